@@ -1,0 +1,5 @@
+"""The Telegram edge of backcoach: configuration, handlers, dispatcher, CLI.
+
+This is the only layer that imports ``telegram``; it turns updates into flow events and
+flow replies into messages, and passes plain values between ``flows`` and ``data``.
+"""

@@ -1,0 +1,110 @@
+"""Command line: ``python -m bot [run|chat|migrate|flows]``.
+
+With no sub-command the bot runs on Telegram when a token is configured and opens the
+terminal chat otherwise, so the README's one start command works for everyone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logsafe import configure_logging
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run on Telegram (polling, or webhook when WEBHOOK_URL is set)")
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--user-id", type=int, default=1, help="which local user to be")
+    chat.add_argument("--language", default=None, help="language code, e.g. nl")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    flows = sub.add_parser("flows", help="print the flows as Mermaid diagrams")
+    flows.add_argument("--mermaid", action="store_true", default=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        command = args.command or ("run" if settings.telegram_bot_token.strip() else "chat")
+        # In the terminal chat, log lines would interleave with the conversation.
+        level = "WARNING" if command == "chat" and settings.log_level == "INFO" else settings.log_level
+        configure_logging(level, settings.telegram_bot_token)
+        if command == "run":
+            return _run(settings)
+        if command == "chat":
+            return _chat(settings, args.user_id, args.language)
+        if command == "migrate":
+            return _migrate(settings)
+        return _flows()
+    except ConfigError as exc:
+        print(f"backcoach: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(settings: Settings) -> int:
+    from bot.runner import serve_forever
+
+    settings.require_token()
+    services = _build(settings)
+    try:
+        asyncio.run(serve_forever(services))
+    finally:
+        services.store.dispose()
+    return 0
+
+
+def _build(settings: Settings) -> Services:
+    from sqlalchemy.exc import OperationalError
+
+    from bot.services import build_services
+
+    try:
+        return build_services(settings)
+    except OperationalError as exc:
+        raise ConfigError(
+            f"DATABASE_URL cannot be reached ({type(exc.orig).__name__}); check that the "
+            "database server runs and the URL is right"
+        ) from None
+
+
+def _chat(settings: Settings, user_id: int, language: str | None) -> int:
+    from bot.console import chat
+
+    services = _build(settings)
+    try:
+        chat(services.conversations, user_id=user_id, language=language)
+    finally:
+        services.store.dispose()
+    return 0
+
+
+def _migrate(settings: Settings) -> int:
+    services = _build(settings)
+    services.store.dispose()
+    print("backcoach: the database schema is up to date.")
+    return 0
+
+
+def _flows() -> int:
+    from bot.wiring import build_wiring
+    from flows.runtime import mermaid
+
+    for flow in build_wiring().flows:
+        print(f"%% {flow.name}\n{mermaid(flow)}\n")
+    return 0

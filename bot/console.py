@@ -1,0 +1,69 @@
+"""``python -m bot chat``: the same flows and store as Telegram, in a terminal.
+
+Buttons are shown as numbers; typing a number presses it. Anyone can try the bot in
+ten seconds without a Telegram token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.conversation import Button, Conversations, Incoming, Outgoing
+
+CONSOLE_USER_ID = 1
+QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})
+
+
+def render(replies: list[Outgoing]) -> tuple[str, list[Button]]:
+    """Text for the terminal and the buttons in the order they were numbered."""
+    lines: list[str] = []
+    numbered: list[Button] = []
+    for reply in replies:
+        lines.append(reply.text)
+        for row in reply.buttons:
+            cells = []
+            for button in row:
+                numbered.append(button)
+                cells.append(f"[{len(numbered)}] {button.label}")
+            lines.append("   ".join(cells))
+        lines.append("")
+    return "\n".join(lines), numbered
+
+
+def to_incoming(line: str, buttons: list[Button], user_id: int, language: str | None) -> Incoming:
+    text = line.strip()
+    if text.isdigit() and 1 <= int(text) <= len(buttons):
+        return Incoming(user_id, "press", callback=buttons[int(text) - 1].data,
+                        language_code=language)
+    if text.startswith("/"):
+        name = text.split(maxsplit=1)[0].lstrip("/").lower()
+        return Incoming(user_id, "command", command=name, language_code=language)
+    return Incoming(user_id, "text", text=line, language_code=language)
+
+
+def chat(
+    conversations: Conversations,
+    read: Callable[[str], str] = input,
+    write: Callable[[str], None] = print,
+    *,
+    user_id: int = CONSOLE_USER_ID,
+    language: str | None = None,
+) -> None:
+    write("backcoach — terminal chat. Type a number to press a button, /help for commands, "
+          "/quit to leave.\n")
+    buttons: list[Button] = []
+    pending: Incoming | None = Incoming(user_id, "command", command="start",
+                                        language_code=language)
+    while True:
+        if pending is not None:
+            result = conversations.handle(pending)
+            text, buttons = render(result.replies)
+            write(text)
+        try:
+            line = read("> ")
+        except (EOFError, KeyboardInterrupt):
+            write("")
+            return
+        if line.strip().lower() in QUIT_WORDS:
+            return
+        pending = to_incoming(line, buttons, user_id, language) if line.strip() else None

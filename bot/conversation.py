@@ -1,0 +1,336 @@
+"""The conversation engine: one user event in, replies out, state and facts stored.
+
+Telegram handlers and the terminal chat both call :meth:`Conversations.handle`, so the
+two front ends can never drift apart. A whole turn is one synchronous function over one
+database transaction; the async bot runs it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+from bot.clock import Clock
+from bot.logsafe import user_ref
+from data.store import SavedState, Store, Turn, UserInfo
+from flows.i18n import Catalogue, Translator
+from flows.runtime import (
+    Choice,
+    Context,
+    Event,
+    Flow,
+    FlowRegistry,
+    FlowState,
+    Outcome,
+    Press,
+    Reply,
+    Text,
+)
+
+log = logging.getLogger(__name__)
+
+FLOW_TTL = timedelta(days=1)
+MAX_TEXT = 4096
+FLOW_PREFIX = "f"
+COMMAND_PREFIX = "c"
+SEP = "|"
+
+Kind = Literal["command", "press", "text"]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user did, stripped of everything Telegram-specific."""
+
+    user_id: int
+    kind: Kind
+    command: str = ""
+    text: str = ""
+    callback: str = ""
+    language_code: str | None = None
+    first_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A reply ready for any front end: text and rows of buttons with callback data."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass
+class TurnResult:
+    replies: list[Outgoing] = field(default_factory=list)
+    stale: bool = False
+
+
+FactRecorder = Callable[[Turn, Any], None]
+HistoryLoader = Callable[[Turn], Mapping[str, Any]]
+PressHandler = Callable[[Turn, list[str], Translator], list[Reply]]
+CommandHandler = Callable[[Turn, Translator], list[Reply]]
+
+
+@dataclass
+class Wiring:
+    """What the engine dispatches to; each issue's feature registers itself here."""
+
+    flows: FlowRegistry
+    command_flows: dict[str, str]
+    recorders: dict[type, FactRecorder] = field(default_factory=dict)
+    history: dict[str, HistoryLoader] = field(default_factory=dict)
+    commands: dict[str, CommandHandler] = field(default_factory=dict)
+    presses: dict[str, PressHandler] = field(default_factory=dict)
+
+
+class Conversations:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        catalogue: Catalogue,
+        wiring: Wiring,
+        *,
+        default_language: str = "en",
+        default_timezone: str = "Europe/Brussels",
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.catalogue = catalogue
+        self.wiring = wiring
+        self.default_language = default_language
+        self.default_timezone = default_timezone
+
+    # -- the entry point -------------------------------------------------------------
+
+    def handle(self, incoming: Incoming) -> TurnResult:
+        now = self.clock.now()
+        language = self.catalogue.pick_language(incoming.language_code, self.default_language)
+        with self.store.turn(
+            incoming.user_id, now, language=language, timezone=self.default_timezone
+        ) as tx:
+            session = _TurnSession(self, tx, incoming)
+            result = session.run()
+        log.debug("turn user=%s kind=%s replies=%d", user_ref(incoming.user_id),
+                  incoming.kind, len(result.replies))
+        return result
+
+    def translator_for(self, user: UserInfo) -> Translator:
+        return self.catalogue.translator(user.language)
+
+
+class _TurnSession:
+    """The work of one turn, with the transaction, user and translator at hand."""
+
+    def __init__(self, engine: Conversations, tx: Turn, incoming: Incoming) -> None:
+        self.engine = engine
+        self.wiring = engine.wiring
+        self.tx = tx
+        self.incoming = incoming
+        self.user = tx.user
+        self.t = engine.translator_for(self.user)
+        self.result = TurnResult()
+        self.saved = self._load_state()
+
+    def run(self) -> TurnResult:
+        kind = self.incoming.kind
+        if kind == "command":
+            self._command(self.incoming.command.lower())
+        elif kind == "press":
+            self._press(self.incoming.callback)
+        else:
+            self._text(self.incoming.text)
+        return self.result
+
+    # -- state -----------------------------------------------------------------------
+
+    def _load_state(self) -> SavedState | None:
+        saved = self.tx.state
+        if saved is None:
+            return None
+        flow = self.wiring.flows.get(saved.flow)
+        if flow is None or self.tx.now - saved.updated_at > FLOW_TTL:
+            self.tx.clear_state()
+            if flow is not None:
+                self._say(Reply(self.t("common.flow_expired")))
+            return None
+        return saved
+
+    def _context(self, flow: Flow) -> Context:
+        history: dict[str, Any] = {"first_name": self.incoming.first_name or ""}
+        loader = self.wiring.history.get(flow.name)
+        if loader is not None:
+            history.update(loader(self.tx))
+        return Context(self.t, self.tx.now, self.user.timezone, history)
+
+    def _apply(self, flow: Flow, outcome: Outcome) -> None:
+        for fact in outcome.facts:
+            recorder = self.wiring.recorders.get(type(fact))
+            if recorder is None:
+                raise LookupError(f"no recorder for fact {type(fact).__name__}")
+            recorder(self.tx, fact)
+        # A fact may have changed the user's language; later replies follow it.
+        self.user = self.tx.user
+        self.t = self.engine.translator_for(self.user)
+        nonce = ""
+        if outcome.state is None:
+            self.tx.clear_state()
+            self.saved = None
+        else:
+            nonce = secrets.token_hex(4)
+            answers = dict(outcome.state.answers)
+            self.tx.save_state(outcome.state.flow, outcome.state.step, answers, nonce)
+            self.saved = SavedState(outcome.state.flow, outcome.state.step, answers, nonce,
+                                    self.tx.now)
+        for reply in outcome.replies:
+            self._say(reply, nonce)
+
+    def _current_flow(self) -> tuple[Flow, FlowState] | None:
+        if self.saved is None:
+            return None
+        flow = self.wiring.flows.get(self.saved.flow)
+        if flow is None:
+            return None
+        return flow, FlowState(self.saved.flow, self.saved.step, self.saved.answers)
+
+    def _repeat_current(self, intro_key: str | None = None) -> None:
+        current = self._current_flow()
+        if current is None or self.saved is None:
+            return
+        flow, state = current
+        if intro_key:
+            self._say(Reply(self.t(intro_key)))
+        for reply in flow.current(state, self._context(flow)):
+            self._say(reply, self.saved.nonce)
+
+    # -- events ----------------------------------------------------------------------
+
+    def _command(self, name: str) -> None:
+        force = name.endswith("!")
+        name = name.rstrip("!")
+        if name == "cancel":
+            if self.saved is None:
+                self._say(Reply(self.t("common.nothing_to_cancel")))
+            else:
+                self.tx.clear_state()
+                self.saved = None
+                self._say(Reply(self.t("common.cancelled")))
+            return
+        if name == "resume":
+            if self.saved is None:
+                self._say(Reply(self.t("common.nothing_to_cancel")))
+            self._repeat_current()
+            return
+        if name == "start" and self.user.has_consent and self.saved is None and not force:
+            self.tx.reactivate()
+            name_text = (self.incoming.first_name or "").strip()[:64] or "there"
+            self._say(Reply(self.t("onboarding.welcome_back", name=name_text)))
+            return
+        if name == "start":
+            self.tx.reactivate()
+        flow_name = self.wiring.command_flows.get(name)
+        if flow_name is not None:
+            self._start_flow(flow_name, force=force or name == "start")
+            return
+        handler = self.wiring.commands.get(name)
+        if handler is not None:
+            for reply in handler(self.tx, self.t):
+                self._say(reply)
+            if self.saved is not None:
+                self._repeat_current("common.resume_after_command")
+            return
+        self._say(Reply(self.t("common.not_understood")))
+        self._repeat_current()
+
+    def _start_flow(self, flow_name: str, *, force: bool) -> None:
+        flow = self.wiring.flows.get(flow_name)
+        if flow is None:
+            self._say(Reply(self.t("common.not_understood")))
+            return
+        if flow.needs_consent and not self.user.has_consent:
+            self._say(Reply(self.t("common.need_consent")))
+            return
+        if self.saved is not None and not force and self.saved.flow != flow_name:
+            command = next(c for c, f in self.wiring.command_flows.items() if f == flow_name)
+            self._say(
+                Reply(
+                    self.t("common.switch_question", current=self.t(f"common.flows.{self.saved.flow}"),
+                           target=self.t(f"common.flows.{flow_name}")),
+                    (
+                        (_command_choice(self.t("common.switch_yes"), f"{command}!"),),
+                        (_command_choice(self.t("common.switch_no"), "resume"),),
+                    ),
+                )
+            )
+            return
+        self._apply(flow, flow.start(self._context(flow)))
+
+    def _press(self, data: str) -> None:
+        parts = data.split(SEP)
+        prefix = parts[0]
+        if prefix == COMMAND_PREFIX and len(parts) == 2 and parts[1]:
+            self._command(parts[1])
+            return
+        if prefix == FLOW_PREFIX and len(parts) == 3:
+            _, nonce, value = parts
+            current = self._current_flow()
+            if current is None or self.saved is None or nonce != self.saved.nonce:
+                self._stale()
+                return
+            flow, state = current
+            self._apply(flow, flow.handle(state, Press(value), self._context(flow)))
+            return
+        handler = self.wiring.presses.get(prefix)
+        if handler is not None:
+            for reply in handler(self.tx, parts[1:], self.t):
+                self._say(reply)
+            return
+        self._stale()
+
+    def _stale(self) -> None:
+        self.result.stale = True
+        if self.saved is None:
+            self._say(Reply(self.t("common.stale_button_no_flow")))
+        else:
+            self._repeat_current("common.stale_button")
+
+    def _text(self, text: str) -> None:
+        current = self._current_flow()
+        if current is None:
+            self._say(Reply(self.t("common.not_understood")))
+            return
+        flow, state = current
+        event: Event = Text(text[:MAX_TEXT])
+        self._apply(flow, flow.handle(state, event, self._context(flow)))
+
+    # -- output ----------------------------------------------------------------------
+
+    def _say(self, reply: Reply, nonce: str = "") -> None:
+        rows = tuple(
+            tuple(Button(choice.label, _callback(choice.command, choice.value, nonce))
+                  for choice in row)
+            for row in reply.choices
+        )
+        self.result.replies.append(Outgoing(reply.text, rows))
+
+
+def _command_choice(label: str, command: str) -> Choice:
+    return Choice(label, command=command)
+
+
+def _callback(command: str | None, value: str, nonce: str) -> str:
+    data = (f"{COMMAND_PREFIX}{SEP}{command}" if command
+            else f"{FLOW_PREFIX}{SEP}{nonce}{SEP}{value}")
+    if len(data.encode()) > 64:
+        raise ValueError(f"callback data over 64 bytes: {data[:20]}…")
+    return data

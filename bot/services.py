@@ -1,0 +1,41 @@
+"""Building the long-lived pieces (store, engine, catalogue) from settings, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data.engine import make_engine
+from data.migrate import upgrade
+from data.store import Store
+from flows.i18n import Catalogue, default_catalogue
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.conversation import Conversations
+from bot.wiring import build_wiring
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    clock: Clock
+    catalogue: Catalogue
+    conversations: Conversations
+
+
+def build_services(settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> Services:
+    store = Store(make_engine(settings.database_url))
+    if migrate:
+        upgrade(store.engine)
+    catalogue = default_catalogue()
+    clock = clock or SystemClock()
+    conversations = Conversations(
+        store,
+        clock,
+        catalogue,
+        build_wiring(),
+        default_language=catalogue.pick_language(settings.default_language),
+        default_timezone=settings.default_timezone,
+    )
+    return Services(settings, store, clock, catalogue, conversations)

@@ -1,0 +1,197 @@
+"""The PTB ``Application``: handlers that turn updates into engine events and engine
+replies into Telegram messages. Nothing here knows what a flow asks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.conversation import Incoming, Outgoing
+from bot.logsafe import user_ref
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+SERVICES = "services"
+
+PRIVATE = filters.ChatType.PRIVATE
+NEW_MESSAGE = filters.UpdateType.MESSAGE
+
+
+def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The real Application, pointed at ``TELEGRAM_API_BASE_URL``."""
+    settings = services.settings
+    base = settings.telegram_api_base_url
+    app = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .build()
+    )
+    app.bot_data[SERVICES] = services
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(MessageHandler(PRIVATE & NEW_MESSAGE & filters.COMMAND, on_command))
+    app.add_handler(MessageHandler(PRIVATE & NEW_MESSAGE & filters.TEXT, on_text))
+    app.add_handler(MessageHandler(PRIVATE & NEW_MESSAGE, on_media))
+    app.add_handler(CallbackQueryHandler(on_press))
+    app.add_handler(
+        MessageHandler(
+            (filters.ChatType.GROUPS & NEW_MESSAGE)
+            & (filters.COMMAND | filters.Entity("mention")),
+            on_group,
+        )
+    )
+    # Everything else (edited messages, channel posts, group chatter, member updates)
+    # is ignored on purpose: it is not addressed to the coach.
+    app.add_error_handler(on_error)
+
+
+def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    services: Services = context.application.bot_data[SERVICES]
+    return services
+
+
+def _incoming(update: Update, **fields: Any) -> Incoming:
+    user = update.effective_user
+    assert user is not None
+    return Incoming(user_id=user.id, language_code=user.language_code,
+                    first_name=user.first_name, **fields)
+
+
+async def _run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                    incoming: Incoming) -> list[Outgoing]:
+    services = _services(context)
+    result = await asyncio.to_thread(services.conversations.handle, incoming)
+    chat = update.effective_chat
+    assert chat is not None
+    await send_replies(context, chat.id, result.replies)
+    return result.replies
+
+
+async def send_replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                       replies: list[Outgoing]) -> None:
+    for reply in replies:
+        await context.bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
+
+
+def keyboard(reply: Outgoing) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+    )
+
+
+def command_name(text: str) -> str:
+    """``/Start@backcoach_bot args`` -> ``start``."""
+    word = text.split(maxsplit=1)[0] if text.strip() else ""
+    return word.lstrip("/").split("@", 1)[0].lower()[:32]
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await _run_turn(update, context, _incoming(update, kind="command",
+                                               command=command_name(message.text)))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await _run_turn(update, context, _incoming(update, kind="text", text=message.text))
+
+
+async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if message is None or message.chat.type != ChatType.PRIVATE or not isinstance(
+        query.data, str
+    ):
+        await query.answer()
+        return
+    await query.answer()
+    await _run_turn(update, context, _incoming(update, kind="press", callback=query.data))
+    # Tidy the chat: the pressed question's buttons are used up either way.
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest:
+        pass  # the message is too old to edit, or had no buttons left
+
+
+async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    stored = await asyncio.to_thread(services.store.get_user, user.id)
+    language = stored.language if stored else services.catalogue.pick_language(
+        user.language_code, services.conversations.default_language)
+    t = services.catalogue.translator(language)
+    await context.bot.send_message(chat.id, t("common.media_reply"))
+
+
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None
+    t = services.catalogue.translator(services.catalogue.pick_language(
+        user.language_code if user else None, services.conversations.default_language))
+    await message.reply_text(t("common.group_reply"))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the update id and the exception type only, then tell the user kindly."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed: %s", update_id, type(error).__name__,
+              exc_info=(type(error), error, error.__traceback__) if error else None)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(error, Forbidden):
+        return
+    services = _services(context)
+    user = update.effective_user
+    t = services.catalogue.translator(services.catalogue.pick_language(
+        user.language_code if user else None, services.conversations.default_language))
+    try:
+        await context.bot.send_message(update.effective_chat.id, t("common.error"))
+    except TelegramError:
+        log.warning("could not tell user %s about an error",
+                    user_ref(user.id) if user else "?")
+
+
+async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command menu, in every language we speak (and the default without a code)."""
+    services: Services = app.bot_data[SERVICES]
+    catalogue = services.catalogue
+    default = services.conversations.default_language
+    for language in [None, *catalogue.languages]:
+        described = catalogue.section(language or default, "common.commands")
+        commands = [BotCommand(name, str(text)) for name, text in described.items()]
+        await app.bot.set_my_commands(commands, language_code=language)

@@ -1,0 +1,172 @@
+"""The tables. Every row that is about a person carries ``user_id``, so erasure can be
+proven table by table; instants are UTC (:class:`data.types.UTCDateTime`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from data.types import UTCDateTime
+
+
+def _utc(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _user_fk(primary_key: bool = False) -> Any:
+    return Field(
+        sa_column=Column(
+            BigInteger,
+            ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=primary_key,
+            nullable=False,
+            index=not primary_key,
+        )
+    )
+
+
+class User(SQLModel, table=True):
+    """A Telegram user. Consent fields say whether health data may be stored."""
+
+    __tablename__ = "users"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    language: str = Field(default="en", max_length=8)
+    timezone: str = Field(default="Europe/Brussels", max_length=64)
+    consent_version: int | None = Field(default=None)
+    consent_at: datetime | None = _utc(nullable=True)
+    consent_refused_at: datetime | None = _utc(nullable=True)
+    active: bool = Field(default=True)
+    created_at: datetime = _utc()
+    last_seen_at: datetime = _utc()
+    retention_warned_at: datetime | None = _utc(nullable=True)
+
+
+class ConversationState(SQLModel, table=True):
+    """One user's place in a flow; written in the same transaction as the step's facts."""
+
+    __tablename__ = "conversation_states"
+
+    user_id: int = _user_fk(primary_key=True)
+    flow: str = Field(max_length=32)
+    step: str = Field(max_length=64)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    nonce: str = Field(max_length=16)
+    updated_at: datetime = _utc()
+
+
+class CheckIn(SQLModel, table=True):
+    """One daily check-in per user and local day; a second one the same day updates it."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("user_id", "local_day", name="uq_checkin_user_day"),
+        Index("ix_checkins_user_day", "user_id", "local_day"),
+        CheckConstraint("pain BETWEEN 0 AND 10", name="ck_checkin_pain_range"),
+        CheckConstraint("stress BETWEEN 0 AND 10", name="ck_checkin_stress_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    local_day: date
+    pain: int = Field(ge=0, le=10)
+    stress: int = Field(ge=0, le=10)
+    sleep: str | None = Field(default=None, max_length=16)
+    moved: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class TestResult(SQLModel, table=True):
+    """A finished pain self-check: every answer and the computed scores."""
+
+    __tablename__ = "test_results"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = _user_fk()
+    taken_at: datetime = _utc()
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    outcome: str = Field(default="complete", max_length=32)
+
+
+class Reminder(SQLModel, table=True):
+    """A recurring nudge. ``rule`` is interpreted by the pure schedule code in ``flows``;
+    ``next_due_at`` is the only thing the dispatcher's tick queries (indexed)."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_due", "enabled", "next_due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = _user_fk()
+    kind: str = Field(max_length=32)
+    rule: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    enabled: bool = Field(default=True)
+    next_due_at: datetime | None = _utc(nullable=True)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class Delivery(SQLModel, table=True):
+    """A claimed reminder slot. The unique key makes "never twice" a database fact."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("reminder_id", "slot", name="uq_delivery_slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(
+        sa_column=Column(ForeignKey("reminders.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: int = _user_fk()
+    slot: datetime = _utc()
+    claimed_at: datetime = _utc()
+    sent_at: datetime | None = _utc(nullable=True)
+    status: str = Field(default="claimed", max_length=16)
+    action: str | None = Field(default=None, max_length=16)
+    action_at: datetime | None = _utc(nullable=True)
+
+
+class ExerciseLog(SQLModel, table=True):
+    """A guided exercise that was started, and how the user felt afterwards."""
+
+    __tablename__ = "exercise_logs"
+    __table_args__ = (
+        CheckConstraint(
+            "rating_after IS NULL OR rating_after BETWEEN 0 AND 10", name="ck_exercise_rating_range"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = _user_fk()
+    exercise: str = Field(max_length=48)
+    started_at: datetime = _utc()
+    finished_at: datetime | None = _utc(nullable=True)
+    rating_after: int | None = Field(default=None, ge=0, le=10)
+    level: int | None = Field(default=None)
+
+
+PERSONAL_TABLES: tuple[type[SQLModel], ...] = (
+    User,
+    ConversationState,
+    CheckIn,
+    TestResult,
+    Reminder,
+    Delivery,
+    ExerciseLog,
+)
+"""Every table that holds data about a person; erasure walks this and a test checks
+that no table of the schema is missing from it."""

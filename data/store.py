@@ -1,0 +1,216 @@
+"""The Store: every database read and write, behind methods named for what they mean.
+
+Handlers and the dispatcher never build queries. All methods are synchronous and short;
+the async bot calls them through a worker thread so the event loop never waits on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func
+from sqlmodel import Session, SQLModel, select
+
+from data.engine import READ_ONLY, is_sqlite
+from data.models import (
+    PERSONAL_TABLES,
+    ConversationState,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """A plain copy of a user row, safe to pass between threads and layers."""
+
+    id: int
+    language: str
+    timezone: str
+    consent_version: int | None
+    consent_at: datetime | None
+    consent_refused_at: datetime | None
+    active: bool
+    created_at: datetime
+    last_seen_at: datetime
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_version is not None and self.consent_at is not None
+
+    @classmethod
+    def of(cls, row: User) -> UserInfo:
+        return cls(
+            id=row.id,
+            language=row.language,
+            timezone=row.timezone,
+            consent_version=row.consent_version,
+            consent_at=row.consent_at,
+            consent_refused_at=row.consent_refused_at,
+            active=row.active,
+            created_at=row.created_at,
+            last_seen_at=row.last_seen_at,
+        )
+
+
+@dataclass(frozen=True)
+class SavedState:
+    """A user's stored place in a flow."""
+
+    flow: str
+    step: str
+    answers: dict[str, Any]
+    nonce: str
+    updated_at: datetime
+
+
+class Turn:
+    """One user's turn: everything it reads and writes happens in one transaction.
+
+    The conversation state and the facts a step records are committed together, so a
+    crash leaves either the old step with nothing recorded, or the new step with all.
+    """
+
+    def __init__(self, session: Session, user: User, now: datetime) -> None:
+        self._session = session
+        self._user = user
+        self.now = now
+
+    @property
+    def user(self) -> UserInfo:
+        return UserInfo.of(self._user)
+
+    @property
+    def state(self) -> SavedState | None:
+        row = self._session.get(ConversationState, self._user.id)
+        if row is None:
+            return None
+        return SavedState(row.flow, row.step, dict(row.answers), row.nonce, row.updated_at)
+
+    def save_state(self, flow: str, step: str, answers: dict[str, Any], nonce: str) -> None:
+        row = self._session.get(ConversationState, self._user.id)
+        if row is None:
+            row = ConversationState(user_id=self._user.id, flow=flow, step=step,
+                                    answers=answers, nonce=nonce, updated_at=self.now)
+        else:
+            row.flow, row.step, row.answers, row.nonce = flow, step, dict(answers), nonce
+            row.updated_at = self.now
+        self._session.add(row)
+
+    def clear_state(self) -> None:
+        self._session.execute(
+            delete(ConversationState).where(ConversationState.user_id == self._user.id)  # type: ignore[arg-type]
+        )
+
+    def give_consent(self, version: int) -> None:
+        self._user.consent_version = version
+        self._user.consent_at = self.now
+        self._user.consent_refused_at = None
+        self._session.add(self._user)
+
+    def refuse_consent(self, version: int) -> None:
+        """Keep only the refusal: any health data stored earlier stays untouched here;
+        erasing it is the job of ``/delete``."""
+        self._user.consent_version = None
+        self._user.consent_at = None
+        self._user.consent_refused_at = self.now
+        self._session.add(self._user)
+
+    def set_language(self, language: str) -> None:
+        self._user.language = language
+        self._session.add(self._user)
+
+    def set_timezone(self, timezone: str) -> None:
+        self._user.timezone = timezone
+        self._session.add(self._user)
+
+    def reactivate(self) -> None:
+        self._user.active = True
+        self._session.add(self._user)
+
+
+class Store:
+    """The application's database, reached only through intention-revealing methods."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._read_engine = engine.execution_options(**{READ_ONLY: True})
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self._read_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def create_all(self) -> None:
+        """Create tables without migrations (tests that need a quick schema only)."""
+        SQLModel.metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def turn(
+        self, user_id: int, now: datetime, *, language: str, timezone: str
+    ) -> Iterator[Turn]:
+        """Open a user's turn, creating the user on first contact.
+
+        ``language`` and ``timezone`` are the defaults for a new user only. On PostgreSQL
+        the user row is locked, so two bot processes never interleave one user's turns.
+        """
+        with self._write() as session:
+            query = select(User).where(User.id == user_id)
+            if not is_sqlite(self.engine):
+                query = query.with_for_update()
+            user = session.exec(query).first()
+            if user is None:
+                user = User(id=user_id, language=language, timezone=timezone,
+                            created_at=now, last_seen_at=now)
+                session.add(user)
+                session.flush()
+            else:
+                user.last_seen_at = now
+                session.add(user)
+            yield Turn(session, user, now)
+
+    def get_user(self, user_id: int) -> UserInfo | None:
+        with self._read() as session:
+            row = session.get(User, user_id)
+            return UserInfo.of(row) if row else None
+
+    def get_state(self, user_id: int) -> SavedState | None:
+        with self._read() as session:
+            row = session.get(ConversationState, user_id)
+            if row is None:
+                return None
+            return SavedState(row.flow, row.step, dict(row.answers), row.nonce, row.updated_at)
+
+    def count_users(self) -> int:
+        with self._read() as session:
+            return int(session.exec(select(func.count()).select_from(User)).one())
+
+    def rows_about(self, user_id: int) -> dict[str, int]:
+        """How many rows each personal table holds about ``user_id`` (erasure proof)."""
+        counts: dict[str, int] = {}
+        with self._read() as session:
+            for table in PERSONAL_TABLES:
+                column = table.id if table is User else table.user_id  # type: ignore[attr-defined]
+                counts[table.__tablename__] = int(  # type: ignore[attr-defined]
+                    session.exec(select(func.count()).select_from(table).where(column == user_id)).one()
+                )
+        return counts
+
+    def erase_user(self, user_id: int) -> None:
+        """Delete every row about ``user_id`` in every personal table, children first."""
+        with self._write() as session:
+            for table in reversed(PERSONAL_TABLES):
+                column = table.id if table is User else table.user_id  # type: ignore[attr-defined]
+                session.execute(delete(table).where(column == user_id))
+

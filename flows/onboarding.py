@@ -1,0 +1,163 @@
+"""Onboarding on /start: welcome, what the bot is and is not, consent, language, time zone.
+
+Consent comes before anything about health is stored, and it is versioned: when the
+consent text changes, ``CONSENT_VERSION`` goes up and users are asked again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
+from flows.timezones import COMMON_TIMEZONES, local_clock, parse_timezone
+
+CONSENT_VERSION = 1
+NAME = "onboarding"
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    version: int
+
+
+@dataclass(frozen=True)
+class ConsentRefused:
+    version: int
+
+
+@dataclass(frozen=True)
+class LanguageChosen:
+    language: str
+
+
+@dataclass(frozen=True)
+class TimezoneChosen:
+    timezone: str
+
+
+class OnboardingFlow:
+    """welcome -> [language] -> consent -> timezone -> finished."""
+
+    name = NAME
+    needs_consent = False
+
+    def start(self, ctx: Context) -> Outcome:
+        state = FlowState(self.name, "welcome", {"timezone": ctx.timezone})
+        return Outcome(state, self.current(state, ctx))
+
+    def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
+        t = ctx.t
+        step = state.step
+        if step == "welcome":
+            name = str(ctx.history.get("first_name") or "").strip()[:64] or "there"
+            return (
+                Reply(t("onboarding.welcome", name=name)),
+                Reply(t("onboarding.what_i_do"), ((Choice(t("common.continue"), "next"),),)),
+            )
+        if step == "language":
+            languages = t.catalogue.languages
+            return (
+                Reply(
+                    t("onboarding.language_prompt"),
+                    tuple(
+                        (Choice(t(f"onboarding.language_names.{lang}"), lang),)
+                        for lang in languages
+                    ),
+                ),
+            )
+        if step == "consent":
+            return (
+                Reply(
+                    t("onboarding.consent", version=CONSENT_VERSION),
+                    (
+                        (Choice(t("onboarding.consent_yes"), "yes"),),
+                        (Choice(t("onboarding.consent_no"), "no"),),
+                    ),
+                ),
+            )
+        if step == "timezone":
+            tz = str(state.answers.get("timezone") or ctx.timezone)
+            return (
+                Reply(
+                    t("onboarding.timezone_prompt", timezone=tz, local_time=local_clock(ctx.now, tz)),
+                    (
+                        (Choice(t("onboarding.timezone_keep"), "keep"),),
+                        (Choice(t("onboarding.timezone_change"), "change"),),
+                    ),
+                ),
+            )
+        # step == "timezone_pick"
+        return (self._timezone_picker(t("onboarding.timezone_pick"), ctx),)
+
+    def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        t = ctx.t
+        value = event.value if isinstance(event, Press) else None
+        if state.step == "welcome" and value == "next":
+            if len(t.catalogue.languages) > 1:
+                return self._ask(state.at("language"), ctx)
+            return self._ask(state.at("consent"), ctx)
+        if state.step == "language" and value in t.catalogue.languages:
+            new_ctx = Context(t.catalogue.translator(value), ctx.now, ctx.timezone, ctx.history)
+            nxt = state.at("consent", language=value)
+            return Outcome(nxt, self.current(nxt, new_ctx), (LanguageChosen(value),))
+        if state.step == "consent" and value == "yes":
+            return self._ask(state.at("timezone"), ctx, (ConsentGiven(CONSENT_VERSION),))
+        if state.step == "consent" and value == "no":
+            return Outcome(None, (Reply(t("onboarding.refused")),), (ConsentRefused(CONSENT_VERSION),))
+        if state.step == "timezone" and value == "keep":
+            tz = str(state.answers.get("timezone") or ctx.timezone)
+            return self._finish(tz, ctx)
+        if state.step == "timezone" and value == "change":
+            return self._ask(state.at("timezone_pick"), ctx)
+        if state.step == "timezone_pick":
+            chosen = value if value in COMMON_TIMEZONES else None
+            if isinstance(event, Text):
+                chosen = parse_timezone(event.text)
+                if chosen is None:
+                    shown = event.text.strip()[:40]
+                    reply = self._timezone_picker(t("onboarding.timezone_unknown", text=shown), ctx)
+                    return Outcome(state, (reply,))
+            if chosen:
+                return self._finish(chosen, ctx)
+        return Outcome(state, (Reply(t("common.please_use_buttons")), *self.current(state, ctx)))
+
+    def transitions(self) -> list[tuple[str, str, str]]:
+        return [
+            ("", "/start", "welcome"),
+            ("welcome", "continue (several languages)", "language"),
+            ("welcome", "continue (one language)", "consent"),
+            ("language", "language chosen", "consent"),
+            ("consent", "no: only the refusal is kept", ""),
+            ("consent", "yes: consent stored", "timezone"),
+            ("timezone", "keep", ""),
+            ("timezone", "change", "timezone_pick"),
+            ("timezone_pick", "zone chosen or typed", ""),
+            ("timezone_pick", "unknown zone", "timezone_pick"),
+        ]
+
+    def _ask(self, state: FlowState, ctx: Context, facts: tuple[object, ...] = ()) -> Outcome:
+        return Outcome(state, self.current(state, ctx), facts)
+
+    def _finish(self, timezone: str, ctx: Context) -> Outcome:
+        t = ctx.t
+        return Outcome(
+            None,
+            (
+                Reply(t("onboarding.timezone_set", timezone=timezone,
+                        local_time=local_clock(ctx.now, timezone))),
+                Reply(
+                    t("onboarding.finished"),
+                    ((Choice(t("onboarding.start_test"), command="test"),),),
+                ),
+            ),
+            (TimezoneChosen(timezone),),
+        )
+
+    def _timezone_picker(self, text: str, ctx: Context) -> Reply:
+        rows = [
+            tuple(Choice(name.split("/")[-1].replace("_", " "), name) for name in pair)
+            for pair in zip(COMMON_TIMEZONES[0::2], COMMON_TIMEZONES[1::2], strict=False)
+        ]
+        if len(COMMON_TIMEZONES) % 2:
+            rows.append((Choice(COMMON_TIMEZONES[-1], COMMON_TIMEZONES[-1]),))
+        return Reply(text, tuple(rows))

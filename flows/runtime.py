@@ -1,0 +1,146 @@
+"""The flow runtime: a flow is a small state machine over plain values.
+
+Given its saved state and one user event, a flow returns the new state, the replies to
+show and the facts to record. The bot layer persists state and facts in one transaction,
+so a crash between two steps never loses or repeats an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from flows.i18n import Translator
+
+JsonValue = Any
+"""Anything ``json.dumps`` accepts; flow answers must stay JSON-serialisable."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button. ``value`` comes back as a :class:`Press`; keep it short and ASCII.
+
+    A choice with ``command`` set starts that command instead (for example "take the
+    pain test now" at the end of onboarding), so it stays valid after its flow ended.
+    """
+
+    label: str
+    value: str = ""
+    command: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to show: localised text and optional rows of buttons."""
+
+    text: str
+    choices: tuple[tuple[Choice, ...], ...] = ()
+
+    def buttons(self) -> tuple[Choice, ...]:
+        return tuple(choice for row in self.choices for choice in row)
+
+
+@dataclass(frozen=True)
+class Press:
+    """The user pressed a button of the current question."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Text:
+    """The user typed something while a flow was waiting."""
+
+    text: str
+
+
+Event = Press | Text
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """Where a user is in a flow. Stored as one row, so it must stay JSON-friendly."""
+
+    flow: str
+    step: str
+    answers: Mapping[str, JsonValue] = field(default_factory=dict)
+
+    def at(self, step: str, **new_answers: JsonValue) -> FlowState:
+        """The same flow moved to ``step`` with ``new_answers`` merged in."""
+        return replace(self, step=step, answers={**self.answers, **new_answers})
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a flow may know about the world for one turn.
+
+    ``now`` is an aware UTC instant from the injectable clock; ``history`` holds plain
+    values the bot loaded for this flow (for example the previous test result), so the
+    flow itself never queries anything.
+    """
+
+    t: Translator
+    now: datetime
+    timezone: str
+    history: Mapping[str, JsonValue] = field(default_factory=dict)
+
+    @property
+    def language(self) -> str:
+        return self.t.language
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one turn. ``state`` is None once the flow has finished."""
+
+    state: FlowState | None
+    replies: tuple[Reply, ...] = ()
+    facts: tuple[object, ...] = ()
+
+
+class Flow(Protocol):
+    """What every flow offers the runtime and the bot."""
+
+    name: str
+    needs_consent: bool
+
+    def start(self, ctx: Context) -> Outcome:
+        """Begin the flow and ask the first question."""
+
+    def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        """Advance by one user event. Invalid input re-asks; it never raises."""
+
+    def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
+        """Ask the current question again (after a stale button or a restart)."""
+
+    def transitions(self) -> list[tuple[str, str, str]]:
+        """(from step, label, to step) edges, so the flow can draw itself."""
+
+
+class FlowRegistry:
+    """Flows by name; the bot looks flows up here rather than importing each one."""
+
+    def __init__(self, flows: list[Flow]) -> None:
+        self._flows = {flow.name: flow for flow in flows}
+
+    def get(self, name: str) -> Flow | None:
+        return self._flows.get(name)
+
+    def names(self) -> list[str]:
+        return list(self._flows)
+
+    def __iter__(self) -> Iterator[Flow]:
+        return iter(self._flows.values())
+
+
+def mermaid(flow: Flow) -> str:
+    """A Mermaid state diagram of ``flow``, drawn from the flow's own transitions."""
+    lines = ["stateDiagram-v2"]
+    for source, label, target in flow.transitions():
+        src = "[*]" if source == "" else source
+        dst = "[*]" if target == "" else target
+        safe_label = label.replace(":", " ").replace('"', "'")
+        lines.append(f"    {src} --> {dst}: {safe_label}" if label else f"    {src} --> {dst}")
+    return "\n".join(lines)
