@@ -41,12 +41,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         command = args.command or ("run" if settings.telegram_bot_token.strip() else "chat")
         # In the terminal chat, log lines would interleave with the conversation.
-        level = "WARNING" if command == "chat" and settings.log_level == "INFO" else settings.log_level
+        level = (
+            "WARNING" if command == "chat" and settings.log_level == "INFO" else settings.log_level
+        )
         configure_logging(level, settings.telegram_bot_token)
         if command == "run":
             return _run(settings)
         if command == "chat":
-            return _chat(settings, args.user_id, args.language)
+            return _chat(settings, getattr(args, "user_id", 1), getattr(args, "language", None))
         if command == "migrate":
             return _migrate(settings)
         return _flows()

@@ -108,7 +108,7 @@ class Settings(BaseSettings):
 def load_settings(env_file: str | None = ".env") -> Settings:
     """Read settings, turning any validation problem into one clear sentence."""
     try:
-        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first.get("loc") else "a setting"

@@ -33,8 +33,9 @@ def render(replies: list[Outgoing]) -> tuple[str, list[Button]]:
 def to_incoming(line: str, buttons: list[Button], user_id: int, language: str | None) -> Incoming:
     text = line.strip()
     if text.isdigit() and 1 <= int(text) <= len(buttons):
-        return Incoming(user_id, "press", callback=buttons[int(text) - 1].data,
-                        language_code=language)
+        return Incoming(
+            user_id, "press", callback=buttons[int(text) - 1].data, language_code=language
+        )
     if text.startswith("/"):
         name = text.split(maxsplit=1)[0].lstrip("/").lower()
         return Incoming(user_id, "command", command=name, language_code=language)
@@ -49,11 +50,12 @@ def chat(
     user_id: int = CONSOLE_USER_ID,
     language: str | None = None,
 ) -> None:
-    write("backcoach — terminal chat. Type a number to press a button, /help for commands, "
-          "/quit to leave.\n")
+    write(
+        "backcoach — terminal chat. Type a number to press a button, /help for commands, "
+        "/quit to leave.\n"
+    )
     buttons: list[Button] = []
-    pending: Incoming | None = Incoming(user_id, "command", command="start",
-                                        language_code=language)
+    pending: Incoming | None = Incoming(user_id, "command", command="start", language_code=language)
     while True:
         if pending is not None:
             result = conversations.handle(pending)

@@ -121,8 +121,12 @@ class Conversations:
         ) as tx:
             session = _TurnSession(self, tx, incoming)
             result = session.run()
-        log.debug("turn user=%s kind=%s replies=%d", user_ref(incoming.user_id),
-                  incoming.kind, len(result.replies))
+        log.debug(
+            "turn user=%s kind=%s replies=%d",
+            user_ref(incoming.user_id),
+            incoming.kind,
+            len(result.replies),
+        )
         return result
 
     def translator_for(self, user: UserInfo) -> Translator:
@@ -190,8 +194,9 @@ class _TurnSession:
             nonce = secrets.token_hex(4)
             answers = dict(outcome.state.answers)
             self.tx.save_state(outcome.state.flow, outcome.state.step, answers, nonce)
-            self.saved = SavedState(outcome.state.flow, outcome.state.step, answers, nonce,
-                                    self.tx.now)
+            self.saved = SavedState(
+                outcome.state.flow, outcome.state.step, answers, nonce, self.tx.now
+            )
         for reply in outcome.replies:
             self._say(reply, nonce)
 
@@ -264,8 +269,11 @@ class _TurnSession:
             command = next(c for c, f in self.wiring.command_flows.items() if f == flow_name)
             self._say(
                 Reply(
-                    self.t("common.switch_question", current=self.t(f"common.flows.{self.saved.flow}"),
-                           target=self.t(f"common.flows.{flow_name}")),
+                    self.t(
+                        "common.switch_question",
+                        current=self.t(f"common.flows.{self.saved.flow}"),
+                        target=self.t(f"common.flows.{flow_name}"),
+                    ),
                     (
                         (_command_choice(self.t("common.switch_yes"), f"{command}!"),),
                         (_command_choice(self.t("common.switch_no"), "resume"),),
@@ -317,8 +325,10 @@ class _TurnSession:
 
     def _say(self, reply: Reply, nonce: str = "") -> None:
         rows = tuple(
-            tuple(Button(choice.label, _callback(choice.command, choice.value, nonce))
-                  for choice in row)
+            tuple(
+                Button(choice.label, _callback(choice.command, choice.value, nonce))
+                for choice in row
+            )
             for row in reply.choices
         )
         self.result.replies.append(Outgoing(reply.text, rows))
@@ -329,8 +339,9 @@ def _command_choice(label: str, command: str) -> Choice:
 
 
 def _callback(command: str | None, value: str, nonce: str) -> str:
-    data = (f"{COMMAND_PREFIX}{SEP}{command}" if command
-            else f"{FLOW_PREFIX}{SEP}{nonce}{SEP}{value}")
+    data = (
+        f"{COMMAND_PREFIX}{SEP}{command}" if command else f"{FLOW_PREFIX}{SEP}{nonce}{SEP}{value}"
+    )
     if len(data.encode()) > 64:
         raise ValueError(f"callback data over 64 bytes: {data[:20]}…")
     return data

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data.engine import make_engine
-from data.migrate import upgrade
-from data.store import Store
-from flows.i18n import Catalogue, default_catalogue
-
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.conversation import Conversations
 from bot.wiring import build_wiring
+from data.engine import make_engine
+from data.migrate import upgrade
+from data.store import Store
+from flows.i18n import Catalogue, default_catalogue
 
 
 @dataclass
@@ -24,7 +23,9 @@ class Services:
     conversations: Conversations
 
 
-def build_services(settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> Services:
+def build_services(
+    settings: Settings, clock: Clock | None = None, *, migrate: bool = True
+) -> Services:
     store = Store(make_engine(settings.database_url))
     if migrate:
         upgrade(store.engine)

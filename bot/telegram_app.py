@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
 from typing import Any
 
 from telegram import (
@@ -60,8 +61,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(on_press))
     app.add_handler(
         MessageHandler(
-            (filters.ChatType.GROUPS & NEW_MESSAGE)
-            & (filters.COMMAND | filters.Entity("mention")),
+            (filters.ChatType.GROUPS & NEW_MESSAGE) & (filters.COMMAND | filters.Entity("mention")),
             on_group,
         )
     )
@@ -78,12 +78,14 @@ def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 def _incoming(update: Update, **fields: Any) -> Incoming:
     user = update.effective_user
     assert user is not None
-    return Incoming(user_id=user.id, language_code=user.language_code,
-                    first_name=user.first_name, **fields)
+    return Incoming(
+        user_id=user.id, language_code=user.language_code, first_name=user.first_name, **fields
+    )
 
 
-async def _run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                    incoming: Incoming) -> list[Outgoing]:
+async def _run_turn(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming
+) -> list[Outgoing]:
     services = _services(context)
     result = await asyncio.to_thread(services.conversations.handle, incoming)
     chat = update.effective_chat
@@ -92,8 +94,9 @@ async def _run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE,
     return result.replies
 
 
-async def send_replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
-                       replies: list[Outgoing]) -> None:
+async def send_replies(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Outgoing]
+) -> None:
     for reply in replies:
         await context.bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
 
@@ -102,7 +105,10 @@ def keyboard(reply: Outgoing) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
     )
 
 
@@ -115,8 +121,9 @@ def command_name(text: str) -> str:
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
-    await _run_turn(update, context, _incoming(update, kind="command",
-                                               command=command_name(message.text)))
+    await _run_turn(
+        update, context, _incoming(update, kind="command", command=command_name(message.text))
+    )
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -129,18 +136,14 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     message = query.message
-    if message is None or message.chat.type != ChatType.PRIVATE or not isinstance(
-        query.data, str
-    ):
+    if message is None or message.chat.type != ChatType.PRIVATE or not isinstance(query.data, str):
         await query.answer()
         return
     await query.answer()
     await _run_turn(update, context, _incoming(update, kind="press", callback=query.data))
     # Tidy the chat: the pressed question's buttons are used up either way.
-    try:
+    with suppress(BadRequest):  # the message is too old to edit, or had no buttons left
         await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest:
-        pass  # the message is too old to edit, or had no buttons left
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -149,8 +152,13 @@ async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     assert user is not None and chat is not None
     stored = await asyncio.to_thread(services.store.get_user, user.id)
-    language = stored.language if stored else services.catalogue.pick_language(
-        user.language_code, services.conversations.default_language)
+    language = (
+        stored.language
+        if stored
+        else services.catalogue.pick_language(
+            user.language_code, services.conversations.default_language
+        )
+    )
     t = services.catalogue.translator(language)
     await context.bot.send_message(chat.id, t("common.media_reply"))
 
@@ -160,8 +168,11 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     user = update.effective_user
     assert message is not None
-    t = services.catalogue.translator(services.catalogue.pick_language(
-        user.language_code if user else None, services.conversations.default_language))
+    t = services.catalogue.translator(
+        services.catalogue.pick_language(
+            user.language_code if user else None, services.conversations.default_language
+        )
+    )
     await message.reply_text(t("common.group_reply"))
 
 
@@ -169,21 +180,27 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the update id and the exception type only, then tell the user kindly."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed: %s", update_id, type(error).__name__,
-              exc_info=(type(error), error, error.__traceback__) if error else None)
+    log.error(
+        "update %s failed: %s",
+        update_id,
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(error, Forbidden):
         return
     services = _services(context)
     user = update.effective_user
-    t = services.catalogue.translator(services.catalogue.pick_language(
-        user.language_code if user else None, services.conversations.default_language))
+    t = services.catalogue.translator(
+        services.catalogue.pick_language(
+            user.language_code if user else None, services.conversations.default_language
+        )
+    )
     try:
         await context.bot.send_message(update.effective_chat.id, t("common.error"))
     except TelegramError:
-        log.warning("could not tell user %s about an error",
-                    user_ref(user.id) if user else "?")
+        log.warning("could not tell user %s about an error", user_ref(user.id) if user else "?")
 
 
 async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

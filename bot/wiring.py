@@ -5,12 +5,11 @@ Each feature adds its pieces here, so the conversation engine stays generic.
 
 from __future__ import annotations
 
+from bot.conversation import Wiring
 from data.store import Turn
 from flows import onboarding
 from flows.i18n import Translator
 from flows.runtime import FlowRegistry, Reply
-
-from bot.conversation import Wiring
 
 
 def _help(tx: Turn, t: Translator) -> list[Reply]:

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, func
+from sqlalchemy import Column, Engine, Table, delete, func
 from sqlmodel import Session, SQLModel, select
 
 from data.engine import READ_ONLY, is_sqlite
@@ -93,8 +93,14 @@ class Turn:
     def save_state(self, flow: str, step: str, answers: dict[str, Any], nonce: str) -> None:
         row = self._session.get(ConversationState, self._user.id)
         if row is None:
-            row = ConversationState(user_id=self._user.id, flow=flow, step=step,
-                                    answers=answers, nonce=nonce, updated_at=self.now)
+            row = ConversationState(
+                user_id=self._user.id,
+                flow=flow,
+                step=step,
+                answers=answers,
+                nonce=nonce,
+                updated_at=self.now,
+            )
         else:
             row.flow, row.step, row.answers, row.nonce = flow, step, dict(answers), nonce
             row.updated_at = self.now
@@ -157,9 +163,7 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def turn(
-        self, user_id: int, now: datetime, *, language: str, timezone: str
-    ) -> Iterator[Turn]:
+    def turn(self, user_id: int, now: datetime, *, language: str, timezone: str) -> Iterator[Turn]:
         """Open a user's turn, creating the user on first contact.
 
         ``language`` and ``timezone`` are the defaults for a new user only. On PostgreSQL
@@ -171,8 +175,13 @@ class Store:
                 query = query.with_for_update()
             user = session.exec(query).first()
             if user is None:
-                user = User(id=user_id, language=language, timezone=timezone,
-                            created_at=now, last_seen_at=now)
+                user = User(
+                    id=user_id,
+                    language=language,
+                    timezone=timezone,
+                    created_at=now,
+                    last_seen_at=now,
+                )
                 session.add(user)
                 session.flush()
             else:
@@ -198,19 +207,27 @@ class Store:
 
     def rows_about(self, user_id: int) -> dict[str, int]:
         """How many rows each personal table holds about ``user_id`` (erasure proof)."""
-        counts: dict[str, int] = {}
         with self._read() as session:
-            for table in PERSONAL_TABLES:
-                column = table.id if table is User else table.user_id  # type: ignore[attr-defined]
-                counts[table.__tablename__] = int(  # type: ignore[attr-defined]
-                    session.exec(select(func.count()).select_from(table).where(column == user_id)).one()
+            return {
+                table.name: int(
+                    session.execute(
+                        select(func.count()).select_from(table).where(_owner(table) == user_id)
+                    ).scalar_one()
                 )
-        return counts
+                for table in _personal_tables()
+            }
 
     def erase_user(self, user_id: int) -> None:
         """Delete every row about ``user_id`` in every personal table, children first."""
         with self._write() as session:
-            for table in reversed(PERSONAL_TABLES):
-                column = table.id if table is User else table.user_id  # type: ignore[attr-defined]
-                session.execute(delete(table).where(column == user_id))
+            for table in reversed(_personal_tables()):
+                session.execute(delete(table).where(_owner(table) == user_id))
 
+
+def _personal_tables() -> list[Table]:
+    return [cast(Table, model.__table__) for model in PERSONAL_TABLES]  # type: ignore[attr-defined]
+
+
+def _owner(table: Table) -> Column[Any]:
+    """The column naming whose row it is: ``users.id`` or ``<table>.user_id``."""
+    return table.c.id if table.name == User.__tablename__ else table.c.user_id

@@ -57,7 +57,9 @@ class Catalogue:
                 _flatten(path.stem, data, flat)
             entries[language_dir.name] = flat
         if FALLBACK_LANGUAGE not in entries:
-            raise CatalogueError(f"content for the fallback language {FALLBACK_LANGUAGE!r} is missing")
+            raise CatalogueError(
+                f"content for the fallback language {FALLBACK_LANGUAGE!r} is missing"
+            )
         return cls(entries)
 
     @property
@@ -84,9 +86,9 @@ class Catalogue:
         lang = language if language in self.entries else FALLBACK_LANGUAGE
         start = f"{prefix}."
         return {
-            key[len(start):]: value
+            key[len(start) :]: value
             for key, value in self.entries[lang].items()
-            if key.startswith(start) and "." not in key[len(start):]
+            if key.startswith(start) and "." not in key[len(start) :]
         }
 
     def keys(self, language: str) -> Iterator[str]:

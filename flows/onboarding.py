@@ -79,7 +79,11 @@ class OnboardingFlow:
             tz = str(state.answers.get("timezone") or ctx.timezone)
             return (
                 Reply(
-                    t("onboarding.timezone_prompt", timezone=tz, local_time=local_clock(ctx.now, tz)),
+                    t(
+                        "onboarding.timezone_prompt",
+                        timezone=tz,
+                        local_time=local_clock(ctx.now, tz),
+                    ),
                     (
                         (Choice(t("onboarding.timezone_keep"), "keep"),),
                         (Choice(t("onboarding.timezone_change"), "change"),),
@@ -103,7 +107,9 @@ class OnboardingFlow:
         if state.step == "consent" and value == "yes":
             return self._ask(state.at("timezone"), ctx, (ConsentGiven(CONSENT_VERSION),))
         if state.step == "consent" and value == "no":
-            return Outcome(None, (Reply(t("onboarding.refused")),), (ConsentRefused(CONSENT_VERSION),))
+            return Outcome(
+                None, (Reply(t("onboarding.refused")),), (ConsentRefused(CONSENT_VERSION),)
+            )
         if state.step == "timezone" and value == "keep":
             tz = str(state.answers.get("timezone") or ctx.timezone)
             return self._finish(tz, ctx)
@@ -143,8 +149,13 @@ class OnboardingFlow:
         return Outcome(
             None,
             (
-                Reply(t("onboarding.timezone_set", timezone=timezone,
-                        local_time=local_clock(ctx.now, timezone))),
+                Reply(
+                    t(
+                        "onboarding.timezone_set",
+                        timezone=timezone,
+                        local_time=local_clock(ctx.now, timezone),
+                    )
+                ),
                 Reply(
                     t("onboarding.finished"),
                     ((Choice(t("onboarding.start_test"), command="test"),),),

@@ -8,12 +8,10 @@ Create Date: 2026-11-25
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
 from alembic import op
 
-import sqlmodel.sql.sqltypes
-
 import data.types
-
 
 revision = "0001"
 down_revision = None

@@ -1,0 +1,115 @@
+"""Shared fixtures: a manual clock, migrated stores on SQLite and PostgreSQL, and the
+fake Bot API server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.services import Services, build_services
+from data.engine import make_engine
+from data.migrate import upgrade
+from data.store import Store
+from tests.fakebotapi import fake_bot_api  # noqa: F401  (fixture)
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "BACKCOACH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("BACKCOACH_REQUIRE_POSTGRES") == "1"
+TEST_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'backcoach.db'}"
+
+
+def _postgres_reachable() -> str | None:
+    """None when reachable, else the reason (used as the skip message)."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (pip install -e '.[postgres]')"
+    try:
+        with psycopg.connect(_libpq(POSTGRES_ADMIN_URL), connect_timeout=3):
+            return None
+    except psycopg.OperationalError as exc:
+        return f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable ({type(exc).__name__})"
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    reason = _postgres_reachable()
+    if reason is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"BACKCOACH_REQUIRE_POSTGRES=1 but {reason}")
+        pytest.skip(reason)
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh database for one test, dropped afterwards."""
+    import psycopg
+
+    name = f"backcoach_t_{uuid.uuid4().hex[:12]}"
+    admin = _libpq(postgres_server)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = postgres_server.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'backcoach.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    store = Store(make_engine(database_url))
+    upgrade(store.engine)
+    yield store
+    store.dispose()
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "telegram_bot_token": TEST_TOKEN,
+        "database_url": database_url,
+        "default_timezone": "Europe/Brussels",
+        "default_language": "en",
+        "log_level": "DEBUG",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def services(sqlite_url: str, clock: ManualClock) -> Iterator[Services]:
+    built = build_services(make_settings(sqlite_url), clock)
+    yield built
+    built.store.dispose()

@@ -1,0 +1,119 @@
+"""Onboarding as a pure flow: every path, consent facts, time-zone input."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from flows import onboarding
+from flows.i18n import default_catalogue
+from flows.runtime import Context, FlowState, Outcome, Press, Text, mermaid
+
+FLOW = onboarding.OnboardingFlow()
+
+
+def ctx(timezone: str = "Europe/Brussels") -> Context:
+    t = default_catalogue().translator("en")
+    return Context(t, datetime(2026, 11, 25, 8, 0, tzinfo=UTC), timezone, {"first_name": "Ann"})
+
+
+def press(state: FlowState | None, value: str) -> Outcome:
+    assert state is not None
+    return FLOW.handle(state, Press(value), ctx())
+
+
+def to_consent() -> FlowState:
+    state = FLOW.start(ctx()).state
+    out = press(state, "next")
+    if out.state is not None and out.state.step == "language":
+        out = press(out.state, "en")
+    assert out.state is not None and out.state.step == "consent"
+    return out.state
+
+
+def test_welcome_greets_by_name_and_says_it_is_not_medical_care() -> None:
+    out = FLOW.start(ctx())
+    text = " ".join(r.text for r in out.replies)
+    assert "Ann" in text
+    assert "not a doctor" in text
+    assert out.facts == ()
+
+
+def test_consent_yes_then_keep_timezone_records_consent_and_zone() -> None:
+    out = press(to_consent(), "yes")
+    assert out.facts == (onboarding.ConsentGiven(onboarding.CONSENT_VERSION),)
+    assert out.state is not None and out.state.step == "timezone"
+    assert "Europe/Brussels" in out.replies[0].text and "09:00" in out.replies[0].text
+    done = press(out.state, "keep")
+    assert done.state is None
+    assert done.facts == (onboarding.TimezoneChosen("Europe/Brussels"),)
+    assert any(c.command == "test" for r in done.replies for c in r.buttons())
+
+
+def test_refusal_ends_with_only_the_refusal() -> None:
+    out = press(to_consent(), "no")
+    assert out.state is None
+    assert out.facts == (onboarding.ConsentRefused(onboarding.CONSENT_VERSION),)
+    assert "won't store" in out.replies[0].text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Europe/Paris", "Europe/Paris"),
+        ("  europe/paris ", "Europe/Paris"),
+        ("America/New York", "America/New_York"),
+        ("utc", "UTC"),
+    ],
+)
+def test_typed_timezone_is_accepted_in_any_case(typed: str, expected: str) -> None:
+    state = press(press(to_consent(), "yes").state, "change").state
+    assert state is not None and state.step == "timezone_pick"
+    out = FLOW.handle(state, Text(typed), ctx())
+    assert out.state is None
+    assert out.facts == (onboarding.TimezoneChosen(expected),)
+
+
+@pytest.mark.parametrize("typed", ["Mars/Olympus", "", "🙂", "x" * 4096, "../../etc/passwd"])
+def test_unknown_timezone_re_asks_and_stores_nothing(typed: str) -> None:
+    state = press(press(to_consent(), "yes").state, "change").state
+    assert state is not None
+    out = FLOW.handle(state, Text(typed), ctx())
+    assert out.state == state
+    assert out.facts == ()
+    assert len(out.replies[0].text) < 600
+    assert out.replies[0].choices
+
+
+@pytest.mark.parametrize("event", [Text("yes"), Press("bogus"), Text("🙂" * 50)])
+def test_anything_else_at_consent_re_asks_without_consenting(event: Text | Press) -> None:
+    state = to_consent()
+    out = FLOW.handle(state, event, ctx())
+    assert out.state == state
+    assert out.facts == ()
+    assert out.replies[-1].buttons()
+
+
+def test_state_is_json_and_button_values_fit_callback_data() -> None:
+    state: FlowState | None = FLOW.start(ctx()).state
+    values = ["next", "en", "yes", "change", "Europe/Paris"]
+    while state is not None:
+        json.dumps(dict(state.answers))
+        for reply in FLOW.current(state, ctx()):
+            for choice in reply.buttons():
+                assert len(choice.value) <= 20 and "|" not in choice.value
+        value = next(
+            v
+            for v in values
+            if any(c.value == v for r in FLOW.current(state, ctx()) for c in r.buttons())
+        )
+        state = press(state, value).state
+
+
+def test_mermaid_draws_every_step() -> None:
+    diagram = mermaid(FLOW)
+    assert diagram.startswith("stateDiagram-v2")
+    for step in ("welcome", "consent", "timezone", "timezone_pick"):
+        assert step in diagram

@@ -1,0 +1,140 @@
+"""The store on SQLite and PostgreSQL: turns, consent, erasure, constraints, engine
+settings and migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+from data.engine import DatabaseUrlError, make_engine, normalise_url
+from data.migrate import downgrade, upgrade
+from data.models import PERSONAL_TABLES, CheckIn
+from data.store import Store
+
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+def test_turn_creates_user_once_and_updates_last_seen(store: Store) -> None:
+    with store.turn(7, NOW, language="nl", timezone="Europe/Brussels") as tx:
+        assert tx.user.language == "nl" and tx.user.created_at == NOW
+    later = NOW + timedelta(hours=3)
+    with store.turn(7, later, language="fr", timezone="UTC") as tx:
+        assert tx.user.language == "nl"  # defaults apply to new users only
+    user = store.get_user(7)
+    assert user is not None and user.last_seen_at == later and user.created_at == NOW
+    assert store.count_users() == 1
+
+
+def test_state_and_facts_commit_together_or_not_at_all(store: Store) -> None:
+    with store.turn(8, NOW, language="en", timezone="UTC") as tx:
+        tx.save_state("onboarding", "consent", {"a": 1}, "n1")
+    with pytest.raises(RuntimeError), store.turn(8, NOW, language="en", timezone="UTC") as tx:
+        tx.save_state("onboarding", "timezone", {"a": 2}, "n2")
+        tx.give_consent(1)
+        raise RuntimeError("crash between writing and committing")
+    state = store.get_state(8)
+    user = store.get_user(8)
+    assert state is not None and state.step == "consent" and state.answers == {"a": 1}
+    assert user is not None and not user.has_consent
+
+
+def test_instants_come_back_aware_utc(store: Store) -> None:
+    brussels_noon = datetime(2026, 7, 1, 12, 0, tzinfo=UTC).astimezone()
+    with store.turn(9, brussels_noon, language="en", timezone="UTC") as tx:
+        tx.give_consent(1)
+    user = store.get_user(9)
+    assert user is not None and user.consent_at == brussels_noon
+    assert user.consent_at.tzinfo is UTC
+
+
+def test_scores_outside_0_to_10_are_refused_by_the_database(store: Store) -> None:
+    with store.turn(10, NOW, language="en", timezone="UTC"):
+        pass
+    with pytest.raises(IntegrityError), Session(store.engine) as session:
+        session.execute(
+            text(
+                "INSERT INTO checkins (user_id, local_day, pain, stress, created_at, updated_at)"
+                " VALUES (10, :day, 11, 3, :now, :now)"
+            ),
+            {"day": date(2026, 11, 25), "now": NOW.replace(tzinfo=None)},
+        )
+        session.commit()
+
+
+def test_erase_user_removes_every_row_about_them_only(store: Store) -> None:
+    for uid in (11, 12):
+        with store.turn(uid, NOW, language="en", timezone="UTC") as tx:
+            tx.give_consent(1)
+            tx.save_state("onboarding", "timezone", {}, "n")
+        with Session(store.engine) as session:
+            session.add(
+                CheckIn(
+                    user_id=uid,
+                    local_day=date(2026, 11, 25),
+                    pain=3,
+                    stress=4,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+            session.commit()
+    store.erase_user(11)
+    assert set(store.rows_about(11).values()) == {0}
+    assert store.rows_about(12)["checkins"] == 1 and store.rows_about(12)["users"] == 1
+
+
+def test_every_table_with_user_data_is_covered_by_erasure(store: Store) -> None:
+    covered = {table.__tablename__ for table in PERSONAL_TABLES}  # type: ignore[attr-defined]
+    schema = set(inspect(store.engine).get_table_names()) - {"alembic_version"}
+    assert schema == covered, "a new table must be added to PERSONAL_TABLES (erasure)"
+
+
+def test_migrations_match_the_models(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+
+
+def test_migrations_downgrade_to_empty_and_upgrade_again(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert "checkins" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_normal_sync(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("raw", "driver"),
+    [
+        ("sqlite:///x.db", "sqlite+pysqlite"),
+        ("postgresql://u@h/db", "postgresql+psycopg"),
+        ("postgres://u@h/db", "postgresql+psycopg"),
+    ],
+)
+def test_database_urls_pick_our_drivers(raw: str, driver: str) -> None:
+    assert normalise_url(raw).drivername == driver
+
+
+@pytest.mark.parametrize("raw", ["mysql://u@h/db", "not a url", ""])
+def test_unusable_database_urls_are_refused(raw: str) -> None:
+    with pytest.raises(DatabaseUrlError):
+        normalise_url(raw)
