@@ -1,7 +1,8 @@
 """Logging that never leaks the bot token, message texts or raw user ids.
 
-PTB logs the Bot API URL (which contains the token) at DEBUG and httpx logs every
-request URL at INFO, so the token is redacted in every record, whatever its source.
+PTB logs the Bot API URL (which holds the token) and every request's parameters
+(message texts) at DEBUG, and httpx logs request URLs at INFO. So: those loggers are
+capped, and every record is redacted where it is made, whatever handler receives it.
 """
 
 from __future__ import annotations
@@ -10,50 +11,70 @@ import hashlib
 import logging
 import re
 import traceback
+from typing import Any
 
 _TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
-_NOISY = ("httpx", "httpcore", "apscheduler", "tornado.access", "alembic.runtime.plugins")
+# Logger -> the lowest level it may log at: below it, these dump payloads or URLs.
+_CAPS = {
+    "telegram": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "apscheduler": logging.WARNING,
+    "tornado.access": logging.WARNING,
+    "alembic.runtime.plugins": logging.WARNING,
+}
+_secrets: set[str] = set()
+_installed = False
 
 
-class RedactTokenFilter(logging.Filter):
-    """Replaces the configured token, and anything shaped like a token, with a mark."""
+def redact(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, "<token>")
+    return _TOKEN_SHAPE.sub("<token>", text)
 
-    def __init__(self, token: str = "") -> None:
-        super().__init__()
-        self._token = token
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = message.replace(self._token, "<token>") if self._token else message
-        cleaned = _TOKEN_SHAPE.sub("<token>", cleaned)
+def _make_record_factory(previous: Any) -> Any:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record: logging.LogRecord = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and record.exc_info[1] is not None:
             # Keep the exception type and where it happened, never its text: that may
             # quote a URL with the token or a user's message.
             where = "".join(traceback.format_tb(record.exc_info[2])).rstrip()
-            record.msg = f"{cleaned} [{type(record.exc_info[1]).__name__}]\n{where}"
+            record.msg = f"{record.getMessage()} [{type(record.exc_info[1]).__name__}]\n{where}"
             record.args, record.exc_info, record.exc_text = None, None, None
-        return True
+        return record
+
+    return factory
+
+
+def harden_logging(token: str = "") -> None:
+    """Redact ``token`` everywhere and cap the loggers that dump payloads. Idempotent."""
+    global _installed
+    if token:
+        _secrets.add(token)
+    if not _installed:
+        logging.setLogRecordFactory(_make_record_factory(logging.getLogRecordFactory()))
+        _installed = True
+    for name, floor in _CAPS.items():
+        logger = logging.getLogger(name)
+        if logger.level < floor:
+            logger.setLevel(floor)
 
 
 def configure_logging(level: str, token: str = "") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactTokenFilter(token))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    install_redaction(token)
-    for name in _NOISY:
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
-
-
-def install_redaction(token: str) -> None:
-    """Attach the redaction to every existing handler (tests capture logs their own way)."""
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactTokenFilter) for f in handler.filters):
-            handler.addFilter(RedactTokenFilter(token))
+    harden_logging(token)
 
 
 def user_ref(user_id: int) -> str:

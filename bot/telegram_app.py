@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot.conversation import Incoming, Outgoing
-from bot.logsafe import user_ref
+from bot.logsafe import harden_logging, user_ref
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE
 def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
     """The real Application, pointed at ``TELEGRAM_API_BASE_URL``."""
     settings = services.settings
+    harden_logging(settings.telegram_bot_token)
     base = settings.telegram_api_base_url
     app = (
         Application.builder()
@@ -61,7 +62,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(on_press))
     app.add_handler(
         MessageHandler(
-            (filters.ChatType.GROUPS & NEW_MESSAGE) & (filters.COMMAND | filters.Entity("mention")),
+            filters.ChatType.GROUPS
+            & NEW_MESSAGE
+            & (filters.COMMAND | filters.Regex(r"^/") | filters.Entity("mention")),
             on_group,
         )
     )

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
 from flows.streaks import (
     SCORE_MAX,
     SCORE_MIN,
@@ -188,7 +188,7 @@ class CheckinFlow:
             ("moved", "back", "sleep"),
             ("moved", "yes / a little / no", "note"),
             ("note", "back", "moved"),
-            ("note", "skip or note typed: check-in recorded", ""),
+            ("note", "skip or note typed (check-in recorded)", ""),
         ]
 
     # -- steps -----------------------------------------------------------------------
@@ -203,9 +203,9 @@ class CheckinFlow:
     def _handle_score(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         step = state.step
         if isinstance(event, Press):
-            if step == "pain" and state.answers.get("can_switch"):
-                if event.value in (YESTERDAY, TODAY):
-                    return self._ask(self._switch_day(state, event.value), ctx)
+            switching = step == "pain" and state.answers.get("can_switch")
+            if switching and event.value in (YESTERDAY, TODAY):
+                return self._ask(self._switch_day(state, event.value, ctx), ctx)
             score = int(event.value) if event.value in SCORE_VALUES else None
         else:
             score = parse_score(event.text)
@@ -309,10 +309,10 @@ class CheckinFlow:
             question = Reply(f"{prefix}\n\n{question.text}", question.choices)
         return Outcome(state, (question,))
 
-    def _switch_day(self, state: FlowState, when: str) -> FlowState:
-        today = (parse_day(state.answers.get("today"))
-                 or parse_day(state.answers.get("day")) or date.min)
-        day = today - timedelta(days=1) if when == YESTERDAY and today > date.min else today
+    def _switch_day(self, state: FlowState, when: str, ctx: Context) -> FlowState:
+        """Point the check-in at yesterday or back at today (the day the flow began)."""
+        today = parse_day(state.answers.get("today")) or self._today(ctx)
+        day = today - timedelta(days=1) if when == YESTERDAY else today
         return state.at("pain", when=when, day=day.isoformat())
 
     # -- feedback --------------------------------------------------------------------

@@ -356,8 +356,11 @@ async def test_wrong_token_is_unauthorized(server: FakeBotApi) -> None:
     async with real_bot(server) as good:
         assert await good.get_me()
     bad = real_bot(server, token="999:WRONG")
-    with pytest.raises(InvalidToken):
-        await bad.get_me()
+    try:
+        with pytest.raises(InvalidToken, match="rejected"):
+            await bad.initialize()  # what Application.initialize() does first
+    finally:
+        await bad.shutdown()
     last = server.calls[-1]
     assert (last.method, last.status) == ("getMe", 401)
 

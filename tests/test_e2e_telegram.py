@@ -1,0 +1,189 @@
+"""End to end through real HTTP: the production start-up (``bot.runner.running``) with
+PTB's real client, against the fake Bot API server, in polling and webhook mode."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.runner import running
+from bot.services import Services, build_services
+from tests.conftest import TEST_TOKEN, make_settings
+from tests.fakebotapi import Call, FakeBotApi
+
+USER = 5150
+SECRET = "s3cret-Hook_token"
+
+
+@dataclass
+class Harness:
+    server: FakeBotApi
+    services: Services
+
+    async def say(self, update: dict[str, Any], expect: int = 1) -> list[Call]:
+        """Send an update the way the current mode receives it; await ``expect`` replies."""
+        before = len(self.server.sent_messages(USER))
+        if self.server.webhook_url:
+            status = await self.server.post_webhook(update, self.server.webhook_secret_token)
+            assert status == 200
+        else:
+            self.server.push_update(update)
+        calls = await self.server.wait_for(
+            lambda c: c.method == "sendMessage" and c.chat_id == USER, count=before + expect
+        )
+        return calls[before:]
+
+    def buttons(self, call: Call) -> dict[str, str]:
+        markup = call.params.get("reply_markup") or {}
+        return {
+            b["text"]: b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row
+        }
+
+    async def press(self, call: Call, label: str, expect: int = 1) -> list[Call]:
+        data = self.buttons(call)[label]
+        return await self.say(self.server.callback(USER, data, message_id(call)), expect)
+
+
+def message_id(call: Call) -> int | None:
+    """The id of the message a send call created (None: the chat's latest)."""
+    result = getattr(call, "result", None)
+    return int(result["message_id"]) if isinstance(result, dict) else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def start_harness(
+    sqlite_url: str, clock: ManualClock, *, webhook: bool
+) -> AsyncIterator[Harness]:
+    async with FakeBotApi(token=TEST_TOKEN) as server:
+        extra: dict[str, object] = {"telegram_api_base_url": server.base_url}
+        if webhook:
+            port = free_port()
+            extra.update(
+                webhook_url=f"http://127.0.0.1:{port}/tg/hook",
+                webhook_listen="127.0.0.1",
+                webhook_port=port,
+                webhook_secret=SECRET,
+            )
+        services = build_services(make_settings(sqlite_url, **extra), clock)
+        try:
+            async with running(services, poll_timeout=1):
+                yield Harness(server, services)
+        finally:
+            services.store.dispose()
+
+
+@pytest.fixture
+async def polling(sqlite_url: str, clock: ManualClock) -> AsyncIterator[Harness]:
+    async for harness in start_harness(sqlite_url, clock, webhook=False):
+        yield harness
+
+
+@pytest.fixture
+async def webhook(sqlite_url: str, clock: ManualClock) -> AsyncIterator[Harness]:
+    async for harness in start_harness(sqlite_url, clock, webhook=True):
+        yield harness
+
+
+async def onboard(h: Harness) -> None:
+    welcome = await h.say(h.server.command(USER, "/start", first_name="Ann"), expect=2)
+    assert "Ann" in welcome[0].text
+    consent = await h.press(welcome[1], "Continue")
+    assert "Do you agree" in consent[0].text
+    zone = await h.press(consent[0], "Yes, I agree")
+    assert "Europe/Brussels" in zone[0].text
+    done = await h.press(zone[0], "Yes, that's right", expect=2)
+    assert "All set" in done[1].text
+
+
+async def test_polling_start_consent_stores_the_user(polling: Harness) -> None:
+    await onboard(polling)
+    user = polling.services.store.get_user(USER)
+    assert user is not None and user.has_consent and user.consent_version == 1
+    assert polling.server.calls_to("deleteWebhook")
+    # The pressed question's buttons are removed, so old messages stay tidy.
+    assert polling.server.calls_to("editMessageReplyMarkup")
+    assert polling.server.calls_to("answerCallbackQuery")
+
+
+async def test_command_menu_is_set_for_every_language(polling: Harness) -> None:
+    calls = polling.server.calls_to("setMyCommands")
+    languages = {c.params.get("language_code") for c in calls}
+    assert None in languages and "en" in languages
+    names = {cmd["command"] for cmd in calls[0].params["commands"]}
+    assert {"start", "help", "cancel"} <= names
+
+
+async def test_webhook_start_consent_stores_the_user(webhook: Harness) -> None:
+    assert webhook.server.webhook_url.endswith("/tg/hook")
+    assert webhook.server.webhook_secret_token == SECRET
+    await onboard(webhook)
+    user = webhook.services.store.get_user(USER)
+    assert user is not None and user.has_consent
+
+
+@pytest.mark.parametrize("secret", [None, "wrong-secret"])
+async def test_webhook_refuses_a_missing_or_wrong_secret(
+    webhook: Harness, secret: str | None
+) -> None:
+    status = await webhook.server.post_webhook(webhook.server.command(USER, "/start"), secret)
+    assert status == 403
+    assert webhook.services.store.get_user(USER) is None
+    assert not webhook.server.sent_messages(USER)
+
+
+async def test_media_edits_and_groups_get_kind_answers_or_are_ignored(polling: Harness) -> None:
+    for update in (
+        polling.server.sticker(USER),
+        polling.server.photo(USER),
+        polling.server.voice(USER),
+    ):
+        reply = await polling.say(update)
+        assert "can't look at pictures" in reply[0].text
+    # Updates are handled in order: the edit is ignored on purpose, so exactly one
+    # reply follows, and it answers the long message behind it.
+    before = len(polling.server.sent_messages(USER))
+    polling.server.push_update(polling.server.edited_message(USER, "changed my mind"))
+    reply = await polling.say(polling.server.user_message(USER, "x" * 4096))
+    assert "/help" in reply[0].text
+    assert len(polling.server.sent_messages(USER)) == before + 1
+
+
+async def test_group_command_is_answered_with_a_request_to_talk_privately(
+    polling: Harness,
+) -> None:
+    group_id = -100777
+    polling.server.push_update(polling.server.group_message(USER, group_id, "/start"))
+    calls = await polling.server.wait_for(
+        lambda c: c.method == "sendMessage" and c.chat_id == group_id
+    )
+    assert "one-to-one" in calls[0].text
+    assert polling.services.store.get_user(USER) is None
+
+
+async def test_logs_hold_no_token_and_no_message_text(
+    sqlite_url: str, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async for h in start_harness(sqlite_url, clock, webhook=False):
+        await onboard(h)
+        await h.say(h.server.user_message(USER, "my private note about my back"))
+        h.server.fail_next("sendMessage", status=500)
+        h.server.push_update(h.server.command(USER, "/help"))
+        await h.server.wait_for(
+            lambda c: c.method == "sendMessage" and not c.ok, successful_only=False
+        )
+    assert caplog.records, "nothing was logged: the test would prove nothing"
+    text = caplog.text
+    assert TEST_TOKEN not in text and TEST_TOKEN.split(":")[1] not in text
+    assert "my private note" not in text and "Do you agree" not in text
