@@ -87,6 +87,8 @@ class Wiring:
 
     flows: FlowRegistry
     command_flows: dict[str, str]
+    command_history: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Extra history for a flow started by one command (``/plan`` vs ``/reminders``)."""
     recorders: dict[type, FactRecorder] = field(default_factory=dict)
     history: dict[str, HistoryLoader] = field(default_factory=dict)
     commands: dict[str, CommandHandler] = field(default_factory=dict)
@@ -170,11 +172,13 @@ class _TurnSession:
             return None
         return saved
 
-    def _context(self, flow: Flow) -> Context:
+    def _context(self, flow: Flow, extra: Mapping[str, Any] | None = None) -> Context:
         history: dict[str, Any] = {"first_name": self.incoming.first_name or ""}
         loader = self.wiring.history.get(flow.name)
         if loader is not None:
             history.update(loader(self.tx))
+        if extra:
+            history.update(extra)
         return Context(self.t, self.tx.now, self.user.timezone, history)
 
     def _apply(self, flow: Flow, outcome: Outcome) -> None:
@@ -245,7 +249,7 @@ class _TurnSession:
             self.tx.reactivate()
         flow_name = self.wiring.command_flows.get(name)
         if flow_name is not None:
-            self._start_flow(flow_name, force=force or name == "start")
+            self._start_flow(name, flow_name, force=force or name == "start")
             return
         handler = self.wiring.commands.get(name)
         if handler is not None:
@@ -257,7 +261,7 @@ class _TurnSession:
         self._say(Reply(self.t("common.not_understood")))
         self._repeat_current()
 
-    def _start_flow(self, flow_name: str, *, force: bool) -> None:
+    def _start_flow(self, command: str, flow_name: str, *, force: bool) -> None:
         flow = self.wiring.flows.get(flow_name)
         if flow is None:
             self._say(Reply(self.t("common.not_understood")))
@@ -266,7 +270,6 @@ class _TurnSession:
             self._say(Reply(self.t("common.need_consent")))
             return
         if self.saved is not None and not force and self.saved.flow != flow_name:
-            command = next(c for c, f in self.wiring.command_flows.items() if f == flow_name)
             self._say(
                 Reply(
                     self.t(
@@ -281,7 +284,8 @@ class _TurnSession:
                 )
             )
             return
-        self._apply(flow, flow.start(self._context(flow)))
+        extra = self.wiring.command_history.get(command, {})
+        self._apply(flow, flow.start(self._context(flow, extra)))
 
     def _press(self, data: str) -> None:
         parts = data.split(SEP)

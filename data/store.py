@@ -21,6 +21,8 @@ from data.models import (
     ConversationState,
     User,
 )
+from data.queue import QueueOps, ReminderOps
+from data.records import RecordOps
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class SavedState:
     updated_at: datetime
 
 
-class Turn:
+class Turn(RecordOps, ReminderOps):
     """One user's turn: everything it reads and writes happens in one transaction.
 
     The conversation state and the facts a step records are committed together, so a
@@ -138,7 +140,7 @@ class Turn:
         self._session.add(self._user)
 
 
-class Store:
+class Store(QueueOps):
     """The application's database, reached only through intention-revealing methods."""
 
     def __init__(self, engine: Engine) -> None:

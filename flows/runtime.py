@@ -125,6 +125,11 @@ class FlowRegistry:
     def __init__(self, flows: list[Flow]) -> None:
         self._flows = {flow.name: flow for flow in flows}
 
+    def add(self, flow: Flow) -> None:
+        if flow.name in self._flows:
+            raise ValueError(f"flow {flow.name!r} is registered twice")
+        self._flows[flow.name] = flow
+
     def get(self, name: str) -> Flow | None:
         return self._flows.get(name)
 

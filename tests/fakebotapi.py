@@ -253,6 +253,8 @@ class Call:
     time: float
     status: int
     chat_id: ChatKey | None
+    result: Any = None
+    """What the server answered in ``result`` (e.g. the sent Message), for successful calls."""
 
     @property
     def ok(self) -> bool:
@@ -312,23 +314,26 @@ class _Request:
 
 
 def _ok(result: Any) -> _Reply:
-    return _Reply(HTTPStatus.OK, {"ok": True, "result": result})
+    return _Reply(200, {"ok": True, "result": result})
 
 
 def _error(status: int, description: str | None = None, retry_after: int | None = None) -> _Reply:
-    if description is None:
-        description = _DEFAULT_DESCRIPTIONS.get(status)
-        if description is None:
-            try:
-                description = HTTPStatus(status).phrase
-            except ValueError:
-                description = f"Error {status}"
-    body: JSONDict = {"ok": False, "error_code": status, "description": description}
+    """An ``ok: false`` answer shaped like Telegram's (429 carries ``parameters.retry_after``)."""
+    status = int(status)
+    body: JSONDict = {"ok": False, "error_code": status}
     if status == HTTPStatus.TOO_MANY_REQUESTS:
         seconds = max(1, retry_after or 1)
-        if description == _DEFAULT_DESCRIPTIONS.get(429) or not description:
-            body["description"] = f"Too Many Requests: retry after {seconds}"
+        body["description"] = description or f"Too Many Requests: retry after {seconds}"
         body["parameters"] = {"retry_after": seconds}
+        return _Reply(status, body)
+    if description is None:
+        description = _DEFAULT_DESCRIPTIONS.get(status)
+    if description is None:
+        try:
+            description = HTTPStatus(status).phrase
+        except ValueError:
+            description = f"Error {status}"
+    body["description"] = description
     return _Reply(status, body)
 
 
@@ -500,7 +505,7 @@ def _markdown_v2_error(text: str) -> str | None:
         if char == "|" and text.startswith("|", i + 1):
             i += 2
             continue
-        if char == ">" and (i == 0 or text[i - 1] == "\n"):
+        if char == ">" and text[text.rfind("\n", 0, i) + 1 : i] in ("", "**"):  # blockquote
             i += 1
             continue
         if char == "!" and text.startswith("[", i + 1):
@@ -671,6 +676,14 @@ class FakeBotApi:
             429 (counted in ``stats["429"]`` and ``stats["rate_limited"]``).
         max_poll_wait: Cap for getUpdates' ``timeout`` so a test never waits long.
         validate_formatting: Reject bad HTML / MarkdownV2 like Telegram (400).
+
+    Update builders (:meth:`user_message`, :meth:`command`, :meth:`callback`,
+    :meth:`sticker`, :meth:`photo`, :meth:`voice`, :meth:`edited_message`,
+    :meth:`group_message`) only build update dicts; nothing is queued until
+    :meth:`push_update` (long polling) or :meth:`post_webhook` (webhook mode).
+    Their only side effects are realistic ones: the message id is taken from the
+    chat's counter shared with bot messages, and media files become downloadable
+    through getFile.  All methods must be called from the event loop's thread.
     """
 
     def __init__(
@@ -929,21 +942,31 @@ class FakeBotApi:
             predicate = predicate_or_method
             description = getattr(predicate, "__name__", repr(predicate))
 
-        def matches() -> list[Call]:
-            return [
-                call for call in self.calls if (call.ok or not successful_only) and predicate(call)
-            ]
+        found: list[Call] = []
+        scanned = 0
+
+        def enough() -> bool:
+            # Incremental scan: benchmarks record many thousands of calls.
+            nonlocal scanned
+            if scanned > len(self.calls):  # clear_calls() was used meanwhile
+                found.clear()
+                scanned = 0
+            for call in self.calls[scanned:]:
+                if (call.ok or not successful_only) and predicate(call):
+                    found.append(call)
+            scanned = len(self.calls)
+            return len(found) >= count
 
         try:
-            await self._wait_until(lambda: len(matches()) >= count, timeout)
+            await self._wait_until(enough, timeout)
         except TimeoutError:
             recorded = ", ".join(f"{c.method or '?'}[{c.status}]" for c in self.calls[-60:])
             raise TimeoutError(
                 f"wait_for({description}, count={count}) timed out after {timeout}s: "
-                f"{len(matches())} matching {'successful ' if successful_only else ''}call(s). "
+                f"{len(found)} matching {'successful ' if successful_only else ''}call(s). "
                 f"Recorded calls ({len(self.calls)}): {recorded or 'none'}"
             ) from None
-        return matches()
+        return list(found)
 
     async def wait_polling(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until a getUpdates long poll is pending (the bot is idle and listening)."""
@@ -1381,6 +1404,7 @@ class FakeBotApi:
         files: dict[str, UploadedFile],
         status: int,
         chat_key: ChatKey | None,
+        result: Any = None,
     ) -> None:
         self.calls.append(
             Call(
@@ -1388,11 +1412,12 @@ class FakeBotApi:
                 params=params,
                 files=files,
                 time=time.monotonic(),
-                status=status,
+                status=int(status),
                 chat_id=chat_key,
+                result=result,
             )
         )
-        self.stats[str(status)] += 1
+        self.stats[str(int(status))] += 1
         self._pulse()
 
     async def _dispatch(
@@ -1412,7 +1437,7 @@ class FakeBotApi:
             reply = await self._answer(token, request, parse_error)
         finally:
             self._inflight -= 1
-        self._record(canonical, params, files, reply.status, chat_key)
+        self._record(canonical, params, files, reply.status, chat_key, reply.body.get("result"))
         return reply
 
     async def _answer(self, token: str, request: _Request, parse_error: str | None) -> _Reply:

@@ -1,0 +1,185 @@
+"""The reminder dispatcher: one tick claims due slots and sends them, never twice.
+
+One APScheduler job (PTB's ``JobQueue``) calls :meth:`Dispatcher.tick`; no job is
+created per user, so start-up cost and memory stay flat however many users there are.
+Claims are taken in rounds no larger than the send concurrency: a crash can cost at
+most the messages in flight at that instant, never a whole batch.
+
+Telegram errors: ``RetryAfter`` waits as long as told and tries again (PTB's
+``AIORateLimiter`` also pauses every other send meanwhile); 5xx and refused connections
+retry with capped backoff; a timeout after the request went out is ambiguous and counts
+as sent (Telegram has no idempotency key, and we choose never-twice); ``Forbidden``
+means the user blocked the bot, who is then parked until they ``/start`` again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.clock import Clock
+from bot.logsafe import user_ref
+from data.queue import Advance, Claim
+from data.store import Store
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[Claim], Awaitable[None]]
+"""Sends one claim's message(s) through PTB; raises PTB's errors untouched."""
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    concurrency: int = 25
+    grace: timedelta = timedelta(minutes=20)
+    max_attempts: int = 6
+    backoff_first: float = 0.5
+    backoff_cap: float = 8.0
+    per_chat_interval: float = 1.05
+    """Seconds between two messages to one private chat (Telegram allows about 1/s)."""
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    sent: int = 0
+    ambiguous: int = 0
+    failed: int = 0
+    blocked: int = 0
+    retries: int = 0
+    rounds: int = 0
+    statuses: dict[int, str] = field(default_factory=dict)
+
+    def add(self, delivery_id: int, status: str) -> None:
+        self.statuses[delivery_id] = status
+        setattr(self, status, getattr(self, status) + 1)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        send: Send,
+        advance: Advance,
+        settings: DispatchSettings | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.send = send
+        self.advance = advance
+        self.settings = settings or DispatchSettings()
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chat_last: dict[int, float] = {}
+        self._tick_lock = asyncio.Lock()
+
+    async def tick(self) -> DispatchReport:
+        """Send everything due now, in rounds; a second overlapping tick just waits."""
+        report = DispatchReport()
+        async with self._tick_lock:
+            while True:
+                now = self.clock.now()
+                claims = await asyncio.to_thread(
+                    self.store.claim_due,
+                    now,
+                    limit=self.settings.concurrency,
+                    grace=self.settings.grace,
+                    advance=self.advance,
+                )
+                if not claims:
+                    break
+                report.rounds += 1
+                report.claimed += len(claims)
+                outcomes = await asyncio.gather(*(self._deliver(c, report) for c in claims))
+                await asyncio.to_thread(self.store.settle, list(outcomes), self.clock.now())
+                for claim, (_, status) in zip(claims, outcomes, strict=True):
+                    report.add(claim.delivery_id, status)
+                    if status == "blocked":
+                        await asyncio.to_thread(self.store.deactivate_user, claim.user_id)
+            self._forget_idle_chats()
+        return report
+
+    async def _deliver(self, claim: Claim, report: DispatchReport) -> tuple[int, str]:
+        delay = self.settings.backoff_first
+        for attempt in range(1, self.settings.max_attempts + 1):
+            try:
+                await self._paced(claim)
+                return claim.delivery_id, "sent"
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+                log.warning("429 from Telegram: waiting %.1fs before retrying", wait)
+                report.retries += 1
+                await asyncio.sleep(wait)
+            except Forbidden:
+                log.info(
+                    "user %s blocked the bot; parking their reminders", user_ref(claim.user_id)
+                )
+                return claim.delivery_id, "blocked"
+            except TimedOut as exc:
+                if "Pool timeout" not in str(exc):
+                    # The request may have reached Telegram: count it as sent, never resend.
+                    return claim.delivery_id, "ambiguous"
+                report.retries += 1
+            except (BadRequest, ChatMigrated) as exc:
+                log.warning(
+                    "reminder %s refused by Telegram: %s", claim.delivery_id, type(exc).__name__
+                )
+                return claim.delivery_id, "failed"
+            except NetworkError as exc:
+                log.warning(
+                    "network error sending reminder (attempt %d): %s", attempt, type(exc).__name__
+                )
+                report.retries += 1
+            except TelegramError as exc:
+                log.warning("reminder %s failed: %s", claim.delivery_id, type(exc).__name__)
+                return claim.delivery_id, "failed"
+            if attempt < self.settings.max_attempts:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.backoff_cap)
+        return claim.delivery_id, "failed"
+
+    async def _paced(self, claim: Claim) -> None:
+        """At most one message a second per chat; PTB's limiter handles the 30/s overall."""
+        lock = self._chat_locks.setdefault(claim.user_id, asyncio.Lock())
+        async with lock:
+            loop = asyncio.get_running_loop()
+            last = self._chat_last.get(claim.user_id)
+            if last is not None:
+                wait = last + self.settings.per_chat_interval - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            try:
+                await self.send(claim)
+            finally:
+                self._chat_last[claim.user_id] = loop.time()
+
+    def _forget_idle_chats(self) -> None:
+        """Keep the pacing memory to the chats of the last second, not every user ever."""
+        now = asyncio.get_running_loop().time()
+        idle = [
+            chat
+            for chat, last in self._chat_last.items()
+            if now - last > self.settings.per_chat_interval
+        ]
+        for chat in idle:
+            self._chat_last.pop(chat, None)
+            lock = self._chat_locks.get(chat)
+            if lock is not None and not lock.locked():
+                self._chat_locks.pop(chat, None)
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,27 @@
+"""Small helpers shared by the features' recorders and loaders."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from data.store import Turn
+from flows.streaks import local_day
+
+
+class ConsentMissing(PermissionError):
+    """A health fact arrived for a user without consent: a bug, never stored."""
+
+
+def require_consent(tx: Turn) -> None:
+    """Defence in depth: flows that store health data already need consent to start."""
+    if not tx.user.has_consent:
+        raise ConsentMissing("health data without consent is never stored")
+
+
+def today(tx: Turn) -> date:
+    """The user's local day, from the injectable clock and their own time zone."""
+    return local_day(tx.now, tx.user.timezone)
+
+
+def yesterday(tx: Turn) -> date:
+    return today(tx) - timedelta(days=1)

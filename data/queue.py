@@ -1,0 +1,264 @@
+"""Reminders as a queue: rows with an indexed ``next_due_at``, claimed slot by slot.
+
+A slot is claimed by inserting ``(reminder, slot)`` into ``deliveries`` under a unique
+key in the same transaction that moves ``next_due_at`` on, *before* anything is sent.
+So a crash, a restart or a second worker can never send a claimed slot again; what a
+crash costs is at most the messages in flight at that instant. On PostgreSQL, rows are
+claimed with ``FOR UPDATE SKIP LOCKED`` so several workers share the load.
+
+The rule interpretation (when is the next slot?) is pure logic that lives in ``flows``;
+the caller passes it in as ``advance``, so this layer never imports ``flows``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from data.models import Delivery, Reminder, User
+
+Advance = Callable[[dict[str, Any], datetime], datetime | None]
+"""(rule, after) -> the first slot strictly after ``after``, or None when there is none."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A slot this worker now owns and must try to send exactly once."""
+
+    delivery_id: int
+    reminder_id: int
+    user_id: int
+    kind: str
+    rule: dict[str, Any]
+    slot: datetime
+    language: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class ReminderInfo:
+    id: int
+    kind: str
+    rule: dict[str, Any]
+    enabled: bool
+    next_due_at: datetime | None
+
+
+class ReminderOps:
+    """The turn user's own reminders (mixed into :class:`data.store.Turn`)."""
+
+    _session: Session
+    _user: User
+    now: datetime
+
+    def reminders(self) -> list[ReminderInfo]:
+        rows = self._session.exec(
+            select(Reminder).where(Reminder.user_id == self._user.id).order_by(col(Reminder.id))
+        ).all()
+        return [
+            ReminderInfo(r.id or 0, r.kind, dict(r.rule), r.enabled, r.next_due_at) for r in rows
+        ]
+
+    def upsert_reminder(
+        self, kind: str, rule: dict[str, Any], *, enabled: bool, next_due_at: datetime | None
+    ) -> None:
+        """One reminder per kind and user: setting a kind again replaces its rule."""
+        row = self._session.exec(
+            select(Reminder).where(Reminder.user_id == self._user.id, Reminder.kind == kind)
+        ).first()
+        if row is None:
+            row = Reminder(user_id=self._user.id, kind=kind, created_at=self.now)
+        row.rule, row.enabled, row.next_due_at = dict(rule), enabled, next_due_at
+        row.updated_at = self.now
+        self._session.add(row)
+
+    def add_one_off(self, kind: str, rule: dict[str, Any], due_at: datetime) -> None:
+        """A single extra slot (a snooze), kept apart from the kind's regular rule."""
+        self._session.add(
+            Reminder(
+                user_id=self._user.id,
+                kind=kind,
+                rule=dict(rule),
+                enabled=True,
+                next_due_at=due_at,
+                created_at=self.now,
+                updated_at=self.now,
+            )
+        )
+
+    def delivery_of(self, delivery_id: int) -> tuple[Delivery, Reminder] | None:
+        """A delivery and its reminder, only when both belong to the turn's user."""
+        delivery = self._session.get(Delivery, delivery_id)
+        if delivery is None or delivery.user_id != self._user.id:
+            return None
+        reminder = self._session.get(Reminder, delivery.reminder_id)
+        if reminder is None or reminder.user_id != self._user.id:
+            return None
+        return delivery, reminder
+
+    def act_on_delivery(self, delivery_id: int, action: str) -> bool:
+        """Record Done / Skip / Snooze once; False when it is not this user's or already
+        answered (a second press of an old button changes nothing)."""
+        found = self.delivery_of(delivery_id)
+        if found is None or found[0].action is not None:
+            return False
+        delivery = found[0]
+        delivery.action, delivery.action_at = action, self.now
+        self._session.add(delivery)
+        return True
+
+    def set_reminder_next_due(self, reminder_id: int, next_due_at: datetime | None) -> None:
+        self._session.execute(
+            update(Reminder)
+            .where(col(Reminder.id) == reminder_id, col(Reminder.user_id) == self._user.id)
+            .values(next_due_at=next_due_at, updated_at=self.now)
+        )
+
+
+class QueueOps:
+    """Claiming and settling due slots across all users (mixed into the Store)."""
+
+    engine: Engine
+
+    def _write(self) -> AbstractContextManager[Session]:  # provided by the Store
+        raise NotImplementedError
+
+    def _read(self) -> AbstractContextManager[Session]:  # provided by the Store
+        raise NotImplementedError
+
+    def claim_due(
+        self, now: datetime, *, limit: int, grace: timedelta, advance: Advance
+    ) -> list[Claim]:
+        """Claim up to ``limit`` slots due at ``now`` and move their reminders on.
+
+        A slot older than ``grace`` is not sent late: the reminder jumps to its first
+        slot inside the grace window (sent now) or, if none, to the future. So a
+        restart never replays a backlog.
+        """
+        claims: list[Claim] = []
+        with self._write() as session:
+            query = (
+                select(Reminder, User)
+                .join(User, col(User.id) == Reminder.user_id)
+                .where(col(Reminder.enabled).is_(True), col(Reminder.next_due_at) <= now)
+                .order_by(col(Reminder.next_due_at))
+                .limit(limit)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=Reminder)
+            for reminder, user in session.exec(query).all():
+                claim = self._claim_one(session, reminder, user, now, grace, advance)
+                if claim is not None:
+                    claims.append(claim)
+        return claims
+
+    def _claim_one(
+        self,
+        session: Session,
+        reminder: Reminder,
+        user: User,
+        now: datetime,
+        grace: timedelta,
+        advance: Advance,
+    ) -> Claim | None:
+        rule = dict(reminder.rule)
+        slot = reminder.next_due_at
+        assert slot is not None
+        if not user.active or user.consent_at is None:
+            # Parked until the user comes back (/start recomputes the next slot).
+            reminder.next_due_at = None
+            session.add(reminder)
+            return None
+        if slot < now - grace:
+            slot = advance(rule, now - grace - timedelta(microseconds=1))
+        if slot is None or slot > now:
+            reminder.next_due_at = slot
+            reminder.enabled = slot is not None
+            session.add(reminder)
+            return None
+        delivery_id = _insert_delivery(session, reminder, slot, now)
+        reminder.next_due_at = advance(rule, slot)
+        reminder.enabled = reminder.next_due_at is not None
+        session.add(reminder)
+        if delivery_id is None:  # this slot was claimed before; never send it twice
+            return None
+        return Claim(
+            delivery_id,
+            reminder.id or 0,
+            reminder.user_id,
+            reminder.kind,
+            rule,
+            slot,
+            user.language,
+            user.timezone,
+        )
+
+    def settle(self, outcomes: list[tuple[int, str]], now: datetime) -> None:
+        """Record how each claimed send ended: sent, ambiguous, failed or blocked."""
+        if not outcomes:
+            return
+        with self._write() as session:
+            for delivery_id, status in outcomes:
+                session.execute(
+                    update(Delivery)
+                    .where(col(Delivery.id) == delivery_id)
+                    .values(status=status, sent_at=now if status in ("sent", "ambiguous") else None)
+                )
+
+    def deactivate_user(self, user_id: int) -> None:
+        """The user blocked the bot: nothing more is sent until they /start again."""
+        with self._write() as session:
+            session.execute(update(User).where(col(User.id) == user_id).values(active=False))
+
+    def deliveries(self, user_id: int | None = None) -> list[Delivery]:
+        """Delivery rows, oldest first (for tests, the admin counts and exports)."""
+        with self._read() as session:
+            query = select(Delivery).order_by(col(Delivery.id))
+            if user_id is not None:
+                query = query.where(Delivery.user_id == user_id)
+            return list(session.exec(query).all())
+
+    def parked_reminders(self, user_id: int) -> list[ReminderInfo]:
+        """Enabled reminders without a next slot (parked while the user was away)."""
+        with self._read() as session:
+            rows = session.exec(
+                select(Reminder).where(
+                    Reminder.user_id == user_id,
+                    col(Reminder.enabled).is_(True),
+                    col(Reminder.next_due_at).is_(None),
+                )
+            ).all()
+            return [
+                ReminderInfo(r.id or 0, r.kind, dict(r.rule), r.enabled, r.next_due_at)
+                for r in rows
+            ]
+
+
+def _insert_delivery(
+    session: Session, reminder: Reminder, slot: datetime, now: datetime
+) -> int | None:
+    values = {
+        "reminder_id": reminder.id,
+        "user_id": reminder.user_id,
+        "slot": slot,
+        "claimed_at": now,
+        "status": "claimed",
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Delivery)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["reminder_id", "slot"])
+        .returning(col(Delivery.id))
+    )
+    row = session.execute(statement).first()
+    return int(row[0]) if row else None

@@ -1,0 +1,148 @@
+"""What a user's turn may read and record about their health: check-ins, self-check
+results and exercise logs. Mixed into :class:`data.store.Turn`, so each write shares
+the turn's transaction with the conversation state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from data.models import CheckIn, ExerciseLog, TestResult, User
+
+
+def checkin_dict(row: CheckIn) -> dict[str, Any]:
+    return {
+        "local_day": row.local_day.isoformat(),
+        "pain": row.pain,
+        "stress": row.stress,
+        "sleep": row.sleep,
+        "moved": row.moved,
+        "note": row.note,
+    }
+
+
+class RecordOps:
+    """Health records of the turn's user (never another user's: every query is scoped)."""
+
+    _session: Session
+    _user: User
+    now: datetime
+
+    # -- check-ins -------------------------------------------------------------------
+
+    def checkin_on(self, day: date) -> dict[str, Any] | None:
+        row = self._session.exec(
+            select(CheckIn).where(CheckIn.user_id == self._user.id, CheckIn.local_day == day)
+        ).first()
+        return checkin_dict(row) if row else None
+
+    def checkins_before(self, day: date, days: int = 30) -> list[dict[str, Any]]:
+        """Check-ins of the ``days`` local days before ``day``, oldest first."""
+        rows = self._session.exec(
+            select(CheckIn)
+            .where(
+                CheckIn.user_id == self._user.id,
+                CheckIn.local_day < day,
+                CheckIn.local_day >= day - timedelta(days=days),
+            )
+            .order_by(col(CheckIn.local_day))
+        ).all()
+        return [checkin_dict(row) for row in rows]
+
+    def record_checkin(
+        self,
+        day: date,
+        *,
+        pain: int,
+        stress: int,
+        sleep: str | None,
+        moved: str | None,
+        note: str | None,
+    ) -> None:
+        """One check-in per local day: a second one the same day replaces the first."""
+        if not (0 <= pain <= 10 and 0 <= stress <= 10):
+            raise ValueError("scores must be within 0-10")
+        row = self._session.exec(
+            select(CheckIn).where(CheckIn.user_id == self._user.id, CheckIn.local_day == day)
+        ).first()
+        if row is None:
+            row = CheckIn(
+                user_id=self._user.id,
+                local_day=day,
+                pain=pain,
+                stress=stress,
+                created_at=self.now,
+                updated_at=self.now,
+            )
+        row.pain, row.stress, row.sleep, row.moved = pain, stress, sleep, moved
+        row.note = note[:500] if note else None
+        row.updated_at = self.now
+        self._session.add(row)
+
+    # -- self-check results ----------------------------------------------------------
+
+    def latest_test(self) -> tuple[datetime, dict[str, Any]] | None:
+        row = self._session.exec(
+            select(TestResult)
+            .where(TestResult.user_id == self._user.id, TestResult.outcome == "complete")
+            .order_by(col(TestResult.taken_at).desc(), col(TestResult.id).desc())
+        ).first()
+        return (row.taken_at, dict(row.scores)) if row else None
+
+    def record_test(self, answers: dict[str, Any], scores: dict[str, Any], outcome: str) -> None:
+        self._session.add(
+            TestResult(
+                user_id=self._user.id,
+                taken_at=self.now,
+                answers=answers,
+                scores=scores,
+                outcome=outcome,
+            )
+        )
+
+    # -- exercises -------------------------------------------------------------------
+
+    def log_exercise(
+        self, exercise: str, *, finished: bool, rating_after: int | None, level: int | None
+    ) -> None:
+        if rating_after is not None and not 0 <= rating_after <= 10:
+            raise ValueError("rating must be within 0-10")
+        self._session.add(
+            ExerciseLog(
+                user_id=self._user.id,
+                exercise=exercise,
+                started_at=self.now,
+                finished_at=self.now if finished else None,
+                rating_after=rating_after,
+                level=level,
+            )
+        )
+
+    def walking_progress(self, exercise: str) -> tuple[int | None, int]:
+        """The current graded-walking level and how many finished sessions were at it."""
+        latest = self._session.exec(
+            select(ExerciseLog.level)
+            .where(
+                ExerciseLog.user_id == self._user.id,
+                ExerciseLog.exercise == exercise,
+                col(ExerciseLog.level).is_not(None),
+                col(ExerciseLog.finished_at).is_not(None),
+            )
+            .order_by(col(ExerciseLog.started_at).desc(), col(ExerciseLog.id).desc())
+        ).first()
+        if latest is None:
+            return None, 0
+        count = self._session.exec(
+            select(func.count())
+            .select_from(ExerciseLog)
+            .where(
+                ExerciseLog.user_id == self._user.id,
+                ExerciseLog.exercise == exercise,
+                ExerciseLog.level == latest,
+                col(ExerciseLog.finished_at).is_not(None),
+            )
+        ).one()
+        return int(latest), int(count)
