@@ -75,9 +75,17 @@ class TurnResult:
     stale: bool = False
 
 
+@dataclass(frozen=True)
+class StartFlow:
+    """Returned by a press handler to start a flow (a reminder's "Start" button)."""
+
+    flow: str
+    history: Mapping[str, Any] = field(default_factory=dict)
+
+
 FactRecorder = Callable[[Turn, Any], None]
 HistoryLoader = Callable[[Turn], Mapping[str, Any]]
-PressHandler = Callable[[Turn, list[str], Translator], list[Reply]]
+PressHandler = Callable[[Turn, list[str], Translator], list[Reply | StartFlow]]
 CommandHandler = Callable[[Turn, Translator], list[Reply]]
 
 
@@ -261,6 +269,16 @@ class _TurnSession:
         self._say(Reply(self.t("common.not_understood")))
         self._repeat_current()
 
+    def _start_named_flow(self, flow_name: str, history: dict[str, Any]) -> None:
+        """Start a flow from a button: it replaces whatever flow was open."""
+        flow = self.wiring.flows.get(flow_name)
+        if flow is None:
+            return
+        if flow.needs_consent and not self.user.has_consent:
+            self._say(Reply(self.t("common.need_consent")))
+            return
+        self._apply(flow, flow.start(self._context(flow, history)))
+
     def _start_flow(self, command: str, flow_name: str, *, force: bool) -> None:
         flow = self.wiring.flows.get(flow_name)
         if flow is None:
@@ -304,8 +322,11 @@ class _TurnSession:
             return
         handler = self.wiring.presses.get(prefix)
         if handler is not None:
-            for reply in handler(self.tx, parts[1:], self.t):
-                self._say(reply)
+            for item in handler(self.tx, parts[1:], self.t):
+                if isinstance(item, StartFlow):
+                    self._start_named_flow(item.flow, dict(item.history))
+                else:
+                    self._say(item)
             return
         self._stale()
 

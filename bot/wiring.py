@@ -8,7 +8,7 @@ from flows.i18n import Translator
 from flows.runtime import FlowRegistry, Reply
 
 from bot.conversation import Wiring
-from bot.features import checkin, learn, onboarding
+from bot.features import checkin, exercise, learn, onboarding, pain_test
 
 
 def _help(tx: Turn, t: Translator) -> list[Reply]:
@@ -17,6 +17,6 @@ def _help(tx: Turn, t: Translator) -> list[Reply]:
 
 def build_wiring() -> Wiring:
     wiring = Wiring(flows=FlowRegistry([]), command_flows={}, commands={"help": _help})
-    for feature in (onboarding, checkin, learn):
+    for feature in (onboarding, pain_test, checkin, learn, exercise):
         feature.register(wiring)
     return wiring

@@ -184,9 +184,13 @@ class QueueOps:
             reminder.enabled = slot is not None
             session.add(reminder)
             return None
+        # Of several slots due now (a short outage), only the latest is worth sending.
+        following = advance(rule, slot)
+        while following is not None and following <= now:
+            slot, following = following, advance(rule, following)
         delivery_id = _insert_delivery(session, reminder, slot, now)
-        reminder.next_due_at = advance(rule, slot)
-        reminder.enabled = reminder.next_due_at is not None
+        reminder.next_due_at = following
+        reminder.enabled = following is not None
         session.add(reminder)
         if delivery_id is None:  # this slot was claimed before; never send it twice
             return None

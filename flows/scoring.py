@@ -297,10 +297,7 @@ class Scores:
 
 
 def _int(answers: Mapping[str, Any], key: str, bounds: tuple[int, int]) -> int | None:
-    value = answers.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if bounds[0] <= value <= bounds[1] else None
+    return _as_int(answers.get(key), bounds)
 
 
 def _picked(answers: Mapping[str, Any], key: str, allowed: Sequence[str]) -> tuple[str, ...] | None:
@@ -310,7 +307,9 @@ def _picked(answers: Mapping[str, Any], key: str, allowed: Sequence[str]) -> tup
     return tuple(item for item in allowed if item in value)
 
 
-def _ints(answers: Mapping[str, Any], keys: Sequence[str], bounds: tuple[int, int]) -> list[int] | None:
+def _ints(
+    answers: Mapping[str, Any], keys: Sequence[str], bounds: tuple[int, int]
+) -> list[int] | None:
     values = [_int(answers, key, bounds) for key in keys]
     return None if any(v is None for v in values) else [v for v in values if v is not None]
 
@@ -482,31 +481,33 @@ _ORDINAL: Final[dict[str, tuple[str, ...]]] = {"risk": RISKS, "stress_role": STR
 COMPARED: Final = ("pain_now", "pain_avg", "risk", "stress_role", "phq4_total", "pss4", "pseq2")
 
 
-def _valid_int(value: Any, bounds: tuple[int, int]) -> bool:
-    return (not isinstance(value, bool) and isinstance(value, int)
-            and bounds[0] <= value <= bounds[1])
+def _as_int(value: Any, bounds: tuple[int, int]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if bounds[0] <= value <= bounds[1] else None
 
 
 def _sign_trend(improvement: int) -> str:
     return "better" if improvement > 0 else "worse" if improvement < 0 else "same"
 
 
+def _delta(key: str, before: Any, after: Any) -> Delta | None:
+    if key in _ORDINAL:
+        levels = _ORDINAL[key]
+        if not (isinstance(before, str) and isinstance(after, str)
+                and before in levels and after in levels):
+            return None
+        return Delta(key, before, after, _sign_trend(levels.index(before) - levels.index(after)))
+    bounds, higher_better = _NUMERIC.get(key, (PAIN_RANGE, False))
+    old, new = _as_int(before, bounds), _as_int(after, bounds)
+    if old is None or new is None:
+        return None
+    if key in ("pain_now", "pain_avg"):
+        return Delta(key, old, new, pain_trend(old, new))
+    return Delta(key, old, new, _sign_trend(new - old if higher_better else old - new))
+
+
 def compare_scores(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[Delta]:
     """Deltas for the scores both results hold validly; anything malformed is skipped."""
-    deltas: list[Delta] = []
-    for key in COMPARED:
-        before, after = previous.get(key), current.get(key)
-        if key in ("pain_now", "pain_avg"):
-            if _valid_int(before, PAIN_RANGE) and _valid_int(after, PAIN_RANGE):
-                deltas.append(Delta(key, before, after, pain_trend(before, after)))
-        elif key in _ORDINAL:
-            levels = _ORDINAL[key]
-            if before in levels and after in levels:
-                improvement = levels.index(before) - levels.index(after)
-                deltas.append(Delta(key, before, after, _sign_trend(improvement)))
-        else:
-            bounds, higher_better = _NUMERIC[key]
-            if _valid_int(before, bounds) and _valid_int(after, bounds):
-                improvement = after - before if higher_better else before - after
-                deltas.append(Delta(key, before, after, _sign_trend(improvement)))
-    return deltas
+    deltas = (_delta(key, previous.get(key), current.get(key)) for key in COMPARED)
+    return [delta for delta in deltas if delta is not None]

@@ -187,3 +187,24 @@ async def test_logs_hold_no_token_and_no_message_text(
     text = caplog.text
     assert TEST_TOKEN not in text and TEST_TOKEN.split(":")[1] not in text
     assert "my private note" not in text and "Do you agree" not in text
+
+
+async def test_checkin_through_telegram_and_a_stale_button(polling: Harness) -> None:
+    await onboard(polling)
+    first = await polling.say(polling.server.command(USER, "/checkin"))
+    assert "0" in polling.buttons(first[-1]) and "10" in polling.buttons(first[-1])
+    stress = await polling.press(first[-1], "6")
+    # Pressing the pain question's button again: it has moved on, nothing is rewritten.
+    stale = await polling.press(first[-1], "2", expect=2)
+    assert "moved on" in stale[0].text
+    assert stale[1].text == stress[-1].text
+    sleep = await polling.press(stress[-1], "3")
+    moved = await polling.press(sleep[-1], next(iter(polling.buttons(sleep[-1]))))
+    note = await polling.press(moved[-1], next(iter(polling.buttons(moved[-1]))))
+    skip = next(label for label in polling.buttons(note[-1]) if "kip" in label)
+    done = await polling.press(note[-1], skip)
+    assert "in a row" in done[-1].text or "first" in done[-1].text
+    store = polling.services.store
+    with store.turn(USER, polling.services.clock.now(), language="en", timezone="UTC") as tx:
+        recent = tx.checkin_on(tx.now.date())
+    assert recent is not None and recent["pain"] == 6 and recent["stress"] == 3

@@ -1,0 +1,33 @@
+"""/exercise: guided exercises, logged when they end; graded walking keeps its level."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from data.store import Turn
+from flows import exercises
+
+from bot.conversation import Wiring
+from bot.features.common import require_consent
+
+
+def history(tx: Turn) -> dict[str, Any]:
+    level, sessions = tx.walking_progress(exercises.WALK_ID)
+    return {"walking_level": level, "walking_sessions_at_level": sessions}
+
+
+def record_finished(tx: Turn, fact: exercises.ExerciseFinished) -> None:
+    # One row per exercise, written when it ends: a walk stopped early does not count
+    # towards the next graded-walking step.
+    require_consent(tx)
+    tx.log_exercise(fact.exercise_id, finished=fact.completed, rating_after=fact.rating_after,
+                    level=fact.level)
+
+
+def register(wiring: Wiring) -> None:
+    flow = exercises.ExerciseFlow()
+    wiring.flows.add(flow)
+    wiring.command_flows["exercise"] = flow.name
+    wiring.history[flow.name] = history
+    wiring.recorders[exercises.ExerciseStarted] = lambda tx, fact: None
+    wiring.recorders[exercises.ExerciseFinished] = record_finished

@@ -1,0 +1,42 @@
+"""/test: the back pain self-check, stored with every answer and its scores."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from data.store import Turn
+from flows import pain_test
+
+from bot.conversation import Wiring
+from bot.features.common import require_consent
+
+log = logging.getLogger(__name__)
+
+
+def history(tx: Turn) -> dict[str, Any]:
+    latest = tx.latest_test()
+    if latest is None:
+        return {"previous_test": None}
+    taken_at, scores = latest
+    return {"previous_test": scores, "previous_test_taken_at": taken_at.isoformat()}
+
+
+def record(tx: Turn, fact: pain_test.PainTestCompleted) -> None:
+    require_consent(tx)
+    scores = dict(fact.scores)
+    scores["recommended_cards"] = list(fact.recommended_cards)
+    tx.record_test(dict(fact.answers), scores, fact.outcome)
+
+
+def crisis_shown(tx: Turn, fact: pain_test.CrisisShown) -> None:
+    # Counted, never tied to a person: the log line carries no user reference.
+    log.info("crisis lines shown during the self-check")
+
+
+def register(wiring: Wiring) -> None:
+    wiring.flows.add(pain_test.PainTestFlow())
+    wiring.command_flows["test"] = pain_test.PainTestFlow.name
+    wiring.history[pain_test.PainTestFlow.name] = history
+    wiring.recorders[pain_test.PainTestCompleted] = record
+    wiring.recorders[pain_test.CrisisShown] = crisis_shown

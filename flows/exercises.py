@@ -1,0 +1,692 @@
+"""Guided exercises (/exercise): breathing, relaxation, movement, pacing, step by step.
+
+Guidelines for non-specific back pain favour staying active and calming the stress that
+turns pain up (CONTENT.md), and a short exercise someone actually does beats a long one
+they skip. So each exercise is a few one-tap steps with a "Next" button, states its
+duration first, and ends with an optional 0-10 "how do you feel now?".
+
+The texts and the structure of the library live in ``exercises.toml`` (one
+``[[library]]`` table per exercise); this module validates them at load, so a typo in a
+content file stops the bot at start with one clear sentence rather than mid-exercise.
+Translations are parallel files with the same ids, categories, kinds and durations.
+
+Graded walking is the one exercise with memory: it starts from a baseline the user can
+manage on a bad day and goes up by plan (:func:`next_walking_level`), never by the pain
+of the day. The flow only decides; the bot records :class:`ExerciseStarted` and
+:class:`ExerciseFinished` and passes the walking level back in ``ctx.history``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flows.i18n import FALLBACK_LANGUAGE, Catalogue, CatalogueError, Translator, default_catalogue
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
+from flows.streaks import SCORE_MAX, SCORE_MIN, parse_score, valid_score
+
+NAME = "exercise"
+LIBRARY_KEY = "exercises.library"
+
+CATEGORIES: tuple[str, ...] = (
+    "breathing", "relaxation", "movement", "mobility", "strength", "pacing",
+)
+"""Menu order. "pacing" holds graded activity, pacing and graded exposure."""
+
+CATEGORY_KIND: Mapping[str, str] = {
+    "breathing": "stress",
+    "relaxation": "stress",
+    "movement": "movement",
+    "mobility": "movement",
+    "strength": "movement",
+    "pacing": "pain",
+}
+"""Each category's reminder kind; an exercise's ``kind`` must agree with it."""
+
+KINDS: tuple[str, ...] = ("stress", "movement", "pain")
+SAFETY_REQUIRED: frozenset[str] = frozenset({"mobility", "strength"})
+"""Categories whose exercises must say when to stop and seek advice."""
+
+MIN_STEPS = 3
+MAX_STEPS = 8
+MAX_DURATION_MIN = 60
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,19}", re.ASCII)
+_REQUIRED_FIELDS: tuple[str, ...] = (
+    "id", "category", "kind", "title", "duration_min", "intro", "steps", "closing",
+)
+_ALLOWED_FIELDS: frozenset[str] = frozenset({*_REQUIRED_FIELDS, "safety"})
+
+WALK_ID = "graded_walk"
+WALK_BASELINES: tuple[int, ...] = (3, 5, 10, 15, 20)
+WALK_MIN_MINUTES = 1
+WALK_MAX_MINUTES = 60
+"""A walk longer than an hour is no longer a small planned step; the plan stops there."""
+_BASELINE_VALUES: tuple[str, ...] = tuple(str(minutes) for minutes in WALK_BASELINES)
+SESSIONS_BEFORE_RAISE = 3
+"""Completed walks at one level before the plan proposes the next step ("every few")."""
+
+# Steps of the flow.
+MENU = "menu"
+CATEGORY = "category"
+WALK_BASE = "walk_base"
+WALK_LEVEL = "walk_level"
+GUIDE = "guide"
+RATE = "rate"
+STEPS: tuple[str, ...] = (MENU, CATEGORY, WALK_BASE, WALK_LEVEL, GUIDE, RATE)
+
+# Button values (short ASCII: they travel in Telegram callback_data).
+NEXT = "next"
+STOP = "stop"
+BACK = "back"
+CLOSE = "close"
+SKIP = "skip"
+UP = "up"
+SAME = "same"
+LESS = "less"
+SCORE_VALUES: tuple[str, ...] = tuple(str(n) for n in range(SCORE_MIN, SCORE_MAX + 1))
+
+_TYPED_TEXT_LIMIT = 40
+_MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:m|min|mins|minutes?)?\.?", re.ASCII | re.IGNORECASE)
+
+
+class LibraryError(CatalogueError):
+    """The exercise library in a content file is malformed; raised when it is loaded."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One guided exercise, already validated; ``safety`` is None where not relevant."""
+
+    id: str
+    category: str
+    kind: str
+    title: str
+    duration_min: int
+    intro: str
+    steps: tuple[str, ...]
+    closing: str
+    safety: str | None = None
+
+
+@dataclass(frozen=True)
+class ExerciseStarted:
+    """The user began the guided steps of an exercise (after choosing a walk level)."""
+
+    exercise_id: str
+
+    def __post_init__(self) -> None:
+        _check_id(self.exercise_id)
+
+
+@dataclass(frozen=True)
+class ExerciseFinished:
+    """An exercise ended: ``completed`` is False when stopped early (then no rating).
+
+    ``rating_after`` is the optional 0-10 tension or pain rating; ``level`` is the walk
+    length in minutes for graded walking, else None. Checked here as the last line of
+    defence before the database.
+    """
+
+    exercise_id: str
+    rating_after: int | None
+    completed: bool
+    level: int | None
+
+    def __post_init__(self) -> None:
+        _check_id(self.exercise_id)
+        if self.rating_after is not None and valid_score(self.rating_after) is None:
+            raise ValueError(f"rating_after must be None or an int 0-10, got {self.rating_after!r}")
+        if not isinstance(self.completed, bool):
+            raise ValueError(f"completed must be a bool, got {self.completed!r}")
+        if not self.completed and self.rating_after is not None:
+            raise ValueError("an exercise stopped early carries no rating")
+        if self.level is not None and _walk_minutes(self.level) is None:
+            raise ValueError(
+                f"level must be None or an int {WALK_MIN_MINUTES}-{WALK_MAX_MINUTES}, "
+                f"got {self.level!r}"
+            )
+
+
+def _check_id(value: object) -> None:
+    if not isinstance(value, str) or ID_PATTERN.fullmatch(value) is None:
+        raise ValueError(f"exercise_id must be a short lowercase ASCII id, got {value!r}")
+
+
+# -- the library -------------------------------------------------------------------------
+
+
+def _text_field(entry: Mapping[str, Any], name: str, where: str) -> str:
+    value = entry.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise LibraryError(f"{where}: {name!r} must be a non-empty text")
+    return value.strip()
+
+
+def _parse_exercise(entry: object, where: str) -> Exercise:
+    """One ``[[library]]`` table as an :class:`Exercise`, or a :class:`LibraryError`."""
+    if not isinstance(entry, Mapping):
+        raise LibraryError(f"{where}: each entry must be a [[library]] table")
+    missing = [name for name in _REQUIRED_FIELDS if name not in entry]
+    if missing:
+        raise LibraryError(f"{where}: missing field(s) {', '.join(missing)}")
+    unknown = sorted(set(entry) - _ALLOWED_FIELDS)
+    if unknown:
+        raise LibraryError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    ex_id = entry["id"]
+    if not isinstance(ex_id, str) or ID_PATTERN.fullmatch(ex_id) is None:
+        raise LibraryError(
+            f"{where}: id {ex_id!r} must be lowercase ASCII letters, digits or _, "
+            "starting with a letter, at most 20 characters"
+        )
+    where = f"{where} ({ex_id})"
+    category = entry["category"]
+    if category not in CATEGORIES:
+        raise LibraryError(f"{where}: unknown category {category!r}; use one of {CATEGORIES}")
+    kind = entry["kind"]
+    if kind not in KINDS:
+        raise LibraryError(f"{where}: unknown kind {kind!r}; use one of {KINDS}")
+    if kind != CATEGORY_KIND[category]:
+        raise LibraryError(
+            f"{where}: kind must be {CATEGORY_KIND[category]!r} for category {category!r}"
+        )
+    duration = entry["duration_min"]
+    if isinstance(duration, bool) or not isinstance(duration, int) or not (
+        0 < duration <= MAX_DURATION_MIN
+    ):
+        raise LibraryError(
+            f"{where}: duration_min must be a whole number of minutes from 1 to "
+            f"{MAX_DURATION_MIN}, got {duration!r}"
+        )
+    steps = entry["steps"]
+    if not isinstance(steps, list) or not (MIN_STEPS <= len(steps) <= MAX_STEPS):
+        raise LibraryError(f"{where}: steps must be a list of {MIN_STEPS} to {MAX_STEPS} texts")
+    if not all(isinstance(step, str) and step.strip() for step in steps):
+        raise LibraryError(f"{where}: every step must be a non-empty text")
+    safety: str | None = None
+    if "safety" in entry:
+        safety = _text_field(entry, "safety", where)
+    elif category in SAFETY_REQUIRED:
+        raise LibraryError(f"{where}: a {category} exercise needs a safety line")
+    return Exercise(
+        id=ex_id,
+        category=category,
+        kind=kind,
+        title=_text_field(entry, "title", where),
+        duration_min=duration,
+        intro=_text_field(entry, "intro", where),
+        steps=tuple(step.strip() for step in steps),
+        closing=_text_field(entry, "closing", where),
+        safety=safety,
+    )
+
+
+def _parse_library(raw: object, language: str) -> dict[str, Exercise]:
+    where = f"exercises.toml ({language})"
+    if not isinstance(raw, list) or not raw:
+        raise LibraryError(f"{where}: the library must be a non-empty list of [[library]] tables")
+    library: dict[str, Exercise] = {}
+    for number, entry in enumerate(raw, start=1):
+        exercise = _parse_exercise(entry, f"{where}, exercise #{number}")
+        if exercise.id in library:
+            raise LibraryError(f"{where}: exercise id {exercise.id!r} is used twice")
+        library[exercise.id] = exercise
+    return library
+
+
+def _structure(library: Mapping[str, Exercise]) -> list[tuple[str, str, str, int]]:
+    return [(ex.id, ex.category, ex.kind, ex.duration_min) for ex in library.values()]
+
+
+_CACHE: dict[tuple[int, str], tuple[Catalogue, dict[str, Exercise]]] = {}
+
+
+def load_library(t: Translator) -> dict[str, Exercise]:
+    """The validated exercises in ``t``'s language, by id, in content order.
+
+    A translation must have the same ids, categories, kinds and durations as the
+    fallback language, so reminders and stored logs mean the same in every language.
+    Parsed once per catalogue and language; raises :class:`LibraryError` when malformed.
+    """
+    key = (id(t.catalogue), t.language)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] is t.catalogue:
+        return dict(cached[1])
+    library = _parse_library(t.raw(LIBRARY_KEY), t.language)
+    if t.language != FALLBACK_LANGUAGE:
+        fallback = load_library(t.catalogue.translator(FALLBACK_LANGUAGE))
+        if _structure(library) != _structure(fallback):
+            raise LibraryError(
+                f"exercises.toml ({t.language}): ids, order, categories, kinds and durations "
+                f"must match the {FALLBACK_LANGUAGE!r} library"
+            )
+    _CACHE[key] = (t.catalogue, library)
+    return dict(library)
+
+
+def validate_catalogue(catalogue: Catalogue) -> None:
+    """Load every language's library once, so the bot can refuse to start on bad content."""
+    for language in catalogue.languages:
+        load_library(catalogue.translator(language))
+
+
+def exercises_for_kind(kind: str, catalogue: Catalogue | None = None) -> list[str]:
+    """Ids of the exercises a reminder of ``kind`` can offer, in library order.
+
+    The structure is the same in every language, so the fallback language answers.
+    Unknown kinds give an empty list.
+    """
+    t = (catalogue or default_catalogue()).translator(FALLBACK_LANGUAGE)
+    return [ex.id for ex in load_library(t).values() if ex.kind == kind]
+
+
+# -- graded walking ------------------------------------------------------------------------
+
+
+def next_walking_level(current: int, sessions_at_level: int) -> int:
+    """Today's planned walk in minutes, given the current level and walks done at it.
+
+    By plan, not by pain: after :data:`SESSIONS_BEFORE_RAISE` completed walks at a level,
+    add about 10% (rounded half up, at least 1 minute); before that, stay. The plan stops
+    growing at :data:`WALK_MAX_MINUTES`. Levels outside 1-60 or negative counts are bugs in
+    the caller and raise ValueError.
+    """
+    if _walk_minutes(current) is None:
+        raise ValueError(f"current must be an int {WALK_MIN_MINUTES}-{WALK_MAX_MINUTES}")
+    if isinstance(sessions_at_level, bool) or not isinstance(sessions_at_level, int) or (
+        sessions_at_level < 0
+    ):
+        raise ValueError("sessions_at_level must be an int >= 0")
+    if sessions_at_level < SESSIONS_BEFORE_RAISE:
+        return current
+    step = max(1, (current + 5) // 10)
+    return min(WALK_MAX_MINUTES, current + step)
+
+
+def a_bit_less(current: int) -> int:
+    """The "a bit less today" option: about 10% less, at least 1 minute less, never 0."""
+    return max(WALK_MIN_MINUTES, current - max(1, (current + 5) // 10))
+
+
+def _walk_minutes(value: object) -> int | None:
+    """``value`` if it is a real int from 1 to 60 (bools excluded), else None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if WALK_MIN_MINUTES <= value <= WALK_MAX_MINUTES else None
+
+
+def _history_level(value: object) -> int | None:
+    """A walking level from history; a stored level above the plan's cap is capped."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > WALK_MAX_MINUTES:
+        return WALK_MAX_MINUTES
+    return _walk_minutes(value)
+
+
+def _history_sessions(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return 0
+    return min(value, 10_000)
+
+
+def parse_minutes(text: str) -> int | None:
+    """Minutes typed for the walking baseline ("7", " 7 min", "１０"), 1-60, or None."""
+    if len(text) > _TYPED_TEXT_LIMIT:
+        return None
+    normalised = unicodedata.normalize("NFKC", text).strip()
+    match = _MINUTES_RE.fullmatch(normalised)
+    if match is None:
+        return None
+    return _walk_minutes(int(match.group(1)))
+
+
+def _squash(text: str) -> str:
+    """Letters and digits only, case-folded: "Next ▶" and "next" both become "next"."""
+    return "".join(char for char in text[:_TYPED_TEXT_LIMIT].casefold() if char.isalnum())
+
+
+# -- the flow ------------------------------------------------------------------------------
+
+
+class ExerciseFlow:
+    """menu -> category -> [walk_base | walk_level] -> guide (step n/N) -> rate -> done.
+
+    ``ctx.history`` keys read at :meth:`start` (all optional; copied into the state so
+    later turns do not depend on them):
+
+    - ``exercise_id``: str, an exercise id; set when a reminder's "Start" button opens
+      the flow, which then skips the menu. An unknown id shows the menu with a note.
+    - ``walking_level``: int minutes of the last completed graded walk, or None (first
+      time: ask for a baseline).
+    - ``walking_sessions_at_level``: int, completed graded walks at that level so far.
+
+    Facts: :class:`ExerciseStarted` when the guided steps begin, and
+    :class:`ExerciseFinished` when they end (rated, skipped or stopped early).
+    """
+
+    name = NAME
+    needs_consent = True
+
+    # -- protocol ------------------------------------------------------------------------
+
+    def start(self, ctx: Context) -> Outcome:
+        library = load_library(ctx.t)
+        base: dict[str, Any] = {
+            "walk_prev": _history_level(ctx.history.get("walking_level")),
+            "walk_sessions": _history_sessions(ctx.history.get("walking_sessions_at_level")),
+        }
+        wanted = ctx.history.get("exercise_id")
+        if isinstance(wanted, str) and wanted in library:
+            return self._open(FlowState(self.name, MENU, base), library[wanted], ctx)
+        state = FlowState(self.name, MENU, base)
+        note = ctx.t("exercises.unknown_exercise") if wanted else None
+        return self._ask(state, ctx, note)
+
+    def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
+        library = load_library(ctx.t)
+        exercise = library.get(str(state.answers.get("exercise")))
+        if state.step == GUIDE and exercise is not None:
+            index = self._index(state, exercise)
+            if index == 0:
+                return (self._intro(exercise, state, ctx), self._step(exercise, index, ctx))
+            return (self._step(exercise, index, ctx),)
+        return (self._question(state, library, ctx),)
+
+    def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        library = load_library(ctx.t)
+        step = state.step
+        exercise = library.get(str(state.answers.get("exercise")))
+        if step not in STEPS or (step in (WALK_BASE, WALK_LEVEL, GUIDE, RATE) and (
+                exercise is None)):
+            # A state this version cannot read (content renamed, old format): pick again.
+            return self._ask(FlowState(self.name, MENU, self._keep_walk(state)), ctx,
+                             ctx.t("exercises.restarted"))
+        if step == MENU:
+            return self._handle_menu(state, event, ctx)
+        if step == CATEGORY:
+            return self._handle_category(state, event, library, ctx)
+        assert exercise is not None
+        if step == WALK_BASE:
+            return self._handle_walk_base(state, event, exercise, ctx)
+        if step == WALK_LEVEL:
+            return self._handle_walk_level(state, event, exercise, ctx)
+        if step == GUIDE:
+            return self._handle_guide(state, event, exercise, ctx)
+        return self._handle_rate(state, event, exercise, ctx)
+
+    def transitions(self) -> list[tuple[str, str, str]]:
+        return [
+            ("", "/exercise", MENU),
+            ("", "reminder Start (exercise_id)", GUIDE),
+            ("", "reminder Start, graded walk, first time", WALK_BASE),
+            ("", "reminder Start, graded walk", WALK_LEVEL),
+            (MENU, "category", CATEGORY),
+            (MENU, "not now", ""),
+            (MENU, "invalid input", MENU),
+            (CATEGORY, "back", MENU),
+            (CATEGORY, "exercise picked (started)", GUIDE),
+            (CATEGORY, "graded walk, first time", WALK_BASE),
+            (CATEGORY, "graded walk, level known", WALK_LEVEL),
+            (CATEGORY, "invalid input", CATEGORY),
+            (WALK_BASE, "baseline minutes (started)", GUIDE),
+            (WALK_BASE, "invalid input", WALK_BASE),
+            (WALK_BASE, "stop", ""),
+            (WALK_LEVEL, "step up / keep the same / a bit less (started)", GUIDE),
+            (WALK_LEVEL, "invalid input", WALK_LEVEL),
+            (WALK_LEVEL, "stop", ""),
+            (GUIDE, "next", GUIDE),
+            (GUIDE, "next on the last step", RATE),
+            (GUIDE, "invalid input", GUIDE),
+            (GUIDE, "stop (finished, not completed)", ""),
+            (RATE, "0-10 or skip (finished, completed)", ""),
+            (RATE, "invalid input", RATE),
+        ]
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _handle_menu(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        choice = self._pressed_or_typed(event, ctx, {
+            **{category: f"exercises.categories.{category}" for category in CATEGORIES},
+            CLOSE: "exercises.close",
+        })
+        if choice == CLOSE:
+            return Outcome(None, (Reply(ctx.t("exercises.closed")),))
+        if choice in self._categories(load_library(ctx.t)):
+            return self._ask(state.at(CATEGORY, category=choice), ctx)
+        return self._ask(state, ctx, ctx.t("exercises.use_buttons"))
+
+    def _handle_category(self, state: FlowState, event: Event,
+                         library: Mapping[str, Exercise], ctx: Context) -> Outcome:
+        category = state.answers.get("category")
+        if category not in self._categories(library):
+            return self._ask(state.at(MENU), ctx)
+        in_category = {ex.id: ex for ex in library.values() if ex.category == category}
+        choice = self._pressed_or_typed(event, ctx, {BACK: "exercises.back"})
+        if choice == BACK:
+            return self._ask(state.at(MENU), ctx)
+        if isinstance(event, Press) and event.value in in_category:
+            return self._open(state, in_category[event.value], ctx)
+        return self._ask(state, ctx, ctx.t("exercises.use_buttons"))
+
+    def _handle_walk_base(self, state: FlowState, event: Event, exercise: Exercise,
+                          ctx: Context) -> Outcome:
+        if self._is_stop(event, ctx):
+            return Outcome(None, (Reply(ctx.t("exercises.stopped_before_start")),))
+        minutes: int | None = None
+        if isinstance(event, Press):
+            minutes = int(event.value) if event.value in _BASELINE_VALUES else None
+        else:
+            minutes = parse_minutes(event.text)
+        if minutes is None:
+            return self._ask(state, ctx, ctx.t("exercises.walk.baseline_invalid"))
+        return self._begin(state, exercise, minutes, ctx)
+
+    def _handle_walk_level(self, state: FlowState, event: Event, exercise: Exercise,
+                           ctx: Context) -> Outcome:
+        if self._is_stop(event, ctx):
+            return Outcome(None, (Reply(ctx.t("exercises.stopped_before_start")),))
+        options = self._walk_options(state)
+        value = event.value if isinstance(event, Press) else None
+        if value in options:
+            return self._begin(state, exercise, options[value], ctx)
+        return self._ask(state, ctx, ctx.t("exercises.use_buttons"))
+
+    def _handle_guide(self, state: FlowState, event: Event, exercise: Exercise,
+                      ctx: Context) -> Outcome:
+        level = _walk_minutes(state.answers.get("level"))
+        if self._is_stop(event, ctx):
+            lines = [ctx.t("exercises.stopped")]
+            if exercise.safety:
+                lines.append(ctx.t("exercises.safety_marker") + exercise.safety)
+            fact = ExerciseFinished(exercise.id, None, completed=False, level=level)
+            return Outcome(None, (Reply("\n\n".join(lines)),), (fact,))
+        choice = self._pressed_or_typed(event, ctx, {NEXT: "exercises.next"})
+        if choice != NEXT:
+            return self._ask(state, ctx, ctx.t("exercises.use_buttons_guide"))
+        index = self._index(state, exercise) + 1
+        if index < len(exercise.steps):
+            nxt = state.at(GUIDE, index=index)
+            return Outcome(nxt, (self._step(exercise, index, ctx),))
+        return self._ask(state.at(RATE), ctx, exercise.closing)
+
+    def _handle_rate(self, state: FlowState, event: Event, exercise: Exercise,
+                     ctx: Context) -> Outcome:
+        t = ctx.t
+        rating: int | None = None
+        if isinstance(event, Press):
+            if event.value != SKIP:
+                rating = int(event.value) if event.value in SCORE_VALUES else None
+                if rating is None:
+                    return self._ask(state, ctx, t("exercises.rate.invalid"))
+        elif _squash(event.text) not in (SKIP, _squash(t("common.skip"))):
+            rating = parse_score(event.text)
+            if rating is None:
+                return self._ask(state, ctx, t("exercises.rate.invalid"))
+        level = _walk_minutes(state.answers.get("level"))
+        lines = [t("exercises.rate.saved", rating=rating) if rating is not None
+                 else t("exercises.rate.skipped"), t("exercises.rate.well_done")]
+        if exercise.id == WALK_ID:
+            lines.append(t("exercises.walk.finished"))
+        fact = ExerciseFinished(exercise.id, rating, completed=True, level=level)
+        reply = Reply(" ".join(lines), ((Choice(t("exercises.another"), command=NAME),),))
+        return Outcome(None, (reply,), (fact,))
+
+    # -- moving between steps --------------------------------------------------------------
+
+    def _open(self, state: FlowState, exercise: Exercise, ctx: Context) -> Outcome:
+        """Go into ``exercise``: graded walking first settles today's minutes."""
+        if exercise.id == WALK_ID:
+            prev = _walk_minutes(state.answers.get("walk_prev"))
+            step = WALK_BASE if prev is None else WALK_LEVEL
+            return self._ask(state.at(step, exercise=exercise.id), ctx)
+        return self._begin(state, exercise, None, ctx)
+
+    def _begin(self, state: FlowState, exercise: Exercise, level: int | None,
+               ctx: Context) -> Outcome:
+        nxt = state.at(GUIDE, exercise=exercise.id, index=0, level=level)
+        return Outcome(nxt, self.current(nxt, ctx), (ExerciseStarted(exercise.id),))
+
+    def _ask(self, state: FlowState, ctx: Context, prefix: str | None = None) -> Outcome:
+        """Show ``state``'s question, after ``prefix`` (why we ask again) if any."""
+        replies = self.current(state, ctx)
+        if prefix:
+            first = replies[0]
+            replies = (Reply(f"{prefix}\n\n{first.text}", first.choices), *replies[1:])
+        return Outcome(state, replies)
+
+    # -- replies -------------------------------------------------------------------------
+
+    def _question(self, state: FlowState, library: Mapping[str, Exercise],
+                  ctx: Context) -> Reply:
+        t = ctx.t
+        step = state.step
+        stop_row = (Choice(t("exercises.stop"), STOP),)
+        if step == CATEGORY and state.answers.get("category") in self._categories(library):
+            category = str(state.answers["category"])
+            rows = [(Choice(self._menu_label(ex, ctx), ex.id),)
+                    for ex in library.values() if ex.category == category]
+            rows.append((Choice(t("exercises.back"), BACK),))
+            text = t("exercises.category_prompt", category=t(f"exercises.categories.{category}"))
+            return Reply(text, tuple(rows))
+        exercise = library.get(str(state.answers.get("exercise")))
+        if step == WALK_BASE and exercise is not None:
+            buttons = tuple(
+                Choice(t("exercises.walk.minutes_button", minutes=minutes), str(minutes))
+                for minutes in WALK_BASELINES
+            )
+            return Reply(f"{exercise.title}\n\n{t('exercises.walk.baseline')}",
+                         (buttons, stop_row))
+        if step == WALK_LEVEL and exercise is not None:
+            return Reply(f"{exercise.title}\n\n{self._walk_text(state, ctx)}",
+                         (*self._walk_rows(state, ctx), stop_row))
+        if step == RATE and exercise is not None:
+            scale = (
+                tuple(Choice(value, value) for value in SCORE_VALUES[:6]),
+                tuple(Choice(value, value) for value in SCORE_VALUES[6:]),
+                (Choice(t("common.skip"), SKIP),),
+            )
+            return Reply(t(f"exercises.rate.{exercise.kind}"), scale)
+        # MENU, and any step without what it needs: the menu is always a safe place.
+        menu = [(Choice(t(f"exercises.categories.{category}"), category),)
+                for category in self._categories(library)]
+        menu.append((Choice(t("exercises.close"), CLOSE),))
+        return Reply(t("exercises.menu"), tuple(menu))
+
+    def _intro(self, exercise: Exercise, state: FlowState, ctx: Context) -> Reply:
+        t = ctx.t
+        level = _walk_minutes(state.answers.get("level"))
+        minutes = level if level is not None else exercise.duration_min
+        parts = [t("exercises.header", title=exercise.title, minutes=minutes), exercise.intro]
+        if level is not None:
+            parts.append(t("exercises.walk.today", minutes=level))
+        if exercise.safety:
+            parts.append(t("exercises.safety_marker") + exercise.safety)
+        return Reply("\n\n".join(parts))
+
+    def _step(self, exercise: Exercise, index: int, ctx: Context) -> Reply:
+        t = ctx.t
+        progress = t("exercises.progress", number=index + 1, total=len(exercise.steps))
+        return Reply(
+            f"{progress}\n\n{exercise.steps[index]}",
+            ((Choice(t("exercises.next"), NEXT), Choice(t("exercises.stop"), STOP)),),
+        )
+
+    def _menu_label(self, exercise: Exercise, ctx: Context) -> str:
+        if exercise.id == WALK_ID:
+            return exercise.title  # its length is the user's own level, not a fixed time
+        return ctx.t("exercises.menu_minutes", title=exercise.title,
+                     minutes=exercise.duration_min)
+
+    # -- graded walking ------------------------------------------------------------------
+
+    def _walk_plan(self, state: FlowState) -> tuple[int, int, int]:
+        """(previous level, walks done at it, today's planned level)."""
+        prev = _walk_minutes(state.answers.get("walk_prev")) or WALK_BASELINES[0]
+        sessions = _history_sessions(state.answers.get("walk_sessions"))
+        return prev, sessions, next_walking_level(prev, sessions)
+
+    def _walk_options(self, state: FlowState) -> dict[str, int]:
+        prev, _, planned = self._walk_plan(state)
+        options = {UP: planned} if planned > prev else {}
+        options[SAME] = prev
+        if a_bit_less(prev) < prev:
+            options[LESS] = a_bit_less(prev)
+        return options
+
+    def _walk_text(self, state: FlowState, ctx: Context) -> str:
+        prev, sessions, planned = self._walk_plan(state)
+        if planned > prev:
+            return ctx.t("exercises.walk.propose_up", current=prev, sessions=sessions,
+                         next=planned)
+        return ctx.t("exercises.walk.propose_same", current=prev, sessions=sessions,
+                     needed=SESSIONS_BEFORE_RAISE)
+
+    def _walk_rows(self, state: FlowState, ctx: Context) -> tuple[tuple[Choice, ...], ...]:
+        options = self._walk_options(state)
+        labels = {
+            UP: "exercises.walk.go_up",
+            SAME: "exercises.walk.keep_same" if UP in options else "exercises.walk.go_same",
+            LESS: "exercises.walk.a_bit_less",
+        }
+        return tuple((Choice(ctx.t(labels[value], minutes=minutes), value),)
+                     for value, minutes in options.items())
+
+    # -- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _categories(library: Mapping[str, Exercise]) -> list[str]:
+        """Categories that have at least one exercise, in menu order."""
+        present = {ex.category for ex in library.values()}
+        return [category for category in CATEGORIES if category in present]
+
+    @staticmethod
+    def _index(state: FlowState, exercise: Exercise) -> int:
+        """The saved step index, clamped into range (a state from older content)."""
+        index = state.answers.get("index")
+        if isinstance(index, bool) or not isinstance(index, int):
+            return 0
+        return max(0, min(index, len(exercise.steps) - 1))
+
+    @staticmethod
+    def _keep_walk(state: FlowState) -> dict[str, Any]:
+        return {"walk_prev": _walk_minutes(state.answers.get("walk_prev")),
+                "walk_sessions": _history_sessions(state.answers.get("walk_sessions"))}
+
+    @staticmethod
+    def _pressed_or_typed(event: Event, ctx: Context, options: Mapping[str, str]) -> str | None:
+        """The option ``event`` picks: a pressed value, or typed text matching the value
+        or its label ("next", "Next ▶"); None for anything else."""
+        if isinstance(event, Press):
+            return event.value if event.value in options else None
+        typed = _squash(event.text)
+        if not typed:
+            return None
+        for value, key in options.items():
+            if typed in (_squash(value), _squash(ctx.t(key))):
+                return value
+        return None
+
+    def _is_stop(self, event: Event, ctx: Context) -> bool:
+        return self._pressed_or_typed(event, ctx, {STOP: "exercises.stop"}) == STOP
+

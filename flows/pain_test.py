@@ -1,0 +1,516 @@
+"""The back pain self-check (``/test``): a guided questionnaire driven by step specs.
+
+Why a generic engine over data: the questions are a list of :class:`Step` specs (id,
+kind, option values, number range) whose texts live in ``content/<lang>/pain_test.toml``
+under ``pain_test.steps.<id>``. One small engine asks them, validates answers, goes
+back, shows progress and draws its own diagram, so adding or reordering a question is a
+one-line change and every question behaves the same way.
+
+Safety comes before the self-check and interrupts it: emergency signs end it at once,
+same-day signs advise a doctor and let the person choose, and any sign of hopelessness
+or self-harm shows the crisis lines before anything else is asked. Scoring lives in
+:mod:`flows.scoring`; this module only asks, stores and renders.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flows import scoring as sc
+from flows.i18n import Translator
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
+
+NAME = "pain_test"
+P = "pain_test"
+
+Kind = Literal["single", "multi", "scale"]
+
+BACK, DONE, NONE, CONTINUE, STOP = "back", "done", "none", "cont", "stop"
+SEE_DOCTOR, CRISIS = "see_doctor", "crisis"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question. Texts: ``pain_test.steps.<id>.question`` and ``.options.<value>``.
+
+    ``scale`` steps take whole numbers ``lo``..``hi``; with ``labels`` (a list key under
+    ``pain_test.scales``) each number gets a labelled button of its own.
+    """
+
+    id: str
+    kind: Kind
+    options: tuple[str, ...] = ()
+    none: bool = False
+    lo: int = 0
+    hi: int = 10
+    labels: str = ""
+
+
+def _agree(step_id: str) -> Step:
+    return Step(step_id, "single", (sc.AGREE, sc.DISAGREE))
+
+
+STEPS: tuple[Step, ...] = (
+    Step(sc.RED_EMERGENCY, "multi", sc.EMERGENCY_FLAGS, none=True),
+    Step(sc.RED_SAMEDAY, "multi", sc.SAMEDAY_FLAGS, none=True),
+    Step(sc.WHERE, "multi", sc.AREAS),
+    Step(sc.PAIN_NOW, "scale"),
+    Step(sc.PAIN_AVG, "scale"),
+    Step(sc.SINCE, "single", sc.SINCE_OPTIONS),
+    Step(sc.WORSE, "multi", sc.AGGRAVATORS, none=True),
+    Step(sc.PHYSICAL, "multi", sc.PHYSICAL_FACTORS, none=True),
+    Step(sc.FUNCTION, "multi", sc.FUNCTION_ITEMS, none=True),
+    Step(sc.BOTHER, "scale", lo=0, hi=4, labels="bother"),
+    _agree(sc.UNSAFE),
+    _agree(sc.TERRIBLE),
+    *(Step(key, "scale", lo=0, hi=4, labels="pss") for key in sc.PSS4_KEYS),
+    Step(sc.LIFE_EVENTS, "multi", sc.EVENTS, none=True),
+    *(Step(key, "scale", lo=0, hi=3, labels="phq") for key in sc.PHQ4_KEYS),
+    Step(sc.SAFETY, "single", (sc.NO, sc.YES)),
+    *(Step(key, "scale", lo=0, hi=6) for key in sc.PSEQ2_KEYS),
+)
+INDEX: dict[str, int] = {step.id: i for i, step in enumerate(STEPS)}
+RESERVED = frozenset({BACK, DONE, NONE, CONTINUE, STOP})
+
+MAX_TYPED = 200
+"""Typed answers longer than this are never a number or an option: re-ask at once."""
+
+
+# -- facts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PainTestCompleted:
+    """The self-check ended: outcome "complete", "emergency" or "see_doctor".
+
+    "see_doctor" also covers stopping after the crisis lines (``scores["crisis"]`` is
+    then true). ``answers`` and ``scores`` are JSON-ready; scores may be partial on an
+    early exit.
+    """
+
+    answers: dict[str, Any]
+    scores: dict[str, Any]
+    outcome: str
+    recommended_cards: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class CrisisShown:
+    """The crisis lines were shown; the bot keeps only a count."""
+
+
+# -- the flow ------------------------------------------------------------------------
+
+
+class PainTestFlow:
+    """red flags -> pain -> physical -> psychological -> result, with safety exits."""
+
+    name = NAME
+    needs_consent = True
+
+    def start(self, ctx: Context) -> Outcome:
+        state = FlowState(self.name, STEPS[0].id, {})
+        intro = Reply(ctx.t(f"{P}.intro", total=len(STEPS)))
+        return Outcome(state, (intro, *self.current(state, ctx)))
+
+    def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
+        if state.step == SEE_DOCTOR:
+            return (_see_doctor_reply(ctx.t),)
+        if state.step == CRISIS:
+            return _crisis_replies(ctx.t, str(state.answers.get("crisis_reason", "")))
+        return (_question(_step(state), state.answers, ctx.t),)
+
+    def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        t = ctx.t
+        if state.step not in INDEX and state.step not in (SEE_DOCTOR, CRISIS):
+            fresh = FlowState(self.name, STEPS[0].id, {})  # saved by an older version
+            return Outcome(fresh, self.current(fresh, ctx))
+        if (isinstance(event, Text) and state.step != CRISIS
+                and _mentions_crisis(event.text, t)):
+            nxt = state.at(CRISIS, crisis_reason="typed", crisis_resume=state.step,
+                           crisis_shown=True)
+            return Outcome(nxt, self.current(nxt, ctx), (CrisisShown(),))
+        if state.step in (SEE_DOCTOR, CRISIS):
+            return self._interlude(state, event, ctx)
+        step = STEPS[INDEX[state.step]]
+        token = _token(step, event, t)
+        if token == BACK and INDEX[step.id] > 0:
+            prev = state.at(STEPS[INDEX[step.id] - 1].id)
+            return Outcome(prev, self.current(prev, ctx))
+        if step.kind == "multi":
+            return self._multi(state, step, token, ctx)
+        value = _value(step, token)
+        if value is None:
+            return self._reask(state, ctx, f"{P}.invalid.{step.kind}", lo=step.lo, hi=step.hi)
+        return self._answered(state.at(state.step, **{step.id: value}), step, ctx)
+
+    def transitions(self) -> list[tuple[str, str, str]]:
+        edges: list[tuple[str, str, str]] = [("", "/test", STEPS[0].id)]
+        for i, step in enumerate(STEPS):
+            following = STEPS[i + 1].id if i + 1 < len(STEPS) else ""
+            if step.kind == "multi":
+                edges.append((step.id, "toggle an option", step.id))
+            if i > 0:
+                edges.append((step.id, "back", STEPS[i - 1].id))
+            if step.id == sc.RED_EMERGENCY:
+                edges += [(step.id, "emergency sign: call 112 (outcome emergency)", ""),
+                          (step.id, "none of these", following)]
+            elif step.id == sc.RED_SAMEDAY:
+                edges += [(step.id, "same-day sign: see a doctor", SEE_DOCTOR),
+                          (step.id, "none of these", following),
+                          (SEE_DOCTOR, "stop (outcome see_doctor)", ""),
+                          (SEE_DOCTOR, "continue", following)]
+            elif step.id == sc.PHQ4_KEYS[3]:
+                edges += [(step.id, "nearly every day: crisis lines", CRISIS),
+                          (CRISIS, "continue after the mood question", following),
+                          (step.id, "answered", following)]
+            elif step.id == sc.SAFETY:
+                edges += [(step.id, "yes: crisis lines", CRISIS),
+                          (CRISIS, "continue after the safety question", following),
+                          (step.id, "no", following)]
+            else:
+                edges.append((step.id, "answered" if following else "answered: profile "
+                              "(outcome complete)", following))
+        edges += [(CRISIS, "stop (outcome see_doctor)", ""),
+                  ("any_question", "typed words of despair", CRISIS),
+                  (CRISIS, "continue after typed words", "any_question")]
+        return edges
+
+    # -- answering -------------------------------------------------------------------
+
+    def _multi(self, state: FlowState, step: Step, token: str | None, ctx: Context) -> Outcome:
+        picked = _selection(state.answers.get(step.id), step)
+        if token in step.options:
+            toggled = [o for o in step.options if (o in picked) != (o == token)]
+            nxt = state.at(step.id, **{step.id: toggled})
+            return Outcome(nxt, self.current(nxt, ctx))
+        if token == NONE and step.none:
+            return self._answered(state.at(step.id, **{step.id: []}), step, ctx)
+        if token == DONE and picked:
+            return self._answered(state.at(step.id, **{step.id: picked}), step, ctx)
+        if token == DONE:
+            key = f"{P}.invalid.pick_or_none" if step.none else f"{P}.invalid.pick_one"
+            return self._reask(state, ctx, key)
+        return self._reask(state, ctx, f"{P}.invalid.multi")
+
+    def _answered(self, state: FlowState, step: Step, ctx: Context) -> Outcome:
+        """Route after a valid answer: safety exits first, then the next question."""
+        value = state.answers.get(step.id)
+        i = INDEX[step.id]
+        following = STEPS[i + 1].id if i + 1 < len(STEPS) else ""
+        if step.id == sc.RED_EMERGENCY and value:
+            return self._end(state.answers, "emergency", (Reply(ctx.t(f"{P}.advice.emergency")),))
+        if step.id == sc.RED_SAMEDAY and value:
+            nxt = state.at(SEE_DOCTOR)
+            return Outcome(nxt, self.current(nxt, ctx))
+        hopeless = step.id == sc.PHQ4_KEYS[3] and value == 3
+        if (step.id == sc.SAFETY and value == sc.YES) or hopeless:
+            reason = "hopeless" if hopeless else "safety"
+            nxt = state.at(CRISIS, crisis_reason=reason, crisis_resume=following,
+                           crisis_shown=True)
+            return Outcome(nxt, self.current(nxt, ctx), (CrisisShown(),))
+        return self._go(state, following, ctx)
+
+    def _go(self, state: FlowState, step_id: str, ctx: Context) -> Outcome:
+        if not step_id:
+            return self._finish(state.answers, ctx)
+        if step_id not in INDEX and step_id != SEE_DOCTOR:
+            step_id = STEPS[0].id
+        nxt = state.at(step_id)
+        return Outcome(nxt, self.current(nxt, ctx))
+
+    def _interlude(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        """The see-a-doctor and crisis screens: carry on with the self-check, or stop."""
+        t = ctx.t
+        token = _typed_token(event.text, (CONTINUE, STOP), t) if isinstance(event, Text) \
+            else event.value
+        if state.step == SEE_DOCTOR:
+            if token == CONTINUE:
+                return self._go(state.at(SEE_DOCTOR, see_doctor_continued=True),
+                                STEPS[INDEX[sc.RED_SAMEDAY] + 1].id, ctx)
+            if token == STOP:
+                stop = Reply(t(f"{P}.advice.see_doctor_stop"))
+                return self._end(state.answers, "see_doctor", (stop,))
+            return self._reask(state, ctx, "common.please_use_buttons")
+        if token == CONTINUE:
+            resume = state.answers.get("crisis_resume", STEPS[0].id)  # "" means the end
+            return self._go(state, str(resume), ctx)
+        if token == STOP:
+            return self._end(state.answers, "see_doctor", (Reply(t(f"{P}.crisis.stop")),))
+        return self._reask(state, ctx, f"{P}.crisis.reask")
+
+    def _reask(self, state: FlowState, ctx: Context, key: str, **params: Any) -> Outcome:
+        return Outcome(state, (Reply(ctx.t(key, **params)), *self.current(state, ctx)))
+
+    # -- endings ---------------------------------------------------------------------
+
+    def _end(self, answers: Mapping[str, Any], outcome: str, replies: tuple[Reply, ...]) -> Outcome:
+        scores = sc.score_answers(answers)
+        cards = ("when_to_see_doctor",) if scores.red_flags else ()
+        fact = PainTestCompleted(dict(answers), scores.to_dict(), outcome, cards)
+        return Outcome(None, replies, (fact,))
+
+    def _finish(self, answers: Mapping[str, Any], ctx: Context) -> Outcome:
+        scores = sc.score_answers(answers)
+        cards = sc.recommended_cards(scores)
+        fact = PainTestCompleted(dict(answers), scores.to_dict(), "complete", cards)
+        return Outcome(None, result_replies(scores, ctx), (fact,))
+
+
+# -- reading events ------------------------------------------------------------------
+
+
+def _step(state: FlowState) -> Step:
+    return STEPS[INDEX.get(state.step, 0)]
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("✓", " ").casefold().split()).strip(" .!?")
+
+
+def _typed_token(text: str, allowed: Sequence[str], t: Translator) -> str | None:
+    """Match typed text to a button: its label, or a synonym in ``pain_test.typed``."""
+    if len(text) > MAX_TYPED:
+        return None
+    typed = _normal(text)
+    if not typed:
+        return None
+    for value in allowed:
+        words = [_label(value, t)]
+        if t.has(f"{P}.typed.{value}"):
+            words += t.list(f"{P}.typed.{value}")
+        if typed in {_normal(w) for w in words}:
+            return value
+    return None
+
+
+def _label(value: str, t: Translator) -> str:
+    common = {BACK: "common.back", DONE: "common.done"}
+    if value in common:
+        return t(common[value])
+    return t(f"{P}.buttons.{value}") if value in RESERVED else ""
+
+
+_NUMBER = re.compile(r"([0-9]{1,2})(?:\s*/\s*([0-9]{1,2}))?")
+
+
+def _token(step: Step, event: Event, t: Translator) -> str | None:
+    """The button value an event stands for, or None when it means nothing here."""
+    if isinstance(event, Press):
+        return event.value
+    if step.kind == "scale":
+        if len(event.text) > MAX_TYPED:
+            return None
+        match = _NUMBER.fullmatch(event.text.strip())
+        if match and (match.group(2) is None or int(match.group(2)) == step.hi):
+            return match.group(1)
+        return _typed_token(event.text, (BACK,), t)
+    allowed = (*step.options, DONE, NONE, BACK) if step.kind == "multi" else (*step.options, BACK)
+    for value in step.options:
+        if _normal(event.text) == _normal(t(f"{P}.steps.{step.id}.options.{value}")):
+            return value
+    return _typed_token(event.text, allowed, t)
+
+
+def _value(step: Step, token: str | None) -> str | int | None:
+    """A valid stored answer for a single or scale step, or None: never out of range."""
+    if token is None:
+        return None
+    if step.kind == "scale":
+        if token.isascii() and token.isdigit() and len(token) <= 2:
+            number = int(token)
+            return number if step.lo <= number <= step.hi else None
+        return None
+    return token if token in step.options else None
+
+
+def _selection(value: object, step: Step) -> list[str]:
+    """The stored ticks of a multi step, in option order, ignoring anything unknown."""
+    if not isinstance(value, list):
+        return []
+    return [o for o in step.options if o in value]
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(_PUNCTUATION.sub(" ", text.casefold()).split()) + " "
+
+
+def _mentions_crisis(text: str, t: Translator) -> bool:
+    """Typed words of despair or self-harm (list ``pain_test.crisis_words``).
+
+    Whole words only, so "skills" never matches "kill"; otherwise generous, because a
+    false alarm costs one kind message and a missed one costs far more.
+    """
+    typed = _words(text)
+    return any(_words(phrase) in typed for phrase in t.list(f"{P}.crisis_words"))
+
+
+# -- rendering questions -------------------------------------------------------------
+
+
+def _question(step: Step, answers: Mapping[str, Any], t: Translator) -> Reply:
+    i = INDEX[step.id]
+    base = f"{P}.steps.{step.id}"
+    text = "\n\n".join((t(f"{P}.progress", step=i + 1, total=len(STEPS)), t(f"{base}.question")))
+    if step.kind == "multi":
+        text += "\n\n" + t(f"{P}.multi_hint")
+    back = (Choice(t("common.back"), BACK),) if i > 0 else ()
+    rows: list[tuple[Choice, ...]]
+    if step.kind == "multi":
+        picked = _selection(answers.get(step.id), step)
+        rows = [(_choice(t(f"{base}.options.{o}"), o, o in picked, t),) for o in step.options]
+        if step.none:
+            rows.append((Choice(t(f"{P}.buttons.none"), NONE),))
+        rows.append((*back, Choice(t("common.done"), DONE)))
+        return Reply(text, tuple(rows))
+    chosen = answers.get(step.id)
+    if step.kind == "single":
+        rows = [(_choice(t(f"{base}.options.{o}"), o, o == chosen, t),) for o in step.options]
+    elif step.labels:
+        names = t.list(f"{P}.scales.{step.labels}")
+        rows = [(_choice(f"{n} · {names[n - step.lo]}", str(n), n == chosen, t),)
+                for n in range(step.lo, step.hi + 1)]
+    else:
+        numbers = [_choice(str(n), str(n), n == chosen, t) for n in range(step.lo, step.hi + 1)]
+        rows = [tuple(numbers[:6]), tuple(numbers[6:])] if len(numbers) > 7 else [tuple(numbers)]
+    if back:
+        rows.append(back)
+    return Reply(text, tuple(rows))
+
+
+def _choice(label: str, value: str, checked: bool, t: Translator) -> Choice:
+    return Choice(t(f"{P}.checked", label=label) if checked else label, value)
+
+
+def _see_doctor_reply(t: Translator) -> Reply:
+    return Reply(t(f"{P}.advice.see_doctor"), (
+        (Choice(t(f"{P}.buttons.cont"), CONTINUE),),
+        (Choice(t(f"{P}.buttons.stop"), STOP),),
+    ))
+
+
+def _crisis_replies(t: Translator, reason: str) -> tuple[Reply, ...]:
+    intro = reason if reason in ("safety", "hopeless", "typed") else "safety"
+    return (
+        Reply(t(f"{P}.crisis.{intro}") + "\n\n" + t(f"{P}.crisis.lines")),
+        Reply(t(f"{P}.crisis.choose"), (
+            (Choice(t(f"{P}.buttons.cont"), CONTINUE),),
+            (Choice(t(f"{P}.buttons.stop"), STOP),),
+        )),
+    )
+
+
+# -- rendering the result ------------------------------------------------------------
+
+
+def _names(t: Translator, step_id: str, values: Sequence[str]) -> str:
+    return ", ".join(t(f"{P}.steps.{step_id}.options.{v}") for v in values)
+
+
+def result_replies(scores: sc.Scores, ctx: Context) -> tuple[Reply, ...]:
+    """The personal profile, the comparison with last time, and the next steps."""
+    t = ctx.t
+    r = f"{P}.result"
+    lines = [t(f"{r}.title")]
+    if scores.pain_now is not None and scores.pain_avg is not None:
+        lines.append(t(f"{r}.pain", now=scores.pain_now, avg=scores.pain_avg))
+    if scores.areas:
+        lines.append(t(f"{r}.where", areas=_names(t, sc.WHERE, scores.areas)))
+    if scores.duration:
+        lines.append(t(f"{r}.duration.{scores.duration}"))
+    if scores.aggravators:
+        lines.append(t(f"{r}.worse", items=_names(t, sc.WORSE, scores.aggravators)))
+    lines.append(t(f"{r}.physical", items=_names(t, sc.PHYSICAL, scores.physical_factors))
+                 if scores.physical_factors else t(f"{r}.physical_none"))
+    if scores.risk:
+        lines.append(t(f"{r}.risk.{scores.risk}"))
+    if scores.stress_role:
+        lines.append(t(f"{r}.stress.{scores.stress_role}"))
+        reasons = _stress_reasons(scores, t)
+        if reasons:
+            lines.append(t(f"{r}.stress_reasons", reasons="; ".join(reasons)))
+    if scores.phq4_band:
+        lines.append(t(f"{r}.mood.{scores.phq4_band}"))
+    if scores.talk_to_doctor:
+        lines.append(t(f"{r}.talk_to_doctor"))
+    if scores.pseq2_band:
+        lines.append(t(f"{r}.confidence.{scores.pseq2_band}"))
+    lines.append(t(f"{r}.not_a_diagnosis"))
+    replies = [Reply("\n\n".join(lines))]
+    previous = _previous(ctx.history.get("previous_test"))
+    if previous is not None:
+        text = compare(previous, scores.to_dict(), t)
+        if text:
+            when = _taken_on(ctx.history.get("previous_test_taken_at"), ctx.timezone, t)
+            head = t(f"{r}.compare_since", date=when) if when else t(f"{r}.compare_head")
+            replies.append(Reply(head + "\n" + text))
+    steps = "\n".join(t(f"{r}.bullet", text=t(f"{r}.steps.{s}")) for s in sc.next_steps(scores))
+    replies.append(Reply(t(f"{r}.steps_title") + "\n" + steps, (
+        (Choice(t(f"{r}.plan_button"), command="plan"),),
+        (Choice(t(f"{r}.learn_button"), command="learn"),),
+    )))
+    return tuple(replies)
+
+
+def _stress_reasons(scores: sc.Scores, t: Translator) -> list[str]:
+    r = f"{P}.result.reason"
+    reasons = []
+    if "stress" in scores.aggravators:
+        reasons.append(t(f"{r}.stress_worse"))
+    if scores.pss4_level in ("raised", "high"):
+        reasons.append(t(f"{r}.pss_{scores.pss4_level}"))
+    if scores.life_events:
+        reasons.append(t(f"{r}.events", events=_names(t, sc.LIFE_EVENTS, scores.life_events)))
+    if scores.phq4_band in ("mild", "moderate", "severe"):
+        reasons.append(t(f"{r}.mood"))
+    return reasons
+
+
+def compare(previous_scores: Mapping[str, Any], current_scores: Mapping[str, Any],
+            t: Translator) -> str:
+    """One line per score both results hold, e.g. "Pain now: 6 → 4 (better)"."""
+    c = f"{P}.compare"
+    lines = []
+    for delta in sc.compare_scores(previous_scores, current_scores):
+        before, after = delta.before, delta.after
+        if delta.key in ("risk", "stress_role"):
+            before = t(f"{c}.levels.{delta.before}")
+            after = t(f"{c}.levels.{delta.after}")
+        lines.append(t(f"{c}.line", name=t(f"{c}.names.{delta.key}"), before=before,
+                       after=after, trend=t(f"{c}.trends.{delta.trend}")))
+    return "\n".join(lines)
+
+
+def _previous(value: object) -> Mapping[str, Any] | None:
+    """The earlier scores from the bot, as a dict or its JSON text; junk is ignored."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, Mapping) else None
+
+
+def _taken_on(value: object, timezone: str, t: Translator) -> str:
+    """"3 November 2026" in the user's zone from an ISO instant, or "" if unreadable."""
+    if not isinstance(value, str) or len(value) > 64:
+        return ""
+    try:
+        when = datetime.fromisoformat(value)
+        zone = ZoneInfo(timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    local = when.astimezone(zone)
+    months = t.list(f"{P}.months")
+    return t(f"{P}.date", day=local.day, month=months[local.month - 1], year=local.year)

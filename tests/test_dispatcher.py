@@ -1,0 +1,201 @@
+"""The dispatcher over a real store and a real PTB bot against the fake Bot API:
+never twice, bounded loss on a crash, grace window, and Telegram's errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from telegram.ext import AIORateLimiter, Application, ExtBot
+
+from bot.clock import ManualClock
+from bot.dispatcher import Dispatcher, DispatchSettings
+from data.engine import make_engine
+from data.queue import Claim
+from data.store import Store
+from tests.conftest import TEST_TOKEN
+from tests.fakebotapi import FakeBotApi
+
+EVERY = timedelta(hours=1)
+
+
+def hourly(rule: dict[str, Any], after: datetime) -> datetime | None:
+    """A stand-in rule for these tests: every full hour (the real rules have their own)."""
+    if "once_at" in rule:
+        at = datetime.fromisoformat(rule["once_at"])
+        return at if at > after else None
+    top = after.replace(minute=0, second=0, microsecond=0)
+    return top + EVERY
+
+
+def seed(store: Store, now: datetime, users: range, due: datetime) -> None:
+    for uid in users:
+        with store.turn(uid, now, language="en", timezone="Europe/Brussels") as tx:
+            tx.give_consent(1)
+            tx.upsert_reminder("movement", {"kind": "movement"}, enabled=True, next_due_at=due)
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[tuple[FakeBotApi, ExtBot[Any]]]:
+    async with FakeBotApi(token=TEST_TOKEN) as server:
+        app = (Application.builder().token(TEST_TOKEN).base_url(f"{server.base_url}/bot")
+               .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
+               .read_timeout(0.5).build())
+        async with app:
+            yield server, app.bot
+
+
+def dispatcher(store: Store, clock: ManualClock, bot: ExtBot[Any], **settings: Any) -> Dispatcher:
+    async def send(claim: Claim) -> None:
+        await bot.send_message(claim.user_id, f"reminder {claim.delivery_id}")
+
+    defaults: dict[str, Any] = {"backoff_first": 0.01, "backoff_cap": 0.05,
+                                "per_chat_interval": 0.0}
+    defaults.update(settings)
+    return Dispatcher(store, clock, send, hourly, DispatchSettings(**defaults))
+
+
+def statuses(store: Store) -> list[str]:
+    return [d.status for d in store.deliveries()]
+
+
+async def test_each_due_slot_is_sent_once_and_moves_on(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 41), clock.now())
+    report = await dispatcher(store, clock, bot, concurrency=8).tick()
+    assert report.sent == 40 and report.rounds == 5
+    assert server.delivered() == 40 and not server.duplicate_sends()
+    assert await dispatcher(store, clock, bot).tick() == type(report)()  # nothing left
+    clock.advance(EVERY)
+    assert (await dispatcher(store, clock, bot).tick()).sent == 40
+
+
+async def test_a_crash_after_claiming_never_resends_and_costs_one_round_at_most(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 101), clock.now())
+    settings = DispatchSettings(concurrency=10)
+    # The process claims one round, then dies before sending anything.
+    lost = store.claim_due(clock.now(), limit=settings.concurrency, grace=settings.grace,
+                           advance=hourly)
+    assert len(lost) == settings.concurrency
+    # A fresh process (new engine, same database) takes over.
+    restarted = Store(make_engine(str(store.engine.url.render_as_string(hide_password=False))))
+    report = await dispatcher(restarted, clock, bot, concurrency=10).tick()
+    restarted.dispose()
+    assert report.sent == 90
+    assert server.delivered() == 90 and not server.duplicate_sends()
+    assert statuses(store).count("claimed") == 10  # lost in flight, never sent twice
+
+
+async def test_two_dispatchers_on_one_database_send_each_slot_once(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 301), clock.now())
+    url = store.engine.url.render_as_string(hide_password=False)
+    first, second = Store(make_engine(url)), Store(make_engine(url))
+    reports = await asyncio.gather(dispatcher(first, clock, bot, concurrency=15).tick(),
+                                   dispatcher(second, clock, bot, concurrency=15).tick())
+    first.dispose()
+    second.dispose()
+    assert sum(r.sent for r in reports) == 300
+    assert server.delivered() == 300 and not server.duplicate_sends()
+    assert len({d.reminder_id for d in store.deliveries()}) == 300
+
+
+async def test_slots_missed_while_down_are_sent_late_only_within_grace(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    top = clock.now().replace(minute=0)
+    seed(store, clock.now(), range(1, 3), top - timedelta(minutes=10))   # 10 min late: send
+    seed(store, clock.now(), range(3, 5), top - timedelta(days=3))       # 3 days down: skip
+    clock.set(top)
+    report = await dispatcher(store, clock, bot).tick()
+    # 1 and 2 were 10 minutes late, but the slot at `top` is due too: only the latest
+    # is sent. 3 and 4 missed three days of slots: only the one inside the grace window.
+    assert report.sent == 4
+    assert sorted(c.chat_id for c in server.sent_messages()) == [1, 2, 3, 4]
+    assert {d.slot for d in store.deliveries()} == {top}
+
+
+async def test_restart_after_days_down_does_not_replay_a_backlog(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    top = clock.now().replace(minute=0) + EVERY
+    seed(store, clock.now(), range(1, 6), top)
+    clock.set(top + timedelta(days=2, minutes=30))  # 48 slots missed, none within 20 min
+    report = await dispatcher(store, clock, bot).tick()
+    assert report.claimed == 0 and server.delivered() == 0
+    with store.turn(1, clock.now(), language="en", timezone="UTC") as tx:
+        upcoming = tx.reminders()[0].next_due_at
+    assert upcoming is not None and upcoming > clock.now()
+
+
+async def test_429_waits_and_retries_once_delivered(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 4), clock.now())
+    server.fail_next("sendMessage", status=429, retry_after=1, count=2)
+    report = await dispatcher(store, clock, bot).tick()
+    assert report.sent == 3 and report.retries >= 2
+    assert server.stats["429"] == 2
+    assert server.delivered() == 3 and not server.duplicate_sends()
+
+
+async def test_5xx_retries_with_backoff(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 2), clock.now())
+    server.fail_next("sendMessage", status=502, count=3)
+    report = await dispatcher(store, clock, bot).tick()
+    assert report.sent == 1 and report.retries == 3
+    assert server.delivered() == 1
+
+
+async def test_persistent_5xx_gives_up_without_blocking_others(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 2), clock.now())
+    server.fail_next("sendMessage", status=500, count=100)
+    report = await dispatcher(store, clock, bot, max_attempts=3).tick()
+    assert report.failed == 1 and statuses(store) == ["failed"]
+
+
+async def test_read_timeout_counts_as_sent_and_is_never_resent(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 2), clock.now())
+    server.delay_next("sendMessage", seconds=1.0)
+    report = await dispatcher(store, clock, bot).tick()
+    assert report.ambiguous == 1 and statuses(store) == ["ambiguous"]
+    await server.wait_for("sendMessage")  # the slow request did reach "Telegram"
+    assert len(server.calls_to("sendMessage")) == 1
+
+
+async def test_blocked_user_is_parked_and_gets_nothing_more(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 3), clock.now())
+    server.blocked_chats.add(2)
+    report = await dispatcher(store, clock, bot).tick()
+    assert report.sent == 1 and report.blocked == 1
+    user = store.get_user(2)
+    assert user is not None and not user.active
+    clock.advance(EVERY)
+    report = await dispatcher(store, clock, bot).tick()
+    assert report.sent == 1 and [c.chat_id for c in server.sent_messages()] == [1, 1]
+    assert [r.kind for r in store.parked_reminders(2)] == ["movement"]
