@@ -1,0 +1,589 @@
+"""The weekly summary: numbers, trend words, suggestions, texts, chart data, history, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.i18n import default_catalogue, placeholders
+from flows.summary import (
+    ABOUT_THE_SAME,
+    BETTER,
+    BREATHING,
+    CHECKIN_HABIT,
+    CSV_HEADER,
+    EVENING_REMINDER,
+    KEEP_GOING,
+    MOVED_LITTLE,
+    MOVED_SOMEWHAT,
+    MOVED_TOGETHER,
+    MOVEMENT,
+    NOT_ENOUGH_DATA,
+    PACING,
+    SEE_GP,
+    SUGGESTIONS,
+    WORSE,
+    DayRow,
+    DayValue,
+    ExerciseCounts,
+    ExerciseRow,
+    MovedPattern,
+    ReminderActionRow,
+    ReminderCounts,
+    SleepPattern,
+    Summary,
+    TestInfo,
+    chart_labels,
+    chart_series,
+    checkins_csv,
+    compute_summary,
+    correlation_word,
+    format_day,
+    format_decimal,
+    history_lines,
+    pain_higher_on_stressful_days,
+    pearson,
+    render_summary,
+    trend_word,
+)
+
+CATALOGUE = default_catalogue()
+T = CATALOGUE.translator("en")
+TODAY = date(2026, 11, 25)  # a Wednesday
+HYPO = settings(database=None, deadline=None)
+
+
+def day(offset: int, base: date = TODAY) -> date:
+    return base + timedelta(days=offset)
+
+
+def rows(pains: Mapping[int, int], stress: Mapping[int, int] | int = 5,
+         base: date = TODAY) -> list[DayRow]:
+    """Check-ins by offset from ``base``: ``{0: pain today, -1: pain yesterday, ...}``."""
+    return [
+        DayRow(day(off, base), pain, stress if isinstance(stress, int) else stress[off])
+        for off, pain in sorted(pains.items())
+    ]
+
+
+def weeks(before: Sequence[int], this: Sequence[int], stress: int = 5) -> list[DayRow]:
+    """``before`` on the first days of last week, ``this`` on the first days of this one."""
+    pains = {-13 + i: p for i, p in enumerate(before)} | {-6 + i: p for i, p in enumerate(this)}
+    return rows(pains, stress)
+
+
+def summarise(checkins: Sequence[DayRow] = (), exercises: Sequence[ExerciseRow] = (),
+              reminders: Sequence[ReminderActionRow] = (), test: TestInfo | None = None,
+              today: date = TODAY) -> Summary:
+    return compute_summary(today, checkins, exercises, reminders, test)
+
+
+# --- trends ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("earlier", "latest", "word"),
+    [
+        (5.0, 3.0, BETTER),  # exactly 2 points
+        (5.0, 3.6, ABOUT_THE_SAME),  # 1.4 points, 28%
+        (5.0, 3.5, BETTER),  # exactly 30%
+        (5.0, 7.0, WORSE),
+        (5.0, 6.4, ABOUT_THE_SAME),
+        (2.0, 1.4, BETTER),  # 0.6 points, but exactly 30%
+        (2.0, 1.5, ABOUT_THE_SAME),
+        (10.0, 8.0, BETTER),  # 20%, but 2 points
+        (0.0, 1.9, ABOUT_THE_SAME),  # zero earlier week: only points count
+        (0.0, 2.0, WORSE),
+        (0.0, 0.0, ABOUT_THE_SAME),
+        (None, 3.0, NOT_ENOUGH_DATA),
+        (3.0, None, NOT_ENOUGH_DATA),
+    ],
+)
+def test_trend_word_thresholds(earlier: float | None, latest: float | None, word: str) -> None:
+    assert trend_word(earlier, latest) == word
+
+
+@pytest.mark.parametrize(
+    ("before", "this", "word", "change"),
+    [
+        ([5] * 5, [3] * 5, BETTER, -2.0),
+        ([5] * 5, [4, 4, 4, 3, 3], ABOUT_THE_SAME, -1.4),  # 5.0 -> 3.6
+        ([2] * 5, [1, 1, 1, 2, 2], BETTER, -0.6),  # 2.0 -> 1.4 is 30%
+        ([0] * 5, [2] * 5, WORSE, 2.0),  # earlier week at zero
+        ([0] * 5, [1] * 5, ABOUT_THE_SAME, 1.0),
+        ([3, 3, 4], [5, 6, 6, 7], WORSE, 2.667),
+        ([3, 3, 4], [4, 4, 5], WORSE, 1.0),  # exactly 30% of 3.33, despite float rounding
+        ([5, 5], [3] * 5, NOT_ENOUGH_DATA, -2.0),  # two days are a swing, not a week
+        ([], [3] * 5, NOT_ENOUGH_DATA, None),
+    ],
+)
+def test_weekly_pain_trend(before: list[int], this: list[int], word: str,
+                           change: float | None) -> None:
+    summary = summarise(weeks(before, this))
+    assert summary.pain.word == word
+    if change is None:
+        assert summary.pain.change is None
+        assert summary.pain.earlier is None
+    else:
+        assert summary.pain.change == pytest.approx(change, abs=1e-3)
+    assert summary.stress.word == (NOT_ENOUGH_DATA if word == NOT_ENOUGH_DATA else ABOUT_THE_SAME)
+
+
+def test_stress_trend_lower_is_better() -> None:
+    calmer = rows({-10: 4, -9: 4, -8: 4, -2: 4, -1: 4, 0: 4},
+                  stress={-10: 8, -9: 8, -8: 8, -2: 5, -1: 6, 0: 5})
+    summary = summarise(calmer)
+    assert summary.stress.earlier == pytest.approx(8.0)
+    assert summary.stress.latest == pytest.approx(16 / 3)
+    assert summary.stress.word == BETTER
+    assert summary.pain.word == ABOUT_THE_SAME
+
+
+def test_no_data_means_no_averages() -> None:
+    summary = summarise()
+    assert (summary.pain.earlier, summary.pain.latest) == (None, None)
+    assert summary.pain.word == summary.stress.word == NOT_ENOUGH_DATA
+    assert summary.lowest_pain is None and summary.highest_pain is None
+    assert summary.checkins == summary.days_recorded == summary.streak == 0
+    assert summary.correlation is None
+
+
+# --- this week's numbers --------------------------------------------------------------
+
+
+def test_lowest_and_highest_day_earliest_on_ties() -> None:
+    summary = summarise(rows({-6: 4, -5: 2, -4: 7, -3: 2, -2: 7, 0: 5, -7: 0, -8: 10}))
+    assert summary.lowest_pain == DayValue(day(-5), 2)
+    assert summary.highest_pain == DayValue(day(-4), 7)
+
+
+@pytest.mark.parametrize(
+    ("offsets", "done", "before"),
+    [
+        ([], 0, 0),
+        ([0], 1, 0),
+        ([-6, -5, -4, -3, -2, -1, 0], 7, 0),
+        ([-7, -6, 0], 2, 1),  # -7 is the last day of the week before
+        ([-13, -14, -20], 0, 1),
+        ([1, 2, 0], 1, 0),  # days after today are ignored
+    ],
+)
+def test_checkins_out_of_seven(offsets: list[int], done: int, before: int) -> None:
+    summary = summarise(rows(dict.fromkeys(offsets, 3)))
+    assert summary.checkins == done
+    assert summary.checkins_before == before
+
+
+def test_one_checkin_per_day_last_row_wins() -> None:
+    summary = summarise([DayRow(TODAY, 8, 8), DayRow(TODAY, 2, 3)])
+    assert summary.checkins == 1
+    assert summary.pain.latest == 2.0
+    assert summary.stress.latest == 3.0
+
+
+def test_exercises_completed_this_week_by_kind() -> None:
+    exercises = [
+        ExerciseRow(day(0), "breathing", "stress", True),
+        ExerciseRow(day(0), "breathing", "stress", True),
+        ExerciseRow(day(-3), "pmr", "stress", False),  # started, not completed
+        ExerciseRow(day(-6), "cat_cow", "pain", True),
+        ExerciseRow(day(-7), "walk", "movement", True),  # the week before
+        ExerciseRow(day(-1), "walk", "movement", True),
+        ExerciseRow(day(-1), "mystery", "other", True),  # unknown kinds are left out
+    ]
+    assert summarise(exercises=exercises).exercises == ExerciseCounts(stress=2, pain=1, movement=1)
+
+
+def test_reminder_actions_this_week() -> None:
+    actions = ["done", "done", "skip", "snooze", None, "done", None]
+    reminders = [ReminderActionRow(day(-i), "checkin", a) for i, a in enumerate(actions)]
+    reminders.append(ReminderActionRow(day(-7), "checkin", "done"))  # last week
+    counts = summarise(reminders=reminders).reminders
+    assert counts == ReminderCounts(sent=7, done=3, skipped=1, snoozed=1)
+    assert counts.ignored == 2
+
+
+def test_sleep_and_movement_patterns_accept_both_spellings() -> None:
+    checkins = [
+        DayRow(day(0), 3, 3, "good", "yes"),
+        DayRow(day(-1), 3, 3, "so-so", "a little"),
+        DayRow(day(-2), 3, 3, "soso", "little"),
+        DayRow(day(-3), 3, 3, "bad", "no"),
+        DayRow(day(-4), 3, 3, None, None),
+        DayRow(day(-9), 3, 3, "bad", "no"),  # the week before
+    ]
+    summary = summarise(checkins)
+    assert summary.sleep == SleepPattern(good=1, soso=2, bad=1)
+    assert summary.moved == MovedPattern(yes=1, little=2, no=1)
+
+
+# --- streaks --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offsets", "streak"),
+    [
+        ([0, -1, -2], 3),
+        ([-1, -2, -3], 3),  # today not done yet: yesterday's streak still counts
+        ([0, -1, -3, -4], 2),  # a gap ends it
+        ([-2, -3], 0),  # yesterday missed
+        (list(range(-20, 1)), 21),
+    ],
+)
+def test_streak(offsets: list[int], streak: int) -> None:
+    assert summarise(rows(dict.fromkeys(offsets, 4))).streak == streak
+
+
+def test_streak_and_week_across_the_dst_change() -> None:
+    """Clocks went back in Brussels on 2026-10-25; local days still follow each other."""
+    today = date(2026, 10, 27)
+    checkins = rows(dict.fromkeys(range(-4, 1), 4), base=today)  # 23 Oct .. 27 Oct
+    summary = summarise(checkins, today=today)
+    assert summary.streak == 5
+    assert summary.checkins == 5
+    assert summary.week_start == date(2026, 10, 21)
+    series = chart_series(today, checkins, [], days=14)
+    assert series.days[-4:] == (date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26),
+                                date(2026, 10, 27))
+    assert len(set(series.days)) == 14
+
+
+# --- correlation ----------------------------------------------------------------------
+
+
+def test_correlation_needs_five_days() -> None:
+    four = rows({0: 2, -1: 4, -2: 6, -3: 8}, stress={0: 1, -1: 3, -2: 5, -3: 7})
+    assert summarise(four).correlation is None
+    five = rows({0: 2, -1: 4, -2: 6, -3: 8, -4: 5}, stress={0: 1, -1: 3, -2: 5, -3: 7, -4: 6})
+    expected = statistics.correlation([6.0, 7, 5, 3, 1], [5.0, 8, 6, 4, 2])
+    assert summarise(five).correlation == pytest.approx(expected)
+    assert 0.5 < expected < 1
+
+
+def test_correlation_only_uses_this_week() -> None:
+    checkins = rows({0: 1, -1: 2, -2: 3, -3: 4, -4: 5, -8: 9, -9: 0},
+                    stress={0: 1, -1: 2, -2: 3, -3: 4, -4: 5, -8: 0, -9: 9})
+    assert summarise(checkins).correlation == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("pains", "stresses"),
+    [([4, 4, 4, 4, 4], [1, 5, 7, 2, 3]), ([1, 5, 7, 2, 3], [6, 6, 6, 6, 6])],
+)
+def test_correlation_none_without_variance(pains: list[int], stresses: list[int]) -> None:
+    checkins = [DayRow(day(-i), p, s) for i, (p, s) in enumerate(zip(pains, stresses, strict=True))]
+    assert summarise(checkins).correlation is None
+    assert pearson(stresses, pains) is None
+
+
+@pytest.mark.parametrize(
+    ("r", "word"),
+    [(None, None), (1.0, MOVED_TOGETHER), (0.5, MOVED_TOGETHER), (0.49, MOVED_SOMEWHAT),
+     (0.3, MOVED_SOMEWHAT), (0.29, MOVED_LITTLE), (0.0, MOVED_LITTLE), (-0.9, MOVED_LITTLE)],
+)
+def test_correlation_word(r: float | None, word: str | None) -> None:
+    assert correlation_word(r) == word
+
+
+@HYPO
+@given(st.lists(st.tuples(st.integers(0, 10), st.integers(0, 10)), min_size=2, max_size=30))
+def test_pearson_is_bounded_and_symmetric(pairs: list[tuple[int, int]]) -> None:
+    xs, ys = [p[0] for p in pairs], [p[1] for p in pairs]
+    r = pearson(xs, ys)
+    if r is None:
+        assert len(set(xs)) == 1 or len(set(ys)) == 1
+    else:
+        assert -1.0 <= r <= 1.0
+        assert pearson(ys, xs) == pytest.approx(r)
+
+
+# --- suggestions ----------------------------------------------------------------------
+
+
+def full_week(pains: Sequence[int], stresses: Sequence[int], moved: str = "yes",
+              offset: int = 0) -> list[DayRow]:
+    return [DayRow(day(offset - 6 + i), p, s, "good", moved)
+            for i, (p, s) in enumerate(zip(pains, stresses, strict=True))]
+
+
+CALM = [4] * 7
+STEADY = [5, 4, 5, 4, 5, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("checkins", "reminders", "suggestion"),
+    [
+        # Pain up by 2+ and staying up for two weeks: see a GP or physio.
+        (full_week([3] * 7, CALM, offset=-14) + full_week([5] * 7, CALM, offset=-7)
+         + full_week([5] * 7, CALM), [], SEE_GP),
+        (full_week([2] * 7, CALM, offset=-14) + full_week([4] * 7, CALM, offset=-7)
+         + full_week([6] * 7, CALM), [], SEE_GP),
+        # Up this week only (no third week): pacing.
+        (full_week([3] * 7, CALM, offset=-7) + full_week([5] * 7, CALM), [], PACING),
+        # Up two weeks ago but this week back down: no GP, and not worse than last week.
+        (full_week([3] * 7, CALM, offset=-14) + full_week([5] * 7, CALM, offset=-7)
+         + full_week([3] * 7, CALM), [], KEEP_GOING),
+        # Few check-ins: the evening reminder, or a habit if a reminder already comes.
+        (full_week([3] * 7, CALM)[:3], [], EVENING_REMINDER),
+        (full_week([3] * 7, CALM)[:3], [ReminderActionRow(TODAY, "checkin", None)],
+         CHECKIN_HABIT),
+        (full_week([3] * 7, CALM)[:3], [ReminderActionRow(TODAY, "exercise", "done")],
+         EVENING_REMINDER),
+        # Pain higher on the more stressful days: slow breathing at lunchtime.
+        (full_week([3, 3, 6, 3, 7, 3, 6], [2, 3, 8, 2, 9, 3, 7]), [], BREATHING),
+        # Stress varies, pain does not follow it.
+        (full_week(STEADY, [2, 3, 8, 2, 9, 3, 7]), [], KEEP_GOING),
+        # Little movement: short walks and movement breaks.
+        (full_week(STEADY, CALM, moved="no"), [], MOVEMENT),
+        (full_week(STEADY, CALM, moved="little"), [], KEEP_GOING),
+        (full_week(STEADY, CALM), [], KEEP_GOING),
+        ([], [], EVENING_REMINDER),
+    ],
+)
+def test_suggestion_rules(checkins: list[DayRow], reminders: list[ReminderActionRow],
+                          suggestion: str) -> None:
+    assert summarise(checkins, reminders=reminders).suggestion == suggestion
+
+
+def test_half_the_days_without_movement_is_enough() -> None:
+    week = full_week(STEADY, CALM)
+    moved = ["no", "no", "no", "yes", "little", None, None]
+    checkins = [DayRow(r.local_day, r.pain, r.stress, r.sleep, m) for r, m in zip(week, moved,
+                                                                                 strict=True)]
+    assert summarise(checkins).suggestion == MOVEMENT
+
+
+@pytest.mark.parametrize(
+    ("pains", "stresses", "expected"),
+    [
+        ([3, 3, 6, 3, 7], [2, 3, 8, 2, 9], True),
+        ([3, 3, 3, 3, 7], [2, 3, 3, 2, 9], False),  # one stressful day alone never decides
+        ([5, 5, 5, 5, 5, 5], [1, 2, 3, 7, 8, 9], False),
+        ([3, 3, 6, 3], [2, 3, 8, 9], False),  # fewer than 5 days
+        ([4, 4, 5, 5, 5], [5, 5, 5, 5, 5], False),  # no variation in stress
+    ],
+)
+def test_pain_higher_on_stressful_days(pains: list[int], stresses: list[int],
+                                       expected: bool) -> None:
+    checkins = [DayRow(day(-i), p, s) for i, (p, s) in enumerate(zip(pains, stresses, strict=True))]
+    assert pain_higher_on_stressful_days(checkins) is expected
+
+
+# --- retake ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("taken", "due", "due_now"),
+    [
+        (None, None, False),
+        (date(2026, 11, 20), date(2026, 12, 18), False),
+        (date(2026, 10, 29), date(2026, 11, 26), False),  # due tomorrow
+        (date(2026, 10, 28), date(2026, 11, 25), True),  # due today
+        (date(2026, 6, 1), date(2026, 6, 29), True),  # long past
+    ],
+)
+def test_retake_due(taken: date | None, due: date | None, due_now: bool) -> None:
+    test = None if taken is None else TestInfo(taken, "low", 4)
+    summary = summarise(test=test)
+    assert summary.retake_due == due
+    assert summary.retake_due_now is due_now
+
+
+# --- texts ----------------------------------------------------------------------------
+
+
+def test_render_new_user() -> None:
+    text = render_summary(summarise(), T)
+    assert text == T("summary.nothing_yet")
+    assert "/checkin" in text
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_render_too_early(count: int) -> None:
+    checkins = rows({0: 6, -1: 4}) if count == 2 else rows({0: 6})
+    text = render_summary(summarise(checkins), T)
+    assert T(f"summary.too_early.{'one' if count == 1 else 'other'}", count=count) in text
+    assert "too early" in text
+    assert "Pain: " + ("5.0" if count == 2 else "6.0") in text
+    assert T("summary.suggestion.evening_reminder") in text
+    assert T("summary.retake.no_test") in text
+    assert "Tue 24 Nov" not in text  # no lowest/highest day from one or two check-ins
+
+
+def test_render_full_weeks() -> None:
+    before = full_week([6, 6, 7, 6, 6, 7, 6], [6] * 7, offset=-7)
+    this = [DayRow(day(-6 + i), p, s, sl, m) for i, (p, s, sl, m) in enumerate([
+        (4, 5, "good", "yes"), (3, 4, "good", "yes"), (5, 6, "soso", "little"),
+        (2, 3, "good", "yes"), (6, 6, "bad", "no"), (4, 5, "good", "yes"), (3, 4, "soso", "yes"),
+    ])]
+    exercises = [ExerciseRow(day(0), "breathing", "stress", True),
+                 ExerciseRow(day(-2), "walk", "movement", True)]
+    reminders = [ReminderActionRow(day(-i), "checkin", "done" if i % 2 else None)
+                 for i in range(5)]
+    summary = summarise(before + this, exercises, reminders, TestInfo(date(2026, 11, 20), "low", 5))
+    text = render_summary(summary, T)
+    assert text.startswith("📅 Your week: Thu 19 Nov – Wed 25 Nov")
+    assert "Pain: 3.9 on average (the week before: 6.3), better." in text
+    assert "Stress: 4.7 on average (the week before: 6.0), about the same." in text
+    assert "Your easiest day was Sun 22 Nov (pain 2), the hardest Mon 23 Nov (pain 6)." in text
+    assert "Check-ins: 7 of 7 days." in text
+    assert T("summary.gaps") not in text
+    assert "Streak: 14 days in a row." in text
+    assert "Sleep: good 4 · so-so 2 · bad 1" in text
+    assert "Moving: yes 5 · a little 1 · no 1" in text
+    assert "Exercises done: 1 for stress, 0 for pain, 1 for movement." in text
+    assert "Reminders: you acted on 2 of 5." in text
+    assert "Stress and pain this week: they moved together." in text
+    assert T("summary.correlation_note") in text
+    assert T("summary.suggestion_line", text=T("summary.suggestion.breathing_lunch")) in text
+    assert "Your next back pain self-check is due on Fri 18 Dec." in text
+
+
+def test_render_gaps_and_a_missing_week() -> None:
+    gappy = summarise(rows({-6: 4, -3: 5, 0: 3, -7: 4, -9: 4, -12: 4}))
+    text = render_summary(gappy, T)
+    assert "Check-ins: 3 of 7 days." in text
+    assert T("summary.gaps") in text
+    assert "Streak" not in text  # a streak of one is not worth a line
+    quiet = render_summary(summarise(rows({-7: 4, -9: 4, -12: 4})), T)
+    assert T("summary.no_checkins_week") in quiet
+    assert "Check-ins:" not in quiet
+    gone = render_summary(summarise(rows({-20: 4, -25: 5})), T)
+    assert T("summary.nothing_recent") in gone
+
+
+def test_render_retake_due_now() -> None:
+    summary = summarise(rows({0: 3}), test=TestInfo(date(2026, 9, 1), "medium", 6))
+    assert T("summary.retake.due_now") in render_summary(summary, T)
+
+
+def test_every_code_has_its_text() -> None:
+    """Each trend, correlation and suggestion code resolves to text without placeholders."""
+    for code in SUGGESTIONS:
+        assert not placeholders(T(f"summary.suggestion.{code}"))
+    for code in (BETTER, WORSE, ABOUT_THE_SAME, NOT_ENOUGH_DATA):
+        assert T(f"summary.trend.{code}")
+    for code in (MOVED_TOGETHER, MOVED_SOMEWHAT, MOVED_LITTLE):
+        assert T(f"summary.correlation.{code}")
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "text"),
+    [(5.2, "en", "5.2"), (5.2, "nl", "5,2"), (5.2, "fr", "5,2"), (5.2, "de", "5,2"),
+     (4.0, "en", "4.0"), (10 / 3, "en", "3.3"), (2 / 3, "nl", "0,7")],
+)
+def test_format_decimal(value: float, language: str, text: str) -> None:
+    assert format_decimal(value, language) == text
+
+
+def test_format_day() -> None:
+    assert format_day(date(2026, 11, 24), "en") == "Tue 24 Nov"
+    assert format_day(date(2026, 11, 24), "xx") == "Tue 24 Nov"  # unknown: falls back to en
+
+
+@HYPO
+@given(
+    st.dictionaries(st.integers(-27, 2), st.tuples(st.integers(0, 10), st.integers(0, 10)),
+                    max_size=30),
+    st.lists(st.tuples(st.integers(-10, 0), st.sampled_from(["stress", "pain", "movement"]),
+                       st.booleans()), max_size=10),
+)
+def test_summary_never_breaks(days: dict[int, tuple[int, int]],
+                              exercises: list[tuple[int, str, bool]]) -> None:
+    checkins = [DayRow(day(off), p, s) for off, (p, s) in days.items()]
+    ex = [ExerciseRow(day(off), "x", kind, done) for off, kind, done in exercises]
+    summary = summarise(checkins, ex)
+    assert 0 <= summary.checkins <= 7
+    assert summary.suggestion in SUGGESTIONS
+    if summary.lowest_pain and summary.highest_pain:
+        assert summary.lowest_pain.value <= summary.highest_pain.value
+    assert render_summary(summary, T)
+
+
+# --- chart data -----------------------------------------------------------------------
+
+
+def test_chart_series_keeps_gaps() -> None:
+    checkins = rows({0: 3, -1: 5, -4: 7, -13: 2, -14: 9}, stress={0: 4, -1: 6, -4: 8, -13: 1,
+                                                                  -14: 9})
+    exercises = [ExerciseRow(day(-1), "walk", "movement", True),
+                 ExerciseRow(day(-2), "walk", "movement", False),
+                 ExerciseRow(day(-13), "breathing", "stress", True)]
+    data = chart_series(TODAY, checkins, exercises)
+    assert data.days == tuple(day(-13 + i) for i in range(14))
+    assert data.pain == (2, None, None, None, None, None, None, None, None, 7, None, None, 5, 3)
+    assert data.stress == (1, None, None, None, None, None, None, None, None, 8, None, None, 6, 4)
+    assert data.exercise == (True, *[False] * 11, True, False)
+    assert data.has_checkins
+    long = chart_series(TODAY, checkins, exercises, days=28)
+    assert len(long.days) == len(long.pain) == len(long.exercise) == 28
+    assert long.pain[-15] == 9
+    assert not chart_series(TODAY, [], []).has_checkins
+    with pytest.raises(ValueError, match="at least 1"):
+        chart_series(TODAY, [], [], days=0)
+
+
+def test_chart_labels() -> None:
+    short = chart_labels(chart_series(TODAY, [], [], days=14), T, "en")
+    assert (short.title, short.pain, short.stress, short.exercise) == (
+        "Last 14 days", "Pain", "Stress", "Exercise done")
+    assert short.day_ticks[0] == "Thu\n12 Nov"
+    assert short.day_ticks[1:3] == ("Fri\n13", "Sat\n14")
+    assert short.day_ticks[-1] == "Wed\n25"
+    long = chart_labels(chart_series(TODAY, [], [], days=28), T, "en")
+    assert long.title == "Last 28 days"
+    assert len(long.day_ticks) == 28
+    assert long.day_ticks[-1] == "Wed\n25"
+    assert long.day_ticks[0] == ""  # every other day, counted back from today
+    assert long.day_ticks[1] == "Fri\n30 Oct"
+    assert long.day_ticks[3] == "Sun\n1 Nov"  # the month changes
+    assert sum(1 for tick in long.day_ticks if tick) == 14
+    dutch = chart_labels(chart_series(TODAY, [], [], days=14), T, "nl")
+    assert dutch.day_ticks[0] == "do\n12 nov"
+
+
+# --- /history and CSV -----------------------------------------------------------------
+
+
+def test_history_lines_newest_first() -> None:
+    checkins = [
+        DayRow(day(-1), 4, 6, "good", "a little"),
+        DayRow(day(0), 3, 5, "soso", "no"),
+        DayRow(day(-5), 7, 8),
+        DayRow(day(-29), 1, 1, "bad", "yes"),
+        DayRow(day(-30), 9, 9),  # outside the 30 days
+        DayRow(day(1), 9, 9),  # after today
+    ]
+    assert history_lines(checkins, TODAY, T) == [
+        "Wed 25 Nov · pain 3 · stress 5 · sleep so-so · moved no",
+        "Tue 24 Nov · pain 4 · stress 6 · sleep good · moved a little",
+        "Fri 20 Nov · pain 7 · stress 8",
+        "Tue 27 Oct · pain 1 · stress 1 · sleep bad · moved yes",
+    ]
+    assert history_lines(checkins, TODAY, T, days=2) == history_lines(checkins, TODAY, T)[:2]
+    assert history_lines([], TODAY, T) == []
+
+
+def test_csv_round_trip() -> None:
+    note = 'Long drive, then "stiff"\nbetter after a walk'
+    checkins = [
+        DayRow(day(0), 3, 5, "good", "yes", note),
+        DayRow(day(-2), 6, 7, None, None, None),
+        DayRow(day(-1), 4, 4, "soso", "little", "ok"),
+    ]
+    text = checkins_csv(checkins)
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    assert tuple(parsed[0]) == CSV_HEADER
+    assert parsed[1:] == [
+        [day(-2).isoformat(), "6", "7", "", "", ""],
+        [day(-1).isoformat(), "4", "4", "soso", "little", "ok"],
+        [day(0).isoformat(), "3", "5", "good", "yes", note],
+    ]
+    assert checkins_csv([]).splitlines() == [",".join(CSV_HEADER)]
