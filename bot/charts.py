@@ -54,16 +54,50 @@ def _render(data: ChartData, labels: ChartLabels) -> bytes:
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
 
-    ax.plot(xs, with_gaps(data.pain), color=PAIN_COLOUR, linewidth=3.5, marker="o",
-            markersize=10, linestyle="-", label=labels.pain, zorder=3)
-    ax.plot(xs, with_gaps(data.stress), color=STRESS_COLOUR, linewidth=3.0, marker="s",
-            markersize=9, linestyle="--", label=labels.stress, zorder=3)
+    ax.plot(
+        xs,
+        with_gaps(data.pain),
+        color=PAIN_COLOUR,
+        linewidth=3.5,
+        marker="o",
+        markersize=10,
+        linestyle="-",
+        label=labels.pain,
+        zorder=3,
+    )
+    ax.plot(
+        xs,
+        with_gaps(data.stress),
+        color=STRESS_COLOUR,
+        linewidth=3.0,
+        marker="s",
+        markersize=9,
+        linestyle="--",
+        label=labels.stress,
+        zorder=3,
+    )
     done = [x for x, flag in zip(xs, data.exercise, strict=True) if flag]
-    ax.plot(done, [EXERCISE_Y] * len(done), color=EXERCISE_COLOUR, linestyle="none",
-            marker="^", markersize=14, label=labels.exercise, zorder=3)
+    ax.plot(
+        done,
+        [EXERCISE_Y] * len(done),
+        color=EXERCISE_COLOUR,
+        linestyle="none",
+        marker="^",
+        markersize=14,
+        label=labels.exercise,
+        zorder=3,
+    )
     if not data.has_checkins:
-        ax.text(0.5, 0.55, labels.no_data, transform=ax.transAxes, ha="center",
-                va="center", fontsize=20, color=TEXT_COLOUR)
+        ax.text(
+            0.5,
+            0.55,
+            labels.no_data,
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=20,
+            color=TEXT_COLOUR,
+        )
 
     fig.suptitle(labels.title, fontsize=24, fontweight="bold", color=TEXT_COLOUR, y=0.97)
     ax.set_ylabel(labels.y_axis, fontsize=17, color=TEXT_COLOUR)
@@ -76,13 +110,18 @@ def _render(data: ChartData, labels: ChartLabels) -> bytes:
     ax.axhline(0, color=GRID_COLOUR, linewidth=1.5, zorder=1)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, fontsize=16,
-              frameon=False, handlelength=2.2)
+    ax.legend(
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncols=3,
+        fontsize=16,
+        frameon=False,
+        handlelength=2.2,
+    )
     fig.subplots_adjust(left=0.09, right=0.98, top=0.80, bottom=0.15)
 
     out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=DPI, facecolor="white",
-                pil_kwargs={"optimize": True})
+    fig.savefig(out, format="png", dpi=DPI, facecolor="white", pil_kwargs={"optimize": True})
     return out.getvalue()
 
 

@@ -6,20 +6,39 @@ ten seconds without a Telegram token.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
+from bot.charts import render_chart
 from bot.conversation import Button, Conversations, Incoming, Outgoing
+from flows.runtime import Attachment, Chart
 
 CONSOLE_USER_ID = 1
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})
 
 
-def render(replies: list[Outgoing]) -> tuple[str, list[Button]]:
+def save_attachment(attachment: Attachment, folder: Path) -> Path:
+    """Charts and files cannot be shown in a terminal: they are saved and named."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(attachment, Chart):
+        path = folder / "backcoach-summary.png"
+        path.write_bytes(render_chart(attachment.data, attachment.labels))
+    else:
+        path = folder / Path(attachment.filename).name
+        path.write_bytes(attachment.content)
+    return path
+
+
+def render(replies: list[Outgoing], folder: Path | None = None) -> tuple[str, list[Button]]:
     """Text for the terminal and the buttons in the order they were numbered."""
     lines: list[str] = []
     numbered: list[Button] = []
     for reply in replies:
         lines.append(reply.text)
+        if reply.attachment is not None:
+            saved = save_attachment(reply.attachment, folder or Path(tempfile.gettempdir()))
+            lines.append(f"[saved to {saved}]")
         for row in reply.buttons:
             cells = []
             for button in row:

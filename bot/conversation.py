@@ -19,6 +19,7 @@ from bot.logsafe import user_ref
 from data.store import SavedState, Store, Turn, UserInfo
 from flows.i18n import Catalogue, Translator
 from flows.runtime import (
+    Attachment,
     Choice,
     Context,
     Event,
@@ -63,10 +64,12 @@ class Button:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A reply ready for any front end: text and rows of buttons with callback data."""
+    """A reply ready for any front end: text, rows of buttons with callback data, and an
+    optional chart or file that the front end sends after the text."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: Attachment | None = None
 
 
 @dataclass
@@ -356,7 +359,7 @@ class _TurnSession:
             )
             for row in reply.choices
         )
-        self.result.replies.append(Outgoing(reply.text, rows))
+        self.result.replies.append(Outgoing(reply.text, rows, reply.attachment))
 
 
 def _command_choice(label: str, command: str) -> Choice:

@@ -9,9 +9,11 @@ from contextlib import suppress
 from typing import Any
 
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Update,
 )
 from telegram.constants import ChatType
@@ -25,9 +27,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.charts import render_chart_async
 from bot.conversation import Incoming, Outgoing
 from bot.logsafe import harden_logging, user_ref
 from bot.services import Services
+from flows.runtime import Attachment, Chart
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +106,25 @@ async def send_replies(
 ) -> None:
     for reply in replies:
         await context.bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
+        if reply.attachment is not None:
+            await send_attachment(context.bot, chat_id, reply.attachment)
+
+
+async def send_attachment(bot: Bot, chat_id: int, attachment: Attachment) -> None:
+    """Send a chart or file after its text. If it fails, the text has already arrived,
+    so the user still has the words; the failure is only logged."""
+    try:
+        if isinstance(attachment, Chart):
+            png = await render_chart_async(attachment.data, attachment.labels)
+            await bot.send_photo(chat_id, InputFile(png, filename="summary.png"))
+        else:
+            await bot.send_document(
+                chat_id,
+                InputFile(attachment.content, filename=attachment.filename),
+                caption=attachment.caption or None,
+            )
+    except TelegramError as exc:
+        log.warning("could not send an attachment: %s", type(exc).__name__)
 
 
 def keyboard(reply: Outgoing) -> InlineKeyboardMarkup | None:

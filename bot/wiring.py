@@ -3,12 +3,11 @@ own pieces, so the conversation engine stays generic."""
 
 from __future__ import annotations
 
+from bot.conversation import Wiring
+from bot.features import checkin, exercise, learn, onboarding, pain_test, summary
 from data.store import Turn
 from flows.i18n import Translator
 from flows.runtime import FlowRegistry, Reply
-
-from bot.conversation import Wiring
-from bot.features import checkin, exercise, learn, onboarding, pain_test
 
 
 def _help(tx: Turn, t: Translator) -> list[Reply]:
@@ -17,6 +16,6 @@ def _help(tx: Turn, t: Translator) -> list[Reply]:
 
 def build_wiring() -> Wiring:
     wiring = Wiring(flows=FlowRegistry([]), command_flows={}, commands={"help": _help})
-    for feature in (onboarding, pain_test, checkin, learn, exercise):
+    for feature in (onboarding, pain_test, checkin, learn, exercise, summary):
         feature.register(wiring)
     return wiring

@@ -115,6 +115,16 @@ class ReminderOps:
         self._session.add(delivery)
         return True
 
+    def deliveries_since(self, instant: datetime) -> list[tuple[datetime, str, str | None, str]]:
+        """(slot, kind, action, status) of the user's reminders since ``instant``."""
+        rows = self._session.exec(
+            select(Delivery.slot, Reminder.kind, Delivery.action, Delivery.status)
+            .join(Reminder, col(Reminder.id) == Delivery.reminder_id)
+            .where(Delivery.user_id == self._user.id, Delivery.slot >= instant)
+            .order_by(col(Delivery.slot))
+        ).all()
+        return [(slot, kind, action, status) for slot, kind, action, status in rows]
+
     def set_reminder_next_due(self, reminder_id: int, next_due_at: datetime | None) -> None:
         self._session.execute(
             update(Reminder)

@@ -82,6 +82,13 @@ class RecordOps:
         row.updated_at = self.now
         self._session.add(row)
 
+    def all_checkins(self) -> list[dict[str, Any]]:
+        """Every check-in of the user, oldest first (CSV download, export)."""
+        rows = self._session.exec(
+            select(CheckIn).where(CheckIn.user_id == self._user.id).order_by(col(CheckIn.local_day))
+        ).all()
+        return [checkin_dict(row) for row in rows]
+
     # -- self-check results ----------------------------------------------------------
 
     def latest_test(self) -> tuple[datetime, dict[str, Any]] | None:
@@ -120,6 +127,15 @@ class RecordOps:
                 level=level,
             )
         )
+
+    def exercises_since(self, instant: datetime) -> list[tuple[datetime, str, bool]]:
+        """(started at, exercise id, finished) since ``instant``, oldest first."""
+        rows = self._session.exec(
+            select(ExerciseLog.started_at, ExerciseLog.exercise, ExerciseLog.finished_at)
+            .where(ExerciseLog.user_id == self._user.id, ExerciseLog.started_at >= instant)
+            .order_by(col(ExerciseLog.started_at))
+        ).all()
+        return [(started, exercise, finished is not None) for started, exercise, finished in rows]
 
     def walking_progress(self, exercise: str) -> tuple[int | None, int]:
         """The current graded-walking level and how many finished sessions were at it."""

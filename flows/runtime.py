@@ -32,11 +32,32 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A chart to draw and send after the text; drawn by the bot, off the event loop."""
+
+    data: Any
+    labels: Any
+
+
+@dataclass(frozen=True)
+class File:
+    """A file for the user (an export, a CSV of check-ins)."""
+
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+Attachment = Chart | File
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message to show: localised text and optional rows of buttons."""
+    """One message to show: localised text, optional rows of buttons and an attachment."""
 
     text: str
     choices: tuple[tuple[Choice, ...], ...] = ()
+    attachment: Attachment | None = None
 
     def buttons(self) -> tuple[Choice, ...]:
         return tuple(choice for row in self.choices for choice in row)

@@ -4,6 +4,7 @@ PTB's real client, against the fake Bot API server, in polling and webhook mode.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -208,3 +209,49 @@ async def test_checkin_through_telegram_and_a_stale_button(polling: Harness) -> 
     with store.turn(USER, polling.services.clock.now(), language="en", timezone="UTC") as tx:
         recent = tx.checkin_on(tx.now.date())
     assert recent is not None and recent["pain"] == 6 and recent["stress"] == 3
+
+
+async def checkin_via_buttons(h: Harness, pain: str, stress: str) -> None:
+    first = await h.say(h.server.command(USER, "/checkin"))
+    step = await h.press(first[-1], pain)
+    step = await h.press(step[-1], stress)
+    for _ in range(3):  # sleep, moved, note: take the first / skip
+        labels = list(h.buttons(step[-1]))
+        skip = [label for label in labels if "kip" in label]
+        step = await h.press(step[-1], skip[0] if skip else labels[0])
+
+
+async def test_summary_arrives_as_text_and_a_png_chart(polling: Harness) -> None:
+    await onboard(polling)
+    for pain, stress in [("6", "7"), ("5", "5"), ("4", "3")]:
+        await checkin_via_buttons(polling, pain, stress)
+        polling.services.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    text = await polling.say(polling.server.command(USER, "/summary"))
+    assert "pain" in text[0].text.lower()
+    photos = await polling.server.wait_for("sendPhoto")
+    png = next(iter(photos[0].files.values())).data
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and 10_000 < len(png) < 150_000
+
+
+async def test_summary_text_still_arrives_when_the_photo_fails(polling: Harness) -> None:
+    await onboard(polling)
+    await checkin_via_buttons(polling, "6", "7")
+    polling.server.fail_next("sendPhoto", status=500, count=10)
+    text = await polling.say(polling.server.command(USER, "/summary"))
+    assert text[0].text
+    await polling.server.wait_for("sendPhoto", successful_only=False)
+    # The bot is still answering afterwards.
+    reply = await polling.say(polling.server.command(USER, "/help"))
+    assert "/checkin" in reply[0].text
+
+
+async def test_history_offers_a_csv_of_all_checkins(polling: Harness) -> None:
+    await onboard(polling)
+    await checkin_via_buttons(polling, "3", "8")
+    listing = await polling.say(polling.server.command(USER, "/history"))
+    assert "pain 3" in listing[0].text and "stress 8" in listing[0].text
+    await polling.press(listing[0], "Download all as a CSV file")
+    documents = await polling.server.wait_for("sendDocument")
+    csv_bytes = next(iter(documents[0].files.values())).data.decode()
+    assert csv_bytes.splitlines()[0].startswith("local_day,pain,stress")
+    assert ",3,8," in csv_bytes

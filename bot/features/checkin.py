@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from data.store import Turn
-from flows import checkin
-
 from bot.conversation import Wiring
 from bot.features.common import require_consent, today, yesterday
+from data.store import Turn
+from flows import checkin
 
 
 def history(tx: Turn) -> dict[str, Any]:
@@ -23,8 +22,14 @@ def history(tx: Turn) -> dict[str, Any]:
 
 def record(tx: Turn, fact: checkin.CheckinRecorded) -> None:
     require_consent(tx)
-    tx.record_checkin(date.fromisoformat(fact.local_day), pain=fact.pain, stress=fact.stress,
-                      sleep=fact.sleep, moved=fact.moved, note=fact.note)
+    tx.record_checkin(
+        date.fromisoformat(fact.local_day),
+        pain=fact.pain,
+        stress=fact.stress,
+        sleep=fact.sleep,
+        moved=fact.moved,
+        note=fact.note,
+    )
 
 
 def register(wiring: Wiring) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from data.store import Turn
-from flows import exercises
-
 from bot.conversation import Wiring
 from bot.features.common import require_consent
+from data.store import Turn
+from flows import exercises
 
 
 def history(tx: Turn) -> dict[str, Any]:
@@ -20,8 +19,9 @@ def record_finished(tx: Turn, fact: exercises.ExerciseFinished) -> None:
     # One row per exercise, written when it ends: a walk stopped early does not count
     # towards the next graded-walking step.
     require_consent(tx)
-    tx.log_exercise(fact.exercise_id, finished=fact.completed, rating_after=fact.rating_after,
-                    level=fact.level)
+    tx.log_exercise(
+        fact.exercise_id, finished=fact.completed, rating_after=fact.rating_after, level=fact.level
+    )
 
 
 def register(wiring: Wiring) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.conversation import Wiring
 from data.store import Turn
 from flows import learn
-
-from bot.conversation import Wiring
 
 
 def history(tx: Turn) -> dict[str, Any]:

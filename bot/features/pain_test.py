@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from data.store import Turn
-from flows import pain_test
-
 from bot.conversation import Wiring
 from bot.features.common import require_consent
+from data.store import Turn
+from flows import pain_test
 
 log = logging.getLogger(__name__)
 
