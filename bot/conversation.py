@@ -104,6 +104,8 @@ class Wiring:
     history: dict[str, HistoryLoader] = field(default_factory=dict)
     commands: dict[str, CommandHandler] = field(default_factory=dict)
     presses: dict[str, PressHandler] = field(default_factory=dict)
+    on_start: list[Callable[[Turn], None]] = field(default_factory=list)
+    """Run on every /start (a user coming back after blocking the bot, for example)."""
 
 
 class Conversations:
@@ -252,12 +254,12 @@ class _TurnSession:
             self._repeat_current()
             return
         if name == "start" and self.user.has_consent and self.saved is None and not force:
-            self.tx.reactivate()
+            self._restart()
             name_text = (self.incoming.first_name or "").strip()[:64] or "there"
             self._say(Reply(self.t("onboarding.welcome_back", name=name_text)))
             return
         if name == "start":
-            self.tx.reactivate()
+            self._restart()
         flow_name = self.wiring.command_flows.get(name)
         if flow_name is not None:
             self._start_flow(name, flow_name, force=force or name == "start")
@@ -272,10 +274,16 @@ class _TurnSession:
         self._say(Reply(self.t("common.not_understood")))
         self._repeat_current()
 
+    def _restart(self) -> None:
+        self.tx.reactivate()
+        for hook in self.wiring.on_start:
+            hook(self.tx)
+
     def _start_named_flow(self, flow_name: str, history: dict[str, Any]) -> None:
         """Start a flow from a button: it replaces whatever flow was open."""
         flow = self.wiring.flows.get(flow_name)
         if flow is None:
+            self._command(flow_name)  # a button may also run a plain command
             return
         if flow.needs_consent and not self.user.has_consent:
             self._say(Reply(self.t("common.need_consent")))
@@ -352,24 +360,36 @@ class _TurnSession:
     # -- output ----------------------------------------------------------------------
 
     def _say(self, reply: Reply, nonce: str = "") -> None:
-        rows = tuple(
-            tuple(
-                Button(choice.label, _callback(choice.command, choice.value, nonce))
-                for choice in row
-            )
-            for row in reply.choices
-        )
-        self.result.replies.append(Outgoing(reply.text, rows, reply.attachment))
+        self.result.replies.append(to_outgoing(reply, nonce=nonce))
 
 
 def _command_choice(label: str, command: str) -> Choice:
     return Choice(label, command=command)
 
 
-def _callback(command: str | None, value: str, nonce: str) -> str:
-    data = (
-        f"{COMMAND_PREFIX}{SEP}{command}" if command else f"{FLOW_PREFIX}{SEP}{nonce}{SEP}{value}"
+def to_outgoing(reply: Reply, *, nonce: str = "", prefix: str = FLOW_PREFIX) -> Outgoing:
+    """Turn a flow's reply into buttons with callback data.
+
+    Flow buttons carry the question's nonce (``f|nonce|value``) so a stale press is
+    recognised; other features use their own ``prefix`` (``r|<delivery>|<action>``).
+    """
+    rows = tuple(
+        tuple(
+            Button(choice.label, _callback(choice.command, choice.value, nonce, prefix))
+            for choice in row
+        )
+        for row in reply.choices
     )
+    return Outgoing(reply.text, rows, reply.attachment)
+
+
+def _callback(command: str | None, value: str, nonce: str, prefix: str) -> str:
+    if command:
+        data = f"{COMMAND_PREFIX}{SEP}{command}"
+    elif prefix == FLOW_PREFIX:
+        data = f"{FLOW_PREFIX}{SEP}{nonce}{SEP}{value}"
+    else:
+        data = f"{prefix}{SEP}{value}"
     if len(data.encode()) > 64:
         raise ValueError(f"callback data over 64 bytes: {data[:20]}…")
     return data

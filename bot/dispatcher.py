@@ -37,8 +37,9 @@ from data.store import Store
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[Claim], Awaitable[None]]
-"""Sends one claim's message(s) through PTB; raises PTB's errors untouched."""
+Send = Callable[[Claim], Awaitable[str | None]]
+"""Sends one claim's message(s) through PTB and raises PTB's errors untouched. It may
+return a status of its own ("nudge", "skipped"); None means "sent"."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class DispatchReport:
     ambiguous: int = 0
     failed: int = 0
     blocked: int = 0
+    nudge: int = 0
+    skipped: int = 0
     retries: int = 0
     rounds: int = 0
     statuses: dict[int, str] = field(default_factory=dict)
@@ -116,8 +119,8 @@ class Dispatcher:
         delay = self.settings.backoff_first
         for attempt in range(1, self.settings.max_attempts + 1):
             try:
-                await self._paced(claim)
-                return claim.delivery_id, "sent"
+                status = await self._paced(claim)
+                return claim.delivery_id, status or "sent"
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
                 log.warning("429 from Telegram: waiting %.1fs before retrying", wait)
@@ -151,7 +154,7 @@ class Dispatcher:
                 delay = min(delay * 2, self.settings.backoff_cap)
         return claim.delivery_id, "failed"
 
-    async def _paced(self, claim: Claim) -> None:
+    async def _paced(self, claim: Claim) -> str | None:
         """At most one message a second per chat; PTB's limiter handles the 30/s overall."""
         lock = self._chat_locks.setdefault(claim.user_id, asyncio.Lock())
         async with lock:
@@ -162,7 +165,7 @@ class Dispatcher:
                 if wait > 0:
                     await asyncio.sleep(wait)
             try:
-                await self.send(claim)
+                return await self.send(claim)
             finally:
                 self._chat_last[claim.user_id] = loop.time()
 

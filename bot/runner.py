@@ -18,12 +18,44 @@ from urllib.parse import urlparse
 from telegram import Update
 from telegram.ext import Application
 
+from bot.dispatcher import Dispatcher
+from bot.features.reminders import advance
+from bot.reminder_sender import make_sender
 from bot.services import Services
 from bot.telegram_app import build_application, set_commands
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["polling", "webhook"]
+TICK_SECONDS = 20.0
+DISPATCHER = "dispatcher"
+
+
+def schedule_reminders(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    services: Services,
+    tick_seconds: float = TICK_SECONDS,
+) -> Dispatcher:
+    """One repeating APScheduler job for all reminders of all users.
+
+    Missed runs are ours to judge (the grace window in the store), so APScheduler may
+    coalesce them and never runs two ticks at once.
+    """
+    dispatcher = Dispatcher(services.store, services.clock, make_sender(app.bot, services), advance)
+    app.bot_data[DISPATCHER] = dispatcher
+
+    async def tick(_context: Any) -> None:
+        await dispatcher.tick()
+
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        tick,
+        interval=tick_seconds,
+        first=1.0,
+        name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+    return dispatcher
 
 
 def webhook_path(webhook_url: str) -> str:
@@ -33,10 +65,11 @@ def webhook_path(webhook_url: str) -> str:
 
 @asynccontextmanager
 async def running(
-    services: Services, *, poll_timeout: float = 10.0
+    services: Services, *, poll_timeout: float = 10.0, tick_seconds: float = TICK_SECONDS
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     settings = services.settings
     app = build_application(services)
+    schedule_reminders(app, services, tick_seconds)
     mode: Mode = "webhook" if settings.webhook_url else "polling"
     await app.initialize()
     try:

@@ -25,6 +25,12 @@ from sqlmodel import Session, col, select
 
 from data.models import Delivery, Reminder, User
 
+SENT_STATUSES = ("sent", "ambiguous", "nudge")
+"""Outcomes in which a message (may have) reached the user."""
+
+ONE_OFF = "once_at"
+"""Rule key of a single extra slot (a snooze); such rows sit beside the kind's rule."""
+
 Advance = Callable[[dict[str, Any], datetime], datetime | None]
 """(rule, after) -> the first slot strictly after ``after``, or None when there is none."""
 
@@ -71,9 +77,12 @@ class ReminderOps:
         self, kind: str, rule: dict[str, Any], *, enabled: bool, next_due_at: datetime | None
     ) -> None:
         """One reminder per kind and user: setting a kind again replaces its rule."""
-        row = self._session.exec(
-            select(Reminder).where(Reminder.user_id == self._user.id, Reminder.kind == kind)
-        ).first()
+        rows = self._session.exec(
+            select(Reminder)
+            .where(Reminder.user_id == self._user.id, Reminder.kind == kind)
+            .order_by(col(Reminder.id))
+        ).all()
+        row = next((r for r in rows if ONE_OFF not in r.rule), None)
         if row is None:
             row = Reminder(user_id=self._user.id, kind=kind, created_at=self.now)
         row.rule, row.enabled, row.next_due_at = dict(rule), enabled, next_due_at
@@ -224,7 +233,7 @@ class QueueOps:
                 session.execute(
                     update(Delivery)
                     .where(col(Delivery.id) == delivery_id)
-                    .values(status=status, sent_at=now if status in ("sent", "ambiguous") else None)
+                    .values(status=status, sent_at=now if status in SENT_STATUSES else None)
                 )
 
     def deactivate_user(self, user_id: int) -> None:

@@ -191,6 +191,14 @@ class Store(QueueOps):
                 session.add(user)
             yield Turn(session, user, now)
 
+    @contextmanager
+    def view(self, user_id: int, now: datetime) -> Iterator[Turn | None]:
+        """A read-only look at one user's records (the weekly push): unlike a turn it
+        does not count as the user being seen, so retention stays honest."""
+        with self._read() as session:
+            user = session.get(User, user_id)
+            yield Turn(session, user, now) if user is not None else None
+
     def get_user(self, user_id: int) -> UserInfo | None:
         with self._read() as session:
             row = session.get(User, user_id)

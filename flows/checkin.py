@@ -144,12 +144,14 @@ class CheckinFlow:
                 "prev_pain": valid_score(existing.get("pain")),
                 "prev_stress": valid_score(existing.get("stress")),
             }
-            state = FlowState(self.name, "confirm",
-                              {**base, "replaces": True, "can_switch": False, **shown})
+            state = FlowState(
+                self.name, "confirm", {**base, "replaces": True, "can_switch": False, **shown}
+            )
         else:
             can_switch = _checkin_row(ctx.history.get("yesterday_checkin")) is None
-            state = FlowState(self.name, "pain",
-                              {**base, "replaces": False, "can_switch": can_switch})
+            state = FlowState(
+                self.name, "pain", {**base, "replaces": False, "can_switch": can_switch}
+            )
         return Outcome(state, self.current(state, ctx))
 
     def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
@@ -242,8 +244,9 @@ class CheckinFlow:
             return self._ask(state, ctx, ctx.t("checkin.note.empty"))
         return self._finish(state, ctx, note, shortened=shortened)
 
-    def _finish(self, state: FlowState, ctx: Context, note: str | None, *,
-                shortened: bool) -> Outcome:
+    def _finish(
+        self, state: FlowState, ctx: Context, note: str | None, *, shortened: bool
+    ) -> Outcome:
         answers = state.answers
         pain = valid_score(answers.get("pain"))
         stress = valid_score(answers.get("stress"))
@@ -260,11 +263,14 @@ class CheckinFlow:
             return self._ask(state.at("moved"), ctx)
         day = parse_day(answers.get("day")) or self._today(ctx)
         replaces = bool(answers.get("replaces")) or self._has_checkin(day, ctx)
-        fact = CheckinRecorded(day.isoformat(), pain, stress, str(sleep), str(moved), note,
-                               replaces)
+        fact = CheckinRecorded(
+            day.isoformat(), pain, stress, str(sleep), str(moved), note, replaces
+        )
         t = ctx.t
-        lines = [t("checkin.done.updated" if replaces else "checkin.done.saved"),
-                 self._feedback(day, pain, answers.get("when") == YESTERDAY, ctx)]
+        lines = [
+            t("checkin.done.updated" if replaces else "checkin.done.saved"),
+            self._feedback(day, pain, answers.get("when") == YESTERDAY, ctx),
+        ]
         streak = self._streak_line(day, ctx)
         if streak:
             lines[-1] = f"{lines[-1]} {streak}"
@@ -282,8 +288,11 @@ class CheckinFlow:
         step = state.step
         if step == "confirm":
             return Reply(
-                t("checkin.already_today", pain=_shown(answers.get("prev_pain")),
-                  stress=_shown(answers.get("prev_stress"))),
+                t(
+                    "checkin.already_today",
+                    pain=_shown(answers.get("prev_pain")),
+                    stress=_shown(answers.get("prev_stress")),
+                ),
                 ((Choice(t("checkin.update_today"), UPDATE), Choice(t("checkin.keep_it"), KEEP)),),
             )
         if step == "stress":
@@ -297,8 +306,11 @@ class CheckinFlow:
         # "pain", and any unknown step: the first question is always a safe place.
         rows = _score_rows()
         if answers.get("can_switch"):
-            switch = (Choice(t("checkin.pain.for_today"), TODAY) if when == "yesterday"
-                      else Choice(t("checkin.pain.for_yesterday"), YESTERDAY))
+            switch = (
+                Choice(t("checkin.pain.for_today"), TODAY)
+                if when == "yesterday"
+                else Choice(t("checkin.pain.for_yesterday"), YESTERDAY)
+            )
             rows = (*rows, (switch,))
         return Reply(t(f"checkin.pain.{when}"), rows)
 
@@ -320,11 +332,16 @@ class CheckinFlow:
     def _history_rows(self, ctx: Context) -> list[Mapping[str, Any]]:
         """Every earlier check-in the bot passed: recent days plus today's/yesterday's."""
         recent = ctx.history.get("recent")
-        rows = [row for row in recent if isinstance(row, Mapping)] if isinstance(
-            recent, list | tuple) else []
+        rows = (
+            [row for row in recent if isinstance(row, Mapping)]
+            if isinstance(recent, list | tuple)
+            else []
+        )
         today = self._today(ctx)
-        for key, implied in (("yesterday_checkin", today - timedelta(days=1)),
-                             ("today_checkin", today)):
+        for key, implied in (
+            ("yesterday_checkin", today - timedelta(days=1)),
+            ("today_checkin", today),
+        ):
             row = _checkin_row(ctx.history.get(key))
             if row is not None:
                 # The key itself says which day it is, should the row not.
@@ -351,8 +368,11 @@ class CheckinFlow:
         return t(f"checkin.feedback.{key}", pain=pain, day=when, average=f"{average:.1f}")
 
     def _streak_line(self, day: date, ctx: Context) -> str:
-        days = {parsed for row in self._history_rows(ctx)
-                if (parsed := parse_day(row.get("local_day"))) is not None}
+        days = {
+            parsed
+            for row in self._history_rows(ctx)
+            if (parsed := parse_day(row.get("local_day"))) is not None
+        }
         days.add(day)
         today = self._today(ctx)
         streak = current_streak(days, today)
@@ -364,8 +384,9 @@ class CheckinFlow:
         first = anchor - timedelta(days=streak - 1)
         # History only reaches back 30 days: a streak that fills it may be longer.
         truncated = first == min(days) and first <= today - timedelta(days=RECENT_WINDOW_DAYS)
-        return ctx.t("checkin.streak.many_plus" if truncated else "checkin.streak.many",
-                     days=streak)
+        return ctx.t(
+            "checkin.streak.many_plus" if truncated else "checkin.streak.many", days=streak
+        )
 
     def _has_checkin(self, day: date, ctx: Context) -> bool:
         """Whether the bot reports a check-in already stored for ``day``."""

@@ -32,7 +32,12 @@ NAME = "exercise"
 LIBRARY_KEY = "exercises.library"
 
 CATEGORIES: tuple[str, ...] = (
-    "breathing", "relaxation", "movement", "mobility", "strength", "pacing",
+    "breathing",
+    "relaxation",
+    "movement",
+    "mobility",
+    "strength",
+    "pacing",
 )
 """Menu order. "pacing" holds graded activity, pacing and graded exposure."""
 
@@ -55,7 +60,14 @@ MAX_STEPS = 8
 MAX_DURATION_MIN = 60
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,19}", re.ASCII)
 _REQUIRED_FIELDS: tuple[str, ...] = (
-    "id", "category", "kind", "title", "duration_min", "intro", "steps", "closing",
+    "id",
+    "category",
+    "kind",
+    "title",
+    "duration_min",
+    "intro",
+    "steps",
+    "closing",
 )
 _ALLOWED_FIELDS: frozenset[str] = frozenset({*_REQUIRED_FIELDS, "safety"})
 
@@ -193,8 +205,10 @@ def _parse_exercise(entry: object, where: str) -> Exercise:
             f"{where}: kind must be {CATEGORY_KIND[category]!r} for category {category!r}"
         )
     duration = entry["duration_min"]
-    if isinstance(duration, bool) or not isinstance(duration, int) or not (
-        0 < duration <= MAX_DURATION_MIN
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, int)
+        or not (0 < duration <= MAX_DURATION_MIN)
     ):
         raise LibraryError(
             f"{where}: duration_min must be a whole number of minutes from 1 to "
@@ -295,8 +309,10 @@ def next_walking_level(current: int, sessions_at_level: int) -> int:
     """
     if _walk_minutes(current) is None:
         raise ValueError(f"current must be an int {WALK_MIN_MINUTES}-{WALK_MAX_MINUTES}")
-    if isinstance(sessions_at_level, bool) or not isinstance(sessions_at_level, int) or (
-        sessions_at_level < 0
+    if (
+        isinstance(sessions_at_level, bool)
+        or not isinstance(sessions_at_level, int)
+        or (sessions_at_level < 0)
     ):
         raise ValueError("sessions_at_level must be an int >= 0")
     if sessions_at_level < SESSIONS_BEFORE_RAISE:
@@ -397,11 +413,15 @@ class ExerciseFlow:
         library = load_library(ctx.t)
         step = state.step
         exercise = library.get(str(state.answers.get("exercise")))
-        if step not in STEPS or (step in (WALK_BASE, WALK_LEVEL, GUIDE, RATE) and (
-                exercise is None)):
+        if step not in STEPS or (
+            step in (WALK_BASE, WALK_LEVEL, GUIDE, RATE) and (exercise is None)
+        ):
             # A state this version cannot read (content renamed, old format): pick again.
-            return self._ask(FlowState(self.name, MENU, self._keep_walk(state)), ctx,
-                             ctx.t("exercises.restarted"))
+            return self._ask(
+                FlowState(self.name, MENU, self._keep_walk(state)),
+                ctx,
+                ctx.t("exercises.restarted"),
+            )
         if step == MENU:
             return self._handle_menu(state, event, ctx)
         if step == CATEGORY:
@@ -446,18 +466,23 @@ class ExerciseFlow:
     # -- steps ---------------------------------------------------------------------------
 
     def _handle_menu(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
-        choice = self._pressed_or_typed(event, ctx, {
-            **{category: f"exercises.categories.{category}" for category in CATEGORIES},
-            CLOSE: "exercises.close",
-        })
+        choice = self._pressed_or_typed(
+            event,
+            ctx,
+            {
+                **{category: f"exercises.categories.{category}" for category in CATEGORIES},
+                CLOSE: "exercises.close",
+            },
+        )
         if choice == CLOSE:
             return Outcome(None, (Reply(ctx.t("exercises.closed")),))
         if choice in self._categories(load_library(ctx.t)):
             return self._ask(state.at(CATEGORY, category=choice), ctx)
         return self._ask(state, ctx, ctx.t("exercises.use_buttons"))
 
-    def _handle_category(self, state: FlowState, event: Event,
-                         library: Mapping[str, Exercise], ctx: Context) -> Outcome:
+    def _handle_category(
+        self, state: FlowState, event: Event, library: Mapping[str, Exercise], ctx: Context
+    ) -> Outcome:
         category = state.answers.get("category")
         if category not in self._categories(library):
             return self._ask(state.at(MENU), ctx)
@@ -469,8 +494,9 @@ class ExerciseFlow:
             return self._open(state, in_category[event.value], ctx)
         return self._ask(state, ctx, ctx.t("exercises.use_buttons"))
 
-    def _handle_walk_base(self, state: FlowState, event: Event, exercise: Exercise,
-                          ctx: Context) -> Outcome:
+    def _handle_walk_base(
+        self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
+    ) -> Outcome:
         if self._is_stop(event, ctx):
             return Outcome(None, (Reply(ctx.t("exercises.stopped_before_start")),))
         minutes: int | None = None
@@ -482,8 +508,9 @@ class ExerciseFlow:
             return self._ask(state, ctx, ctx.t("exercises.walk.baseline_invalid"))
         return self._begin(state, exercise, minutes, ctx)
 
-    def _handle_walk_level(self, state: FlowState, event: Event, exercise: Exercise,
-                           ctx: Context) -> Outcome:
+    def _handle_walk_level(
+        self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
+    ) -> Outcome:
         if self._is_stop(event, ctx):
             return Outcome(None, (Reply(ctx.t("exercises.stopped_before_start")),))
         options = self._walk_options(state)
@@ -492,8 +519,9 @@ class ExerciseFlow:
             return self._begin(state, exercise, options[value], ctx)
         return self._ask(state, ctx, ctx.t("exercises.use_buttons"))
 
-    def _handle_guide(self, state: FlowState, event: Event, exercise: Exercise,
-                      ctx: Context) -> Outcome:
+    def _handle_guide(
+        self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
+    ) -> Outcome:
         level = _walk_minutes(state.answers.get("level"))
         if self._is_stop(event, ctx):
             lines = [ctx.t("exercises.stopped")]
@@ -510,8 +538,9 @@ class ExerciseFlow:
             return Outcome(nxt, (self._step(exercise, index, ctx),))
         return self._ask(state.at(RATE), ctx, exercise.closing)
 
-    def _handle_rate(self, state: FlowState, event: Event, exercise: Exercise,
-                     ctx: Context) -> Outcome:
+    def _handle_rate(
+        self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
+    ) -> Outcome:
         t = ctx.t
         rating: int | None = None
         if isinstance(event, Press):
@@ -524,8 +553,12 @@ class ExerciseFlow:
             if rating is None:
                 return self._ask(state, ctx, t("exercises.rate.invalid"))
         level = _walk_minutes(state.answers.get("level"))
-        lines = [t("exercises.rate.saved", rating=rating) if rating is not None
-                 else t("exercises.rate.skipped"), t("exercises.rate.well_done")]
+        lines = [
+            t("exercises.rate.saved", rating=rating)
+            if rating is not None
+            else t("exercises.rate.skipped"),
+            t("exercises.rate.well_done"),
+        ]
         if exercise.id == WALK_ID:
             lines.append(t("exercises.walk.finished"))
         fact = ExerciseFinished(exercise.id, rating, completed=True, level=level)
@@ -542,8 +575,9 @@ class ExerciseFlow:
             return self._ask(state.at(step, exercise=exercise.id), ctx)
         return self._begin(state, exercise, None, ctx)
 
-    def _begin(self, state: FlowState, exercise: Exercise, level: int | None,
-               ctx: Context) -> Outcome:
+    def _begin(
+        self, state: FlowState, exercise: Exercise, level: int | None, ctx: Context
+    ) -> Outcome:
         nxt = state.at(GUIDE, exercise=exercise.id, index=0, level=level)
         return Outcome(nxt, self.current(nxt, ctx), (ExerciseStarted(exercise.id),))
 
@@ -557,15 +591,17 @@ class ExerciseFlow:
 
     # -- replies -------------------------------------------------------------------------
 
-    def _question(self, state: FlowState, library: Mapping[str, Exercise],
-                  ctx: Context) -> Reply:
+    def _question(self, state: FlowState, library: Mapping[str, Exercise], ctx: Context) -> Reply:
         t = ctx.t
         step = state.step
         stop_row = (Choice(t("exercises.stop"), STOP),)
         if step == CATEGORY and state.answers.get("category") in self._categories(library):
             category = str(state.answers["category"])
-            rows = [(Choice(self._menu_label(ex, ctx), ex.id),)
-                    for ex in library.values() if ex.category == category]
+            rows = [
+                (Choice(self._menu_label(ex, ctx), ex.id),)
+                for ex in library.values()
+                if ex.category == category
+            ]
             rows.append((Choice(t("exercises.back"), BACK),))
             text = t("exercises.category_prompt", category=t(f"exercises.categories.{category}"))
             return Reply(text, tuple(rows))
@@ -575,11 +611,12 @@ class ExerciseFlow:
                 Choice(t("exercises.walk.minutes_button", minutes=minutes), str(minutes))
                 for minutes in WALK_BASELINES
             )
-            return Reply(f"{exercise.title}\n\n{t('exercises.walk.baseline')}",
-                         (buttons, stop_row))
+            return Reply(f"{exercise.title}\n\n{t('exercises.walk.baseline')}", (buttons, stop_row))
         if step == WALK_LEVEL and exercise is not None:
-            return Reply(f"{exercise.title}\n\n{self._walk_text(state, ctx)}",
-                         (*self._walk_rows(state, ctx), stop_row))
+            return Reply(
+                f"{exercise.title}\n\n{self._walk_text(state, ctx)}",
+                (*self._walk_rows(state, ctx), stop_row),
+            )
         if step == RATE and exercise is not None:
             scale = (
                 tuple(Choice(value, value) for value in SCORE_VALUES[:6]),
@@ -588,8 +625,10 @@ class ExerciseFlow:
             )
             return Reply(t(f"exercises.rate.{exercise.kind}"), scale)
         # MENU, and any step without what it needs: the menu is always a safe place.
-        menu = [(Choice(t(f"exercises.categories.{category}"), category),)
-                for category in self._categories(library)]
+        menu = [
+            (Choice(t(f"exercises.categories.{category}"), category),)
+            for category in self._categories(library)
+        ]
         menu.append((Choice(t("exercises.close"), CLOSE),))
         return Reply(t("exercises.menu"), tuple(menu))
 
@@ -615,8 +654,7 @@ class ExerciseFlow:
     def _menu_label(self, exercise: Exercise, ctx: Context) -> str:
         if exercise.id == WALK_ID:
             return exercise.title  # its length is the user's own level, not a fixed time
-        return ctx.t("exercises.menu_minutes", title=exercise.title,
-                     minutes=exercise.duration_min)
+        return ctx.t("exercises.menu_minutes", title=exercise.title, minutes=exercise.duration_min)
 
     # -- graded walking ------------------------------------------------------------------
 
@@ -637,10 +675,13 @@ class ExerciseFlow:
     def _walk_text(self, state: FlowState, ctx: Context) -> str:
         prev, sessions, planned = self._walk_plan(state)
         if planned > prev:
-            return ctx.t("exercises.walk.propose_up", current=prev, sessions=sessions,
-                         next=planned)
-        return ctx.t("exercises.walk.propose_same", current=prev, sessions=sessions,
-                     needed=SESSIONS_BEFORE_RAISE)
+            return ctx.t("exercises.walk.propose_up", current=prev, sessions=sessions, next=planned)
+        return ctx.t(
+            "exercises.walk.propose_same",
+            current=prev,
+            sessions=sessions,
+            needed=SESSIONS_BEFORE_RAISE,
+        )
 
     def _walk_rows(self, state: FlowState, ctx: Context) -> tuple[tuple[Choice, ...], ...]:
         options = self._walk_options(state)
@@ -649,8 +690,10 @@ class ExerciseFlow:
             SAME: "exercises.walk.keep_same" if UP in options else "exercises.walk.go_same",
             LESS: "exercises.walk.a_bit_less",
         }
-        return tuple((Choice(ctx.t(labels[value], minutes=minutes), value),)
-                     for value, minutes in options.items())
+        return tuple(
+            (Choice(ctx.t(labels[value], minutes=minutes), value),)
+            for value, minutes in options.items()
+        )
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -670,8 +713,10 @@ class ExerciseFlow:
 
     @staticmethod
     def _keep_walk(state: FlowState) -> dict[str, Any]:
-        return {"walk_prev": _walk_minutes(state.answers.get("walk_prev")),
-                "walk_sessions": _history_sessions(state.answers.get("walk_sessions"))}
+        return {
+            "walk_prev": _walk_minutes(state.answers.get("walk_prev")),
+            "walk_sessions": _history_sessions(state.answers.get("walk_sessions")),
+        }
 
     @staticmethod
     def _pressed_or_typed(event: Event, ctx: Context, options: Mapping[str, str]) -> str | None:
@@ -689,4 +734,3 @@ class ExerciseFlow:
 
     def _is_stop(self, event: Event, ctx: Context) -> bool:
         return self._pressed_or_typed(event, ctx, {STOP: "exercises.stop"}) == STOP
-

@@ -96,8 +96,9 @@ class LearnFlow:
             if position + 1 < len(CARD_IDS):
                 return self._show(state, CARD_IDS[position + 1], ctx)
         reply = self.current(state, ctx)[0]
-        return Outcome(state, (Reply(f"{ctx.t('learn.please_pick')}\n\n{reply.text}",
-                                     reply.choices),))
+        return Outcome(
+            state, (Reply(f"{ctx.t('learn.please_pick')}\n\n{reply.text}", reply.choices),)
+        )
 
     def transitions(self) -> list[tuple[str, str, str]]:
         edges: list[tuple[str, str, str]] = [("", "/learn", MENU), (MENU, "done", "")]
@@ -122,19 +123,24 @@ class LearnFlow:
             text = f"{text}\n\n{t('learn.picked_for_you', titles=titles)}"
         marker = t("learn.picked_marker")
         rows = [(Choice(marker + t(f"learn.cards.{card}.title"), card),) for card in picked]
-        rows += [(Choice(t(f"learn.cards.{card}.title"), card),)
-                 for card in CARD_IDS if card not in picked]
+        rows += [
+            (Choice(t(f"learn.cards.{card}.title"), card),)
+            for card in CARD_IDS
+            if card not in picked
+        ]
         rows.append((Choice(t("common.done"), DONE),))
         return Reply(text, tuple(rows))
 
     def _card(self, card_id: str, ctx: Context) -> Reply:
         t = ctx.t
         number = CARD_IDS.index(card_id) + 1
-        text = "\n\n".join((
-            t(f"learn.cards.{card_id}.title"),
-            t(f"learn.cards.{card_id}.text"),
-            t("learn.progress", number=number, total=len(CARD_IDS)),
-        ))
+        text = "\n\n".join(
+            (
+                t(f"learn.cards.{card_id}.title"),
+                t(f"learn.cards.{card_id}.text"),
+                t("learn.progress", number=number, total=len(CARD_IDS)),
+            )
+        )
         rows: list[tuple[Choice, ...]] = []
         if number < len(CARD_IDS):
             rows.append((Choice(t("learn.next"), NEXT),))

@@ -131,10 +131,10 @@ class PainTestFlow:
         if state.step not in INDEX and state.step not in (SEE_DOCTOR, CRISIS):
             fresh = FlowState(self.name, STEPS[0].id, {})  # saved by an older version
             return Outcome(fresh, self.current(fresh, ctx))
-        if (isinstance(event, Text) and state.step != CRISIS
-                and _mentions_crisis(event.text, t)):
-            nxt = state.at(CRISIS, crisis_reason="typed", crisis_resume=state.step,
-                           crisis_shown=True)
+        if isinstance(event, Text) and state.step != CRISIS and _mentions_crisis(event.text, t):
+            nxt = state.at(
+                CRISIS, crisis_reason="typed", crisis_resume=state.step, crisis_shown=True
+            )
             return Outcome(nxt, self.current(nxt, ctx), (CrisisShown(),))
         if state.step in (SEE_DOCTOR, CRISIS):
             return self._interlude(state, event, ctx)
@@ -159,27 +159,42 @@ class PainTestFlow:
             if i > 0:
                 edges.append((step.id, "back", STEPS[i - 1].id))
             if step.id == sc.RED_EMERGENCY:
-                edges += [(step.id, "emergency sign: call 112 (outcome emergency)", ""),
-                          (step.id, "none of these", following)]
+                edges += [
+                    (step.id, "emergency sign: call 112 (outcome emergency)", ""),
+                    (step.id, "none of these", following),
+                ]
             elif step.id == sc.RED_SAMEDAY:
-                edges += [(step.id, "same-day sign: see a doctor", SEE_DOCTOR),
-                          (step.id, "none of these", following),
-                          (SEE_DOCTOR, "stop (outcome see_doctor)", ""),
-                          (SEE_DOCTOR, "continue", following)]
+                edges += [
+                    (step.id, "same-day sign: see a doctor", SEE_DOCTOR),
+                    (step.id, "none of these", following),
+                    (SEE_DOCTOR, "stop (outcome see_doctor)", ""),
+                    (SEE_DOCTOR, "continue", following),
+                ]
             elif step.id == sc.PHQ4_KEYS[3]:
-                edges += [(step.id, "nearly every day: crisis lines", CRISIS),
-                          (CRISIS, "continue after the mood question", following),
-                          (step.id, "answered", following)]
+                edges += [
+                    (step.id, "nearly every day: crisis lines", CRISIS),
+                    (CRISIS, "continue after the mood question", following),
+                    (step.id, "answered", following),
+                ]
             elif step.id == sc.SAFETY:
-                edges += [(step.id, "yes: crisis lines", CRISIS),
-                          (CRISIS, "continue after the safety question", following),
-                          (step.id, "no", following)]
+                edges += [
+                    (step.id, "yes: crisis lines", CRISIS),
+                    (CRISIS, "continue after the safety question", following),
+                    (step.id, "no", following),
+                ]
             else:
-                edges.append((step.id, "answered" if following else "answered: profile "
-                              "(outcome complete)", following))
-        edges += [(CRISIS, "stop (outcome see_doctor)", ""),
-                  ("any_question", "typed words of despair", CRISIS),
-                  (CRISIS, "continue after typed words", "any_question")]
+                edges.append(
+                    (
+                        step.id,
+                        "answered" if following else "answered: profile (outcome complete)",
+                        following,
+                    )
+                )
+        edges += [
+            (CRISIS, "stop (outcome see_doctor)", ""),
+            ("any_question", "typed words of despair", CRISIS),
+            (CRISIS, "continue after typed words", "any_question"),
+        ]
         return edges
 
     # -- answering -------------------------------------------------------------------
@@ -212,8 +227,7 @@ class PainTestFlow:
         hopeless = step.id == sc.PHQ4_KEYS[3] and value == 3
         if (step.id == sc.SAFETY and value == sc.YES) or hopeless:
             reason = "hopeless" if hopeless else "safety"
-            nxt = state.at(CRISIS, crisis_reason=reason, crisis_resume=following,
-                           crisis_shown=True)
+            nxt = state.at(CRISIS, crisis_reason=reason, crisis_resume=following, crisis_shown=True)
             return Outcome(nxt, self.current(nxt, ctx), (CrisisShown(),))
         return self._go(state, following, ctx)
 
@@ -228,12 +242,18 @@ class PainTestFlow:
     def _interlude(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         """The see-a-doctor and crisis screens: carry on with the self-check, or stop."""
         t = ctx.t
-        token = _typed_token(event.text, (CONTINUE, STOP), t) if isinstance(event, Text) \
+        token = (
+            _typed_token(event.text, (CONTINUE, STOP), t)
+            if isinstance(event, Text)
             else event.value
+        )
         if state.step == SEE_DOCTOR:
             if token == CONTINUE:
-                return self._go(state.at(SEE_DOCTOR, see_doctor_continued=True),
-                                STEPS[INDEX[sc.RED_SAMEDAY] + 1].id, ctx)
+                return self._go(
+                    state.at(SEE_DOCTOR, see_doctor_continued=True),
+                    STEPS[INDEX[sc.RED_SAMEDAY] + 1].id,
+                    ctx,
+                )
             if token == STOP:
                 stop = Reply(t(f"{P}.advice.see_doctor_stop"))
                 return self._end(state.answers, "see_doctor", (stop,))
@@ -377,8 +397,10 @@ def _question(step: Step, answers: Mapping[str, Any], t: Translator) -> Reply:
         rows = [(_choice(t(f"{base}.options.{o}"), o, o == chosen, t),) for o in step.options]
     elif step.labels:
         names = t.list(f"{P}.scales.{step.labels}")
-        rows = [(_choice(f"{n} · {names[n - step.lo]}", str(n), n == chosen, t),)
-                for n in range(step.lo, step.hi + 1)]
+        rows = [
+            (_choice(f"{n} · {names[n - step.lo]}", str(n), n == chosen, t),)
+            for n in range(step.lo, step.hi + 1)
+        ]
     else:
         numbers = [_choice(str(n), str(n), n == chosen, t) for n in range(step.lo, step.hi + 1)]
         rows = [tuple(numbers[:6]), tuple(numbers[6:])] if len(numbers) > 7 else [tuple(numbers)]
@@ -392,20 +414,26 @@ def _choice(label: str, value: str, checked: bool, t: Translator) -> Choice:
 
 
 def _see_doctor_reply(t: Translator) -> Reply:
-    return Reply(t(f"{P}.advice.see_doctor"), (
-        (Choice(t(f"{P}.buttons.cont"), CONTINUE),),
-        (Choice(t(f"{P}.buttons.stop"), STOP),),
-    ))
+    return Reply(
+        t(f"{P}.advice.see_doctor"),
+        (
+            (Choice(t(f"{P}.buttons.cont"), CONTINUE),),
+            (Choice(t(f"{P}.buttons.stop"), STOP),),
+        ),
+    )
 
 
 def _crisis_replies(t: Translator, reason: str) -> tuple[Reply, ...]:
     intro = reason if reason in ("safety", "hopeless", "typed") else "safety"
     return (
         Reply(t(f"{P}.crisis.{intro}") + "\n\n" + t(f"{P}.crisis.lines")),
-        Reply(t(f"{P}.crisis.choose"), (
-            (Choice(t(f"{P}.buttons.cont"), CONTINUE),),
-            (Choice(t(f"{P}.buttons.stop"), STOP),),
-        )),
+        Reply(
+            t(f"{P}.crisis.choose"),
+            (
+                (Choice(t(f"{P}.buttons.cont"), CONTINUE),),
+                (Choice(t(f"{P}.buttons.stop"), STOP),),
+            ),
+        ),
     )
 
 
@@ -429,8 +457,11 @@ def result_replies(scores: sc.Scores, ctx: Context) -> tuple[Reply, ...]:
         lines.append(t(f"{r}.duration.{scores.duration}"))
     if scores.aggravators:
         lines.append(t(f"{r}.worse", items=_names(t, sc.WORSE, scores.aggravators)))
-    lines.append(t(f"{r}.physical", items=_names(t, sc.PHYSICAL, scores.physical_factors))
-                 if scores.physical_factors else t(f"{r}.physical_none"))
+    lines.append(
+        t(f"{r}.physical", items=_names(t, sc.PHYSICAL, scores.physical_factors))
+        if scores.physical_factors
+        else t(f"{r}.physical_none")
+    )
     if scores.risk:
         lines.append(t(f"{r}.risk.{scores.risk}"))
     if scores.stress_role:
@@ -454,10 +485,15 @@ def result_replies(scores: sc.Scores, ctx: Context) -> tuple[Reply, ...]:
             head = t(f"{r}.compare_since", date=when) if when else t(f"{r}.compare_head")
             replies.append(Reply(head + "\n" + text))
     steps = "\n".join(t(f"{r}.bullet", text=t(f"{r}.steps.{s}")) for s in sc.next_steps(scores))
-    replies.append(Reply(t(f"{r}.steps_title") + "\n" + steps, (
-        (Choice(t(f"{r}.plan_button"), command="plan"),),
-        (Choice(t(f"{r}.learn_button"), command="learn"),),
-    )))
+    replies.append(
+        Reply(
+            t(f"{r}.steps_title") + "\n" + steps,
+            (
+                (Choice(t(f"{r}.plan_button"), command="plan"),),
+                (Choice(t(f"{r}.learn_button"), command="learn"),),
+            ),
+        )
+    )
     return tuple(replies)
 
 
@@ -475,8 +511,9 @@ def _stress_reasons(scores: sc.Scores, t: Translator) -> list[str]:
     return reasons
 
 
-def compare(previous_scores: Mapping[str, Any], current_scores: Mapping[str, Any],
-            t: Translator) -> str:
+def compare(
+    previous_scores: Mapping[str, Any], current_scores: Mapping[str, Any], t: Translator
+) -> str:
     """One line per score both results hold, e.g. "Pain now: 6 → 4 (better)"."""
     c = f"{P}.compare"
     lines = []
@@ -485,8 +522,15 @@ def compare(previous_scores: Mapping[str, Any], current_scores: Mapping[str, Any
         if delta.key in ("risk", "stress_role"):
             before = t(f"{c}.levels.{delta.before}")
             after = t(f"{c}.levels.{delta.after}")
-        lines.append(t(f"{c}.line", name=t(f"{c}.names.{delta.key}"), before=before,
-                       after=after, trend=t(f"{c}.trends.{delta.trend}")))
+        lines.append(
+            t(
+                f"{c}.line",
+                name=t(f"{c}.names.{delta.key}"),
+                before=before,
+                after=after,
+                trend=t(f"{c}.trends.{delta.trend}"),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -501,7 +545,7 @@ def _previous(value: object) -> Mapping[str, Any] | None:
 
 
 def _taken_on(value: object, timezone: str, t: Translator) -> str:
-    """"3 November 2026" in the user's zone from an ISO instant, or "" if unreadable."""
+    """ "3 November 2026" in the user's zone from an ISO instant, or "" if unreadable."""
     if not isinstance(value, str) or len(value) > 64:
         return ""
     try:

@@ -46,10 +46,23 @@ SAMEDAY_FLAGS: Final = ("infection", "fracture", "cancer", "inflammatory")
 AREAS: Final = ("lower_back", "upper_back", "neck", "buttocks", "ribs", "legs")
 SINCE_OPTIONS: Final = ("lt6w", "6to12w", "gt12w", "recurrent")
 AGGRAVATORS: Final = (
-    "sitting", "standing", "getting_up", "lifting", "driving", "stress", "bad_nights",
+    "sitting",
+    "standing",
+    "getting_up",
+    "lifting",
+    "driving",
+    "stress",
+    "bad_nights",
 )
 PHYSICAL_FACTORS: Final = (
-    "fitness", "sitting", "walking", "lifting", "tension", "overload", "driving", "weak_core",
+    "fitness",
+    "sitting",
+    "walking",
+    "lifting",
+    "tension",
+    "overload",
+    "driving",
+    "weak_core",
 )
 FUNCTION_ITEMS: Final = ("walk_short", "dress_slow")
 EVENTS: Final = ("divorce", "breakup", "loss", "work", "hard_time")
@@ -59,8 +72,13 @@ YES: Final = "yes"
 NO: Final = "no"
 
 CARD_IDS: Final = (
-    "what_is_back_pain", "no_single_cause", "moving_helps", "posture",
-    "stress_and_pain", "acute_vs_chronic", "when_to_see_doctor",
+    "what_is_back_pain",
+    "no_single_cause",
+    "moving_helps",
+    "posture",
+    "stress_and_pain",
+    "acute_vs_chronic",
+    "when_to_see_doctor",
 )
 
 # -- bands ---------------------------------------------------------------------------
@@ -212,7 +230,10 @@ def pseq2_band(total: int) -> str:
 # -- duration and the role of stress -------------------------------------------------
 
 SINCE_TO_DURATION: Final = {
-    "lt6w": "acute", "6to12w": "subacute", "gt12w": "chronic", "recurrent": "recurrent",
+    "lt6w": "acute",
+    "6to12w": "subacute",
+    "gt12w": "chronic",
+    "recurrent": "recurrent",
 }
 
 
@@ -321,19 +342,25 @@ def _startback(answers: Mapping[str, Any]) -> StartBack | None:
     interest = _int(answers, PHQ4_KEYS[2], PHQ_ITEM_RANGE)
     bother = _int(answers, BOTHER, BOTHER_RANGE)
     unsafe, terrible = answers.get(UNSAFE), answers.get(TERRIBLE)
-    if (where is None or function is None or worry is None or interest is None
-            or bother is None or unsafe not in (AGREE, DISAGREE)
-            or terrible not in (AGREE, DISAGREE)):
+    if (
+        where is None
+        or function is None
+        or worry is None
+        or interest is None
+        or bother is None
+        or unsafe not in (AGREE, DISAGREE)
+        or terrible not in (AGREE, DISAGREE)
+    ):
         return None
     agree = [
-        "legs" in where,                          # 1 pain spreading down a leg
-        "neck" in where,                          # 2 neck or shoulder pain
-        "walk_short" in function,                 # 3 walking only short distances
-        "dress_slow" in function,                 # 4 dressing more slowly
-        unsafe == AGREE,                          # 5 being active feels unsafe
-        worry >= STARTBACK_ITEM_FROM_PHQ,         # 6 worrying thoughts a lot
-        terrible == AGREE,                        # 7 pain terrible, never better
-        interest >= STARTBACK_ITEM_FROM_PHQ,      # 8 not enjoying things
+        "legs" in where,  # 1 pain spreading down a leg
+        "neck" in where,  # 2 neck or shoulder pain
+        "walk_short" in function,  # 3 walking only short distances
+        "dress_slow" in function,  # 4 dressing more slowly
+        unsafe == AGREE,  # 5 being active feels unsafe
+        worry >= STARTBACK_ITEM_FROM_PHQ,  # 6 worrying thoughts a lot
+        terrible == AGREE,  # 7 pain terrible, never better
+        interest >= STARTBACK_ITEM_FROM_PHQ,  # 8 not enjoying things
     ]
     return startback(agree, bother)
 
@@ -375,7 +402,8 @@ def score_answers(answers: Mapping[str, Any]) -> Scores:
         pseq2_band=pseq2_band(pseq) if pseq is not None else None,
         stress_role=(
             stress_role(pss_level, phq.band if phq else None, len(events), "stress" in aggravators)
-            if pss_level is not None else None
+            if pss_level is not None
+            else None
         ),
         red_flags=emergency + sameday,
         physical_factors=_picked(answers, PHYSICAL, PHYSICAL_FACTORS) or (),
@@ -391,8 +419,16 @@ def score_answers(answers: Mapping[str, Any]) -> Scores:
 # -- what the scores point to --------------------------------------------------------
 
 NEXT_STEPS: Final = (
-    "gp_check", "crisis_lines", "talk_doctor", "physio", "stay_active",
-    "movement_breaks", "breathing", "walking", "checkin", "help_now",
+    "gp_check",
+    "crisis_lines",
+    "talk_doctor",
+    "physio",
+    "stay_active",
+    "movement_breaks",
+    "breathing",
+    "walking",
+    "checkin",
+    "help_now",
 )
 SITTING_TRIGGERS: Final = frozenset({"sitting", "standing", "getting_up", "driving"})
 
@@ -409,7 +445,8 @@ def next_steps(scores: Scores) -> tuple[str, ...]:
         "gp_check": scores.see_doctor,
         "crisis_lines": scores.crisis,
         "talk_doctor": scores.talk_to_doctor and not scores.crisis,
-        "physio": scores.risk in ("medium", "high") or scores.duration == "chronic"
+        "physio": scores.risk in ("medium", "high")
+        or scores.duration == "chronic"
         or scores.pseq2_band == "low",
         "stay_active": True,
         "movement_breaks": bool(SITTING_TRIGGERS & set(scores.aggravators))
@@ -494,8 +531,12 @@ def _sign_trend(improvement: int) -> str:
 def _delta(key: str, before: Any, after: Any) -> Delta | None:
     if key in _ORDINAL:
         levels = _ORDINAL[key]
-        if not (isinstance(before, str) and isinstance(after, str)
-                and before in levels and after in levels):
+        if not (
+            isinstance(before, str)
+            and isinstance(after, str)
+            and before in levels
+            and after in levels
+        ):
             return None
         return Delta(key, before, after, _sign_trend(levels.index(before) - levels.index(after)))
     bounds, higher_better = _NUMERIC.get(key, (PAIN_RANGE, False))

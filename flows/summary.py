@@ -84,8 +84,14 @@ EXERCISE_KINDS: tuple[str, ...] = ("stress", "pain", "movement")
 CSV_HEADER: tuple[str, ...] = ("local_day", "pain", "stress", "sleep", "moved", "note")
 
 # The check-in flow stores "soso" and "little"; other spellings are read as the same.
-_ALIASES = {"so-so": "soso", "so so": "soso", "so_so": "soso", "a little": "little",
-            "a_little": "little", "a-little": "little"}
+_ALIASES = {
+    "so-so": "soso",
+    "so so": "soso",
+    "so_so": "soso",
+    "a little": "little",
+    "a_little": "little",
+    "a-little": "little",
+}
 
 
 # --- inputs -------------------------------------------------------------------------
@@ -431,9 +437,7 @@ def pain_higher_on_stressful_days(rows: Sequence[DayRow]) -> bool:
         return False
     stresses = sorted(r.stress for r in rows)
     mid = len(stresses) // 2
-    median = (
-        stresses[mid] if len(stresses) % 2 else (stresses[mid - 1] + stresses[mid]) / 2
-    )
+    median = stresses[mid] if len(stresses) % 2 else (stresses[mid - 1] + stresses[mid]) / 2
     stressful = [r.pain for r in rows if r.stress > median]
     calmer = [r.pain for r in rows if r.stress <= median]
     if len(stressful) < 2 or len(calmer) < 2:
@@ -522,9 +526,7 @@ def render_summary(summary: Summary, t: Translator) -> str:
         t(f"{P}.suggestion_line", text=t(f"{P}.suggestion.{summary.suggestion}")),
         _retake_line(summary, t),
     ]
-    return "\n\n".join(
-        [title, "\n".join(line for line in body if line), "\n".join(closing)]
-    )
+    return "\n\n".join([title, "\n".join(line for line in body if line), "\n".join(closing)])
 
 
 def _score_lines(summary: Summary, t: Translator) -> list[str]:
@@ -716,7 +718,13 @@ def checkins_csv(checkins: Iterable[DayRow]) -> str:
     writer.writerow(CSV_HEADER)
     for row in sorted(checkins, key=lambda r: r.local_day):
         writer.writerow(
-            [row.local_day.isoformat(), row.pain, row.stress, row.sleep or "", row.moved or "",
-             row.note or ""]
+            [
+                row.local_day.isoformat(),
+                row.pain,
+                row.stress,
+                row.sleep or "",
+                row.moved or "",
+                row.note or "",
+            ]
         )
     return out.getvalue()

@@ -33,8 +33,9 @@ INVALID_SCORE = T("checkin.invalid.score")
 HYPO = settings(database=None, deadline=None)
 
 
-def make_ctx(history: Mapping[str, Any] | None = None, now: datetime = NOW,
-             tz: str = "Europe/Brussels") -> Context:
+def make_ctx(
+    history: Mapping[str, Any] | None = None, now: datetime = NOW, tz: str = "Europe/Brussels"
+) -> Context:
     return Context(T, now, tz, dict(history or {}))
 
 
@@ -44,8 +45,10 @@ def day(offset: int, base: date = TODAY) -> str:
 
 def recent(pains: Mapping[int, int], base: date = TODAY) -> list[dict[str, Any]]:
     """History rows {offset from today: pain}, oldest first, as the bot passes them."""
-    return [{"local_day": day(off, base), "pain": pain, "stress": 3}
-            for off, pain in sorted(pains.items())]
+    return [
+        {"local_day": day(off, base), "pain": pain, "stress": 3}
+        for off, pain in sorted(pains.items())
+    ]
 
 
 def values(reply: Reply) -> list[list[str]]:
@@ -103,11 +106,21 @@ def test_five_presses_record_todays_checkin() -> None:
     outcomes = drive(QUICK)
     assert len(QUICK) == 5
     assert fact_of(outcomes[-1]) == CheckinRecorded(
-        local_day="2026-11-25", pain=4, stress=6, sleep="good", moved="yes", note=None,
+        local_day="2026-11-25",
+        pain=4,
+        stress=6,
+        sleep="good",
+        moved="yes",
+        note=None,
         replaces_existing=False,
     )
     assert [o.state.step for o in outcomes[:-1] if o.state] == [
-        "pain", "stress", "sleep", "moved", "note"]
+        "pain",
+        "stress",
+        "sleep",
+        "moved",
+        "note",
+    ]
 
 
 def test_first_question_has_two_score_rows_and_a_yesterday_option() -> None:
@@ -137,10 +150,17 @@ def test_first_question_has_two_score_rows_and_a_yesterday_option() -> None:
         ("note", {"moved": "no"}, Press("back"), "moved", {}),
     ],
 )
-def test_each_step(step: str, answers: dict[str, Any], event: Event, next_step: str,
-                   stored: dict[str, Any]) -> None:
-    base = {"today": "2026-11-25", "day": "2026-11-25", "when": "today",
-            "replaces": False, "can_switch": True, **answers}
+def test_each_step(
+    step: str, answers: dict[str, Any], event: Event, next_step: str, stored: dict[str, Any]
+) -> None:
+    base = {
+        "today": "2026-11-25",
+        "day": "2026-11-25",
+        "when": "today",
+        "replaces": False,
+        "can_switch": True,
+        **answers,
+    }
     outcome = FLOW.handle(FlowState("checkin", step, base), event, make_ctx())
     check_outcome(outcome)
     assert outcome.state is not None
@@ -163,8 +183,17 @@ def test_each_step(step: str, answers: dict[str, Any], event: Event, next_step: 
     ],
 )
 def test_button_steps_reask_on_anything_else(step: str, event: Event) -> None:
-    state = FlowState("checkin", step, {"today": "2026-11-25", "day": "2026-11-25",
-                                        "when": "today", "prev_pain": 1, "prev_stress": 2})
+    state = FlowState(
+        "checkin",
+        step,
+        {
+            "today": "2026-11-25",
+            "day": "2026-11-25",
+            "when": "today",
+            "prev_pain": 1,
+            "prev_stress": 2,
+        },
+    )
     outcome = FLOW.handle(state, event, make_ctx())
     check_outcome(outcome)
     assert outcome.state == state
@@ -225,8 +254,17 @@ def test_parse_score_table(text: str, expected: int | None) -> None:
 @pytest.mark.parametrize(("text", "expected"), SCORE_TABLE)
 @pytest.mark.parametrize("step", ["pain", "stress"])
 def test_typed_scores_in_the_flow(step: str, text: str, expected: int | None) -> None:
-    state = FlowState("checkin", step, {"today": "2026-11-25", "day": "2026-11-25",
-                                        "when": "today", "can_switch": False, "pain": 1})
+    state = FlowState(
+        "checkin",
+        step,
+        {
+            "today": "2026-11-25",
+            "day": "2026-11-25",
+            "when": "today",
+            "can_switch": False,
+            "pain": 1,
+        },
+    )
     outcome = FLOW.handle(state, Text(text), make_ctx())
     check_outcome(outcome)
     assert not outcome.facts
@@ -244,8 +282,11 @@ def test_typed_scores_in_the_flow(step: str, text: str, expected: int | None) ->
 
 @pytest.mark.parametrize("value", ["11", "-1", "6.5", "", "yday", "back", "good"])
 def test_unknown_score_presses_are_rejected(value: str) -> None:
-    state = FlowState("checkin", "stress", {"today": "2026-11-25", "day": "2026-11-25",
-                                            "when": "today", "can_switch": False})
+    state = FlowState(
+        "checkin",
+        "stress",
+        {"today": "2026-11-25", "day": "2026-11-25", "when": "today", "can_switch": False},
+    )
     outcome = FLOW.handle(state, Press(value), make_ctx())
     if value == "back":
         assert outcome.state is not None and outcome.state.step == "pain"
@@ -278,8 +319,14 @@ def test_parse_score_rejects_out_of_range_integers(number: int) -> None:
 
 # -- one check-in per local day ------------------------------------------------------
 
-TODAY_DONE = {"pain": 4, "stress": 6, "sleep": "bad", "moved": "no", "note": None,
-              "local_day": "2026-11-25"}
+TODAY_DONE = {
+    "pain": 4,
+    "stress": 6,
+    "sleep": "bad",
+    "moved": "no",
+    "note": None,
+    "local_day": "2026-11-25",
+}
 
 
 def test_same_day_asks_before_updating() -> None:
@@ -333,8 +380,9 @@ def test_switching_back_to_today() -> None:
         ({"yesterday_checkin": {**TODAY_DONE, "local_day": "2026-11-24"}}, False),
     ],
 )
-def test_yesterday_is_offered_only_when_both_days_are_open(history: dict[str, Any],
-                                                           offered: bool) -> None:
+def test_yesterday_is_offered_only_when_both_days_are_open(
+    history: dict[str, Any], offered: bool
+) -> None:
     outcome = FLOW.start(make_ctx(history))
     assert outcome.state is not None and outcome.state.step == "pain"
     assert (["yday"] in values(outcome.replies[0])) is offered
@@ -386,19 +434,46 @@ def test_local_day_refuses_naive_datetimes() -> None:
     ("instants", "today", "expected"),
     [
         # Check-ins just before local midnight every evening across spring forward.
-        ([datetime(2026, 3, d, h, 55, tzinfo=UTC) for d, h in
-          [(27, 22), (28, 22), (29, 21), (30, 21)]], date(2026, 3, 30), 4),
+        (
+            [
+                datetime(2026, 3, d, h, 55, tzinfo=UTC)
+                for d, h in [(27, 22), (28, 22), (29, 21), (30, 21)]
+            ],
+            date(2026, 3, 30),
+            4,
+        ),
         # Just after local midnight: the UTC date is the day before, the streak holds.
-        ([datetime(2026, 3, 28, 23, 5, tzinfo=UTC), datetime(2026, 3, 29, 22, 5, tzinfo=UTC),
-          datetime(2026, 3, 30, 22, 5, tzinfo=UTC)], date(2026, 3, 31), 3),
+        (
+            [
+                datetime(2026, 3, 28, 23, 5, tzinfo=UTC),
+                datetime(2026, 3, 29, 22, 5, tzinfo=UTC),
+                datetime(2026, 3, 30, 22, 5, tzinfo=UTC),
+            ],
+            date(2026, 3, 31),
+            3,
+        ),
         # Across fall back, late evening and just after midnight mixed.
         # (UTC dates 24, 24, 25, 26; local days 24, 25, 26, 27.)
-        ([datetime(2026, 10, 24, 21, 50, tzinfo=UTC), datetime(2026, 10, 24, 22, 10, tzinfo=UTC),
-          datetime(2026, 10, 25, 23, 10, tzinfo=UTC), datetime(2026, 10, 26, 23, 10, tzinfo=UTC)],
-         date(2026, 10, 27), 4),
+        (
+            [
+                datetime(2026, 10, 24, 21, 50, tzinfo=UTC),
+                datetime(2026, 10, 24, 22, 10, tzinfo=UTC),
+                datetime(2026, 10, 25, 23, 10, tzinfo=UTC),
+                datetime(2026, 10, 26, 23, 10, tzinfo=UTC),
+            ],
+            date(2026, 10, 27),
+            4,
+        ),
         # Two check-ins on the 25 Oct (the 25-hour day) count once; the 26th is missed.
-        ([datetime(2026, 10, 24, 22, 30, tzinfo=UTC), datetime(2026, 10, 25, 22, 30, tzinfo=UTC),
-          datetime(2026, 10, 26, 23, 30, tzinfo=UTC)], date(2026, 10, 27), 1),
+        (
+            [
+                datetime(2026, 10, 24, 22, 30, tzinfo=UTC),
+                datetime(2026, 10, 25, 22, 30, tzinfo=UTC),
+                datetime(2026, 10, 26, 23, 30, tzinfo=UTC),
+            ],
+            date(2026, 10, 27),
+            1,
+        ),
     ],
 )
 def test_streaks_across_dst(instants: list[datetime], today: date, expected: int) -> None:
@@ -447,9 +522,16 @@ def test_streak_matches_a_plain_count(offsets: set[int]) -> None:
         (recent({-7: 2, -8: 10}), 2.0),  # day -7 is in, day -8 is out
         (recent({0: 10, -1: 4}), 4.0),  # today itself is not part of its own average
         (recent({-8: 9, -20: 1}), None),
-        ([{"local_day": "bad", "pain": 3}, {"local_day": day(-1), "pain": "7"},
-          {"local_day": day(-1), "pain": True}, {"pain": 1}, {"local_day": day(-2), "pain": 3}],
-         3.0),  # malformed rows are skipped, never crash
+        (
+            [
+                {"local_day": "bad", "pain": 3},
+                {"local_day": day(-1), "pain": "7"},
+                {"local_day": day(-1), "pain": True},
+                {"pain": 1},
+                {"local_day": day(-2), "pain": 3},
+            ],
+            3.0,
+        ),  # malformed rows are skipped, never crash
         ([{"local_day": day(-1), "pain": 2}, {"local_day": day(-1), "pain": 8}], 8.0),
     ],
 )
@@ -477,21 +559,42 @@ def finish_text(history: Mapping[str, Any], pain: int = 4, now: datetime = NOW) 
     ("history", "pain", "expected"),
     [
         ({}, 4, "Pain 4 today: this is your first check-in, a good start. Day 1 of a new streak."),
-        ({"recent": recent({-1: 5, -2: 5, -3: 5, -4: 5, -5: 6})}, 4,
-         "Pain 4 today, a bit lower than your 7-day average of 5.2. 6 days in a row."),
-        ({"recent": recent({-1: 5, -3: 5})}, 5,
-         "Pain 5 today, about the same as your 7-day average of 5.0. 2 days in a row."),
-        ({"recent": recent({-2: 3, -3: 4})}, 4,
-         "Pain 4 today, a bit higher than your 7-day average of 3.5."),
-        ({"recent": recent({-1: 3, -2: 2})}, 8,
-         "Pain 8 today, higher than your 7-day average of 2.5."),
-        ({"recent": recent({-1: 8, -2: 7})}, 2,
-         "Pain 2 today, lower than your 7-day average of 7.5. Good to see. 3 days in a row."),
-        ({"recent": recent({-12: 4, -20: 5})}, 3,
-         "Pain 3 today. There are no check-ins from the week before to compare with"),
+        (
+            {"recent": recent({-1: 5, -2: 5, -3: 5, -4: 5, -5: 6})},
+            4,
+            "Pain 4 today, a bit lower than your 7-day average of 5.2. 6 days in a row.",
+        ),
+        (
+            {"recent": recent({-1: 5, -3: 5})},
+            5,
+            "Pain 5 today, about the same as your 7-day average of 5.0. 2 days in a row.",
+        ),
+        (
+            {"recent": recent({-2: 3, -3: 4})},
+            4,
+            "Pain 4 today, a bit higher than your 7-day average of 3.5.",
+        ),
+        (
+            {"recent": recent({-1: 3, -2: 2})},
+            8,
+            "Pain 8 today, higher than your 7-day average of 2.5.",
+        ),
+        (
+            {"recent": recent({-1: 8, -2: 7})},
+            2,
+            "Pain 2 today, lower than your 7-day average of 7.5. Good to see. 3 days in a row.",
+        ),
+        (
+            {"recent": recent({-12: 4, -20: 5})},
+            3,
+            "Pain 3 today. There are no check-ins from the week before to compare with",
+        ),
         # Yesterday's check-in passed only under its own key still counts.
-        ({"yesterday_checkin": {**TODAY_DONE, "local_day": day(-1), "pain": 6}}, 6,
-         "Pain 6 today, about the same as your 7-day average of 6.0. 2 days in a row."),
+        (
+            {"yesterday_checkin": {**TODAY_DONE, "local_day": day(-1), "pain": 6}},
+            6,
+            "Pain 6 today, about the same as your 7-day average of 6.0. 2 days in a row.",
+        ),
     ],
 )
 def test_feedback_line(history: dict[str, Any], pain: int, expected: str) -> None:
@@ -584,15 +687,29 @@ def test_clean_note_never_keeps_control_characters(text: str) -> None:
 @pytest.mark.parametrize(
     "changes",
     [
-        {"pain": 11}, {"pain": -1}, {"stress": 11}, {"stress": -1}, {"pain": True},
-        {"pain": 5.0}, {"stress": "5"}, {"local_day": "yesterday"}, {"sleep": "great"},
-        {"moved": "maybe"}, {"note": "x" * 501},
+        {"pain": 11},
+        {"pain": -1},
+        {"stress": 11},
+        {"stress": -1},
+        {"pain": True},
+        {"pain": 5.0},
+        {"stress": "5"},
+        {"local_day": "yesterday"},
+        {"sleep": "great"},
+        {"moved": "maybe"},
+        {"note": "x" * 501},
     ],
 )
 def test_fact_refuses_bad_values(changes: dict[str, Any]) -> None:
-    fields: dict[str, Any] = {"local_day": "2026-11-25", "pain": 4, "stress": 6,
-                              "sleep": "good", "moved": "yes", "note": None,
-                              "replaces_existing": False}
+    fields: dict[str, Any] = {
+        "local_day": "2026-11-25",
+        "pain": 4,
+        "stress": 6,
+        "sleep": "good",
+        "moved": "yes",
+        "note": None,
+        "replaces_existing": False,
+    }
     CheckinRecorded(**fields)
     with pytest.raises(ValueError):
         CheckinRecorded(**{**fields, **changes})
@@ -622,8 +739,9 @@ def test_unreadable_state_starts_again(state: FlowState) -> None:
 
 
 def test_missing_answers_are_asked_not_guessed() -> None:
-    state = FlowState("checkin", "note", {"day": "2026-11-25", "pain": 3, "stress": 4,
-                                          "sleep": "good"})
+    state = FlowState(
+        "checkin", "note", {"day": "2026-11-25", "pain": 3, "stress": 4, "sleep": "good"}
+    )
     outcome = FLOW.handle(state, Press("skip"), make_ctx())
     assert not outcome.facts
     assert outcome.state is not None and outcome.state.step == "moved"
@@ -644,8 +762,21 @@ def test_option_constants_match_the_buttons() -> None:
 
 
 BUTTON_VALUES = [str(n) for n in range(11)] + [
-    "good", "soso", "bad", "yes", "little", "no", "skip", "back", "update", "keep",
-    "yday", "today", "11", "-1", "",
+    "good",
+    "soso",
+    "bad",
+    "yes",
+    "little",
+    "no",
+    "skip",
+    "back",
+    "update",
+    "keep",
+    "yday",
+    "today",
+    "11",
+    "-1",
+    "",
 ]
 EVENTS = st.one_of(
     st.builds(Press, st.sampled_from(BUTTON_VALUES)),
@@ -653,19 +784,22 @@ EVENTS = st.one_of(
     st.builds(Text, st.sampled_from(["6", "６/10", "11", "6.5", "skip", "so so", "", "x" * 4096])),
     st.builds(Text, st.text(max_size=80)),
 )
-HISTORIES = st.sampled_from([
-    {},
-    {"today_checkin": TODAY_DONE},
-    {"yesterday_checkin": {**TODAY_DONE, "local_day": "2026-11-24"}},
-    {"recent": recent({-1: 5, -2: 0, -3: 10})},
-    {"recent": [{"local_day": "junk", "pain": 99}, "not a row"], "today_checkin": {}},
-])
+HISTORIES = st.sampled_from(
+    [
+        {},
+        {"today_checkin": TODAY_DONE},
+        {"yesterday_checkin": {**TODAY_DONE, "local_day": "2026-11-24"}},
+        {"recent": recent({-1: 5, -2: 0, -3: 10})},
+        {"recent": [{"local_day": "junk", "pain": 99}, "not a row"], "today_checkin": {}},
+    ]
+)
 
 
 @HYPO
 @given(HISTORIES, st.lists(EVENTS, max_size=25))
-def test_random_input_never_raises_or_records_bad_scores(history: dict[str, Any],
-                                                         events: list[Event]) -> None:
+def test_random_input_never_raises_or_records_bad_scores(
+    history: dict[str, Any], events: list[Event]
+) -> None:
     ctx = make_ctx(history)
     outcome = FLOW.start(ctx)
     check_outcome(outcome)

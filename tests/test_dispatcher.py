@@ -41,9 +41,14 @@ def seed(store: Store, now: datetime, users: range, due: datetime) -> None:
 @pytest.fixture
 async def telegram() -> AsyncIterator[tuple[FakeBotApi, ExtBot[Any]]]:
     async with FakeBotApi(token=TEST_TOKEN) as server:
-        app = (Application.builder().token(TEST_TOKEN).base_url(f"{server.base_url}/bot")
-               .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
-               .read_timeout(0.5).build())
+        app = (
+            Application.builder()
+            .token(TEST_TOKEN)
+            .base_url(f"{server.base_url}/bot")
+            .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
+            .read_timeout(0.5)
+            .build()
+        )
         async with app:
             yield server, app.bot
 
@@ -52,8 +57,11 @@ def dispatcher(store: Store, clock: ManualClock, bot: ExtBot[Any], **settings: A
     async def send(claim: Claim) -> None:
         await bot.send_message(claim.user_id, f"reminder {claim.delivery_id}")
 
-    defaults: dict[str, Any] = {"backoff_first": 0.01, "backoff_cap": 0.05,
-                                "per_chat_interval": 0.0}
+    defaults: dict[str, Any] = {
+        "backoff_first": 0.01,
+        "backoff_cap": 0.05,
+        "per_chat_interval": 0.0,
+    }
     defaults.update(settings)
     return Dispatcher(store, clock, send, hourly, DispatchSettings(**defaults))
 
@@ -82,8 +90,9 @@ async def test_a_crash_after_claiming_never_resends_and_costs_one_round_at_most(
     seed(store, clock.now(), range(1, 101), clock.now())
     settings = DispatchSettings(concurrency=10)
     # The process claims one round, then dies before sending anything.
-    lost = store.claim_due(clock.now(), limit=settings.concurrency, grace=settings.grace,
-                           advance=hourly)
+    lost = store.claim_due(
+        clock.now(), limit=settings.concurrency, grace=settings.grace, advance=hourly
+    )
     assert len(lost) == settings.concurrency
     # A fresh process (new engine, same database) takes over.
     restarted = Store(make_engine(str(store.engine.url.render_as_string(hide_password=False))))
@@ -101,8 +110,10 @@ async def test_two_dispatchers_on_one_database_send_each_slot_once(
     seed(store, clock.now(), range(1, 301), clock.now())
     url = store.engine.url.render_as_string(hide_password=False)
     first, second = Store(make_engine(url)), Store(make_engine(url))
-    reports = await asyncio.gather(dispatcher(first, clock, bot, concurrency=15).tick(),
-                                   dispatcher(second, clock, bot, concurrency=15).tick())
+    reports = await asyncio.gather(
+        dispatcher(first, clock, bot, concurrency=15).tick(),
+        dispatcher(second, clock, bot, concurrency=15).tick(),
+    )
     first.dispose()
     second.dispose()
     assert sum(r.sent for r in reports) == 300
@@ -115,8 +126,8 @@ async def test_slots_missed_while_down_are_sent_late_only_within_grace(
 ) -> None:
     server, bot = telegram
     top = clock.now().replace(minute=0)
-    seed(store, clock.now(), range(1, 3), top - timedelta(minutes=10))   # 10 min late: send
-    seed(store, clock.now(), range(3, 5), top - timedelta(days=3))       # 3 days down: skip
+    seed(store, clock.now(), range(1, 3), top - timedelta(minutes=10))  # 10 min late: send
+    seed(store, clock.now(), range(3, 5), top - timedelta(days=3))  # 3 days down: skip
     clock.set(top)
     report = await dispatcher(store, clock, bot).tick()
     # 1 and 2 were 10 minutes late, but the slot at `top` is due too: only the latest

@@ -4,10 +4,10 @@ PTB's real client, against the fake Bot API server, in polling and webhook mode.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -64,7 +64,7 @@ def free_port() -> int:
 
 
 async def start_harness(
-    sqlite_url: str, clock: ManualClock, *, webhook: bool
+    sqlite_url: str, clock: ManualClock, *, webhook: bool, tick_seconds: float = 60.0
 ) -> AsyncIterator[Harness]:
     async with FakeBotApi(token=TEST_TOKEN) as server:
         extra: dict[str, object] = {"telegram_api_base_url": server.base_url}
@@ -78,7 +78,7 @@ async def start_harness(
             )
         services = build_services(make_settings(sqlite_url, **extra), clock)
         try:
-            async with running(services, poll_timeout=1):
+            async with running(services, poll_timeout=1, tick_seconds=tick_seconds):
                 yield Harness(server, services)
         finally:
             services.store.dispose()
@@ -255,3 +255,21 @@ async def test_history_offers_a_csv_of_all_checkins(polling: Harness) -> None:
     csv_bytes = next(iter(documents[0].files.values())).data.decode()
     assert csv_bytes.splitlines()[0].startswith("local_day,pain,stress")
     assert ",3,8," in csv_bytes
+
+
+async def test_the_job_queue_tick_sends_due_reminders(sqlite_url: str, clock: ManualClock) -> None:
+    from bot.features.reminders import advance
+    from flows.schedule import Rule
+
+    async for h in start_harness(sqlite_url, clock, webhook=False, tick_seconds=0.2):
+        await onboard(h)
+        with h.services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+            rule = Rule.at("movement", ["10:00"]).to_dict()
+            tx.upsert_reminder("movement", rule, enabled=True, next_due_at=clock.now())
+        nudge = await h.server.wait_for(
+            lambda c: c.method == "sendMessage" and "✅ Done" in str(c.params.get("reply_markup"))
+        )
+        ack = await h.press(nudge[0], "✅ Done")
+        assert "Nicely done" in ack[0].text
+        assert h.services.store.deliveries(USER)[0].action == "done"
+        assert advance(rule, clock.now()) is not None

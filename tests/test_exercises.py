@@ -44,8 +44,9 @@ GUIDED_IDS = [ex_id for ex_id in IDS if ex_id != WALK_ID]
 
 
 def make_ctx(history: Mapping[str, Any] | None = None) -> Context:
-    return Context(T, datetime(2026, 11, 25, 12, tzinfo=UTC), "Europe/Brussels",
-                   dict(history or {}))
+    return Context(
+        T, datetime(2026, 11, 25, 12, tzinfo=UTC), "Europe/Brussels", dict(history or {})
+    )
 
 
 def check_outcome(outcome: Outcome) -> None:
@@ -186,12 +187,14 @@ def _with_library(mutate: Callable[[list[dict[str, Any]]], object]) -> Catalogue
 def _set(index: int, field: str, value: object) -> Callable[[list[dict[str, Any]]], None]:
     def mutate(library: list[dict[str, Any]]) -> None:
         library[index][field] = value
+
     return mutate
 
 
 def _drop(index: int, field: str) -> Callable[[list[dict[str, Any]]], None]:
     def mutate(library: list[dict[str, Any]]) -> None:
         del library[index][field]
+
     return mutate
 
 
@@ -227,7 +230,8 @@ def _pelvic_index() -> int:
     ],
 )
 def test_malformed_library_is_refused_with_a_clear_error(
-    mutate: Callable[[list[dict[str, Any]]], object], message: str,
+    mutate: Callable[[list[dict[str, Any]]], object],
+    message: str,
 ) -> None:
     catalogue = _with_library(mutate)
     with pytest.raises(LibraryError, match=re.escape(message)) as info:
@@ -279,7 +283,7 @@ def test_every_exercise_can_be_walked_from_the_menu_and_rated(ex_id: str) -> Non
     assert ex.intro in begun.replies[0].text
     assert begun.facts == (ExerciseStarted(ex_id),)
 
-    guided = outcomes[len(opening_events(ex_id)):-2]
+    guided = outcomes[len(opening_events(ex_id)) : -2]
     for number, outcome in enumerate(guided, start=1):
         last = outcome.replies[-1]
         assert f"Step {number}/{total}" in last.text
@@ -322,8 +326,9 @@ def test_reminder_start_jumps_straight_into_the_exercise(ex_id: str) -> None:
 def test_reminder_start_of_graded_walk_asks_the_level_first() -> None:
     out = FLOW.start(make_ctx({"exercise_id": WALK_ID}))
     assert state_of(out).step == "walk_base" and out.facts == ()
-    later = FLOW.start(make_ctx({"exercise_id": WALK_ID, "walking_level": 10,
-                                 "walking_sessions_at_level": 1}))
+    later = FLOW.start(
+        make_ctx({"exercise_id": WALK_ID, "walking_level": 10, "walking_sessions_at_level": 1})
+    )
     assert state_of(later).step == "walk_level" and later.facts == ()
 
 
@@ -380,8 +385,16 @@ def test_stop_before_the_walk_begins_records_nothing(step: str) -> None:
 
 @pytest.mark.parametrize(
     "event",
-    [Text("hello"), Text("🙂"), Text(""), Text("x" * 4096), Press("nope"), Press("7"),
-     Press("slow_breath"), Text("next please")],
+    [
+        Text("hello"),
+        Text("🙂"),
+        Text(""),
+        Text("x" * 4096),
+        Press("nope"),
+        Press("7"),
+        Press("slow_breath"),
+        Text("next please"),
+    ],
 )
 def test_invalid_input_while_guiding_re_asks_the_same_step(event: Event) -> None:
     out = FLOW.start(make_ctx({"exercise_id": "cat_cow"}))
@@ -401,8 +414,14 @@ def test_next_can_be_typed(event: Event) -> None:
 
 @pytest.mark.parametrize(
     ("step", "event"),
-    [("menu", Text("hello")), ("menu", Press("slow_breath")), ("menu", Press("")),
-     ("category", Press("bridge")), ("category", Text("🙂")), ("category", Press("pacing"))],
+    [
+        ("menu", Text("hello")),
+        ("menu", Press("slow_breath")),
+        ("menu", Press("")),
+        ("category", Press("bridge")),
+        ("category", Text("🙂")),
+        ("category", Press("pacing")),
+    ],
 )
 def test_invalid_input_in_menus_re_asks(step: str, event: Event) -> None:
     outcomes = drive([Press("breathing")] if step == "category" else [])
@@ -443,9 +462,18 @@ def test_out_of_range_step_index_is_clamped() -> None:
 @pytest.mark.parametrize(
     ("event", "rating"),
     [
-        (Text("6"), 6), (Text(" 6 "), 6), (Text("6/10"), 6), (Text("6 / 10"), 6),
-        (Text("0"), 0), (Text("10"), 10), (Text("１０"), 10), (Press("3"), 3), (Press("10"), 10),
-        (Press("skip"), None), (Text("skip"), None), (Text("Skip"), None),
+        (Text("6"), 6),
+        (Text(" 6 "), 6),
+        (Text("6/10"), 6),
+        (Text("6 / 10"), 6),
+        (Text("0"), 0),
+        (Text("10"), 10),
+        (Text("１０"), 10),
+        (Press("3"), 3),
+        (Press("10"), 10),
+        (Press("skip"), None),
+        (Text("skip"), None),
+        (Text("Skip"), None),
     ],
 )
 def test_rating_is_accepted_typed_pressed_or_skipped(event: Event, rating: int | None) -> None:
@@ -462,8 +490,21 @@ def test_rating_is_accepted_typed_pressed_or_skipped(event: Event, rating: int |
 
 @pytest.mark.parametrize(
     "event",
-    [Text("11"), Text("-1"), Text("six"), Text("6.5"), Text(""), Text("🙂"), Text("x" * 4096),
-     Text("6/11"), Press("11"), Press("-1"), Press("nope"), Press("next"), Press("stop")],
+    [
+        Text("11"),
+        Text("-1"),
+        Text("six"),
+        Text("6.5"),
+        Text(""),
+        Text("🙂"),
+        Text("x" * 4096),
+        Text("6/11"),
+        Press("11"),
+        Press("-1"),
+        Press("nope"),
+        Press("next"),
+        Press("stop"),
+    ],
 )
 def test_invalid_rating_re_asks_and_stores_nothing(event: Event) -> None:
     state = to_rate("body_scan")
@@ -486,13 +527,29 @@ def test_rating_question_fits_the_kind() -> None:
 @pytest.mark.parametrize(
     ("current", "sessions", "expected"),
     [
-        (3, 0, 3), (3, 2, 3), (3, 3, 4), (5, 3, 6), (10, 3, 11), (10, 7, 11), (14, 3, 15),
-        (15, 3, 17), (20, 2, 20), (20, 3, 22), (25, 3, 28), (30, 4, 33), (1, 3, 2),
-        (55, 3, 60), (58, 3, 60), (60, 3, 60), (60, 0, 60),
+        (3, 0, 3),
+        (3, 2, 3),
+        (3, 3, 4),
+        (5, 3, 6),
+        (10, 3, 11),
+        (10, 7, 11),
+        (14, 3, 15),
+        (15, 3, 17),
+        (20, 2, 20),
+        (20, 3, 22),
+        (25, 3, 28),
+        (30, 4, 33),
+        (1, 3, 2),
+        (55, 3, 60),
+        (58, 3, 60),
+        (60, 3, 60),
+        (60, 0, 60),
     ],
 )
 def test_next_walking_level_raises_about_ten_percent_every_few_sessions(
-    current: int, sessions: int, expected: int,
+    current: int,
+    sessions: int,
+    expected: int,
 ) -> None:
     assert next_walking_level(current, sessions) == expected
 
@@ -508,22 +565,30 @@ def test_next_walking_level_is_a_small_planned_step(current: int, sessions: int)
         assert planned == 60
 
 
-@pytest.mark.parametrize(("current", "sessions"), [(0, 3), (-5, 0), (61, 0), (5, -1),
-                                                    (True, 3), (5, True)])
+@pytest.mark.parametrize(
+    ("current", "sessions"), [(0, 3), (-5, 0), (61, 0), (5, -1), (True, 3), (5, True)]
+)
 def test_next_walking_level_refuses_impossible_inputs(current: int, sessions: int) -> None:
     with pytest.raises(ValueError):
         next_walking_level(current, sessions)
 
 
-@pytest.mark.parametrize(("current", "less"), [(1, 1), (2, 1), (5, 4), (10, 9), (15, 13),
-                                               (60, 54)])
+@pytest.mark.parametrize(("current", "less"), [(1, 1), (2, 1), (5, 4), (10, 9), (15, 13), (60, 54)])
 def test_a_bit_less_is_about_ten_percent_less(current: int, less: int) -> None:
     assert a_bit_less(current) == less
 
 
-@pytest.mark.parametrize("history", [{}, {"walking_level": None}, {"walking_level": "10"},
-                                     {"walking_level": 0}, {"walking_level": -4},
-                                     {"walking_level": True}])
+@pytest.mark.parametrize(
+    "history",
+    [
+        {},
+        {"walking_level": None},
+        {"walking_level": "10"},
+        {"walking_level": 0},
+        {"walking_level": -4},
+        {"walking_level": True},
+    ],
+)
 def test_first_walk_asks_for_a_baseline(history: dict[str, Any]) -> None:
     outcomes = drive([Press("pacing"), Press(WALK_ID)], history)
     ask = outcomes[-1]
@@ -532,9 +597,17 @@ def test_first_walk_asks_for_a_baseline(history: dict[str, Any]) -> None:
     assert values(ask.replies[0]) == [*map(str, WALK_BASELINES), "stop"]
 
 
-@pytest.mark.parametrize(("event", "minutes"), [(Press("3"), 3), (Press("20"), 20),
-                                                (Text("7"), 7), (Text(" 12 min "), 12),
-                                                (Text("25 minutes"), 25), (Text("８"), 8)])
+@pytest.mark.parametrize(
+    ("event", "minutes"),
+    [
+        (Press("3"), 3),
+        (Press("20"), 20),
+        (Text("7"), 7),
+        (Text(" 12 min "), 12),
+        (Text("25 minutes"), 25),
+        (Text("８"), 8),
+    ],
+)
 def test_baseline_sets_todays_walk(event: Event, minutes: int) -> None:
     outcomes = drive([Press("pacing"), Press(WALK_ID), event])
     begun = outcomes[-1]
@@ -544,8 +617,19 @@ def test_baseline_sets_todays_walk(event: Event, minutes: int) -> None:
     assert f"Today's walk: {minutes} minutes" in begun.replies[0].text
 
 
-@pytest.mark.parametrize("event", [Text("0"), Text("61"), Text("abc"), Text("🙂"),
-                                   Text("x" * 4096), Text("-5"), Press("4"), Press("up")])
+@pytest.mark.parametrize(
+    "event",
+    [
+        Text("0"),
+        Text("61"),
+        Text("abc"),
+        Text("🙂"),
+        Text("x" * 4096),
+        Text("-5"),
+        Press("4"),
+        Press("up"),
+    ],
+)
 def test_invalid_baseline_re_asks(event: Event) -> None:
     state = state_of(drive([Press("pacing"), Press(WALK_ID)])[-1])
     again = FLOW.handle(state, event, make_ctx())
@@ -567,40 +651,65 @@ def test_invalid_baseline_re_asks(event: Event) -> None:
         (500, 3, {"same": 60, "less": 54}),
     ],
 )
-def test_later_walks_propose_the_planned_level(level: int, sessions: int,
-                                               options: dict[str, int]) -> None:
+def test_later_walks_propose_the_planned_level(
+    level: int, sessions: int, options: dict[str, int]
+) -> None:
     history = {"walking_level": level, "walking_sessions_at_level": sessions}
     ask = drive([Press("pacing"), Press(WALK_ID)], history)[-1]
     assert state_of(ask).step == "walk_level"
     assert values(ask.replies[0]) == [*options, "stop"]
     for value, minutes in options.items():
         steps = len(LIBRARY[WALK_ID].steps)
-        outcomes = drive([Press("pacing"), Press(WALK_ID), Press(value),
-                          *[Press("next")] * steps, Press("skip")], history)
+        outcomes = drive(
+            [
+                Press("pacing"),
+                Press(WALK_ID),
+                Press(value),
+                *[Press("next")] * steps,
+                Press("skip"),
+            ],
+            history,
+        )
         assert f"Today's walk: {minutes} minutes" in outcomes[3].replies[0].text
         assert outcomes[-1].facts == (
-            ExerciseFinished(WALK_ID, None, completed=True, level=minutes),)
+            ExerciseFinished(WALK_ID, None, completed=True, level=minutes),
+        )
 
 
 def test_walk_proposal_says_why() -> None:
-    up = drive([Press("pacing"), Press(WALK_ID)],
-               {"walking_level": 10, "walking_sessions_at_level": 3})[-1]
+    up = drive(
+        [Press("pacing"), Press(WALK_ID)], {"walking_level": 10, "walking_sessions_at_level": 3}
+    )[-1]
     assert "small step up is 11 minutes" in up.replies[0].text
-    same = drive([Press("pacing"), Press(WALK_ID)],
-                 {"walking_level": 10, "walking_sessions_at_level": 1})[-1]
+    same = drive(
+        [Press("pacing"), Press(WALK_ID)], {"walking_level": 10, "walking_sessions_at_level": 1}
+    )[-1]
     assert "1 of 3" in same.replies[0].text
 
 
 @pytest.mark.parametrize("sessions", ["3", None, -2, True, 2.5])
 def test_malformed_session_count_counts_as_zero(sessions: object) -> None:
-    ask = drive([Press("pacing"), Press(WALK_ID)],
-                {"walking_level": 10, "walking_sessions_at_level": sessions})[-1]
+    ask = drive(
+        [Press("pacing"), Press(WALK_ID)],
+        {"walking_level": 10, "walking_sessions_at_level": sessions},
+    )[-1]
     assert "up" not in values(ask.replies[0])
 
 
-@pytest.mark.parametrize(("typed", "minutes"), [("7", 7), ("60", 60), ("1", 1), ("10min", 10),
-                                                ("0", None), ("61", None), ("", None),
-                                                ("ten", None), ("1" * 50, None)])
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [
+        ("7", 7),
+        ("60", 60),
+        ("1", 1),
+        ("10min", 10),
+        ("0", None),
+        ("61", None),
+        ("", None),
+        ("ten", None),
+        ("1" * 50, None),
+    ],
+)
 def test_parse_minutes(typed: str, minutes: int | None) -> None:
     assert parse_minutes(typed) == minutes
 
@@ -630,7 +739,11 @@ def test_facts_refuse_out_of_range_values(make: Callable[[], object]) -> None:
 def test_facts_are_frozen_and_json_friendly() -> None:
     fact = ExerciseFinished(WALK_ID, 4, completed=True, level=11)
     assert json.loads(json.dumps(dataclasses.asdict(fact))) == {
-        "exercise_id": WALK_ID, "rating_after": 4, "completed": True, "level": 11}
+        "exercise_id": WALK_ID,
+        "rating_after": 4,
+        "completed": True,
+        "level": 11,
+    }
     with pytest.raises(dataclasses.FrozenInstanceError):
         fact.level = 12  # type: ignore[misc]
     assert isinstance(LIBRARY["bridge"], Exercise)
@@ -650,27 +763,34 @@ def test_transitions_draw_every_step() -> None:
 # -- never raises ------------------------------------------------------------------------------
 
 
-HISTORIES = st.fixed_dictionaries({}, optional={
-    "exercise_id": st.one_of(st.sampled_from(IDS), st.text(max_size=25), st.integers(),
-                             st.none()),
-    "walking_level": st.one_of(st.integers(-5, 200), st.none(), st.text(max_size=3),
-                               st.booleans()),
-    "walking_sessions_at_level": st.one_of(st.integers(-5, 50), st.none(), st.floats()),
-})
+HISTORIES = st.fixed_dictionaries(
+    {},
+    optional={
+        "exercise_id": st.one_of(
+            st.sampled_from(IDS), st.text(max_size=25), st.integers(), st.none()
+        ),
+        "walking_level": st.one_of(
+            st.integers(-5, 200), st.none(), st.text(max_size=3), st.booleans()
+        ),
+        "walking_sessions_at_level": st.one_of(st.integers(-5, 50), st.none(), st.floats()),
+    },
+)
 
 EVENT_CHOICES = st.one_of(
     st.integers(0, 30).map(lambda n: ("button", n)),
     st.text(max_size=30).map(lambda s: ("press", s)),
-    st.one_of(st.text(max_size=60), st.sampled_from(
-        ["next", "stop", "skip", "6", "6/10", "5 min", "🙂", "x" * 4096, "breathing"],
-    )).map(lambda s: ("text", s)),
+    st.one_of(
+        st.text(max_size=60),
+        st.sampled_from(
+            ["next", "stop", "skip", "6", "6/10", "5 min", "🙂", "x" * 4096, "breathing"],
+        ),
+    ).map(lambda s: ("text", s)),
 )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(HISTORIES, st.lists(EVENT_CHOICES, max_size=25))
-def test_random_events_never_raise(history: dict[str, Any],
-                                   picks: list[tuple[str, Any]]) -> None:
+def test_random_events_never_raise(history: dict[str, Any], picks: list[tuple[str, Any]]) -> None:
     ctx = make_ctx(history)
     outcome = FLOW.start(ctx)
     check_outcome(outcome)

@@ -14,13 +14,22 @@ from tests.conftest import make_settings
 
 USER = 77
 SKIP_LABELS = ("◀ Back",)
-PREFERRED = ("Yes, I agree", "Yes, that's right", "None of these", "Done", "Skip", "Keep",
-             "Continue", "Next")
+PREFERRED = (
+    "Yes, I agree",
+    "Yes, that's right",
+    "None of these",
+    "Done",
+    "Skip",
+    "Keep",
+    "Continue",
+    "Next",
+)
 
 
 def command(services: Services, name: str) -> TurnResult:
-    return services.conversations.handle(Incoming(USER, "command", command=name,
-                                                  language_code="en", first_name="Ann"))
+    return services.conversations.handle(
+        Incoming(USER, "command", command=name, language_code="en", first_name="Ann")
+    )
 
 
 def press_data(services: Services, data: str) -> TurnResult:
@@ -28,8 +37,12 @@ def press_data(services: Services, data: str) -> TurnResult:
 
 
 def options(reply: Outgoing) -> list[str]:
-    return [b.data for row in reply.buttons for b in row
-            if b.label not in SKIP_LABELS and not b.data.startswith("c|")]
+    return [
+        b.data
+        for row in reply.buttons
+        for b in row
+        if b.label not in SKIP_LABELS and not b.data.startswith("c|")
+    ]
 
 
 def pick(reply: Outgoing, *, preferred: bool = True) -> str:
@@ -74,10 +87,10 @@ def test_health_flows_need_consent_first(services: Services, flow_command: str) 
 def test_pain_test_completes_and_is_stored_with_scores(services: Services) -> None:
     onboard(services)
     result = drive(services, command(services, "test"))
-    assert any("profile" in r.text.lower() or "next steps" in r.text.lower()
-               for r in result.replies)
-    with services.store.turn(USER, services.clock.now(), language="en",
-                             timezone="UTC") as tx:
+    assert any(
+        "profile" in r.text.lower() or "next steps" in r.text.lower() for r in result.replies
+    )
+    with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
         latest = tx.latest_test()
     assert latest is not None
     scores = latest[1]
@@ -85,8 +98,7 @@ def test_pain_test_completes_and_is_stored_with_scores(services: Services) -> No
     assert scores["recommended_cards"]
 
 
-def test_pain_test_retake_shows_the_previous_result(services: Services,
-                                                    clock: ManualClock) -> None:
+def test_pain_test_retake_shows_the_previous_result(services: Services, clock: ManualClock) -> None:
     onboard(services)
     drive(services, command(services, "test"))
     clock.advance(timedelta(days=28))
@@ -95,8 +107,9 @@ def test_pain_test_retake_shows_the_previous_result(services: Services,
 
 
 @pytest.mark.parametrize("flow_command", ["test", "checkin", "learn", "exercise"])
-def test_restart_mid_flow_continues_with_answers_kept(sqlite_url: str, clock: ManualClock,
-                                                      flow_command: str) -> None:
+def test_restart_mid_flow_continues_with_answers_kept(
+    sqlite_url: str, clock: ManualClock, flow_command: str
+) -> None:
     first = build_services(make_settings(sqlite_url), clock)
     onboard(first)
     result = command(first, flow_command)
@@ -118,8 +131,7 @@ def test_checkin_then_summary_of_the_day_is_stored_once(services: Services) -> N
     onboard(services)
     drive(services, command(services, "checkin"))
     drive(services, command(services, "checkin"))  # asks to update; 'No' keeps it
-    with services.store.turn(USER, services.clock.now(), language="en",
-                             timezone="UTC") as tx:
+    with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
         assert len(tx.checkins_before(tx.now.date() + timedelta(days=1))) == 1
 
 

@@ -19,14 +19,20 @@ from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text
 T = default_catalogue().translator("en")
 FLOW = LearnFlow()
 EXPECTED_IDS = (
-    "what_is_back_pain", "no_single_cause", "moving_helps", "posture", "stress_and_pain",
-    "acute_vs_chronic", "when_to_see_doctor",
+    "what_is_back_pain",
+    "no_single_cause",
+    "moving_helps",
+    "posture",
+    "stress_and_pain",
+    "acute_vs_chronic",
+    "when_to_see_doctor",
 )
 
 
 def make_ctx(history: Mapping[str, Any] | None = None) -> Context:
-    return Context(T, datetime(2026, 11, 25, 19, tzinfo=UTC), "Europe/Brussels",
-                   dict(history or {}))
+    return Context(
+        T, datetime(2026, 11, 25, 19, tzinfo=UTC), "Europe/Brussels", dict(history or {})
+    )
 
 
 def values(reply: Reply) -> list[str]:
@@ -92,7 +98,8 @@ def test_recommended_cards_come_first(recommended: list[Any], first: list[str]) 
     assert shown[-1] == "done"
     marker = T("learn.picked_marker")
     assert [c.label.startswith(marker) for c in reply.buttons()] == [
-        i < len(first) for i in range(len(shown))]
+        i < len(first) for i in range(len(shown))
+    ]
 
 
 @pytest.mark.parametrize("recommended", [None, [], "posture", 42, {"posture": 1}, ["nope"]])
@@ -201,11 +208,21 @@ FACTS = {
     "what_is_back_pain": ["8 in 10", "1 in 3", "come back", "weeks"],
     "no_single_cause": ["9 in 10", "non-specific", "stress"],
     "moving_helps": ["Bed rest is not advised", "Walking", "normal activities"],
-    "posture": ["no single \"correct\" posture", "changing position", "30 to 60 minutes"],
+    "posture": ['no single "correct" posture', "changing position", "30 to 60 minutes"],
     "stress_and_pain": ["stress, worry and low mood", "volume"],
     "acute_vs_chronic": ["less than 6 weeks", "6 to 12 weeks", "more than 12 weeks"],
-    "when_to_see_doctor": ["112", "1733", "genitals", "bladder", "both legs", "fever",
-                           "cancer", "50", "1813", "0800 32 123"],
+    "when_to_see_doctor": [
+        "112",
+        "1733",
+        "genitals",
+        "bladder",
+        "both legs",
+        "fever",
+        "cancer",
+        "50",
+        "1813",
+        "0800 32 123",
+    ],
 }
 
 

@@ -33,12 +33,30 @@ FLOW = PainTestFlow()
 TOTAL = len(STEPS)
 
 CALM: dict[str, Any] = {
-    "red_emergency": [], "red_sameday": [], "where": ["lower_back"], "pain_now": 5,
-    "pain_avg": 4, "since": "lt6w", "worse": ["sitting"], "physical": ["sitting"],
-    "function": [], "bother": 1, "unsafe": "disagree", "terrible": "disagree",
-    "pss_control": 1, "pss_cope": 3, "pss_way": 3, "pss_pile": 1, "life_events": [],
-    "phq_nervous": 0, "phq_worry": 0, "phq_interest": 0, "phq_down": 0, "safety": "no",
-    "pseq_work": 5, "pseq_life": 5,
+    "red_emergency": [],
+    "red_sameday": [],
+    "where": ["lower_back"],
+    "pain_now": 5,
+    "pain_avg": 4,
+    "since": "lt6w",
+    "worse": ["sitting"],
+    "physical": ["sitting"],
+    "function": [],
+    "bother": 1,
+    "unsafe": "disagree",
+    "terrible": "disagree",
+    "pss_control": 1,
+    "pss_cope": 3,
+    "pss_way": 3,
+    "pss_pile": 1,
+    "life_events": [],
+    "phq_nervous": 0,
+    "phq_worry": 0,
+    "phq_interest": 0,
+    "phq_down": 0,
+    "safety": "no",
+    "pseq_work": 5,
+    "pseq_life": 5,
 }
 
 
@@ -126,9 +144,25 @@ def test_complete_path() -> None:
     assert crisis_count(outcomes) == 0
     json.dumps(fact.answers)
     json.dumps(fact.scores)
-    for key in ("pain_now", "pain_avg", "duration", "risk", "startback_total", "startback_psych",
-                "phq4_total", "phq4_anxiety", "phq4_mood", "phq4_band", "pss4", "pseq2",
-                "stress_role", "red_flags", "physical_factors", "crisis", "talk_to_doctor"):
+    for key in (
+        "pain_now",
+        "pain_avg",
+        "duration",
+        "risk",
+        "startback_total",
+        "startback_psych",
+        "phq4_total",
+        "phq4_anxiety",
+        "phq4_mood",
+        "phq4_band",
+        "pss4",
+        "pseq2",
+        "stress_role",
+        "red_flags",
+        "physical_factors",
+        "crisis",
+        "talk_to_doctor",
+    ):
         assert fact.scores[key] is not None, key
     assert fact.scores["pain_now"] == 5 and fact.scores["duration"] == "acute"
     assert fact.scores["risk"] == "low" and not fact.scores["talk_to_doctor"]
@@ -174,9 +208,18 @@ def test_high_mood_scores_add_talk_to_doctor() -> None:
 
 
 def test_high_risk_profile_text() -> None:
-    answers = {**CALM, "where": ["lower_back", "legs"], "unsafe": "agree", "terrible": "agree",
-               "bother": 4, "phq_worry": 2, "phq_interest": 2, "worse": ["stress"],
-               "since": "gt12w", "life_events": ["divorce", "work"]}
+    answers = {
+        **CALM,
+        "where": ["lower_back", "legs"],
+        "unsafe": "agree",
+        "terrible": "agree",
+        "bother": 4,
+        "phq_worry": 2,
+        "phq_interest": 2,
+        "worse": ["stress"],
+        "since": "gt12w",
+        "life_events": ["divorce", "work"],
+    }
     outcomes, _ = drive(answers)
     fact = completed(outcomes)
     assert fact.scores["risk"] == "high" and fact.scores["duration"] == "chronic"
@@ -400,11 +443,20 @@ def test_typed_option_label_toggles() -> None:
 @pytest.mark.parametrize(
     ("step", "typed", "stored"),
     [
-        ("pain_now", "6", 6), ("pain_now", " 6 ", 6), ("pain_now", "6/10", 6),
-        ("pain_now", "6 / 10", 6), ("pain_now", "0", 0), ("pain_now", "10", 10),
-        ("pain_avg", "10/10", 10), ("phq_nervous", "3", 3), ("pss_cope", "4", 4),
-        ("pseq_work", "6/6", 6), ("bother", "0", 0), ("unsafe", "yes", "agree"),
-        ("terrible", "No", "disagree"), ("since", "6 to 12 weeks", "6to12w"),
+        ("pain_now", "6", 6),
+        ("pain_now", " 6 ", 6),
+        ("pain_now", "6/10", 6),
+        ("pain_now", "6 / 10", 6),
+        ("pain_now", "0", 0),
+        ("pain_now", "10", 10),
+        ("pain_avg", "10/10", 10),
+        ("phq_nervous", "3", 3),
+        ("pss_cope", "4", 4),
+        ("pseq_work", "6/6", 6),
+        ("bother", "0", 0),
+        ("unsafe", "yes", "agree"),
+        ("terrible", "No", "disagree"),
+        ("since", "6 to 12 weeks", "6to12w"),
         ("safety", "no", "no"),
     ],
 )
@@ -414,12 +466,29 @@ def test_typed_answers_accepted(step: str, typed: str, stored: Any) -> None:
     assert out.state.step != step
 
 
-INVALID_TEXTS = ["hello", "🙂", "👍👍", "", "   ", "x" * 4096, "11", "-1", "6/5", "3.5",
-                 "six", "10/10/10", "٣", "1e1", "\n"]
+INVALID_TEXTS = [
+    "hello",
+    "🙂",
+    "👍👍",
+    "",
+    "   ",
+    "x" * 4096,
+    "11",
+    "-1",
+    "6/5",
+    "3.5",
+    "six",
+    "10/10/10",
+    "٣",
+    "1e1",
+    "\n",
+]
 
 
-@pytest.mark.parametrize("step", ["pain_now", "since", "where", "phq_down", "pseq_life",
-                                  "red_emergency", "unsafe", "safety"])
+@pytest.mark.parametrize(
+    "step",
+    ["pain_now", "since", "where", "phq_down", "pseq_life", "red_emergency", "unsafe", "safety"],
+)
 @pytest.mark.parametrize("typed", INVALID_TEXTS)
 def test_invalid_text_reasks_and_changes_nothing(step: str, typed: str) -> None:
     state = at(step)
@@ -432,8 +501,9 @@ def test_invalid_text_reasks_and_changes_nothing(step: str, typed: str) -> None:
     assert out.replies[-1].buttons()
 
 
-@pytest.mark.parametrize("value", ["11", "-1", "abc", "", "done", "none", "cont", "x" * 30,
-                                   "lower_back", "agree"])
+@pytest.mark.parametrize(
+    "value", ["11", "-1", "abc", "", "done", "none", "cont", "x" * 30, "lower_back", "agree"]
+)
 def test_invalid_presses_on_a_scale(value: str) -> None:
     state = at("pain_now")
     out = FLOW.handle(state, Press(value), ctx())
@@ -458,14 +528,23 @@ def test_unknown_step_restarts_cleanly() -> None:
 
 # -- retake comparison ---------------------------------------------------------------
 
-PREVIOUS = {"pain_now": 6, "pain_avg": 6, "risk": "high", "stress_role": "strong",
-            "phq4_total": 5, "pss4": 9, "pseq2": 5}
+PREVIOUS = {
+    "pain_now": 6,
+    "pain_avg": 6,
+    "risk": "high",
+    "stress_role": "strong",
+    "phq4_total": 5,
+    "pss4": 9,
+    "pseq2": 5,
+}
 
 
 @pytest.mark.parametrize("as_json", [False, True])
 def test_retake_shows_the_comparison(as_json: bool) -> None:
-    history = {"previous_test": json.dumps(PREVIOUS) if as_json else PREVIOUS,
-               "previous_test_taken_at": "2026-11-02T23:30:00+00:00"}
+    history = {
+        "previous_test": json.dumps(PREVIOUS) if as_json else PREVIOUS,
+        "previous_test_taken_at": "2026-11-02T23:30:00+00:00",
+    }
     outcomes, _ = drive({**CALM, "pain_now": 4}, history)
     text = all_text(outcomes[-1])
     assert "3 November 2026" in text  # 23:30 UTC is already the 3rd in Brussels
@@ -477,9 +556,14 @@ def test_retake_shows_the_comparison(as_json: bool) -> None:
 
 @pytest.mark.parametrize(
     "history",
-    [{}, {"previous_test": None}, {"previous_test": "not json"}, {"previous_test": [1, 2]},
-     {"previous_test": {"pain_now": "lots"}}, {"previous_test": PREVIOUS,
-                                                "previous_test_taken_at": "yesterday"}],
+    [
+        {},
+        {"previous_test": None},
+        {"previous_test": "not json"},
+        {"previous_test": [1, 2]},
+        {"previous_test": {"pain_now": "lots"}},
+        {"previous_test": PREVIOUS, "previous_test_taken_at": "yesterday"},
+    ],
 )
 def test_retake_tolerates_missing_or_odd_history(history: dict[str, Any]) -> None:
     outcomes, _ = drive(CALM, history)
@@ -491,8 +575,11 @@ def test_retake_tolerates_missing_or_odd_history(history: dict[str, Any]) -> Non
 
 
 def test_compare_text() -> None:
-    text = compare({"pain_now": 6, "stress_role": "strong", "pseq2": 4},
-                   {"pain_now": 5, "stress_role": "some", "pseq2": 4}, T)
+    text = compare(
+        {"pain_now": 6, "stress_role": "strong", "pseq2": 4},
+        {"pain_now": 5, "stress_role": "some", "pseq2": 4},
+        T,
+    )
     assert text.splitlines() == [
         "Pain right now: 6 → 5 (slightly better)",
         "Part stress plays: big → some (better)",
@@ -515,9 +602,13 @@ def test_every_step_has_its_texts() -> None:
             assert len(T.list(f"pain_test.scales.{step.labels}")) == step.hi - step.lo + 1
     for key in sc.NEXT_STEPS:
         assert T.has(f"pain_test.result.steps.{key}")
-    for group, values in [("duration", sc.DURATIONS), ("risk", sc.RISKS),
-                          ("stress", sc.STRESS_ROLES), ("mood", sc.PHQ4_BANDS),
-                          ("confidence", sc.PSEQ2_BANDS)]:
+    for group, values in [
+        ("duration", sc.DURATIONS),
+        ("risk", sc.RISKS),
+        ("stress", sc.STRESS_ROLES),
+        ("mood", sc.PHQ4_BANDS),
+        ("confidence", sc.PSEQ2_BANDS),
+    ]:
         for value in values:
             assert T.has(f"pain_test.result.{group}.{value}"), (group, value)
     for key in sc.COMPARED:
@@ -529,7 +620,7 @@ def test_transitions_draw_the_real_edges() -> None:
     edges = FLOW.transitions()
     targets = {(src, dst) for src, _, dst in edges}
     assert ("", "red_emergency") in targets
-    assert ("red_emergency", "") in targets          # emergency exit
+    assert ("red_emergency", "") in targets  # emergency exit
     assert ("red_sameday", SEE_DOCTOR) in targets
     assert (SEE_DOCTOR, "") in targets and (SEE_DOCTOR, "where") in targets
     assert ("safety", CRISIS) in targets and ("phq_down", CRISIS) in targets
@@ -564,8 +655,17 @@ def _assert_answers_valid(answers: Mapping[str, Any]) -> None:
 
 def _assert_scores_valid(scores: Mapping[str, Any]) -> None:
     json.dumps(scores)
-    bounds = {"pain_now": 10, "pain_avg": 10, "startback_total": 9, "startback_psych": 5,
-              "phq4_total": 12, "phq4_anxiety": 6, "phq4_mood": 6, "pss4": 16, "pseq2": 12}
+    bounds = {
+        "pain_now": 10,
+        "pain_avg": 10,
+        "startback_total": 9,
+        "startback_psych": 5,
+        "phq4_total": 12,
+        "phq4_anxiety": 6,
+        "phq4_mood": 6,
+        "pss4": 16,
+        "pseq2": 12,
+    }
     for key, hi in bounds.items():
         assert scores[key] is None or 0 <= scores[key] <= hi
     assert scores["risk"] in (None, *sc.RISKS)
@@ -580,8 +680,12 @@ def _buttons(replies: tuple[Reply, ...]) -> list[str]:
 ACTIONS = st.lists(
     st.one_of(
         st.tuples(st.just("button"), st.integers(0, 40)),
-        st.tuples(st.just("press"), st.sampled_from(
-            ["back", "done", "none", "cont", "stop", "11", "-1", "", "x|y", "3", "yes"])),
+        st.tuples(
+            st.just("press"),
+            st.sampled_from(
+                ["back", "done", "none", "cont", "stop", "11", "-1", "", "x|y", "3", "yes"]
+            ),
+        ),
         st.tuples(st.just("text"), st.text(max_size=40)),
         st.tuples(st.just("text"), st.integers(-5, 20).map(str)),
     ),
@@ -624,7 +728,7 @@ def test_no_stray_step_texts() -> None:
     for key in T.catalogue.keys("en"):
         if not key.startswith(prefix):
             continue
-        step_id, _, rest = key[len(prefix):].partition(".")
+        step_id, _, rest = key[len(prefix) :].partition(".")
         assert step_id in INDEX, key
         step = STEPS[INDEX[step_id]]
         assert rest == "question" or rest.removeprefix("options.") in step.options, key

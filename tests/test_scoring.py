@@ -17,10 +17,10 @@ from flows import scoring as sc
     [
         (0, 0, "low"),
         (3, 0, "low"),
-        (3, 3, "low"),      # low whatever the subscale while the total is 0-3
-        (4, 0, "medium"),   # first total above low
-        (4, 3, "medium"),   # subscale at its medium ceiling
-        (4, 4, "high"),     # subscale 4 tips into high
+        (3, 3, "low"),  # low whatever the subscale while the total is 0-3
+        (4, 0, "medium"),  # first total above low
+        (4, 3, "medium"),  # subscale at its medium ceiling
+        (4, 4, "high"),  # subscale 4 tips into high
         (5, 3, "medium"),
         (5, 4, "high"),
         (9, 3, "medium"),
@@ -41,9 +41,9 @@ def test_startback_risk_rejects_impossible_values(total: int, psych: int) -> Non
     ("agree", "bother", "total", "psych", "risk"),
     [
         ([False] * 8, 0, 0, 0, "low"),
-        ([False] * 8, 2, 0, 0, "low"),       # "moderately" scores 0
-        ([False] * 8, 3, 1, 1, "low"),       # "a lot" scores 1
-        ([False] * 8, 4, 1, 1, "low"),       # "extremely" scores 1
+        ([False] * 8, 2, 0, 0, "low"),  # "moderately" scores 0
+        ([False] * 8, 3, 1, 1, "low"),  # "a lot" scores 1
+        ([False] * 8, 4, 1, 1, "low"),  # "extremely" scores 1
         ([True] * 4 + [False] * 4, 0, 4, 0, "medium"),  # physical items only
         ([True] * 3 + [True, True, False, False, False], 2, 5, 1, "medium"),
         ([False] * 4 + [True] * 3 + [False], 3, 4, 4, "high"),
@@ -51,9 +51,7 @@ def test_startback_risk_rejects_impossible_values(total: int, psych: int) -> Non
         ([True] * 8, 4, 9, 5, "high"),
     ],
 )
-def test_startback_items(
-    agree: list[bool], bother: int, total: int, psych: int, risk: str
-) -> None:
+def test_startback_items(agree: list[bool], bother: int, total: int, psych: int, risk: str) -> None:
     assert sc.startback(agree, bother) == sc.StartBack(total, psych, risk)
 
 
@@ -68,8 +66,16 @@ def test_startback_rejects_bad_items(agree: list[bool], bother: int) -> None:
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "normal"), (2, "normal"), (3, "mild"), (5, "mild"), (6, "moderate"),
-     (8, "moderate"), (9, "severe"), (12, "severe")],
+    [
+        (0, "normal"),
+        (2, "normal"),
+        (3, "mild"),
+        (5, "mild"),
+        (6, "moderate"),
+        (8, "moderate"),
+        (9, "severe"),
+        (12, "severe"),
+    ],
 )
 def test_phq4_bands(total: int, band: str) -> None:
     assert sc.phq4_band(total) == band
@@ -86,9 +92,9 @@ def test_phq4_band_out_of_range(total: int) -> None:
     [
         ((0, 0, 0, 0), 0, 0, "normal", False),
         ((1, 1, 0, 0), 2, 0, "normal", False),
-        ((2, 1, 0, 0), 3, 0, "mild", True),      # anxiety pair reaches 3
-        ((0, 0, 1, 2), 0, 3, "mild", True),      # mood pair reaches 3
-        ((1, 1, 1, 1), 2, 2, "mild", False),     # total 4 but neither pair at 3
+        ((2, 1, 0, 0), 3, 0, "mild", True),  # anxiety pair reaches 3
+        ((0, 0, 1, 2), 0, 3, "mild", True),  # mood pair reaches 3
+        ((1, 1, 1, 1), 2, 2, "mild", False),  # total 4 but neither pair at 3
         ((2, 0, 2, 0), 2, 2, "mild", False),
         ((2, 2, 1, 1), 4, 2, "moderate", True),
         ((3, 3, 3, 3), 6, 6, "severe", True),
@@ -99,7 +105,11 @@ def test_phq4_pairs_and_talk_to_doctor(
 ) -> None:
     result = sc.phq4(items)
     assert (result.anxiety, result.mood, result.band, result.talk_to_doctor) == (
-        anxiety, mood, band, talk)
+        anxiety,
+        mood,
+        band,
+        talk,
+    )
     assert result.total == sum(items)
 
 
@@ -115,10 +125,10 @@ def test_phq4_rejects_bad_items(items: tuple[int, ...]) -> None:
 @pytest.mark.parametrize(
     ("items", "total"),
     [
-        ((0, 0, 0, 0), 8),      # items 2 and 3 reverse: "never" confident counts 4
-        ((0, 4, 4, 0), 0),      # lowest stress
-        ((4, 0, 0, 4), 16),     # highest stress
-        ((1, 2, 3, 4), 8),      # 1 + (4-2) + (4-3) + 4
+        ((0, 0, 0, 0), 8),  # items 2 and 3 reverse: "never" confident counts 4
+        ((0, 4, 4, 0), 0),  # lowest stress
+        ((4, 0, 0, 4), 16),  # highest stress
+        ((1, 2, 3, 4), 8),  # 1 + (4-2) + (4-3) + 4
         ((2, 2, 2, 2), 8),
     ],
 )
@@ -142,8 +152,14 @@ def test_pss4_rejects_bad_items(items: tuple[int, ...]) -> None:
 
 @pytest.mark.parametrize(
     ("items", "total", "band"),
-    [((0, 0), 0, "low"), ((3, 2), 5, "low"), ((3, 3), 6, "moderate"), ((4, 4), 8, "moderate"),
-     ((4, 5), 9, "good"), ((6, 6), 12, "good")],
+    [
+        ((0, 0), 0, "low"),
+        ((3, 2), 5, "low"),
+        ((3, 3), 6, "moderate"),
+        ((4, 4), 8, "moderate"),
+        ((4, 5), 9, "good"),
+        ((6, 6), 12, "good"),
+    ],
 )
 def test_pseq2_total_and_band(items: tuple[int, int], total: int, band: str) -> None:
     assert sc.pseq2(items) == total
@@ -174,8 +190,14 @@ def test_duration_band_unknown() -> None:
 
 @pytest.mark.parametrize(
     ("weeks", "band"),
-    [(0, "acute"), (5.9, "acute"), (6, "subacute"), (12, "subacute"), (12.1, "chronic"),
-     (52, "chronic")],
+    [
+        (0, "acute"),
+        (5.9, "acute"),
+        (6, "subacute"),
+        (12, "subacute"),
+        (12.1, "chronic"),
+        (52, "chronic"),
+    ],
 )
 def test_duration_from_weeks(weeks: float, band: str) -> None:
     assert sc.duration_from_weeks(weeks) == band
@@ -191,13 +213,13 @@ def test_duration_negative_weeks() -> None:
     [
         ("low", "normal", 0, False, "low"),
         (None, None, 0, False, "low"),
-        ("raised", "normal", 0, False, "low"),   # 1 point
-        ("low", "normal", 1, False, "low"),      # 1 point
-        ("low", "normal", 0, True, "some"),      # 2 points
-        ("raised", "mild", 0, False, "some"),    # 2 points
-        ("high", "mild", 0, False, "some"),      # 3 points
+        ("raised", "normal", 0, False, "low"),  # 1 point
+        ("low", "normal", 1, False, "low"),  # 1 point
+        ("low", "normal", 0, True, "some"),  # 2 points
+        ("raised", "mild", 0, False, "some"),  # 2 points
+        ("high", "mild", 0, False, "some"),  # 3 points
         ("high", "moderate", 0, False, "strong"),  # 4 points
-        ("raised", "mild", 1, True, "strong"),   # 5 points
+        ("raised", "mild", 1, True, "strong"),  # 5 points
         ("high", "severe", 3, True, "strong"),
     ],
 )
@@ -208,13 +230,30 @@ def test_stress_role(pss: str | None, phq: str | None, events: int, worse: bool,
 # -- all scores from answers ---------------------------------------------------------
 
 FULL: dict[str, Any] = {
-    "red_emergency": [], "red_sameday": [], "where": ["lower_back", "legs", "neck"],
-    "pain_now": 6, "pain_avg": 5, "since": "gt12w", "worse": ["sitting", "stress"],
-    "physical": ["tension", "fitness"], "function": ["walk_short"], "bother": 3,
-    "unsafe": "agree", "terrible": "disagree",
-    "pss_control": 3, "pss_cope": 1, "pss_way": 1, "pss_pile": 3, "life_events": ["work"],
-    "phq_nervous": 2, "phq_worry": 2, "phq_interest": 1, "phq_down": 1, "safety": "no",
-    "pseq_work": 3, "pseq_life": 2,
+    "red_emergency": [],
+    "red_sameday": [],
+    "where": ["lower_back", "legs", "neck"],
+    "pain_now": 6,
+    "pain_avg": 5,
+    "since": "gt12w",
+    "worse": ["sitting", "stress"],
+    "physical": ["tension", "fitness"],
+    "function": ["walk_short"],
+    "bother": 3,
+    "unsafe": "agree",
+    "terrible": "disagree",
+    "pss_control": 3,
+    "pss_cope": 1,
+    "pss_way": 1,
+    "pss_pile": 3,
+    "life_events": ["work"],
+    "phq_nervous": 2,
+    "phq_worry": 2,
+    "phq_interest": 1,
+    "phq_down": 1,
+    "safety": "no",
+    "pseq_work": 3,
+    "pseq_life": 2,
 }
 
 
@@ -233,9 +272,25 @@ def test_score_answers_full() -> None:
     assert not scores.crisis and not scores.see_doctor
     data = scores.to_dict()
     assert json.loads(json.dumps(data)) == data
-    for key in ("pain_now", "pain_avg", "duration", "risk", "startback_total", "startback_psych",
-                "phq4_total", "phq4_anxiety", "phq4_mood", "phq4_band", "pss4", "pseq2",
-                "stress_role", "red_flags", "physical_factors", "crisis", "talk_to_doctor"):
+    for key in (
+        "pain_now",
+        "pain_avg",
+        "duration",
+        "risk",
+        "startback_total",
+        "startback_psych",
+        "phq4_total",
+        "phq4_anxiety",
+        "phq4_mood",
+        "phq4_band",
+        "pss4",
+        "pseq2",
+        "stress_role",
+        "red_flags",
+        "physical_factors",
+        "crisis",
+        "talk_to_doctor",
+    ):
         assert key in data
 
 
@@ -244,18 +299,32 @@ def test_score_answers_full() -> None:
     [(1, 1, 0, 0), (2, 1, 1, 0), (1, 2, 0, 1), (3, 3, 1, 1), (0, 0, 0, 0)],
 )
 def test_startback_reuses_phq_items(worry: int, interest: int, item6: int, item8: int) -> None:
-    answers = {**FULL, "phq_worry": worry, "phq_interest": interest, "unsafe": "disagree",
-               "bother": 0}
+    answers = {
+        **FULL,
+        "phq_worry": worry,
+        "phq_interest": interest,
+        "unsafe": "disagree",
+        "bother": 0,
+    }
     scores = sc.score_answers(answers)
     assert scores.startback_psych == item6 + item8
 
 
 @pytest.mark.parametrize(
-    ("where", "legs_neck"), [(["lower_back"], 0), (["legs"], 1), (["neck", "legs"], 2)],
+    ("where", "legs_neck"),
+    [(["lower_back"], 0), (["legs"], 1), (["neck", "legs"], 2)],
 )
 def test_startback_reuses_where(where: list[str], legs_neck: int) -> None:
-    answers = {**FULL, "where": where, "function": [], "unsafe": "disagree", "terrible": "disagree",
-               "phq_worry": 0, "phq_interest": 0, "bother": 0}
+    answers = {
+        **FULL,
+        "where": where,
+        "function": [],
+        "unsafe": "disagree",
+        "terrible": "disagree",
+        "phq_worry": 0,
+        "phq_interest": 0,
+        "bother": 0,
+    }
     assert sc.score_answers(answers).startback_total == legs_neck
 
 
@@ -276,8 +345,13 @@ def test_invalid_stored_values_are_ignored(bad: object) -> None:
 
 @pytest.mark.parametrize(
     ("answers", "crisis"),
-    [({"safety": "yes"}, True), ({"phq_down": 3}, True), ({"phq_down": 2}, False),
-     ({"safety": "no", "crisis_shown": True}, True), ({"safety": "no"}, False)],
+    [
+        ({"safety": "yes"}, True),
+        ({"phq_down": 3}, True),
+        ({"phq_down": 2}, False),
+        ({"safety": "no", "crisis_shown": True}, True),
+        ({"safety": "no"}, False),
+    ],
 )
 def test_crisis_flag(answers: dict[str, Any], crisis: bool) -> None:
     scores = sc.score_answers({**FULL, **answers})
@@ -299,8 +373,21 @@ def _scores(**changes: Any) -> sc.Scores:
         ({"red_sameday": ["fracture"]}, "gp_check", {"gp_check"}, set()),
         ({"safety": "yes"}, "crisis_lines", {"crisis_lines"}, {"talk_doctor"}),
         ({}, "talk_doctor", {"talk_doctor"}, {"crisis_lines", "gp_check"}),
-        ({"phq_nervous": 0, "phq_worry": 2, "phq_interest": 0, "phq_down": 0, "unsafe": "agree",
-          "terrible": "agree", "bother": 4, "function": []}, "physio", {"physio"}, set()),
+        (
+            {
+                "phq_nervous": 0,
+                "phq_worry": 2,
+                "phq_interest": 0,
+                "phq_down": 0,
+                "unsafe": "agree",
+                "terrible": "agree",
+                "bother": 4,
+                "function": [],
+            },
+            "physio",
+            {"physio"},
+            set(),
+        ),
     ],
 )
 def test_next_steps(
@@ -314,10 +401,26 @@ def test_next_steps(
 
 
 def test_next_steps_calm_profile() -> None:
-    calm = _scores(where=["lower_back"], worse=[], physical=[], function=[], bother=0,
-                   unsafe="disagree", since="lt6w", pss_control=0, pss_cope=4, pss_way=4,
-                   pss_pile=0, life_events=[], phq_nervous=0, phq_worry=0, phq_interest=0,
-                   phq_down=0, pseq_work=6, pseq_life=6)
+    calm = _scores(
+        where=["lower_back"],
+        worse=[],
+        physical=[],
+        function=[],
+        bother=0,
+        unsafe="disagree",
+        since="lt6w",
+        pss_control=0,
+        pss_cope=4,
+        pss_way=4,
+        pss_pile=0,
+        life_events=[],
+        phq_nervous=0,
+        phq_worry=0,
+        phq_interest=0,
+        phq_down=0,
+        pseq_work=6,
+        pseq_life=6,
+    )
     assert calm.risk == "low" and calm.stress_role == "low"
     assert sc.next_steps(calm) == ("stay_active", "checkin", "help_now")
     assert sc.recommended_cards(calm) == ("moving_helps", "what_is_back_pain")
@@ -338,30 +441,62 @@ def test_recommended_cards(changes: dict[str, Any], expected_first: str) -> None
 
 @pytest.mark.parametrize(
     ("before", "after", "trend"),
-    [(6, 4, "better"), (6, 5, "slightly_better"), (6, 6, "same"), (6, 7, "slightly_worse"),
-     (6, 8, "worse"), (10, 0, "better"), (0, 10, "worse")],
+    [
+        (6, 4, "better"),
+        (6, 5, "slightly_better"),
+        (6, 6, "same"),
+        (6, 7, "slightly_worse"),
+        (6, 8, "worse"),
+        (10, 0, "better"),
+        (0, 10, "worse"),
+    ],
 )
 def test_pain_trend(before: int, after: int, trend: str) -> None:
     assert sc.pain_trend(before, after) == trend
 
 
 def test_compare_scores_structured() -> None:
-    previous = {"pain_now": 6, "pain_avg": 7, "risk": "high", "stress_role": "strong",
-                "phq4_total": 8, "pss4": 10, "pseq2": 4}
-    current = {"pain_now": 4, "pain_avg": 7, "risk": "medium", "stress_role": "strong",
-               "phq4_total": 9, "pss4": 6, "pseq2": 8}
+    previous = {
+        "pain_now": 6,
+        "pain_avg": 7,
+        "risk": "high",
+        "stress_role": "strong",
+        "phq4_total": 8,
+        "pss4": 10,
+        "pseq2": 4,
+    }
+    current = {
+        "pain_now": 4,
+        "pain_avg": 7,
+        "risk": "medium",
+        "stress_role": "strong",
+        "phq4_total": 9,
+        "pss4": 6,
+        "pseq2": 8,
+    }
     deltas = {d.key: (d.before, d.after, d.trend) for d in sc.compare_scores(previous, current)}
     assert deltas == {
-        "pain_now": (6, 4, "better"), "pain_avg": (7, 7, "same"),
-        "risk": ("high", "medium", "better"), "stress_role": ("strong", "strong", "same"),
-        "phq4_total": (8, 9, "worse"), "pss4": (10, 6, "better"), "pseq2": (4, 8, "better"),
+        "pain_now": (6, 4, "better"),
+        "pain_avg": (7, 7, "same"),
+        "risk": ("high", "medium", "better"),
+        "stress_role": ("strong", "strong", "same"),
+        "phq4_total": (8, 9, "worse"),
+        "pss4": (10, 6, "better"),
+        "pseq2": (4, 8, "better"),
     }
 
 
 @pytest.mark.parametrize(
     "previous",
-    [{}, {"pain_now": "6"}, {"pain_now": 11}, {"risk": "extreme"}, {"pss4": None},
-     {"pain_now": True}, {"pseq2": [1]}],
+    [
+        {},
+        {"pain_now": "6"},
+        {"pain_now": 11},
+        {"risk": "extreme"},
+        {"pss4": None},
+        {"pain_now": True},
+        {"pseq2": [1]},
+    ],
 )
 def test_compare_skips_malformed(previous: dict[str, Any]) -> None:
     current = sc.score_answers(FULL).to_dict()

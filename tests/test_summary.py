@@ -64,8 +64,9 @@ def day(offset: int, base: date = TODAY) -> date:
     return base + timedelta(days=offset)
 
 
-def rows(pains: Mapping[int, int], stress: Mapping[int, int] | int = 5,
-         base: date = TODAY) -> list[DayRow]:
+def rows(
+    pains: Mapping[int, int], stress: Mapping[int, int] | int = 5, base: date = TODAY
+) -> list[DayRow]:
     """Check-ins by offset from ``base``: ``{0: pain today, -1: pain yesterday, ...}``."""
     return [
         DayRow(day(off, base), pain, stress if isinstance(stress, int) else stress[off])
@@ -79,9 +80,13 @@ def weeks(before: Sequence[int], this: Sequence[int], stress: int = 5) -> list[D
     return rows(pains, stress)
 
 
-def summarise(checkins: Sequence[DayRow] = (), exercises: Sequence[ExerciseRow] = (),
-              reminders: Sequence[ReminderActionRow] = (), test: TestInfo | None = None,
-              today: date = TODAY) -> Summary:
+def summarise(
+    checkins: Sequence[DayRow] = (),
+    exercises: Sequence[ExerciseRow] = (),
+    reminders: Sequence[ReminderActionRow] = (),
+    test: TestInfo | None = None,
+    today: date = TODAY,
+) -> Summary:
     return compute_summary(today, checkins, exercises, reminders, test)
 
 
@@ -124,8 +129,9 @@ def test_trend_word_thresholds(earlier: float | None, latest: float | None, word
         ([], [3] * 5, NOT_ENOUGH_DATA, None),
     ],
 )
-def test_weekly_pain_trend(before: list[int], this: list[int], word: str,
-                           change: float | None) -> None:
+def test_weekly_pain_trend(
+    before: list[int], this: list[int], word: str, change: float | None
+) -> None:
     summary = summarise(weeks(before, this))
     assert summary.pain.word == word
     if change is None:
@@ -137,8 +143,10 @@ def test_weekly_pain_trend(before: list[int], this: list[int], word: str,
 
 
 def test_stress_trend_lower_is_better() -> None:
-    calmer = rows({-10: 4, -9: 4, -8: 4, -2: 4, -1: 4, 0: 4},
-                  stress={-10: 8, -9: 8, -8: 8, -2: 5, -1: 6, 0: 5})
+    calmer = rows(
+        {-10: 4, -9: 4, -8: 4, -2: 4, -1: 4, 0: 4},
+        stress={-10: 8, -9: 8, -8: 8, -2: 5, -1: 6, 0: 5},
+    )
     summary = summarise(calmer)
     assert summary.stress.earlier == pytest.approx(8.0)
     assert summary.stress.latest == pytest.approx(16 / 3)
@@ -250,8 +258,12 @@ def test_streak_and_week_across_the_dst_change() -> None:
     assert summary.checkins == 5
     assert summary.week_start == date(2026, 10, 21)
     series = chart_series(today, checkins, [], days=14)
-    assert series.days[-4:] == (date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26),
-                                date(2026, 10, 27))
+    assert series.days[-4:] == (
+        date(2026, 10, 24),
+        date(2026, 10, 25),
+        date(2026, 10, 26),
+        date(2026, 10, 27),
+    )
     assert len(set(series.days)) == 14
 
 
@@ -268,8 +280,10 @@ def test_correlation_needs_five_days() -> None:
 
 
 def test_correlation_only_uses_this_week() -> None:
-    checkins = rows({0: 1, -1: 2, -2: 3, -3: 4, -4: 5, -8: 9, -9: 0},
-                    stress={0: 1, -1: 2, -2: 3, -3: 4, -4: 5, -8: 0, -9: 9})
+    checkins = rows(
+        {0: 1, -1: 2, -2: 3, -3: 4, -4: 5, -8: 9, -9: 0},
+        stress={0: 1, -1: 2, -2: 3, -3: 4, -4: 5, -8: 0, -9: 9},
+    )
     assert summarise(checkins).correlation == pytest.approx(1.0)
 
 
@@ -285,8 +299,16 @@ def test_correlation_none_without_variance(pains: list[int], stresses: list[int]
 
 @pytest.mark.parametrize(
     ("r", "word"),
-    [(None, None), (1.0, MOVED_TOGETHER), (0.5, MOVED_TOGETHER), (0.49, MOVED_SOMEWHAT),
-     (0.3, MOVED_SOMEWHAT), (0.29, MOVED_LITTLE), (0.0, MOVED_LITTLE), (-0.9, MOVED_LITTLE)],
+    [
+        (None, None),
+        (1.0, MOVED_TOGETHER),
+        (0.5, MOVED_TOGETHER),
+        (0.49, MOVED_SOMEWHAT),
+        (0.3, MOVED_SOMEWHAT),
+        (0.29, MOVED_LITTLE),
+        (0.0, MOVED_LITTLE),
+        (-0.9, MOVED_LITTLE),
+    ],
 )
 def test_correlation_word(r: float | None, word: str | None) -> None:
     assert correlation_word(r) == word
@@ -307,10 +329,13 @@ def test_pearson_is_bounded_and_symmetric(pairs: list[tuple[int, int]]) -> None:
 # --- suggestions ----------------------------------------------------------------------
 
 
-def full_week(pains: Sequence[int], stresses: Sequence[int], moved: str = "yes",
-              offset: int = 0) -> list[DayRow]:
-    return [DayRow(day(offset - 6 + i), p, s, "good", moved)
-            for i, (p, s) in enumerate(zip(pains, stresses, strict=True))]
+def full_week(
+    pains: Sequence[int], stresses: Sequence[int], moved: str = "yes", offset: int = 0
+) -> list[DayRow]:
+    return [
+        DayRow(day(offset - 6 + i), p, s, "good", moved)
+        for i, (p, s) in enumerate(zip(pains, stresses, strict=True))
+    ]
 
 
 CALM = [4] * 7
@@ -321,21 +346,38 @@ STEADY = [5, 4, 5, 4, 5, 4, 5]
     ("checkins", "reminders", "suggestion"),
     [
         # Pain up by 2+ and staying up for two weeks: see a GP or physio.
-        (full_week([3] * 7, CALM, offset=-14) + full_week([5] * 7, CALM, offset=-7)
-         + full_week([5] * 7, CALM), [], SEE_GP),
-        (full_week([2] * 7, CALM, offset=-14) + full_week([4] * 7, CALM, offset=-7)
-         + full_week([6] * 7, CALM), [], SEE_GP),
+        (
+            full_week([3] * 7, CALM, offset=-14)
+            + full_week([5] * 7, CALM, offset=-7)
+            + full_week([5] * 7, CALM),
+            [],
+            SEE_GP,
+        ),
+        (
+            full_week([2] * 7, CALM, offset=-14)
+            + full_week([4] * 7, CALM, offset=-7)
+            + full_week([6] * 7, CALM),
+            [],
+            SEE_GP,
+        ),
         # Up this week only (no third week): pacing.
         (full_week([3] * 7, CALM, offset=-7) + full_week([5] * 7, CALM), [], PACING),
         # Up two weeks ago but this week back down: no GP, and not worse than last week.
-        (full_week([3] * 7, CALM, offset=-14) + full_week([5] * 7, CALM, offset=-7)
-         + full_week([3] * 7, CALM), [], KEEP_GOING),
+        (
+            full_week([3] * 7, CALM, offset=-14)
+            + full_week([5] * 7, CALM, offset=-7)
+            + full_week([3] * 7, CALM),
+            [],
+            KEEP_GOING,
+        ),
         # Few check-ins: the evening reminder, or a habit if a reminder already comes.
         (full_week([3] * 7, CALM)[:3], [], EVENING_REMINDER),
-        (full_week([3] * 7, CALM)[:3], [ReminderActionRow(TODAY, "checkin", None)],
-         CHECKIN_HABIT),
-        (full_week([3] * 7, CALM)[:3], [ReminderActionRow(TODAY, "exercise", "done")],
-         EVENING_REMINDER),
+        (full_week([3] * 7, CALM)[:3], [ReminderActionRow(TODAY, "checkin", None)], CHECKIN_HABIT),
+        (
+            full_week([3] * 7, CALM)[:3],
+            [ReminderActionRow(TODAY, "exercise", "done")],
+            EVENING_REMINDER,
+        ),
         # Pain higher on the more stressful days: slow breathing at lunchtime.
         (full_week([3, 3, 6, 3, 7, 3, 6], [2, 3, 8, 2, 9, 3, 7]), [], BREATHING),
         # Stress varies, pain does not follow it.
@@ -347,16 +389,18 @@ STEADY = [5, 4, 5, 4, 5, 4, 5]
         ([], [], EVENING_REMINDER),
     ],
 )
-def test_suggestion_rules(checkins: list[DayRow], reminders: list[ReminderActionRow],
-                          suggestion: str) -> None:
+def test_suggestion_rules(
+    checkins: list[DayRow], reminders: list[ReminderActionRow], suggestion: str
+) -> None:
     assert summarise(checkins, reminders=reminders).suggestion == suggestion
 
 
 def test_half_the_days_without_movement_is_enough() -> None:
     week = full_week(STEADY, CALM)
     moved = ["no", "no", "no", "yes", "little", None, None]
-    checkins = [DayRow(r.local_day, r.pain, r.stress, r.sleep, m) for r, m in zip(week, moved,
-                                                                                 strict=True)]
+    checkins = [
+        DayRow(r.local_day, r.pain, r.stress, r.sleep, m) for r, m in zip(week, moved, strict=True)
+    ]
     assert summarise(checkins).suggestion == MOVEMENT
 
 
@@ -370,8 +414,9 @@ def test_half_the_days_without_movement_is_enough() -> None:
         ([4, 4, 5, 5, 5], [5, 5, 5, 5, 5], False),  # no variation in stress
     ],
 )
-def test_pain_higher_on_stressful_days(pains: list[int], stresses: list[int],
-                                       expected: bool) -> None:
+def test_pain_higher_on_stressful_days(
+    pains: list[int], stresses: list[int], expected: bool
+) -> None:
     checkins = [DayRow(day(-i), p, s) for i, (p, s) in enumerate(zip(pains, stresses, strict=True))]
     assert pain_higher_on_stressful_days(checkins) is expected
 
@@ -419,14 +464,25 @@ def test_render_too_early(count: int) -> None:
 
 def test_render_full_weeks() -> None:
     before = full_week([6, 6, 7, 6, 6, 7, 6], [6] * 7, offset=-7)
-    this = [DayRow(day(-6 + i), p, s, sl, m) for i, (p, s, sl, m) in enumerate([
-        (4, 5, "good", "yes"), (3, 4, "good", "yes"), (5, 6, "soso", "little"),
-        (2, 3, "good", "yes"), (6, 6, "bad", "no"), (4, 5, "good", "yes"), (3, 4, "soso", "yes"),
-    ])]
-    exercises = [ExerciseRow(day(0), "breathing", "stress", True),
-                 ExerciseRow(day(-2), "walk", "movement", True)]
-    reminders = [ReminderActionRow(day(-i), "checkin", "done" if i % 2 else None)
-                 for i in range(5)]
+    this = [
+        DayRow(day(-6 + i), p, s, sl, m)
+        for i, (p, s, sl, m) in enumerate(
+            [
+                (4, 5, "good", "yes"),
+                (3, 4, "good", "yes"),
+                (5, 6, "soso", "little"),
+                (2, 3, "good", "yes"),
+                (6, 6, "bad", "no"),
+                (4, 5, "good", "yes"),
+                (3, 4, "soso", "yes"),
+            ]
+        )
+    ]
+    exercises = [
+        ExerciseRow(day(0), "breathing", "stress", True),
+        ExerciseRow(day(-2), "walk", "movement", True),
+    ]
+    reminders = [ReminderActionRow(day(-i), "checkin", "done" if i % 2 else None) for i in range(5)]
     summary = summarise(before + this, exercises, reminders, TestInfo(date(2026, 11, 20), "low", 5))
     text = render_summary(summary, T)
     assert text.startswith("📅 Your week: Thu 19 Nov – Wed 25 Nov")
@@ -476,8 +532,15 @@ def test_every_code_has_its_text() -> None:
 
 @pytest.mark.parametrize(
     ("value", "language", "text"),
-    [(5.2, "en", "5.2"), (5.2, "nl", "5,2"), (5.2, "fr", "5,2"), (5.2, "de", "5,2"),
-     (4.0, "en", "4.0"), (10 / 3, "en", "3.3"), (2 / 3, "nl", "0,7")],
+    [
+        (5.2, "en", "5.2"),
+        (5.2, "nl", "5,2"),
+        (5.2, "fr", "5,2"),
+        (5.2, "de", "5,2"),
+        (4.0, "en", "4.0"),
+        (10 / 3, "en", "3.3"),
+        (2 / 3, "nl", "0,7"),
+    ],
 )
 def test_format_decimal(value: float, language: str, text: str) -> None:
     assert format_decimal(value, language) == text
@@ -490,13 +553,19 @@ def test_format_day() -> None:
 
 @HYPO
 @given(
-    st.dictionaries(st.integers(-27, 2), st.tuples(st.integers(0, 10), st.integers(0, 10)),
-                    max_size=30),
-    st.lists(st.tuples(st.integers(-10, 0), st.sampled_from(["stress", "pain", "movement"]),
-                       st.booleans()), max_size=10),
+    st.dictionaries(
+        st.integers(-27, 2), st.tuples(st.integers(0, 10), st.integers(0, 10)), max_size=30
+    ),
+    st.lists(
+        st.tuples(
+            st.integers(-10, 0), st.sampled_from(["stress", "pain", "movement"]), st.booleans()
+        ),
+        max_size=10,
+    ),
 )
-def test_summary_never_breaks(days: dict[int, tuple[int, int]],
-                              exercises: list[tuple[int, str, bool]]) -> None:
+def test_summary_never_breaks(
+    days: dict[int, tuple[int, int]], exercises: list[tuple[int, str, bool]]
+) -> None:
     checkins = [DayRow(day(off), p, s) for off, (p, s) in days.items()]
     ex = [ExerciseRow(day(off), "x", kind, done) for off, kind, done in exercises]
     summary = summarise(checkins, ex)
@@ -511,11 +580,14 @@ def test_summary_never_breaks(days: dict[int, tuple[int, int]],
 
 
 def test_chart_series_keeps_gaps() -> None:
-    checkins = rows({0: 3, -1: 5, -4: 7, -13: 2, -14: 9}, stress={0: 4, -1: 6, -4: 8, -13: 1,
-                                                                  -14: 9})
-    exercises = [ExerciseRow(day(-1), "walk", "movement", True),
-                 ExerciseRow(day(-2), "walk", "movement", False),
-                 ExerciseRow(day(-13), "breathing", "stress", True)]
+    checkins = rows(
+        {0: 3, -1: 5, -4: 7, -13: 2, -14: 9}, stress={0: 4, -1: 6, -4: 8, -13: 1, -14: 9}
+    )
+    exercises = [
+        ExerciseRow(day(-1), "walk", "movement", True),
+        ExerciseRow(day(-2), "walk", "movement", False),
+        ExerciseRow(day(-13), "breathing", "stress", True),
+    ]
     data = chart_series(TODAY, checkins, exercises)
     assert data.days == tuple(day(-13 + i) for i in range(14))
     assert data.pain == (2, None, None, None, None, None, None, None, None, 7, None, None, 5, 3)
@@ -533,7 +605,11 @@ def test_chart_series_keeps_gaps() -> None:
 def test_chart_labels() -> None:
     short = chart_labels(chart_series(TODAY, [], [], days=14), T, "en")
     assert (short.title, short.pain, short.stress, short.exercise) == (
-        "Last 14 days", "Pain", "Stress", "Exercise done")
+        "Last 14 days",
+        "Pain",
+        "Stress",
+        "Exercise done",
+    )
     assert short.day_ticks[0] == "Thu\n12 Nov"
     assert short.day_ticks[1:3] == ("Fri\n13", "Sat\n14")
     assert short.day_ticks[-1] == "Wed\n25"

@@ -1,0 +1,189 @@
+"""Reminders: the plan and its settings (/plan, /reminders), the nudge each claimed slot
+becomes, and what its buttons do (Done, Snooze, Skip today, Start).
+
+The rules themselves are pure (``flows.schedule``); the dispatcher claims and sends;
+this module is the glue between them and the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
+from bot.features.common import require_consent
+from data.queue import ONE_OFF, Claim
+from data.store import Turn
+from flows import onboarding, plan, schedule
+from flows import reminder_settings as rs
+from flows.exercises import WALK_ID, exercises_for_kind
+from flows.i18n import Catalogue, Translator
+from flows.runtime import Choice, Reply
+from flows.schedule import Rule
+
+PRESS_PREFIX = "r"
+ACTION_CODES = {"done": "d", "skip": "k", "snooze15": "s15", "snooze30": "s30", "start": "x"}
+CODES_TO_ACTION = {code: action for action, code in ACTION_CODES.items()}
+
+
+def advance(rule: dict[str, Any], after: datetime) -> datetime | None:
+    """The next slot of a stored rule strictly after ``after`` (the dispatcher's rule)."""
+    if ONE_OFF in rule:
+        once = datetime.fromisoformat(str(rule[ONE_OFF]))
+        return once if once > after else None
+    return schedule.next_due(Rule.from_dict(rule), after)
+
+
+# -- the settings flow ---------------------------------------------------------------
+
+
+def history(tx: Turn) -> dict[str, Any]:
+    latest = tx.latest_test()
+    scores = latest[1] if latest else None
+    return {
+        "reminders": [
+            {"id": r.id, "kind": r.kind, "enabled": r.enabled, "rule": r.rule}
+            for r in tx.reminders()
+            if ONE_OFF not in r.rule
+        ],
+        "proposed_plan": plan.plan_dicts(scores, tx.user.timezone),
+    }
+
+
+def _save(tx: Turn, kind: str, rule: dict[str, Any], enabled: bool) -> None:
+    clean = Rule.from_dict(rule).to_dict()  # validates, and drops the plan's "reason"
+    due = advance(clean, tx.now) if enabled else None
+    tx.upsert_reminder(kind, clean, enabled=enabled, next_due_at=due)
+
+
+def record_upsert(tx: Turn, fact: rs.ReminderUpserted) -> None:
+    require_consent(tx)
+    _save(tx, fact.kind, fact.rule, fact.enabled)
+
+
+def record_toggle(tx: Turn, fact: rs.ReminderToggled) -> None:
+    require_consent(tx)
+    for reminder in tx.reminders():
+        if reminder.kind == fact.kind and ONE_OFF not in reminder.rule:
+            _save(tx, reminder.kind, reminder.rule, fact.enabled)
+
+
+def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
+    require_consent(tx)
+    until = datetime.fromisoformat(fact.until_iso) if fact.until_iso else None
+    for reminder in tx.reminders():
+        if ONE_OFF in reminder.rule:
+            continue
+        rule = dataclasses.replace(Rule.from_dict(reminder.rule), paused_until=until)
+        _save(tx, reminder.kind, rule.to_dict(), reminder.enabled)
+
+
+def record_plan(tx: Turn, fact: rs.PlanAccepted) -> None:
+    require_consent(tx)
+    chosen = {str(rule["kind"]): rule for rule in fact.rules}
+    for kind, rule in chosen.items():
+        _save(tx, kind, rule, True)
+    for reminder in tx.reminders():
+        if reminder.kind not in chosen and ONE_OFF not in reminder.rule:
+            _save(tx, reminder.kind, reminder.rule, False)
+
+
+def record_timezone(tx: Turn, fact: onboarding.TimezoneChosen) -> None:
+    """A new zone moves every reminder with it, so 12:30 stays 12:30 where the user is."""
+    tx.set_timezone(fact.timezone)
+    for reminder in tx.reminders():
+        if ONE_OFF in reminder.rule:
+            continue
+        rule = dataclasses.replace(Rule.from_dict(reminder.rule), timezone=fact.timezone)
+        _save(tx, reminder.kind, rule.to_dict(), reminder.enabled)
+
+
+# -- the nudge a claimed slot becomes ------------------------------------------------
+
+
+def nudge(claim: Claim, catalogue: Catalogue) -> Outgoing:
+    """The message for one claimed slot, in the user's language, with its buttons."""
+    t = catalogue.translator(claim.language)
+    kind = str(claim.rule.get("kind") or claim.kind)
+    actions = schedule.nudge_actions(kind)
+    buttons = tuple(
+        Choice(t(f"reminders.actions.{action}"), f"{claim.delivery_id}{SEP}{ACTION_CODES[action]}")
+        for action in actions
+    )
+    rows = tuple(buttons[i : i + 2] for i in range(0, len(buttons), 2))
+    reply = Reply(schedule.nudge_text(kind, claim.slot, t), rows)
+    return to_outgoing(reply, prefix=PRESS_PREFIX)
+
+
+# -- what the nudge's buttons do -----------------------------------------------------
+
+
+def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlow]:
+    """``r|<delivery id>|<action code>``: only ever the pressing user's own delivery."""
+    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in CODES_TO_ACTION:
+        return [Reply(t("reminders.ack.gone"))]
+    found = tx.delivery_of(int(parts[0]))
+    if found is None:
+        return [Reply(t("reminders.ack.gone"))]
+    delivery, reminder = found
+    action = CODES_TO_ACTION[parts[1]]
+    kind = str(reminder.rule.get("kind") or reminder.kind)
+    if action == "start":
+        tx.act_on_delivery(int(parts[0]), "done")
+        return [_start_for(kind, delivery.slot)]
+    if not tx.act_on_delivery(int(parts[0]), action):
+        return [Reply(t("reminders.ack.already"))]
+    if action in schedule.SNOOZE_MINUTES:
+        due = schedule.snooze(tx.now, schedule.SNOOZE_MINUTES[action])
+        tx.add_one_off(reminder.kind, {ONE_OFF: due.isoformat(), "kind": kind}, due)
+        local = due.astimezone(ZoneInfo(tx.user.timezone))
+        return [Reply(t("reminders.ack.snoozed", time=local.strftime("%H:%M")))]
+    if action == "skip" and ONE_OFF not in reminder.rule:
+        tx.set_reminder_next_due(
+            reminder.id or 0, schedule.next_due_after_today(Rule.from_dict(reminder.rule), tx.now)
+        )
+        return [Reply(t("reminders.ack.skip"))]
+    return [Reply(t(f"reminders.ack.{'done' if action == 'done' else 'skip'}"))]
+
+
+def _start_for(kind: str, slot: datetime) -> StartFlow:
+    if kind == "checkin":
+        return StartFlow("checkin")
+    if kind == "summary":
+        return StartFlow("summary")
+    if kind == "pain":
+        return StartFlow("exercise", {"exercise_id": WALK_ID})
+    choices = exercises_for_kind(kind) or exercises_for_kind("movement")
+    # Vary the exercise by day, like the nudge texts.
+    return StartFlow("exercise", {"exercise_id": choices[slot.toordinal() % len(choices)]})
+
+
+def unpark(tx: Turn) -> None:
+    """Back after blocking the bot (or after consent): reminders resume from now."""
+    if not tx.user.has_consent:
+        return
+    for reminder in tx.reminders():
+        if reminder.enabled and reminder.next_due_at is None and ONE_OFF not in reminder.rule:
+            _save(tx, reminder.kind, reminder.rule, True)
+
+
+def register(wiring: Wiring) -> None:
+    wiring.on_start.append(unpark)
+    flow = rs.ReminderSettingsFlow()
+    wiring.flows.add(flow)
+    wiring.command_flows["reminders"] = flow.name
+    wiring.command_flows["plan"] = flow.name
+    wiring.command_history["plan"] = {"mode": "propose"}
+    wiring.history[flow.name] = history
+    wiring.recorders.update(
+        {
+            rs.ReminderUpserted: record_upsert,
+            rs.ReminderToggled: record_toggle,
+            rs.RemindersPaused: record_pause,
+            rs.PlanAccepted: record_plan,
+            onboarding.TimezoneChosen: record_timezone,
+        }
+    )
+    wiring.presses[PRESS_PREFIX] = on_press

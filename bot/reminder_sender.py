@@ -1,0 +1,62 @@
+"""What the dispatcher sends for one claimed slot: a nudge with buttons, or, for the
+weekly summary, the summary itself (text first, chart after)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from telegram import Bot
+
+from bot.dispatcher import Send
+from bot.features.reminders import nudge
+from bot.features.summary import SummaryInputs, load_inputs, summary_replies
+from bot.services import Services
+from bot.telegram_app import keyboard, send_attachment
+from data.queue import Claim
+
+NUDGE_EVERY = timedelta(days=14)
+"""A user with no data gets at most one gentle nudge instead of a summary per fortnight."""
+
+
+def make_sender(bot: Bot, services: Services) -> Send:
+    async def send(claim: Claim) -> str | None:
+        if claim.kind == "summary":
+            return await _send_summary(bot, services, claim)
+        message = nudge(claim, services.catalogue)
+        await bot.send_message(claim.user_id, message.text, reply_markup=keyboard(message))
+        return None
+
+    return send
+
+
+def _load(services: Services, claim: Claim) -> tuple[SummaryInputs, bool] | None:
+    now = services.clock.now()
+    t = services.catalogue.translator(claim.language)
+    with services.store.view(claim.user_id, now) as tx:
+        if tx is None:
+            return None
+        inputs = load_inputs(tx, t)
+        nudged = any(
+            kind == "summary" and status == "nudge" and slot < claim.slot
+            for slot, kind, _action, status in tx.deliveries_since(claim.slot - NUDGE_EVERY)
+        )
+    return inputs, nudged
+
+
+async def _send_summary(bot: Bot, services: Services, claim: Claim) -> str:
+    loaded = await asyncio.to_thread(_load, services, claim)
+    if loaded is None:
+        return "skipped"
+    inputs, nudged = loaded
+    t = services.catalogue.translator(claim.language)
+    if not inputs.has_data_this_week:
+        if nudged:
+            return "skipped"
+        await bot.send_message(claim.user_id, t("summary.push.nudge"))
+        return "nudge"
+    for reply in summary_replies(inputs, t):
+        await bot.send_message(claim.user_id, reply.text)
+        if reply.attachment is not None:
+            await send_attachment(bot, claim.user_id, reply.attachment)
+    return "sent"

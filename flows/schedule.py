@@ -1,0 +1,627 @@
+"""Reminder rules and the pure arithmetic of when they fire.
+
+A reminder row in the store keeps a :class:`Rule` as JSON plus ``next_due_at`` in UTC.
+The dispatcher's single tick claims the rows that are due, then advances each one with
+:func:`next_due`; nothing here knows about Telegram, SQL or the clock, so every rule
+about time can be tested in microseconds (DESIGN.md, "Reminders at scale" and "Time").
+
+How a rule turns into instants, and why:
+
+- Every slot is first a *nominal local wall time* on a local calendar date: "12:30 on
+  Tue 3 Mar", or for interval rules "09:00, 10:30, ... of the day's working window".
+  Days of the week and quiet hours are judged on that nominal wall time, because that
+  is what the person chose ("not before 7 in the morning").
+- The wall time then becomes an instant with :func:`resolve_local`, which is the
+  earliest instant whose local wall clock reads at least that time. That one definition
+  gives the DST behaviour DESIGN.md asks for: a time that does not exist (02:30 on the
+  spring-forward night) fires once at the end of the gap (03:00 local); a time that
+  occurs twice (02:30 on the fall-back night) fires once, at its first occurrence.
+  Interval rules step through wall-clock slots, so the repeated hour is not a second
+  helping of nudges and no day is ever skipped.
+- The mapping is monotonic in wall time, so slots come out in order; where two nominal
+  slots fall into the same gap they meet at the same instant and fire once.
+- A slot inside quiet hours is dropped, not delayed: a nudge pushed to 07:00 after a
+  quiet night is noise, and the next regular slot comes soon enough.
+- While ``paused_until`` lies ahead, slots before it are dropped too.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flows.i18n import Translator
+
+KINDS: Final = ("movement", "posture", "stress", "pain", "checkin", "summary")
+"""Every reminder kind, in the order menus and plans show them."""
+
+DEFAULT_TIMEZONE: Final = "Europe/Brussels"
+EVERY_DAY: Final = (0, 1, 2, 3, 4, 5, 6)
+WEEKDAYS: Final = (0, 1, 2, 3, 4)
+WEEKENDS: Final = (5, 6)
+
+MIN_INTERVAL: Final = 15
+"""Shorter than this is nagging, not coaching (CONTENT.md: breaks every 30-60 min)."""
+MAX_INTERVAL: Final = 12 * 60
+MAX_TIMES: Final = 6
+"""Fixed times per rule; more than a handful a day is what interval rules are for."""
+MAX_SNOOZE: Final = 24 * 60
+
+_MINUTES_PER_DAY: Final = 24 * 60
+_SEARCH_DAYS: Final = 8
+"""A rule's nominal slots repeat every week, so if none is found on the next 8 local
+dates none will ever come (every slot is then in quiet hours)."""
+_ONE_MICROSECOND: Final = timedelta(microseconds=1)
+
+_HHMM_CANONICAL = re.compile(r"([01]\d|2[0-3]):([0-5]\d)", re.ASCII)
+
+
+# -- validation of typed times ---------------------------------------------------------
+
+_MAX_TIME_TEXT: Final = 12
+_TIME_FORMS = re.compile(
+    r"""
+    (?P<hour>\d{1,2})
+    (?: (?:[:.h]) (?P<minute>\d{2}) )?        # 9:30, 9.30, 9h30, or just 9
+    \s* (?P<ampm>am|pm|a\.m\.|p\.m\.)?
+    """,
+    re.ASCII | re.VERBOSE | re.IGNORECASE,
+)
+_COMPACT_TIME = re.compile(r"(\d{1,2})(\d{2})", re.ASCII)
+
+
+def parse_hhmm(text: str) -> str | None:
+    """A time of day the user typed, as canonical ``"HH:MM"``, or None.
+
+    Accepted, because that is how people type times on a phone: ``9:00``, ``09:00``,
+    ``9.30``, ``9h30``, ``9`` (whole hour), compact ``0930`` and ``930``, and an English
+    ``am``/``pm`` suffix (``7pm``, ``7:30 pm``). Surrounding spaces are ignored. Only
+    ASCII digits count, so no emoji or other scripts slip through, and anything longer
+    than a dozen characters is refused before any work. ``24:00``, ``25:00`` and
+    ``9:60`` are not times; neither is ``0`` with ``am``/``pm`` or ``13pm``.
+    """
+    if not isinstance(text, str) or len(text) > _MAX_TIME_TEXT:
+        return None
+    cleaned = text.strip()
+    hour: int
+    minute: int
+    compact = _COMPACT_TIME.fullmatch(cleaned)
+    if compact:
+        hour, minute = int(compact.group(1)), int(compact.group(2))
+    else:
+        match = _TIME_FORMS.fullmatch(cleaned)
+        if not match:
+            return None
+        hour = int(match.group("hour"))
+        minute = int(match.group("minute") or 0)
+        ampm = (match.group("ampm") or "").replace(".", "").lower()
+        if ampm:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if ampm == "pm" else 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+_RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|to|till|until)\s*", re.IGNORECASE)
+
+
+def parse_window(text: str) -> tuple[str, str] | None:
+    """Two typed times such as ``9:00-17:00`` or ``22 to 7`` as (start, end), or None.
+
+    Used for working hours and quiet hours. The end may be earlier than the start (a
+    window across midnight); equal ends are refused because they say nothing.
+    """
+    if not isinstance(text, str) or len(text) > 2 * _MAX_TIME_TEXT + 8:
+        return None
+    parts = _RANGE_SPLIT.split(text.strip())
+    if len(parts) != 2:
+        return None
+    start, end = parse_hhmm(parts[0]), parse_hhmm(parts[1])
+    if start is None or end is None or start == end:
+        return None
+    return start, end
+
+
+def parse_times(text: str) -> tuple[str, ...] | None:
+    """One or more typed times (``10:30, 15:00`` or ``10:30 and 15:00``), sorted, or None.
+
+    Every piece must be a time; a list with one bad piece is refused as a whole, so the
+    user is never surprised by a reminder they did not ask for.
+    """
+    if not isinstance(text, str) or len(text) > MAX_TIMES * (_MAX_TIME_TEXT + 5):
+        return None
+    pieces = [p for p in re.split(r"\s*(?:,|;|\band\b|&)\s*", text.strip()) if p]
+    if not pieces or len(pieces) > MAX_TIMES:
+        return None
+    parsed = [parse_hhmm(piece) for piece in pieces]
+    if any(p is None for p in parsed):
+        return None
+    return tuple(sorted({p for p in parsed if p is not None}))
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _is_hhmm(value: object) -> bool:
+    return isinstance(value, str) and _HHMM_CANONICAL.fullmatch(value) is not None
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def _require_aware(value: datetime, label: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{label} must be an aware datetime")
+    return value.astimezone(UTC)
+
+
+# -- the rule ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When one reminder fires: fixed local times or an interval within a daily window.
+
+    Exactly one of ``times`` (canonical ``"HH:MM"`` strings) and ``interval_minutes``
+    (with ``window_start``/``window_end``) is set. A window whose end is not after its
+    start runs across midnight and belongs to the day it starts on. ``days`` are
+    weekdays, 0 = Monday. Quiet hours may wrap midnight (``22:00``-``07:00``).
+    ``paused_until`` is an aware instant, kept in UTC.
+
+    The constructor validates and normalises (times and days sorted and unique), so a
+    Rule that exists is always one :func:`next_due` can use, and equal rules compare
+    equal after a JSON round trip. Invalid values raise ``ValueError``.
+    """
+
+    kind: str
+    timezone: str = DEFAULT_TIMEZONE
+    times: tuple[str, ...] = ()
+    interval_minutes: int | None = None
+    window_start: str | None = None
+    window_end: str | None = None
+    days: tuple[int, ...] = EVERY_DAY
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    paused_until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if not isinstance(self.timezone, str):
+            raise ValueError("timezone must be an IANA name")
+        _zone(self.timezone)
+        self._check_slots()
+        days = tuple(self.days) if isinstance(self.days, Iterable) else ()
+        if not days or any(
+            isinstance(d, bool) or not isinstance(d, int) or d not in EVERY_DAY for d in days
+        ):
+            raise ValueError(f"days must be a non-empty selection of 0..6, got {self.days!r}")
+        object.__setattr__(self, "days", tuple(sorted(set(days))))
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValueError("quiet hours need both a start and an end")
+        if self.quiet_start is not None:
+            if not (_is_hhmm(self.quiet_start) and _is_hhmm(self.quiet_end)):
+                raise ValueError("quiet hours must be HH:MM")
+            if self.quiet_start == self.quiet_end:
+                raise ValueError("quiet hours must not start and end at the same time")
+        if self.paused_until is not None:
+            object.__setattr__(
+                self, "paused_until", _require_aware(self.paused_until, "paused_until")
+            )
+
+    def _check_slots(self) -> None:
+        times = tuple(self.times) if isinstance(self.times, Iterable) else None
+        if times is None or isinstance(self.times, str):
+            raise ValueError("times must be a list of HH:MM strings")
+        if times:
+            if self.interval_minutes is not None or self.window_start or self.window_end:
+                raise ValueError("a rule has either fixed times or an interval, not both")
+            if not all(_is_hhmm(value) for value in times):
+                raise ValueError(f"times must be HH:MM between 00:00 and 23:59, got {times!r}")
+            unique = tuple(sorted(set(times)))
+            if len(unique) > MAX_TIMES:
+                raise ValueError(f"at most {MAX_TIMES} times a day")
+            object.__setattr__(self, "times", unique)
+            return
+        minutes = self.interval_minutes
+        if minutes is None:
+            raise ValueError("a rule needs fixed times or an interval")
+        if isinstance(minutes, bool) or not isinstance(minutes, int):
+            raise ValueError("interval_minutes must be an int")
+        if not MIN_INTERVAL <= minutes <= MAX_INTERVAL:
+            raise ValueError(f"interval must be {MIN_INTERVAL}-{MAX_INTERVAL} minutes")
+        if not (_is_hhmm(self.window_start) and _is_hhmm(self.window_end)):
+            raise ValueError("an interval rule needs window_start and window_end as HH:MM")
+        if self.window_start == self.window_end:
+            raise ValueError("the window must not start and end at the same time")
+        object.__setattr__(self, "times", ())
+
+    # -- convenience constructors ----------------------------------------------------
+
+    @classmethod
+    def at(
+        cls,
+        kind: str,
+        times: Iterable[str],
+        timezone: str = DEFAULT_TIMEZONE,
+        days: Iterable[int] = EVERY_DAY,
+    ) -> Rule:
+        """A rule firing at fixed local ``times`` on ``days``."""
+        return cls(kind, timezone, times=tuple(times), days=tuple(days))
+
+    @classmethod
+    def every(
+        cls,
+        kind: str,
+        minutes: int,
+        start: str,
+        end: str,
+        timezone: str = DEFAULT_TIMEZONE,
+        days: Iterable[int] = WEEKDAYS,
+    ) -> Rule:
+        """A rule firing every ``minutes`` from ``start`` until before ``end``."""
+        return cls(
+            kind,
+            timezone,
+            interval_minutes=minutes,
+            window_start=start,
+            window_end=end,
+            days=tuple(days),
+        )
+
+    @property
+    def is_interval(self) -> bool:
+        return self.interval_minutes is not None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return _zone(self.timezone)
+
+    def is_paused(self, now: datetime) -> bool:
+        """Whether a pause is still running at the aware instant ``now``."""
+        return self.paused_until is not None and self.paused_until > _require_aware(now, "now")
+
+    # -- JSON ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; ``paused_until`` as an ISO string in UTC."""
+        return {
+            "kind": self.kind,
+            "timezone": self.timezone,
+            "times": list(self.times),
+            "interval_minutes": self.interval_minutes,
+            "window_start": self.window_start,
+            "window_end": self.window_end,
+            "days": list(self.days),
+            "quiet_start": self.quiet_start,
+            "quiet_end": self.quiet_end,
+            "paused_until": self.paused_until.isoformat() if self.paused_until else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Rule:
+        """The rule a :meth:`to_dict` dict describes; ``ValueError`` if it is malformed.
+
+        Unknown keys are ignored, so a plan entry may carry extras such as its
+        ``"reason"``, and older rows keep loading after a field is added.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError("a rule must be a JSON object")
+        kind = data.get("kind")
+        if not isinstance(kind, str):
+            raise ValueError("a rule needs a kind")
+        times = data.get("times") or []
+        days = data.get("days", list(EVERY_DAY))
+        if not isinstance(times, list | tuple) or not isinstance(days, list | tuple):
+            raise ValueError("times and days must be lists")
+        paused = data.get("paused_until")
+        paused_at: datetime | None = None
+        if paused is not None:
+            if not isinstance(paused, str):
+                raise ValueError("paused_until must be an ISO datetime string")
+            paused_at = datetime.fromisoformat(paused)
+        try:
+            return cls(
+                kind=kind,
+                timezone=data.get("timezone", DEFAULT_TIMEZONE),
+                times=tuple(times),
+                interval_minutes=data.get("interval_minutes"),
+                window_start=data.get("window_start"),
+                window_end=data.get("window_end"),
+                days=tuple(days),
+                quiet_start=data.get("quiet_start"),
+                quiet_end=data.get("quiet_end"),
+                paused_until=paused_at,
+            )
+        except TypeError as exc:
+            raise ValueError(f"malformed rule: {exc}") from exc
+
+
+# -- from local wall time to instants ------------------------------------------------
+
+
+def resolve_local(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The UTC instant a naive local ``wall`` time means for a reminder.
+
+    That is the earliest instant whose local clock reads ``wall`` or later: the first
+    occurrence (fold=0) of a repeated time, and the end of the gap for a time the clocks
+    skip (02:30 on the spring-forward night becomes 03:00 local).
+    """
+    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if first.astimezone(zone).replace(tzinfo=None) == wall:
+        return first
+    # ``wall`` is in a gap. The two folds read it with the offsets before and after the
+    # transition; the transition instant lies between them, found to the second.
+    other = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    low, high = min(first, other), max(first, other)
+    low_offset = low.astimezone(zone).utcoffset()
+    lo, hi = 0, int((high - low).total_seconds())
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if (low + timedelta(seconds=mid)).astimezone(zone).utcoffset() == low_offset:
+            lo = mid
+        else:
+            hi = mid
+    return low + timedelta(seconds=hi)
+
+
+def _in_quiet(rule: Rule, minute_of_day: int) -> bool:
+    if rule.quiet_start is None or rule.quiet_end is None:
+        return False
+    start, end = _minutes(rule.quiet_start), _minutes(rule.quiet_end)
+    if start < end:
+        return start <= minute_of_day < end
+    return minute_of_day >= start or minute_of_day < end
+
+
+def _nominal_minutes(rule: Rule) -> tuple[int, ...]:
+    """Minutes after a date's local midnight of every nominal slot (may exceed a day)."""
+    if rule.interval_minutes is None:
+        return tuple(_minutes(value) for value in rule.times)
+    start = _minutes(rule.window_start or "00:00")
+    end = _minutes(rule.window_end or "00:00")
+    if end <= start:
+        end += _MINUTES_PER_DAY
+    return tuple(range(start, end, rule.interval_minutes))
+
+
+def _wall_slots(rule: Rule, day: date, minutes: tuple[int, ...]) -> list[datetime]:
+    """Nominal local wall times on ``day`` (already filtered by weekday and quiet)."""
+    if day.weekday() not in rule.days:
+        return []
+    midnight = datetime.combine(day, time())
+    return [
+        midnight + timedelta(minutes=m)
+        for m in minutes
+        if not _in_quiet(rule, m % _MINUTES_PER_DAY)
+    ]
+
+
+def _first_day(rule: Rule, instant: datetime, zone: ZoneInfo) -> date:
+    """The earliest local date whose slots could fall after ``instant``.
+
+    Slots on earlier dates have earlier wall times, so they resolve no later than
+    ``instant``; a window across midnight also reaches into the next date, hence the
+    day before.
+    """
+    day = instant.astimezone(zone).date()
+    minutes = _nominal_minutes(rule)
+    wraps = bool(minutes) and minutes[-1] >= _MINUTES_PER_DAY
+    return day - timedelta(days=1) if wraps else day
+
+
+def _threshold(rule: Rule, after: datetime) -> datetime:
+    """Slots must be strictly after this instant (``after`` and the pause combined)."""
+    after_utc = _require_aware(after, "after")
+    if rule.paused_until is not None:
+        return max(after_utc, rule.paused_until - _ONE_MICROSECOND)
+    return after_utc
+
+
+def next_due(rule: Rule, after: datetime) -> datetime | None:
+    """The first slot strictly after the aware instant ``after``, in UTC, or None.
+
+    None means the rule can never fire (every slot lies in quiet hours). Cost does not
+    depend on how far back ``after`` is: the search starts at the local date of
+    ``after`` (or of the end of a pause) and looks at most a week and a day ahead.
+    """
+    zone = rule.zone
+    threshold = _threshold(rule, after)
+    minutes = _nominal_minutes(rule)
+    day = _first_day(rule, threshold, zone)
+    for _ in range(_SEARCH_DAYS + 1):
+        walls = _wall_slots(rule, day, minutes)
+        if walls:
+            # resolve_local is monotonic in wall time, so bisect instead of resolving all.
+            index = bisect_right(walls, threshold, key=lambda w: resolve_local(w, zone))
+            if index < len(walls):
+                return resolve_local(walls[index], zone)
+        day += timedelta(days=1)
+    return None
+
+
+def _iter_slots(rule: Rule, start: datetime, end: datetime) -> Iterator[datetime]:
+    zone = rule.zone
+    minutes = _nominal_minutes(rule)
+    day = _first_day(rule, start, zone)
+    last_day = end.astimezone(zone).date()
+    previous: datetime | None = None
+    while day <= last_day:
+        for wall in _wall_slots(rule, day, minutes):
+            slot = resolve_local(wall, zone)
+            if slot != previous:  # two nominal slots in one DST gap fire once
+                yield slot
+            previous = slot
+        day += timedelta(days=1)
+
+
+def slots_between(rule: Rule, start: datetime, end: datetime) -> list[datetime]:
+    """Every slot in ``(start, end]`` in UTC, in order, each once; honours the pause.
+
+    Built independently of :func:`next_due` (all slots of each date, then filtered), so
+    tests can check that stepping with ``next_due`` visits exactly these instants.
+    """
+    threshold = _threshold(rule, start)
+    end_utc = _require_aware(end, "end")
+    return [slot for slot in _iter_slots(rule, threshold, end_utc) if threshold < slot <= end_utc]
+
+
+def next_due_after_today(rule: Rule, now: datetime) -> datetime | None:
+    """The first slot on a later local date than ``now`` ("skip today")."""
+    zone = rule.zone
+    today = _require_aware(now, "now").astimezone(zone).date()
+    tomorrow = resolve_local(datetime.combine(today + timedelta(days=1), time()), zone)
+    return next_due(rule, tomorrow - _ONE_MICROSECOND)
+
+
+def snooze(now: datetime, minutes: int) -> datetime:
+    """``now`` plus ``minutes`` (1 to 1440), in UTC: when a snoozed reminder comes back."""
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise ValueError("minutes must be an int")
+    if not 1 <= minutes <= MAX_SNOOZE:
+        raise ValueError(f"snooze must be 1-{MAX_SNOOZE} minutes")
+    return _require_aware(now, "now") + timedelta(minutes=minutes)
+
+
+# -- words ---------------------------------------------------------------------------
+
+P: Final = "reminders"
+
+
+def format_time(hhmm: str, t: Translator) -> str:
+    """``"09:00"`` as the language writes it (``9:00`` in English)."""
+    hours, minutes = hhmm.split(":")
+    return t(f"{P}.format.time", hour=str(int(hours)), minute=minutes)
+
+
+def join_words(items: list[str], t: Translator) -> str:
+    """``a``, ``a and b``, ``a, b and c`` in the user's language."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    rest = t(f"{P}.format.separator").join(items[:-1])
+    return t(f"{P}.format.last_pair", first=rest, last=items[-1])
+
+
+def describe_days(days: Iterable[int], t: Translator) -> str:
+    """Days as words: "every day", "weekends", a run like "Mon-Fri", or "Mon, Wed"."""
+    chosen = sorted(set(days))
+    short = t.list(f"{P}.days.short")
+    if chosen == list(EVERY_DAY):
+        return t(f"{P}.days.every_day")
+    if chosen == list(WEEKENDS):
+        return t(f"{P}.days.weekends")
+    contiguous = chosen == list(range(chosen[0], chosen[-1] + 1)) if chosen else False
+    if contiguous and len(chosen) >= 3:
+        return t(f"{P}.days.range", first=short[chosen[0]], last=short[chosen[-1]])
+    return t(f"{P}.format.separator").join(short[day] for day in chosen)
+
+
+def format_date(instant: datetime, timezone: str, t: Translator) -> str:
+    """The local date of ``instant`` as "Fri 28 Nov", names taken from the content."""
+    local = _require_aware(instant, "instant").astimezone(_zone(timezone))
+    return t(
+        f"{P}.format.date",
+        weekday=t.list(f"{P}.days.short")[local.weekday()],
+        day=str(local.day),
+        month=t.list(f"{P}.months.short")[local.month - 1],
+    )
+
+
+def describe_pause(until: datetime, timezone: str, t: Translator, *, inline: bool = False) -> str:
+    """ "Paused until Fri 28 Nov" when the pause ends at local midnight, else with the
+    time ("Paused until Sat 28 Nov, 9:05"); ``inline`` for the middle of a sentence."""
+    local = _require_aware(until, "until").astimezone(_zone(timezone))
+    day = format_date(until, timezone, t)
+    form = "inline" if inline else "until"
+    if local.hour == 0 and local.minute == 0:
+        return t(f"{P}.pause.{form}_day", date=day)
+    return t(
+        f"{P}.pause.{form}_time",
+        date=day,
+        time=format_time(f"{local.hour:02d}:{local.minute:02d}", t),
+    )
+
+
+def describe(rule: Rule, t: Translator, now: datetime | None = None) -> str:
+    """The rule in one sentence, the way the settings flow confirms a change.
+
+    "Movement breaks: every 90 min, Mon-Fri 9:00-17:00", "Breathing exercise: 12:30,
+    every day", with quiet hours and a running pause added when set. Pass ``now`` to
+    leave out a pause that has already ended.
+    """
+    kind = t(f"{P}.kinds.{rule.kind}")
+    days = describe_days(rule.days, t)
+    if rule.interval_minutes is not None:
+        text = t(
+            f"{P}.describe.interval",
+            kind=kind,
+            minutes=str(rule.interval_minutes),
+            days=days,
+            start=format_time(rule.window_start or "00:00", t),
+            end=format_time(rule.window_end or "00:00", t),
+        )
+    else:
+        times = join_words([format_time(value, t) for value in rule.times], t)
+        text = t(f"{P}.describe.fixed", kind=kind, times=times, days=days)
+    if rule.quiet_start is not None and rule.quiet_end is not None:
+        text = t(
+            f"{P}.describe.quiet",
+            text=text,
+            start=format_time(rule.quiet_start, t),
+            end=format_time(rule.quiet_end, t),
+        )
+    if rule.paused_until is not None and (now is None or rule.is_paused(now)):
+        text = t(
+            f"{P}.describe.paused",
+            text=text,
+            pause=describe_pause(rule.paused_until, rule.timezone, t, inline=True),
+        )
+    return text
+
+
+# -- the reminder message itself -----------------------------------------------------
+
+ACTIONS: Final = ("start", "done", "snooze15", "snooze30", "skip")
+"""Button ids under a reminder message; labels live in ``reminders.actions``."""
+
+_KIND_ACTIONS: Final[Mapping[str, tuple[str, ...]]] = {
+    "movement": ("done", "snooze15", "snooze30", "skip"),
+    "posture": ("done", "snooze15", "skip"),
+    "stress": ("start", "snooze15", "snooze30", "skip"),
+    "pain": ("start", "done", "snooze30", "skip"),
+    "checkin": ("start", "snooze30", "skip"),
+    "summary": ("start",),
+}
+SNOOZE_MINUTES: Final[Mapping[str, int]] = {"snooze15": 15, "snooze30": 30}
+
+
+def nudge_actions(kind: str) -> tuple[str, ...]:
+    """Which buttons a reminder of ``kind`` carries ("Start" only where there is a flow)."""
+    return _KIND_ACTIONS.get(kind, ("done", "skip"))
+
+
+def nudge_text(kind: str, slot: datetime, t: Translator) -> str:
+    """One of the kind's reminder texts, varied by slot so the same words rarely repeat.
+
+    Deterministic, so a retried send of the same slot shows the same words. The index
+    is the slot's hour of the (UTC) day plus its day count: a daily reminder moves one
+    text on every day, and hourly ones move on every hour, whatever the list length.
+    """
+    texts = t.list(f"{P}.messages.{kind}")
+    hours = int(_require_aware(slot, "slot").timestamp() // 3600)
+    return texts[(hours % 24 + hours // 24) % len(texts)]

@@ -1,0 +1,230 @@
+"""Reminders end to end: the plan from the self-check, settings, the real rules in the
+dispatcher (DST, pause, quiet hours, snooze, skip), and the buttons under a nudge."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from telegram.ext import AIORateLimiter, Application, ExtBot
+
+from bot.clock import ManualClock
+from bot.conversation import Incoming, TurnResult
+from bot.dispatcher import Dispatcher, DispatchSettings
+from bot.features.reminders import advance
+from bot.reminder_sender import make_sender
+from bot.services import Services, build_services
+from flows.schedule import Rule
+from tests.conftest import TEST_TOKEN, make_settings
+from tests.fakebotapi import FakeBotApi
+from tests.test_flows_through_engine import USER, command, drive, onboard, press_data
+
+
+def labels(result: TurnResult) -> dict[str, str]:
+    return {b.label: b.data for r in result.replies for row in r.buttons for b in row}
+
+
+def reminders(services: Services) -> dict[str, Any]:
+    with services.store.view(USER, services.clock.now()) as tx:
+        assert tx is not None
+        return {r.kind: r for r in tx.reminders() if "once_at" not in r.rule}
+
+
+@pytest.fixture
+async def world(
+    sqlite_url: str, clock: ManualClock
+) -> AsyncIterator[tuple[Services, FakeBotApi, Dispatcher]]:
+    services = build_services(make_settings(sqlite_url), clock)
+    async with FakeBotApi(token=TEST_TOKEN) as server:
+        app = (
+            Application.builder()
+            .token(TEST_TOKEN)
+            .base_url(f"{server.base_url}/bot")
+            .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
+            .build()
+        )
+        async with app:
+            bot: ExtBot[Any] = app.bot
+            dispatcher = Dispatcher(
+                services.store,
+                clock,
+                make_sender(bot, services),
+                advance,
+                DispatchSettings(per_chat_interval=0.0),
+            )
+            yield services, server, dispatcher
+    services.store.dispose()
+
+
+def accept_plan(services: Services) -> None:
+    result = command(services, "plan")
+    accept = next(data for label, data in labels(result).items() if "Sounds good" in label)
+    press_data(services, accept)
+
+
+def test_plan_after_the_self_check_follows_its_result(services: Services) -> None:
+    onboard(services)
+    drive(services, command(services, "test"))
+    accept_plan(services)
+    stored = reminders(services)
+    assert {"movement", "checkin", "summary"} <= set(stored)
+    assert all(r.enabled and r.next_due_at is not None for r in stored.values())
+    summary_rule = Rule.from_dict(stored["summary"].rule)
+    assert summary_rule.days == (6,) and summary_rule.times == ("19:00",)
+
+
+def test_skipping_the_test_still_gets_a_sensible_plan(services: Services) -> None:
+    onboard(services)
+    accept_plan(services)
+    assert {"movement", "stress", "checkin", "summary"} <= set(reminders(services))
+
+
+def test_switching_a_kind_off_stops_its_slots(services: Services) -> None:
+    onboard(services)
+    accept_plan(services)
+    result = command(services, "reminders")
+    kinds = labels(result)
+    movement = next(data for label, data in kinds.items() if "ovement" in label)
+    result = press_data(services, movement)
+    off = next(
+        data
+        for label, data in labels(result).items()
+        if "off" in label.lower() or "Turn off" in label
+    )
+    press_data(services, off)
+    assert not reminders(services)["movement"].enabled
+
+
+async def test_brussels_spring_forward_fires_once_at_three(
+    world: tuple[Services, FakeBotApi, Dispatcher], clock: ManualClock
+) -> None:
+    services, server, dispatcher = world
+    clock.set(datetime(2026, 3, 28, 12, 0, tzinfo=UTC))
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        rule = Rule.at("stress", ["02:30"], "Europe/Brussels").to_dict()
+        tx.upsert_reminder("stress", rule, enabled=True, next_due_at=advance(rule, tx.now))
+    # Live through the night minute by minute.
+    for _ in range(24 * 60 // 5):
+        clock.advance(timedelta(minutes=5))
+        await dispatcher.tick()
+    deliveries = services.store.deliveries(USER)
+    assert [d.slot for d in deliveries] == [datetime(2026, 3, 29, 1, 0, tzinfo=UTC)]
+    assert server.delivered(USER) == 1
+
+
+async def test_brussels_fall_back_fires_once(
+    world: tuple[Services, FakeBotApi, Dispatcher], clock: ManualClock
+) -> None:
+    services, server, dispatcher = world
+    clock.set(datetime(2026, 10, 24, 12, 0, tzinfo=UTC))
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        rule = Rule.at("posture", ["02:30"], "Europe/Brussels").to_dict()
+        tx.upsert_reminder("posture", rule, enabled=True, next_due_at=advance(rule, tx.now))
+    for _ in range(24 * 60 // 5):
+        clock.advance(timedelta(minutes=5))
+        await dispatcher.tick()
+    assert [d.slot for d in services.store.deliveries(USER)] == [
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # the first 02:30, still summer time
+    ]
+    assert server.delivered(USER) == 1
+
+
+async def test_pause_quiet_hours_snooze_and_skip_through_the_buttons(
+    world: tuple[Services, FakeBotApi, Dispatcher], clock: ManualClock
+) -> None:
+    services, server, dispatcher = world
+    clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # Monday 08:00 in Brussels
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        rule = Rule.every("movement", 60, "09:00", "17:00", "Europe/Brussels").to_dict()
+        rule["quiet_start"], rule["quiet_end"] = "12:00", "13:30"
+        rule = Rule.from_dict(rule).to_dict()
+        tx.upsert_reminder("movement", rule, enabled=True, next_due_at=advance(rule, tx.now))
+
+    brussels = ZoneInfo("Europe/Brussels")
+
+    async def run_until(hour: int, minute: int = 0) -> None:
+        """Tick minute by minute until this local time of the current local day."""
+        local = clock.now().astimezone(brussels)
+        target = local.replace(hour=hour, minute=minute).astimezone(UTC)
+        while clock.now() < target:
+            clock.advance(timedelta(minutes=1))
+            await dispatcher.tick()
+
+    def buttons_of_last() -> dict[str, str]:
+        nudge = server.sent_messages(USER)[-1]
+        markup = nudge.params["reply_markup"]["inline_keyboard"]
+        return {b["text"]: b["callback_data"] for row in markup for b in row}
+
+    await run_until(11, 30)  # 09:00, 10:00, 11:00
+    assert server.delivered(USER) == 3
+    # Snooze the last one for 15 minutes: it comes back once, and a second press of the
+    # same button changes nothing.
+    snooze = buttons_of_last()["⏰ Snooze 15 min"]
+    assert "remind you again at 11:45" in press_data(services, snooze).replies[0].text
+    assert "already answered" in press_data(services, snooze).replies[0].text
+    await run_until(12, 0)
+    assert server.delivered(USER) == 4
+    # Quiet hours 12:00-13:30 drop the 12:00 and 13:00 slots; 14:00 comes.
+    await run_until(13, 59)
+    assert server.delivered(USER) == 4
+    await run_until(14, 30)
+    assert server.delivered(USER) == 5
+    # Skip today: nothing more until tomorrow.
+    assert (
+        "no more of these today"
+        in press_data(services, buttons_of_last()["Skip today"]).replies[0].text
+    )
+    await run_until(23)
+    assert server.delivered(USER) == 5
+    # Pause for a day from the settings: Tuesday stays quiet, Wednesday resumes.
+    result = command(services, "reminders")
+    pause = next(data for label, data in labels(result).items() if "ause" in label)
+    result = press_data(services, pause)
+    one_day = next(data for label, data in labels(result).items() if label.startswith("1"))
+    press_data(services, one_day)
+    clock.advance(timedelta(hours=10))  # Tuesday 09:00: paused
+    await run_until(23)
+    assert server.delivered(USER) == 5
+    clock.advance(timedelta(hours=11))  # Wednesday 10:00
+    await run_until(10, 30)
+    assert server.delivered(USER) == 6
+
+
+async def test_start_on_a_stress_reminder_opens_an_exercise_and_logs_it(
+    world: tuple[Services, FakeBotApi, Dispatcher], clock: ManualClock
+) -> None:
+    services, server, dispatcher = world
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        rule = Rule.at("stress", ["12:30"], "Europe/Brussels").to_dict()
+        tx.upsert_reminder("stress", rule, enabled=True, next_due_at=clock.now())
+    await dispatcher.tick()
+    nudge = server.sent_messages(USER)[-1]
+    start = nudge.params["reply_markup"]["inline_keyboard"][0][0]
+    assert start["text"] == "▶ Start"
+    result = press_data(services, start["callback_data"])
+    state = services.store.get_state(USER)
+    assert state is not None and state.flow == "exercise"
+    drive(services, result)
+    assert services.store.rows_about(USER)["exercise_logs"] == 1
+
+
+def test_nobody_can_press_another_users_reminder(services: Services, clock: ManualClock) -> None:
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        rule = Rule.at("stress", ["12:30"]).to_dict()
+        tx.upsert_reminder("stress", rule, enabled=True, next_due_at=clock.now())
+    claims = services.store.claim_due(
+        clock.now(), limit=5, grace=timedelta(minutes=20), advance=advance
+    )
+    stranger = services.conversations.handle(
+        Incoming(USER + 1, "press", callback=f"r|{claims[0].delivery_id}|d")
+    )
+    assert "no longer there" in stranger.replies[0].text
+    assert services.store.deliveries(USER)[0].action is None
