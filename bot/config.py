@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Brussels"
     default_language: str = "en"
     log_level: str = "INFO"
+    retention_months: int = Field(default=12, ge=1, le=120)
 
     @field_validator("default_timezone")
     @classmethod

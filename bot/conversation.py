@@ -31,6 +31,7 @@ from flows.runtime import (
     Reply,
     Text,
 )
+from flows.safety import build_screen
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ class Conversations:
         *,
         default_language: str = "en",
         default_timezone: str = "Europe/Brussels",
+        consent_version: int = 1,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -125,6 +127,8 @@ class Conversations:
         self.wiring = wiring
         self.default_language = default_language
         self.default_timezone = default_timezone
+        self.screen = build_screen(catalogue)
+        self.consent_version = consent_version
 
     # -- the entry point -------------------------------------------------------------
 
@@ -253,7 +257,8 @@ class _TurnSession:
                 self._say(Reply(self.t("common.nothing_to_cancel")))
             self._repeat_current()
             return
-        if name == "start" and self.user.has_consent and self.saved is None and not force:
+        current_consent = self.user.consent_version == self.engine.consent_version
+        if name == "start" and current_consent and self.saved is None and not force:
             self._restart()
             name_text = (self.incoming.first_name or "").strip()[:64] or "there"
             self._say(Reply(self.t("onboarding.welcome_back", name=name_text)))
@@ -274,6 +279,20 @@ class _TurnSession:
         self._say(Reply(self.t("common.not_understood")))
         self._repeat_current()
 
+    def _consent_ok(self) -> bool:
+        """Health data needs consent to the current text; an older consent is asked
+        again before anything new is stored."""
+        if self.user.has_consent and self.user.consent_version == self.engine.consent_version:
+            return True
+        if not self.user.has_consent:
+            self._say(Reply(self.t("common.need_consent")))
+            return False
+        self._say(Reply(self.t("privacy.reconsent")))
+        onboarding = self.wiring.flows.get(self.wiring.command_flows.get("start", ""))
+        if onboarding is not None:
+            self._apply(onboarding, onboarding.start(self._context(onboarding)))
+        return False
+
     def _restart(self) -> None:
         self.tx.reactivate()
         for hook in self.wiring.on_start:
@@ -285,8 +304,7 @@ class _TurnSession:
         if flow is None:
             self._command(flow_name)  # a button may also run a plain command
             return
-        if flow.needs_consent and not self.user.has_consent:
-            self._say(Reply(self.t("common.need_consent")))
+        if flow.needs_consent and not self._consent_ok():
             return
         self._apply(flow, flow.start(self._context(flow, history)))
 
@@ -295,8 +313,7 @@ class _TurnSession:
         if flow is None:
             self._say(Reply(self.t("common.not_understood")))
             return
-        if flow.needs_consent and not self.user.has_consent:
-            self._say(Reply(self.t("common.need_consent")))
+        if flow.needs_consent and not self._consent_ok():
             return
         if self.saved is not None and not force and self.saved.flow != flow_name:
             self._say(
@@ -349,6 +366,14 @@ class _TurnSession:
             self._repeat_current("common.stale_button")
 
     def _text(self, text: str) -> None:
+        signal = self.engine.screen.check(text)
+        if signal is not None:
+            # Before anything else, and the flow waits: its question stays answerable.
+            log.info("safety screen matched: %s", signal.value)
+            self._say(Reply(self.t(f"safety.{signal.value}")))
+            if self.saved is not None:
+                self._say(Reply(self.t("safety.paused")))
+            return
         current = self._current_flow()
         if current is None:
             self._say(Reply(self.t("common.not_understood")))

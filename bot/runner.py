@@ -20,6 +20,7 @@ from telegram.ext import Application
 
 from bot.dispatcher import Dispatcher
 from bot.features.reminders import advance
+from bot.maintenance import run_retention
 from bot.reminder_sender import make_sender
 from bot.services import Services
 from bot.telegram_app import build_application, set_commands
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["polling", "webhook"]
 TICK_SECONDS = 20.0
+MAINTENANCE_SECONDS = 6 * 3600.0
 DISPATCHER = "dispatcher"
 
 
@@ -58,6 +60,32 @@ def schedule_reminders(
     return dispatcher
 
 
+def schedule_maintenance(
+    app: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> None:
+    """The retention policy runs a few times a day; it is idempotent."""
+
+    async def warn(user_id: int) -> None:
+        user = await asyncio.to_thread(services.store.get_user, user_id)
+        language = user.language if user else services.conversations.default_language
+        t = services.catalogue.translator(language)
+        await app.bot.send_message(user_id, t("privacy.retention_warning"))
+
+    async def upkeep(_context: Any) -> None:
+        await run_retention(
+            services.store, services.clock, services.settings.retention_months, warn
+        )
+
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        upkeep,
+        interval=MAINTENANCE_SECONDS,
+        first=30.0,
+        name="maintenance",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+
+
 def webhook_path(webhook_url: str) -> str:
     """The path part of ``WEBHOOK_URL``: we serve it unchanged so a proxy can forward it."""
     return urlparse(webhook_url).path.lstrip("/")
@@ -70,6 +98,7 @@ async def running(
     settings = services.settings
     app = build_application(services)
     schedule_reminders(app, services, tick_seconds)
+    schedule_maintenance(app, services)
     mode: Mode = "webhook" if settings.webhook_url else "polling"
     await app.initialize()
     try:

@@ -12,6 +12,7 @@ from data.engine import make_engine
 from data.migrate import upgrade
 from data.store import Store
 from flows.i18n import Catalogue, default_catalogue
+from flows.onboarding import CONSENT_VERSION
 
 
 @dataclass
@@ -35,8 +36,9 @@ def build_services(
         store,
         clock,
         catalogue,
-        build_wiring(),
+        build_wiring(store, settings),
         default_language=catalogue.pick_language(settings.default_language),
         default_timezone=settings.default_timezone,
+        consent_version=CONSENT_VERSION,
     )
     return Services(settings, store, clock, catalogue, conversations)

@@ -3,9 +3,19 @@ own pieces, so the conversation engine stays generic."""
 
 from __future__ import annotations
 
+from bot.config import Settings
 from bot.conversation import Wiring
-from bot.features import checkin, exercise, learn, onboarding, pain_test, reminders, summary
-from data.store import Turn
+from bot.features import (
+    checkin,
+    exercise,
+    learn,
+    onboarding,
+    pain_test,
+    privacy,
+    reminders,
+    summary,
+)
+from data.store import Store, Turn
 from flows.i18n import Translator
 from flows.runtime import FlowRegistry, Reply
 
@@ -14,8 +24,16 @@ def _help(tx: Turn, t: Translator) -> list[Reply]:
     return [Reply(t("common.help.text"))]
 
 
-def build_wiring() -> Wiring:
+def build_wiring(store: Store | None = None, settings: Settings | None = None) -> Wiring:
+    """Every feature's pieces. ``store`` and ``settings`` are only needed by the admin
+    counts and the privacy text; ``python -m bot flows`` draws without them."""
     wiring = Wiring(flows=FlowRegistry([]), command_flows={}, commands={"help": _help})
     for feature in (onboarding, pain_test, checkin, learn, exercise, summary, reminders):
         feature.register(wiring)
+    privacy.register(
+        wiring,
+        store=store,
+        retention_months=settings.retention_months if settings else 12,
+        admin_ids=settings.admin_id_set if settings else frozenset(),
+    )
     return wiring

@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Column, Engine, Table, delete, func
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import Column, Engine, Table, delete, func, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col, select
 
 from data.engine import READ_ONLY, is_sqlite
 from data.models import (
     PERSONAL_TABLES,
+    CheckIn,
     ConversationState,
+    Delivery,
     User,
 )
 from data.queue import QueueOps, ReminderOps
@@ -80,6 +83,7 @@ class Turn(RecordOps, ReminderOps):
         self._session = session
         self._user = user
         self.now = now
+        self.erased = False
 
     @property
     def user(self) -> UserInfo:
@@ -135,6 +139,26 @@ class Turn(RecordOps, ReminderOps):
         self._user.timezone = timezone
         self._session.add(self._user)
 
+    def erase_everything(self) -> None:
+        """Erase every row about this user, in this transaction. The turn ends here:
+        nothing may be written for the user afterwards."""
+        self._session.expunge(self._user)
+        for table in reversed(_personal_tables()):
+            self._session.execute(delete(table).where(_owner(table) == self._user.id))
+        self.erased = True
+
+    def export(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row about this user in every personal table, as plain JSON values."""
+        return {
+            table.name: [
+                {key: _jsonable(value) for key, value in row._mapping.items()}
+                for row in self._session.execute(
+                    sa_select(table).where(_owner(table) == self._user.id)
+                )
+            ]
+            for table in _personal_tables()
+        }
+
     def reactivate(self) -> None:
         self._user.active = True
         self._session.add(self._user)
@@ -188,6 +212,7 @@ class Store(QueueOps):
                 session.flush()
             else:
                 user.last_seen_at = now
+                user.retention_warned_at = None
                 session.add(user)
             yield Turn(session, user, now)
 
@@ -211,6 +236,77 @@ class Store(QueueOps):
                 return None
             return SavedState(row.flow, row.step, dict(row.answers), row.nonce, row.updated_at)
 
+    def retention_due(
+        self, now: datetime, keep: timedelta, notice: timedelta
+    ) -> tuple[list[int], list[int]]:
+        """(users to warn, users to erase) for the retention policy.
+
+        A user unseen for ``keep - notice`` is warned once; one unseen for ``keep`` and
+        warned at least ``notice`` ago is erased. Any turn resets the warning.
+        """
+        with self._read() as session:
+            warn = session.exec(
+                select(User.id).where(
+                    col(User.last_seen_at) < now - (keep - notice),
+                    col(User.retention_warned_at).is_(None),
+                )
+            ).all()
+            erase = session.exec(
+                select(User.id).where(
+                    col(User.last_seen_at) < now - keep,
+                    col(User.retention_warned_at) <= now - notice,
+                )
+            ).all()
+        return list(warn), list(erase)
+
+    def mark_warned(self, user_ids: list[int], now: datetime) -> None:
+        with self._write() as session:
+            session.execute(
+                update(User).where(col(User.id).in_(user_ids)).values(retention_warned_at=now)
+            )
+
+    def stats(self, now: datetime) -> dict[str, Any]:
+        """Counts only, for admins: never anything that points to one person."""
+        week_ago = now - timedelta(days=7)
+        with self._read() as session:
+
+            def count(query: Any) -> int:
+                return int(session.execute(query).scalar_one())
+
+            per_day = session.execute(
+                sa_select(col(CheckIn.local_day), func.count())
+                .where(col(CheckIn.local_day) >= (now - timedelta(days=7)).date())
+                .group_by(col(CheckIn.local_day))
+                .order_by(col(CheckIn.local_day))
+            ).all()
+            return {
+                "users": count(select(func.count()).select_from(User)),
+                "active": count(
+                    select(func.count()).select_from(User).where(col(User.active).is_(True))
+                ),
+                "consented": count(
+                    select(func.count()).select_from(User).where(col(User.consent_at).is_not(None))
+                ),
+                "checkins_week": sum(n for _, n in per_day),
+                "checkins_per_day": ", ".join(f"{day:%d %b} {n}" for day, n in per_day) or "-",
+                "reminders_sent": count(
+                    select(func.count())
+                    .select_from(Delivery)
+                    .where(
+                        col(Delivery.claimed_at) >= week_ago,
+                        col(Delivery.status).in_(("sent", "ambiguous", "nudge")),
+                    )
+                ),
+                "send_errors": count(
+                    select(func.count())
+                    .select_from(Delivery)
+                    .where(
+                        col(Delivery.claimed_at) >= week_ago,
+                        col(Delivery.status).in_(("failed", "blocked")),
+                    )
+                ),
+            }
+
     def count_users(self) -> int:
         with self._read() as session:
             return int(session.exec(select(func.count()).select_from(User)).one())
@@ -232,6 +328,12 @@ class Store(QueueOps):
         with self._write() as session:
             for table in reversed(_personal_tables()):
                 session.execute(delete(table).where(_owner(table) == user_id))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
 
 
 def _personal_tables() -> list[Table]:

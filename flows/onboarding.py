@@ -55,7 +55,8 @@ class OnboardingFlow:
                 Reply(t("onboarding.what_i_do"), ((Choice(t("common.continue"), "next"),),)),
             )
         if step == "language":
-            languages = t.catalogue.languages
+            # The language we guessed comes first, so one tap confirms it.
+            languages = sorted(t.catalogue.languages, key=lambda lang: lang != ctx.language)
             return (
                 Reply(
                     t("onboarding.language_prompt"),

@@ -80,8 +80,8 @@ def test_settings_come_from_dotenv_file(tmp_path: Path) -> None:
 
 
 def test_chat_completes_onboarding_from_the_keyboard(tmp_path: Path) -> None:
-    # Continue, agree, keep the zone, then leave.
-    result = run_bot(["chat"], tmp_path, stdin="1\n1\n1\n/quit\n")
+    # Continue, keep English, agree, keep the zone, then leave.
+    result = run_bot(["chat"], tmp_path, stdin="1\n1\n1\n1\n/quit\n")
     assert result.returncode == 0, result.stderr
     assert "Do you agree" in result.stdout and "All set" in result.stdout
     store = Store(make_engine(f"sqlite:///{tmp_path / 'xdg' / 'backcoach' / 'backcoach.db'}"))

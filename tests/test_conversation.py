@@ -32,9 +32,13 @@ def text(services: Services, typed: str, user: int = USER) -> TurnResult:
     return services.conversations.handle(Incoming(user, "text", text=typed))
 
 
-def onboard(services: Services) -> TurnResult:
+def to_consent(services: Services) -> TurnResult:
     result = press(services, "Continue", command(services, "start"))
-    result = press(services, "Yes, I agree", result)
+    return press(services, "English", result)
+
+
+def onboard(services: Services) -> TurnResult:
+    result = press(services, "Yes, I agree", to_consent(services))
     return press(services, "Yes, that's right", result)
 
 
@@ -50,8 +54,7 @@ def test_start_consent_stores_user_with_versioned_consent(
 
 
 def test_refusal_keeps_only_the_refusal(services: Services) -> None:
-    result = press(services, "Continue", command(services, "start"))
-    press(services, "No, thanks", result)
+    press(services, "No, thanks", to_consent(services))
     user = services.store.get_user(USER)
     assert user is not None and not user.has_consent and user.consent_refused_at is not None
     counts = services.store.rows_about(USER)
@@ -67,7 +70,7 @@ def test_stale_button_says_moved_on_and_repeats_current_question(services: Servi
     assert "moved on" in again.replies[0].text
     assert again.replies[-1].text == second.replies[-1].text
     assert services.store.get_state(USER) is not None
-    assert services.store.get_state(USER).step == "consent"  # type: ignore[union-attr]
+    assert services.store.get_state(USER).step == "language"  # type: ignore[union-attr]
 
 
 def test_forged_callback_data_is_stale_not_an_error(services: Services) -> None:
@@ -83,7 +86,7 @@ def test_restart_mid_flow_continues_at_the_same_question(
     sqlite_url: str, clock: ManualClock
 ) -> None:
     first = build_services(make_settings(sqlite_url), clock)
-    result = press(first, "Continue", command(first, "start"))
+    result = to_consent(first)
     first.store.dispose()
 
     second = build_services(make_settings(sqlite_url), clock)
@@ -102,7 +105,7 @@ def test_flow_left_for_a_day_expires_quietly(services: Services, clock: ManualCl
 
 
 def test_help_mid_flow_answers_then_offers_to_resume(services: Services) -> None:
-    press(services, "Continue", command(services, "start"))
+    to_consent(services)
     result = command(services, "help")
     assert "112" in result.replies[0].text and "1813" in result.replies[0].text
     assert "left off" in result.replies[1].text
@@ -135,7 +138,7 @@ def test_unknown_command_gets_a_kind_answer(services: Services) -> None:
 
 def test_callback_data_always_fits_telegram_limit(services: Services) -> None:
     result = command(services, "start")
-    for step_label in ["Continue", "Yes, I agree", "Change it"]:
+    for step_label in ["Continue", "English", "Yes, I agree", "Change it"]:
         for reply in result.replies:
             for row in reply.buttons:
                 for button in row:

@@ -99,7 +99,9 @@ async def webhook(sqlite_url: str, clock: ManualClock) -> AsyncIterator[Harness]
 async def onboard(h: Harness) -> None:
     welcome = await h.say(h.server.command(USER, "/start", first_name="Ann"), expect=2)
     assert "Ann" in welcome[0].text
-    consent = await h.press(welcome[1], "Continue")
+    language = await h.press(welcome[1], "Continue")
+    assert "English" in h.buttons(language[0])
+    consent = await h.press(language[0], "English")
     assert "Do you agree" in consent[0].text
     zone = await h.press(consent[0], "Yes, I agree")
     assert "Europe/Brussels" in zone[0].text

@@ -1,0 +1,97 @@
+"""Trust: /privacy, /export, /delete, /language, and /stats for admins (counts only)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from bot.conversation import CommandHandler, Wiring
+from data.store import Store, Turn
+from flows.i18n import Translator
+from flows.language import LanguageFlow
+from flows.runtime import Choice, File, Reply
+from flows.summary import DayRow, checkins_csv
+
+
+def privacy_command(retention_months: int) -> CommandHandler:
+    def handler(tx: Turn, t: Translator) -> list[Reply]:
+        return [Reply(t("privacy.text", months=retention_months))]
+
+    return handler
+
+
+def export_command(tx: Turn, t: Translator) -> list[Reply]:
+    """Everything about the user as JSON, and the check-ins as CSV; built in the turn's
+    worker thread, never on the event loop."""
+    data = tx.export()
+    as_json = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+    rows = [
+        DayRow(
+            local_day=_date(r["local_day"]),
+            pain=int(r["pain"]),
+            stress=int(r["stress"]),
+            sleep=r.get("sleep"),
+            moved=r.get("moved"),
+            note=r.get("note"),
+        )
+        for r in data.get("checkins", [])
+    ]
+    as_csv = checkins_csv(sorted(rows, key=lambda row: row.local_day)).encode("utf-8")
+    return [
+        Reply(
+            t("privacy.export_ready"),
+            attachment=File("backcoach-export.json", as_json, t("privacy.export_caption")),
+        ),
+        Reply("CSV", attachment=File("backcoach-checkins.csv", as_csv)),
+    ]
+
+
+def _date(value: object) -> date:
+    return date.fromisoformat(str(value))
+
+
+def delete_command(tx: Turn, t: Translator) -> list[Reply]:
+    return [
+        Reply(
+            t("privacy.delete_confirm"),
+            (
+                (Choice(t("privacy.delete_yes"), command="delete_confirmed"),),
+                (Choice(t("privacy.delete_no"), command="delete_kept"),),
+            ),
+        )
+    ]
+
+
+def delete_confirmed(tx: Turn, t: Translator) -> list[Reply]:
+    """Erase every row about the user in every table; their pending reminders go with
+    them, so nothing more is sent."""
+    tx.erase_everything()
+    return [Reply(t("privacy.delete_done"))]
+
+
+def delete_kept(tx: Turn, t: Translator) -> list[Reply]:
+    return [Reply(t("privacy.delete_kept"))]
+
+
+def stats_command(store: Store, admin_ids: frozenset[int]) -> CommandHandler:
+    def handler(tx: Turn, t: Translator) -> list[Reply]:
+        if tx.user.id not in admin_ids:
+            return [Reply(t("common.not_understood"))]  # the same answer as any unknown command
+        return [Reply(t("privacy.stats", **store.stats(tx.now)))]
+
+    return handler
+
+
+def register(
+    wiring: Wiring, *, store: Store | None, retention_months: int, admin_ids: frozenset[int]
+) -> None:
+    flow = LanguageFlow()
+    wiring.flows.add(flow)
+    wiring.command_flows["language"] = flow.name
+    wiring.commands["privacy"] = privacy_command(retention_months)
+    wiring.commands["export"] = export_command
+    wiring.commands["delete"] = delete_command
+    wiring.commands["delete_confirmed"] = delete_confirmed
+    wiring.commands["delete_kept"] = delete_kept
+    if store is not None:
+        wiring.commands["stats"] = stats_command(store, admin_ids)

@@ -1,0 +1,56 @@
+"""Daily upkeep: the retention policy. Users unseen for RETENTION_MONTHS are erased,
+after one warning a week before; any message from them in between keeps their data."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram.error import TelegramError
+
+from bot.clock import Clock
+from data.store import Store
+
+log = logging.getLogger(__name__)
+
+NOTICE = timedelta(days=7)
+
+
+def retention_period(months: int) -> timedelta:
+    return timedelta(days=round(months * 365 / 12))
+
+
+@dataclass
+class RetentionReport:
+    warned: int = 0
+    erased: int = 0
+
+
+async def run_retention(
+    store: Store, clock: Clock, months: int, warn: Callable[[int], Awaitable[None]]
+) -> RetentionReport:
+    now = clock.now()
+    to_warn, to_erase = await asyncio.to_thread(
+        store.retention_due, now, retention_period(months), NOTICE
+    )
+    report = RetentionReport()
+    warned: list[int] = []
+    for user_id in to_warn:
+        try:
+            await warn(user_id)
+        except TelegramError as exc:
+            # Blocked or gone: the warning counts as given; erasure follows all the same.
+            log.info("retention warning not delivered: %s", type(exc).__name__)
+        warned.append(user_id)
+    if warned:
+        await asyncio.to_thread(store.mark_warned, warned, now)
+        report.warned = len(warned)
+    for user_id in to_erase:
+        await asyncio.to_thread(store.erase_user, user_id)
+        report.erased += 1
+    if report.warned or report.erased:
+        log.info("retention: %d warned, %d erased", report.warned, report.erased)
+    return report

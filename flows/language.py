@@ -1,0 +1,41 @@
+"""/language: pick the language the bot speaks; everything after follows it."""
+
+from __future__ import annotations
+
+from flows.onboarding import LanguageChosen
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
+
+NAME = "language"
+
+
+class LanguageFlow:
+    name = NAME
+    needs_consent = False
+
+    def start(self, ctx: Context) -> Outcome:
+        state = FlowState(self.name, "pick")
+        return Outcome(state, self.current(state, ctx))
+
+    def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
+        t = ctx.t
+        languages = sorted(t.catalogue.languages, key=lambda lang: lang != ctx.language)
+        rows = tuple((Choice(t(f"onboarding.language_names.{lang}"), lang),) for lang in languages)
+        return (Reply(t("privacy.language_prompt"), rows),)
+
+    def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        languages = ctx.t.catalogue.languages
+        if isinstance(event, Press) and event.value in languages:
+            chosen = ctx.t.catalogue.translator(event.value)
+            return Outcome(
+                None, (Reply(chosen("privacy.language_set")),), (LanguageChosen(event.value),)
+            )
+        return Outcome(
+            state, (Reply(ctx.t("common.please_use_buttons")), *self.current(state, ctx))
+        )
+
+    def transitions(self) -> list[tuple[str, str, str]]:
+        return [
+            ("", "/language", "pick"),
+            ("pick", "language chosen", ""),
+            ("pick", "anything else", "pick"),
+        ]
