@@ -1,0 +1,235 @@
+"""Privacy and the safety net: consent and re-consent, export, erasure of every table,
+retention with a warning, admin gating, and the safety screen inside and outside flows."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.conversation import Conversations, Incoming
+from bot.features.reminders import advance
+from bot.maintenance import run_retention
+from bot.services import Services, build_services
+from bot.wiring import build_wiring
+from flows.schedule import Rule
+from tests.conftest import make_settings
+from tests.test_flows_through_engine import USER, command, drive, onboard, press_data
+
+ADMIN = 999
+
+
+def fill_every_table(services: Services) -> None:
+    """Give the user rows in every personal table, through the product's own paths."""
+    onboard(services)
+    drive(services, command(services, "test"))
+    drive(services, command(services, "checkin"))
+    drive(services, command(services, "exercise"))
+    with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
+        rule = Rule.at("stress", ["12:30"]).to_dict()
+        tx.upsert_reminder("stress", rule, enabled=True, next_due_at=services.clock.now())
+    services.store.claim_due(
+        services.clock.now(), limit=5, grace=timedelta(minutes=20), advance=advance
+    )
+    command(services, "checkin")  # leaves a conversation state behind
+    counts = services.store.rows_about(USER)
+    assert all(counts.values()), f"some table has no row for the user: {counts}"
+
+
+def test_delete_asks_then_erases_every_row_in_every_table(services: Services) -> None:
+    fill_every_table(services)
+    other = USER + 1
+    services.conversations.handle(Incoming(other, "command", command="start"))
+    ask = command(services, "delete")
+    assert "can't be undone" in ask.replies[0].text
+    labels = {b.label: b.data for row in ask.replies[0].buttons for b in row}
+    kept = press_data(services, labels["No, keep it"])
+    assert "nothing was erased" in kept.replies[0].text
+    assert all(services.store.rows_about(USER).values())
+    done = press_data(services, labels["Yes, erase everything"])
+    assert "has been erased" in done.replies[0].text
+    assert set(services.store.rows_about(USER).values()) == {0}
+    assert services.store.rows_about(other)["users"] == 1
+    # Nothing is pending for the erased user any more.
+    claims = services.store.claim_due(
+        services.clock.now() + timedelta(days=2), limit=50, grace=timedelta(days=3), advance=advance
+    )
+    assert all(c.user_id != USER for c in claims)
+
+
+def test_export_holds_everything_about_the_user_and_nobody_else(services: Services) -> None:
+    fill_every_table(services)
+    services.conversations.handle(Incoming(USER + 1, "command", command="start"))
+    result = command(services, "export")
+    files = [r.attachment for r in result.replies if r.attachment is not None]
+    names = [f.filename for f in files]  # type: ignore[union-attr]
+    assert names == ["backcoach-export.json", "backcoach-checkins.csv"]
+    data = json.loads(files[0].content)  # type: ignore[union-attr]
+    assert set(data) == {t for t in services.store.rows_about(USER)}
+    for table, rows in data.items():
+        assert len(rows) == services.store.rows_about(USER)[table], table
+        owner = "id" if table == "users" else "user_id"
+        assert {row[owner] for row in rows} == {USER}
+    assert data["test_results"][0]["scores"]["risk"] in ("low", "medium", "high")
+    csv_text = files[1].content.decode()  # type: ignore[union-attr]
+    assert csv_text.startswith("local_day,pain,stress")
+
+
+def test_consent_text_change_asks_again_before_storing(sqlite_url: str, clock: ManualClock) -> None:
+    services = build_services(make_settings(sqlite_url), clock)
+    onboard(services)
+    newer = Conversations(
+        services.store,
+        clock,
+        services.catalogue,
+        build_wiring(services.store, services.settings),
+        consent_version=2,
+    )
+    result = newer.handle(Incoming(USER, "command", command="checkin"))
+    assert "read it again" in result.replies[0].text
+    state = services.store.get_state(USER)
+    assert state is not None and state.flow == "onboarding"
+    assert services.store.rows_about(USER)["checkins"] == 0
+    services.store.dispose()
+
+
+async def test_retention_warns_a_week_before_then_erases(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    drive(services, command(services, "checkin"))
+    warned: list[int] = []
+
+    async def warn(user_id: int) -> None:
+        warned.append(user_id)
+
+    clock.advance(timedelta(days=300))
+    assert (await run_retention(services.store, clock, 12, warn)).warned == 0
+    clock.advance(timedelta(days=60))  # 360 days unseen: a week's notice
+    report = await run_retention(services.store, clock, 12, warn)
+    assert report.warned == 1 and warned == [USER] and report.erased == 0
+    clock.advance(timedelta(days=3))
+    assert (await run_retention(services.store, clock, 12, warn)).erased == 0
+    clock.advance(timedelta(days=5))
+    report = await run_retention(services.store, clock, 12, warn)
+    assert report.erased == 1 and warned == [USER]
+    assert set(services.store.rows_about(USER).values()) == {0}
+
+
+async def test_coming_back_after_the_warning_keeps_the_data(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+
+    async def warn(user_id: int) -> None:
+        return None
+
+    clock.advance(timedelta(days=360))
+    assert (await run_retention(services.store, clock, 12, warn)).warned == 1
+    command(services, "help")  # any message resets the clock
+    clock.advance(timedelta(days=8))
+    report = await run_retention(services.store, clock, 12, warn)
+    assert report.erased == 0 and services.store.rows_about(USER)["users"] == 1
+
+
+def test_stats_are_for_admins_only_and_hold_counts(sqlite_url: str, clock: ManualClock) -> None:
+    services = build_services(make_settings(sqlite_url, admin_ids=str(ADMIN)), clock)
+    onboard(services)
+    drive(services, command(services, "checkin"))
+    stranger = command(services, "stats")
+    unknown = command(services, "frobnicate")
+    assert stranger.replies[0].text == unknown.replies[0].text
+    services.conversations.handle(Incoming(ADMIN, "command", command="help"))
+    admin = services.conversations.handle(Incoming(ADMIN, "command", command="stats"))
+    text = admin.replies[0].text
+    assert "users: 2" in text and "check-ins in the last 7 days: 1" in text
+    assert str(USER) not in text
+    services.store.dispose()
+
+
+CRISIS = [
+    "I feel hopeless",
+    "HOPELESS",
+    "i want to die",
+    "I can’t go on anymore",
+    "Honestly I've been thinking about suicide",
+]
+EMERGENCY = ["since this morning I can't pee", "Numbness between my legs", "foot drop?"]
+
+
+@pytest.mark.parametrize("text", CRISIS)
+def test_crisis_words_outside_a_flow_show_the_lines(services: Services, text: str) -> None:
+    result = services.conversations.handle(Incoming(USER, "text", text=text))
+    assert "1813" in result.replies[0].text and "0800 32 123" in result.replies[0].text
+
+
+@pytest.mark.parametrize("text", EMERGENCY)
+def test_emergency_signs_get_the_emergency_advice(services: Services, text: str) -> None:
+    result = services.conversations.handle(Incoming(USER, "text", text=text))
+    assert "112" in result.replies[0].text and "emergency" in result.replies[0].text
+
+
+def test_inside_a_flow_the_lines_come_first_and_the_flow_waits(services: Services) -> None:
+    onboard(services)
+    first = command(services, "checkin")
+    before = services.store.get_state(USER)
+    result = services.conversations.handle(Incoming(USER, "text", text="I feel hopeless"))
+    assert "1813" in result.replies[0].text
+    assert "carry on" in result.replies[1].text
+    assert services.store.get_state(USER) == before
+    # The question is still answerable with its own buttons.
+    data = next(b.data for row in first.replies[-1].buttons for b in row if b.label == "4")
+    assert not press_data(services, data).stale
+
+
+def test_a_hopeless_note_in_the_checkin_is_not_stored_silently(services: Services) -> None:
+    onboard(services)
+    result = command(services, "checkin")
+    for _ in range(4):
+        result = press_data(
+            services,
+            next(
+                b.data
+                for row in result.replies[-1].buttons
+                for b in row
+                if b.label not in ("◀ Back",)
+            ),
+        )
+    state = services.store.get_state(USER)
+    assert state is not None and state.step == "note"
+    result = services.conversations.handle(Incoming(USER, "text", text="everything feels hopeless"))
+    assert "1813" in result.replies[0].text
+    assert services.store.rows_about(USER)["checkins"] == 0
+
+
+def test_refusing_consent_leaves_only_the_refusal_even_after_commands(
+    services: Services,
+) -> None:
+    result = command(services, "start")
+    for label in ("Continue", "English", "No, thanks"):
+        result = press_data(
+            services,
+            next(
+                b.data for r in result.replies for row in r.buttons for b in row if b.label == label
+            ),
+        )
+    for name in ("checkin", "test", "exercise", "reminders", "summary", "export"):
+        command(services, name)
+    counts = services.store.rows_about(USER)
+    assert counts.pop("users") == 1 and set(counts.values()) == {0}
+
+
+def test_no_user_can_reach_another_users_data(services: Services) -> None:
+    fill_every_table(services)
+    other = USER + 5
+    for name in ("summary", "history", "history_csv"):
+        result = services.conversations.handle(Incoming(other, "command", command=name))
+        assert "okay to store" in result.replies[0].text
+        assert all(r.attachment is None for r in result.replies)
+    # Their own export holds only their own first-contact row.
+    result = services.conversations.handle(Incoming(other, "command", command="export"))
+    data = json.loads(result.replies[0].attachment.content)  # type: ignore[union-attr]
+    assert [row["id"] for row in data["users"]] == [other]
+    assert all(rows == [] for table, rows in data.items() if table != "users")
