@@ -1,0 +1,188 @@
+"""Several bot processes on one PostgreSQL database: any of them may get any update,
+and reminder slots are shared out with SKIP LOCKED so each is sent exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import insert
+from telegram.ext import AIORateLimiter, Application
+
+from bot.clock import ManualClock
+from bot.dispatcher import Dispatcher, DispatchSettings
+from bot.features.reminders import advance
+from bot.reminder_sender import make_sender
+from bot.runner import running
+from bot.services import Services, build_services
+from data.models import Reminder, User
+from flows.schedule import Rule
+from tests.conftest import TEST_TOKEN, make_settings
+from tests.fakebotapi import Call, FakeBotApi
+from tests.test_e2e_telegram import free_port
+
+pytestmark = pytest.mark.postgres
+USER = 6060
+SECRET = "shared-Secret_1"
+
+
+class Worker:
+    update_ids = itertools.count(1)
+
+    def __init__(self, services: Services, url: str) -> None:
+        self.services = services
+        self.url = url
+
+    async def post(self, update: dict[str, Any]) -> None:
+        payload = {"update_id": next(self.update_ids), **update}
+        async with httpx.AsyncClient(trust_env=False) as client:
+            response = await client.post(
+                self.url, json=payload, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            )
+        assert response.status_code == 200
+
+
+@pytest.fixture
+async def two_workers(
+    postgres_url: str, clock: ManualClock
+) -> AsyncIterator[tuple[FakeBotApi, list[Worker]]]:
+    async with FakeBotApi(token=TEST_TOKEN) as server, AsyncExitStack() as stack:
+        workers = []
+        for _ in range(2):
+            port = free_port()
+            url = f"http://127.0.0.1:{port}/hook"
+            settings = make_settings(
+                postgres_url,
+                telegram_api_base_url=server.base_url,
+                webhook_url=url,
+                webhook_listen="127.0.0.1",
+                webhook_port=port,
+                webhook_secret=SECRET,
+                log_level="INFO",
+            )
+            services = build_services(settings, clock)
+            stack.callback(services.store.dispose)
+            await stack.enter_async_context(running(services, tick_seconds=3600))
+            workers.append(Worker(services, url))
+        yield server, workers
+
+
+async def test_a_flow_continues_on_whichever_worker_gets_the_next_update(
+    two_workers: tuple[FakeBotApi, list[Worker]],
+) -> None:
+    server, workers = two_workers
+    turn = 0
+
+    async def say(update: dict[str, Any], expect: int = 1) -> list[Call]:
+        nonlocal turn
+        before = len(server.sent_messages(USER))
+        await workers[turn % 2].post(update)  # alternate between the two processes
+        turn += 1
+        calls = await server.wait_for(
+            lambda c: c.method == "sendMessage" and c.chat_id == USER, count=before + expect
+        )
+        return calls[before:]
+
+    def press(call: Call, label: str) -> dict[str, Any]:
+        markup = call.params["reply_markup"]["inline_keyboard"]
+        data = next(b["callback_data"] for row in markup for b in row if b["text"] == label)
+        return server.callback(USER, data, call.result["message_id"])
+
+    welcome = await say(server.command(USER, "/start"), expect=2)
+    language = await say(press(welcome[1], "Continue"))
+    consent = await say(press(language[0], "English"))
+    zone = await say(press(consent[0], "Yes, I agree"))
+    await say(press(zone[0], "Yes, that's right"), expect=2)
+    step = await say(server.command(USER, "/checkin"))
+    step = await say(press(step[-1], "5"))
+    step = await say(press(step[-1], "4"))
+    for _ in range(3):  # sleep, moved: the first answer; the note: skip
+        buttons = [
+            b["text"]
+            for row in step[-1].params["reply_markup"]["inline_keyboard"]
+            for b in row
+            if "Back" not in b["text"]
+        ]
+        step = await say(press(step[-1], next((b for b in buttons if "kip" in b), buttons[0])))
+    assert "in a row" in step[-1].text or "first" in step[-1].text
+    store = workers[0].services.store
+    with store.turn(USER, workers[0].services.clock.now(), language="en", timezone="UTC") as tx:
+        assert tx.checkin_on(tx.now.date()) is not None
+    assert store.get_state(USER) is None
+
+
+async def test_two_dispatchers_share_thousands_of_slots_each_sent_once(
+    postgres_url: str, clock: ManualClock
+) -> None:
+    seeding = build_services(make_settings(postgres_url), clock)
+    users = range(1, 2001)
+    now = clock.now()
+    rule = Rule.at("movement", ["10:00"]).to_dict()
+    with seeding.store.engine.begin() as conn:  # bulk seeding, not the code under test
+        conn.execute(
+            insert(User),
+            [
+                {
+                    "id": uid,
+                    "language": "en",
+                    "timezone": "UTC",
+                    "consent_version": 1,
+                    "consent_at": now,
+                    "active": True,
+                    "created_at": now,
+                    "last_seen_at": now,
+                }
+                for uid in users
+            ],
+        )
+        conn.execute(
+            insert(Reminder),
+            [
+                {
+                    "user_id": uid,
+                    "kind": "movement",
+                    "rule": rule,
+                    "enabled": True,
+                    "next_due_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for uid in users
+            ],
+        )
+    seeding.store.dispose()
+
+    async with FakeBotApi(token=TEST_TOKEN) as server:
+        app = (
+            Application.builder()
+            .token(TEST_TOKEN)
+            .base_url(f"{server.base_url}/bot")
+            .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
+            .build()
+        )
+        async with app:
+            services = [
+                build_services(make_settings(postgres_url), clock, migrate=False) for _ in range(2)
+            ]
+            dispatchers = [
+                Dispatcher(
+                    s.store,
+                    clock,
+                    make_sender(app.bot, s),
+                    advance,
+                    DispatchSettings(concurrency=50, per_chat_interval=0.0),
+                )
+                for s in services
+            ]
+            reports = await asyncio.gather(*(d.tick() for d in dispatchers))
+            for s in services:
+                s.store.dispose()
+    assert all(r.sent > 0 for r in reports), "both workers took a share"
+    assert sum(r.sent for r in reports) == len(users)
+    assert server.delivered() == len(users) and not server.duplicate_sends()
+    assert sorted(c.chat_id for c in server.sent_messages()) == list(users)
