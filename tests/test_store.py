@@ -138,3 +138,15 @@ def test_database_urls_pick_our_drivers(raw: str, driver: str) -> None:
 def test_unusable_database_urls_are_refused(raw: str) -> None:
     with pytest.raises(DatabaseUrlError):
         normalise_url(raw)
+
+
+@pytest.mark.postgres
+def test_several_processes_may_migrate_at_once(postgres_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    engines = [make_engine(postgres_url) for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(upgrade, engines))
+    assert "checkins" in inspect(engines[0]).get_table_names()
+    for engine in engines:
+        engine.dispose()
