@@ -38,7 +38,7 @@ def _load(services: Services, claim: Claim) -> tuple[SummaryInputs, bool] | None
             return None
         inputs = load_inputs(tx, t)
         nudged = any(
-            kind == "summary" and status == "nudge" and slot < claim.slot
+            kind == "summary" and status == "nudge" and claim.slot - NUDGE_EVERY < slot < claim.slot
             for slot, kind, _action, status in tx.deliveries_since(claim.slot - NUDGE_EVERY)
         )
     return inputs, nudged
