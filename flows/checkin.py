@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
+from flows.formatting import format_decimal
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
 from flows.streaks import (
     SCORE_MAX,
@@ -365,7 +366,12 @@ class CheckinFlow:
             key = "much_lower" if diff <= -_CLEAR_CHANGE else "lower"
         else:
             key = "much_higher" if diff >= _CLEAR_CHANGE else "higher"
-        return t(f"checkin.feedback.{key}", pain=pain, day=when, average=f"{average:.1f}")
+        return t(
+            f"checkin.feedback.{key}",
+            pain=pain,
+            day=when,
+            average=format_decimal(average, ctx.language),
+        )
 
     def _streak_line(self, day: date, ctx: Context) -> str:
         days = {

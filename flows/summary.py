@@ -20,12 +20,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_decimal as babel_format_decimal
 
 from flows.checkin import MOVED_VALUES, SLEEP_VALUES
-from flows.i18n import FALLBACK_LANGUAGE, Translator
+from flows.formatting import format_day, format_decimal, locale_for
+from flows.i18n import Translator
 from flows.streaks import current_streak
 
 P = "summary"
@@ -475,22 +474,7 @@ def _suggestion(
 # --- formatting ---------------------------------------------------------------------
 
 
-@cache
-def _locale(language: str) -> Locale:
-    try:
-        return Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(FALLBACK_LANGUAGE)
-
-
-def format_decimal(value: float, language: str) -> str:
-    """A score with one decimal in the user's language: "5.2" in en, "5,2" in nl."""
-    return str(babel_format_decimal(value, format="0.0", locale=_locale(language)))
-
-
-def format_day(day: date, language: str) -> str:
-    """A short local date such as "Tue 24 Nov"."""
-    return str(format_date(day, format="EEE d MMM", locale=_locale(language)))
+_locale = cache(locale_for)
 
 
 def _plural(t: Translator, key: str, count: int, **params: object) -> str:
