@@ -8,8 +8,10 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from telegram.ext import AIORateLimiter, Application
 
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -17,7 +19,7 @@ from bot.services import Services, build_services
 from data.engine import make_engine
 from data.migrate import upgrade
 from data.store import Store
-from tests.fakebotapi import fake_bot_api  # noqa: F401  (fixture)
+from tests.fakebotapi import FakeBotApi, fake_bot_api  # noqa: F401  (fixture)
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BACKCOACH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -106,6 +108,22 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def unthrottled_app(
+    server: FakeBotApi, read_timeout: float | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """A real PTB Application pointed at the fake server, without the 30/s limiter (the
+    tests that are about rate limits say so and build their own)."""
+    builder = (
+        Application.builder()
+        .token(TEST_TOKEN)
+        .base_url(f"{server.base_url}/bot")
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
+    )
+    if read_timeout is not None:
+        builder = builder.read_timeout(read_timeout)
+    return builder.build()
 
 
 @pytest.fixture

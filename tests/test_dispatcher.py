@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from telegram.ext import AIORateLimiter, Application, ExtBot
+from telegram.ext import ExtBot
 
 from bot.clock import ManualClock
 from bot.dispatcher import Dispatcher, DispatchSettings
 from data.engine import make_engine
 from data.queue import Claim
 from data.store import Store
-from tests.conftest import TEST_TOKEN
+from tests.conftest import TEST_TOKEN, unthrottled_app
 from tests.fakebotapi import FakeBotApi
 
 EVERY = timedelta(hours=1)
@@ -41,14 +41,7 @@ def seed(store: Store, now: datetime, users: range, due: datetime) -> None:
 @pytest.fixture
 async def telegram() -> AsyncIterator[tuple[FakeBotApi, ExtBot[Any]]]:
     async with FakeBotApi(token=TEST_TOKEN) as server:
-        app = (
-            Application.builder()
-            .token(TEST_TOKEN)
-            .base_url(f"{server.base_url}/bot")
-            .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
-            .read_timeout(0.5)
-            .build()
-        )
+        app = unthrottled_app(server, read_timeout=0.5)
         async with app:
             yield server, app.bot
 

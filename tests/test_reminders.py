@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from telegram.ext import AIORateLimiter, Application, ExtBot
+from telegram.ext import ExtBot
 
 from bot.clock import ManualClock
 from bot.conversation import Incoming, TurnResult
@@ -18,7 +18,7 @@ from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
 from flows.schedule import Rule
-from tests.conftest import TEST_TOKEN, make_settings
+from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
 from tests.fakebotapi import FakeBotApi
 from tests.test_flows_through_engine import USER, command, drive, onboard, press_data
 
@@ -39,13 +39,7 @@ async def world(
 ) -> AsyncIterator[tuple[Services, FakeBotApi, Dispatcher]]:
     services = build_services(make_settings(sqlite_url), clock)
     async with FakeBotApi(token=TEST_TOKEN) as server:
-        app = (
-            Application.builder()
-            .token(TEST_TOKEN)
-            .base_url(f"{server.base_url}/bot")
-            .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
-            .build()
-        )
+        app = unthrottled_app(server)
         async with app:
             bot: ExtBot[Any] = app.bot
             dispatcher = Dispatcher(

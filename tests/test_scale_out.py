@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import insert
-from telegram.ext import AIORateLimiter, Application
 
 from bot.clock import ManualClock
 from bot.dispatcher import Dispatcher, DispatchSettings
@@ -22,7 +21,7 @@ from bot.runner import running
 from bot.services import Services, build_services
 from data.models import Reminder, User
 from flows.schedule import Rule
-from tests.conftest import TEST_TOKEN, make_settings
+from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
 from tests.fakebotapi import Call, FakeBotApi
 from tests.test_e2e_telegram import free_port
 
@@ -158,13 +157,7 @@ async def test_two_dispatchers_share_thousands_of_slots_each_sent_once(
     seeding.store.dispose()
 
     async with FakeBotApi(token=TEST_TOKEN) as server:
-        app = (
-            Application.builder()
-            .token(TEST_TOKEN)
-            .base_url(f"{server.base_url}/bot")
-            .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
-            .build()
-        )
+        app = unthrottled_app(server)
         async with app:
             services = [
                 build_services(make_settings(postgres_url), clock, migrate=False) for _ in range(2)

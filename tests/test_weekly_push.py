@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from telegram.ext import AIORateLimiter, Application, ExtBot
+from telegram.ext import ExtBot
 
 from bot.clock import ManualClock
 from bot.dispatcher import Dispatcher, DispatchSettings
@@ -16,7 +16,7 @@ from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
 from flows.schedule import Rule
-from tests.conftest import TEST_TOKEN, make_settings
+from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
 from tests.fakebotapi import FakeBotApi
 from tests.test_flows_through_engine import USER, command, drive, onboard
 
@@ -26,13 +26,7 @@ SUNDAY_NOON = datetime(2026, 11, 22, 11, 0, tzinfo=UTC)  # Sunday 12:00 in Bruss
 @pytest.fixture
 async def bot() -> AsyncIterator[tuple[FakeBotApi, ExtBot[Any]]]:
     async with FakeBotApi(token=TEST_TOKEN) as server:
-        app = (
-            Application.builder()
-            .token(TEST_TOKEN)
-            .base_url(f"{server.base_url}/bot")
-            .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
-            .build()
-        )
+        app = unthrottled_app(server)
         async with app:
             yield server, app.bot
 
