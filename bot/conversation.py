@@ -260,7 +260,7 @@ class _TurnSession:
         current_consent = self.user.consent_version == self.engine.consent_version
         if name == "start" and current_consent and self.saved is None and not force:
             self._restart()
-            name_text = (self.incoming.first_name or "").strip()[:64] or "there"
+            name_text = (self.incoming.first_name or "").strip()[:64] or self.t("common.no_name")
             self._say(Reply(self.t("onboarding.welcome_back", name=name_text)))
             return
         if name == "start":

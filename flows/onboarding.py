@@ -49,7 +49,7 @@ class OnboardingFlow:
         t = ctx.t
         step = state.step
         if step == "welcome":
-            name = str(ctx.history.get("first_name") or "").strip()[:64] or "there"
+            name = str(ctx.history.get("first_name") or "").strip()[:64] or t("common.no_name")
             return (
                 Reply(t("onboarding.welcome", name=name)),
                 Reply(t("onboarding.what_i_do"), ((Choice(t("common.continue"), "next"),),)),

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flows import scoring as sc
 from flows.i18n import Translator
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
+from flows.safety import normalise
 
 NAME = "pain_test"
 P = "pain_test"
@@ -361,7 +362,8 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def _words(text: str) -> str:
-    return " " + " ".join(_PUNCTUATION.sub(" ", text.casefold()).split()) + " "
+    """Case, accents and punctuation folded the same way as the safety screen."""
+    return f" {normalise(text)} "
 
 
 def _mentions_crisis(text: str, t: Translator) -> bool:
