@@ -358,9 +358,6 @@ def _selection(value: object, step: Step) -> list[str]:
     return [o for o in step.options if o in value]
 
 
-_PUNCTUATION = re.compile(r"[^\w\s]")
-
-
 def _words(text: str) -> str:
     """Case, accents and punctuation folded the same way as the safety screen."""
     return f" {normalise(text)} "
