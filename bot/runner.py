@@ -123,10 +123,14 @@ async def running(
         try:
             yield app
         finally:
-            if app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
+            # Each step runs even if the one before failed, so shutdown never meets a
+            # still-running application.
+            try:
+                if app.updater.running:
+                    await app.updater.stop()
+            finally:
+                if app.running:
+                    await app.stop()
     finally:
         await app.shutdown()
         log.info("bot stopped")
