@@ -275,3 +275,36 @@ async def test_the_job_queue_tick_sends_due_reminders(sqlite_url: str, clock: Ma
         assert "Nicely done" in ack[0].text
         assert h.services.store.deliveries(USER)[0].action == "done"
         assert advance(rule, clock.now()) is not None
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+async def test_onboarding_a_test_question_and_summary_in_the_users_language(
+    polling: Harness, language: str
+) -> None:
+    from flows.i18n import default_catalogue
+
+    t = default_catalogue().translator(language)
+    server = polling.server
+    welcome = await polling.say(server.command(USER, "/start", language_code=language), expect=2)
+    assert welcome[1].text == t("onboarding.what_i_do")
+    chooser = await polling.press(welcome[1], t("common.continue"))
+    # The language Telegram reported comes first.
+    first = chooser[0].params["reply_markup"]["inline_keyboard"][0][0]["text"]
+    assert first == t(f"onboarding.language_names.{language}")
+    consent = await polling.press(chooser[0], first)
+    assert consent[0].text.startswith(t("onboarding.consent", version=1)[:40])
+    zone = await polling.press(consent[0], t("onboarding.consent_yes"))
+    await polling.press(zone[0], t("onboarding.timezone_keep"), expect=2)
+    test = await polling.say(server.command(USER, "/test", language_code=language), expect=2)
+    assert all(label in polling.buttons(test[-1]) for label in [t("pain_test.buttons.none")])
+    second = await polling.press(test[-1], t("pain_test.buttons.none"))
+    assert "2/" in second[-1].text
+    summary = await polling.say(server.command(USER, "/summary", language_code=language))
+    assert t("summary.nothing_yet") in summary[0].text
+    user = polling.services.store.get_user(USER)
+    assert user is not None and user.language == language
+    commands = {c.params.get("language_code"): c for c in server.calls_to("setMyCommands")}
+    described = {
+        cmd["command"]: cmd["description"] for cmd in commands[language].params["commands"]
+    }
+    assert described["checkin"] == t("common.commands.checkin")
