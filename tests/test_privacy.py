@@ -233,3 +233,51 @@ def test_no_user_can_reach_another_users_data(services: Services) -> None:
     data = json.loads(result.replies[0].attachment.content)  # type: ignore[union-attr]
     assert [row["id"] for row in data["users"]] == [other]
     assert all(rows == [] for table, rows in data.items() if table != "users")
+
+
+SCREEN_CASES = [
+    # (language of the user, typed text, signal) — capitals and accents on purpose
+    ("en", "I feel HOPELESS", "crisis"),
+    ("nl", "Ik voel me HOPELOOS", "crisis"),
+    ("nl", "ik denk aan SUÏCIDE", "crisis"),
+    ("fr", "Je suis DÉSESPÉRÉ", "crisis"),
+    ("fr", "j'ai envie de mourir", "crisis"),
+    ("de", "Ich fühle mich HOFFNUNGSLOS", "crisis"),
+    ("de", "Ich will nicht mehr leben", "crisis"),
+    ("en", "I can't pee since this morning", "emergency"),
+    ("nl", "Ik kan niet PLASSEN", "emergency"),
+    ("fr", "je ne peux plus uriner", "emergency"),
+    ("de", "Ich kann nicht pinkeln", "emergency"),
+    ("de", "Taub zwischen den Beinen", "emergency"),
+]
+HARMLESS = [
+    "j'ai mal à mourir dans le dos",
+    "ik kan niet meer zitten",
+    "my back kills me",
+    "Ich habe Stress",
+    "hope this helps",
+]
+
+
+@pytest.mark.parametrize(("language", "text", "signal"), SCREEN_CASES)
+@pytest.mark.parametrize("in_flow", [False, True])
+def test_safety_screen_in_every_language_inside_and_outside_flows(
+    services: Services, language: str, text: str, signal: str, in_flow: bool
+) -> None:
+    user = 3000 + SCREEN_CASES.index((language, text, signal))
+    handle = services.conversations.handle
+    if in_flow:  # the user is in the middle of onboarding, in their own language
+        handle(Incoming(user, "command", command="start", language_code=language))
+    before = services.store.get_state(user)
+    result = handle(Incoming(user, "text", text=text, language_code=language))
+    t = services.catalogue.translator(language)
+    assert result.replies[0].text == t(f"safety.{signal}")
+    assert services.store.get_state(user) == before  # the flow waits
+    if in_flow:
+        assert result.replies[1].text == t("safety.paused")
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_everyday_back_pain_talk_does_not_raise_an_alarm(services: Services, text: str) -> None:
+    result = services.conversations.handle(Incoming(USER, "text", text=text))
+    assert "1813" not in result.replies[0].text and "112" not in result.replies[0].text
