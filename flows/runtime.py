@@ -167,6 +167,6 @@ def mermaid(flow: Flow) -> str:
     for source, label, target in flow.transitions():
         src = "[*]" if source == "" else source
         dst = "[*]" if target == "" else target
-        safe_label = label.replace(":", " ").replace('"', "'")
+        safe_label = label.replace(":", " -").replace('"', "'")
         lines.append(f"    {src} --> {dst}: {safe_label}" if label else f"    {src} --> {dst}")
     return "\n".join(lines)

@@ -103,3 +103,14 @@ def test_migrate_brings_the_schema_up(tmp_path: Path) -> None:
 def test_flows_prints_mermaid(tmp_path: Path) -> None:
     result = run_bot(["flows", "--mermaid"], tmp_path)
     assert result.returncode == 0 and "stateDiagram-v2" in result.stdout
+
+
+@pytest.mark.parametrize("flow_name", ["onboarding", "pain_test"])
+def test_readme_diagrams_are_the_flows_own(flow_name: str) -> None:
+    from bot.wiring import build_wiring
+    from flows.runtime import mermaid
+
+    flow = build_wiring().flows.get(flow_name)
+    assert flow is not None
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{mermaid(flow)}\n```" in readme, "regenerate with python -m bot flows"
