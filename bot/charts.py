@@ -121,7 +121,8 @@ def _render(data: ChartData, labels: ChartLabels) -> bytes:
     fig.subplots_adjust(left=0.09, right=0.98, top=0.80, bottom=0.15)
 
     out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=DPI, facecolor="white", pil_kwargs={"optimize": True})
+    # No PNG "optimize": it halves the render speed to save about 3% of the size.
+    fig.savefig(out, format="png", dpi=DPI, facecolor="white")
     return out.getvalue()
 
 

@@ -64,6 +64,8 @@ class DispatchReport:
     skipped: int = 0
     retries: int = 0
     rounds: int = 0
+    max_in_flight: int = 0
+    """Never above the concurrency: the most a crash can cost."""
     statuses: dict[int, str] = field(default_factory=dict)
 
     def add(self, delivery_id: int, status: str) -> None:
@@ -90,30 +92,51 @@ class Dispatcher:
         self._tick_lock = asyncio.Lock()
 
     async def tick(self) -> DispatchReport:
-        """Send everything due now, in rounds; a second overlapping tick just waits."""
+        """Send everything due now; a second overlapping tick just waits.
+
+        A sliding window: at most ``concurrency`` claims are in flight, and as sends
+        finish, more slots are claimed, so the pipe to Telegram never runs dry between
+        rounds while a crash still costs at most what is in flight.
+        """
         report = DispatchReport()
         async with self._tick_lock:
+            in_flight: dict[asyncio.Task[tuple[int, str]], Claim] = {}
+            exhausted = False
+            refill_at = max(1, self.settings.concurrency // 2)
             while True:
-                now = self.clock.now()
-                claims = await asyncio.to_thread(
-                    self.store.claim_due,
-                    now,
-                    limit=self.settings.concurrency,
-                    grace=self.settings.grace,
-                    advance=self.advance,
-                )
-                if not claims:
+                free = self.settings.concurrency - len(in_flight)
+                if not exhausted and (free >= refill_at or not in_flight):
+                    claims = await asyncio.to_thread(
+                        self.store.claim_due,
+                        self.clock.now(),
+                        limit=free,
+                        grace=self.settings.grace,
+                        advance=self.advance,
+                    )
+                    exhausted = len(claims) < free
+                    if claims:
+                        report.rounds += 1
+                        report.claimed += len(claims)
+                    for claim in claims:
+                        in_flight[asyncio.create_task(self._deliver(claim, report))] = claim
+                    report.max_in_flight = max(report.max_in_flight, len(in_flight))
+                if not in_flight:
                     break
-                report.rounds += 1
-                report.claimed += len(claims)
-                outcomes = await asyncio.gather(*(self._deliver(c, report) for c in claims))
-                await asyncio.to_thread(self.store.settle, list(outcomes), self.clock.now())
-                for claim, (_, status) in zip(claims, outcomes, strict=True):
-                    report.add(claim.delivery_id, status)
-                    if status == "blocked":
-                        await asyncio.to_thread(self.store.deactivate_user, claim.user_id)
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                finished = [(in_flight.pop(task), task.result()) for task in done]
+                await self._settle(finished, report)
             self._forget_idle_chats()
         return report
+
+    async def _settle(
+        self, finished: list[tuple[Claim, tuple[int, str]]], report: DispatchReport
+    ) -> None:
+        outcomes = [outcome for _, outcome in finished]
+        await asyncio.to_thread(self.store.settle, outcomes, self.clock.now())
+        for claim, (delivery_id, status) in finished:
+            report.add(delivery_id, status)
+            if status == "blocked":
+                await asyncio.to_thread(self.store.deactivate_user, claim.user_id)
 
     async def _deliver(self, claim: Claim, report: DispatchReport) -> tuple[int, str]:
         delay = self.settings.backoff_first

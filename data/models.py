@@ -71,8 +71,8 @@ class CheckIn(SQLModel, table=True):
 
     __tablename__ = "checkins"
     __table_args__ = (
+        # The unique constraint is also the (user, local day) index the summary reads.
         UniqueConstraint("user_id", "local_day", name="uq_checkin_user_day"),
-        Index("ix_checkins_user_day", "user_id", "local_day"),
         CheckConstraint("pain BETWEEN 0 AND 10", name="ck_checkin_pain_range"),
         CheckConstraint("stress BETWEEN 0 AND 10", name="ck_checkin_stress_range"),
     )
@@ -125,7 +125,10 @@ class Delivery(SQLModel, table=True):
     """A claimed reminder slot. The unique key makes "never twice" a database fact."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("reminder_id", "slot", name="uq_delivery_slot"),)
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "slot", name="uq_delivery_slot"),
+        Index("ix_deliveries_user_slot", "user_id", "slot"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     reminder_id: int = Field(

@@ -69,7 +69,7 @@ async def test_each_due_slot_is_sent_once_and_moves_on(
     server, bot = telegram
     seed(store, clock.now(), range(1, 41), clock.now())
     report = await dispatcher(store, clock, bot, concurrency=8).tick()
-    assert report.sent == 40 and report.rounds == 5
+    assert report.sent == 40 and report.max_in_flight == 8
     assert server.delivered() == 40 and not server.duplicate_sends()
     assert await dispatcher(store, clock, bot).tick() == type(report)()  # nothing left
     clock.advance(EVERY)
