@@ -1,0 +1,451 @@
+"""The weekly summary at scale: store queries, pure computation and the chart.
+
+Run by hand, never by pytest::
+
+    .venv/bin/python -m bench.summary               # 10,000 users x a year, ~2-3 minutes
+    .venv/bin/python -m bench.summary --quick       # 500 users, smoke run
+    .venv/bin/python -m bench.summary --users 2000 --samples 100
+
+Seeds a fresh SQLite file (bulk inserts, product schema from the migrations) with
+``--users`` users, one check-in per user and day for ``--days`` days (10,000 x 365 =
+3.65M rows), about ``--exercise-per-day`` guided exercises per user and day, one pain
+self-check each, the three plan reminders and a delivery for every real slot of the
+last ``--delivery-days`` days. ``--heavy-users`` users (not sampled with the others)
+carry a whole year of deliveries, to show how the queries grow with history.
+
+Then measures, medians over random users:
+
+- store: ``bot.features.summary.load_inputs`` inside one ``Store.view`` (every query
+  the summary makes), then each of its queries alone (target < 5 ms median);
+- pure: ``summary_replies`` (``compute_summary`` + ``render_summary`` + chart series and
+  labels), and ``compute_summary`` + ``render_summary`` alone;
+- chart: ``bot.charts.render_chart`` of ``chart_series`` over 14 days (target < 200 ms).
+
+Ratios against targets and between normal and heavy users are measured in the same
+run; the last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bench.seed import (
+    analyze,
+    fresh_sqlite_url,
+    migrated_store,
+    seed_checkins,
+    seed_deliveries,
+    seed_exercises,
+    seed_plan_reminders,
+    seed_tests,
+    seed_users,
+    user_ids,
+)
+from bot.charts import render_chart
+from bot.features.common import today
+from bot.features.summary import WEEKS_LOADED, SummaryInputs, load_inputs, summary_replies
+from data.engine import make_engine
+from data.models import Delivery, Reminder
+from data.store import Store, Turn
+from flows import summary as s
+from flows.exercises import load_library
+from flows.i18n import default_catalogue
+
+MB = 1024 * 1024
+STORE_TARGET_MS = 5.0
+CHART_TARGET_MS = 200.0
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def stats(samples: Sequence[float]) -> dict[str, float]:
+    """Median, 95th percentile and mean, in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return {
+        "median": ms(statistics.median(ordered)),
+        "p95": ms(p95),
+        "mean": ms(statistics.fmean(ordered)),
+    }
+
+
+def show(label: str, figures: dict[str, float], target: float | None = None) -> None:
+    versus = f"   ({figures['median'] / target:.2f} of the {target:g} ms target)" if target else ""
+    say(
+        f"{label:<44} median {figures['median']:8.3f} ms  p95 {figures['p95']:8.3f} ms  "
+        f"mean {figures['mean']:8.3f} ms{versus}"
+    )
+
+
+# -- seeding -------------------------------------------------------------------------
+
+
+def seed_all(engine: Engine, args: argparse.Namespace, now: datetime) -> dict[str, int]:
+    ids = user_ids(args.users + args.heavy_users)
+    heavy = set(ids[args.users :])
+    last_day = now.date()
+    counts: dict[str, int] = {}
+    steps: list[tuple[str, Callable[[], int]]] = [
+        ("users", lambda: seed_users(engine, ids, now)),
+        ("checkins", lambda: seed_checkins(engine, ids, last_day, args.days)),
+        (
+            "exercise_logs",
+            lambda: seed_exercises(
+                engine, ids, exercise_ids(), last_day, args.days, args.exercise_per_day
+            ),
+        ),
+        ("test_results", lambda: seed_tests(engine, ids, now)),
+        ("reminders", lambda: seed_plan_reminders(engine, ids, now)),
+    ]
+    for name, step in steps:
+        t0 = time.perf_counter()
+        counts[name] = step()
+        took = time.perf_counter() - t0
+        say(f"  {name:<14} {counts[name]:>11,} rows in {took:6.1f}s ({counts[name] / took:,.0f}/s)")
+
+    with Session(engine) as session:
+        reminders = [
+            (int(rid or 0), int(uid), dict(rule))
+            for rid, uid, rule in session.exec(
+                select(col(Reminder.id), col(Reminder.user_id), col(Reminder.rule)).order_by(
+                    col(Reminder.id)
+                )
+            ).all()
+        ]
+    normal = [r for r in reminders if r[1] not in heavy]
+    heavy_rows = [r for r in reminders if r[1] in heavy]
+    t0 = time.perf_counter()
+    counts["deliveries"] = seed_deliveries(
+        engine, normal, now - timedelta(days=args.delivery_days), now
+    )
+    counts["deliveries"] += seed_deliveries(
+        engine, heavy_rows, now - timedelta(days=args.days), now, seed=5
+    )
+    took = time.perf_counter() - t0
+    say(
+        f"  {'deliveries':<14} {counts['deliveries']:>11,} rows in {took:6.1f}s "
+        f"({counts['deliveries'] / took:,.0f}/s)"
+    )
+    t0 = time.perf_counter()
+    analyze(engine)
+    say(f"  ANALYZE in {time.perf_counter() - t0:.1f}s")
+    return counts
+
+
+def exercise_ids() -> list[str]:
+    t = default_catalogue().translator("en")
+    return list(load_library(t))
+
+
+# -- measuring -----------------------------------------------------------------------
+
+
+def timed_view(
+    store: Store, uid: int, now: datetime, work: Callable[[Turn], object]
+) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    with store.view(uid, now) as tx:
+        assert tx is not None
+        result = work(tx)
+    return time.perf_counter() - t0, result
+
+
+def per_query(store: Store, users: Sequence[int], now: datetime) -> dict[str, Any]:
+    """Each query ``load_inputs`` makes, alone, in its own view (view cost excluded)."""
+    samples: dict[str, list[float]] = {
+        "view (user row)": [],
+        "checkins_before (28 days)": [],
+        "exercises_since": [],
+        "deliveries_since": [],
+        "latest_test": [],
+    }
+    for uid in users:
+        t0 = time.perf_counter()
+        with store.view(uid, now) as tx:
+            assert tx is not None
+            _ = tx.user
+            samples["view (user row)"].append(time.perf_counter() - t0)
+            _time_queries(tx, samples)
+    return {name: stats(values) for name, values in samples.items()}
+
+
+def _time_queries(tx: Turn, samples: dict[str, list[float]]) -> None:
+    """The queries of ``load_inputs``, with the same arguments, timed one by one."""
+    day = today(tx)
+    zone = ZoneInfo(tx.user.timezone)
+    since = datetime.combine(day - timedelta(days=7 * WEEKS_LOADED - 1), dtime(), tzinfo=zone)
+    q0 = time.perf_counter()
+    tx.checkins_before(day + timedelta(days=1), days=7 * WEEKS_LOADED)
+    q1 = time.perf_counter()
+    tx.exercises_since(since)
+    q2 = time.perf_counter()
+    tx.deliveries_since(since)
+    q3 = time.perf_counter()
+    tx.latest_test()
+    q4 = time.perf_counter()
+    samples["checkins_before (28 days)"].append(q1 - q0)
+    samples["exercises_since"].append(q2 - q1)
+    samples["deliveries_since"].append(q3 - q2)
+    samples["latest_test"].append(q4 - q3)
+
+
+def deliveries_plan(engine: Engine, uid: int, since: datetime) -> list[str]:
+    """SQLite's plan for ``Turn.deliveries_since`` (the same statement, rebuilt here)."""
+    query = (
+        select(Delivery.slot, Reminder.kind, Delivery.action, Delivery.status)
+        .join(Reminder, col(Reminder.id) == Delivery.reminder_id)
+        .where(Delivery.user_id == uid, Delivery.slot >= since)
+        .order_by(col(Delivery.slot))
+    )
+    compiled: Any = query.compile(dialect=engine.dialect)
+    processors = compiled._bind_processors
+    params = {
+        key: processors[key](value) if key in processors else value
+        for key, value in compiled.construct_params().items()
+    }
+    args = tuple(params[key] for key in compiled.positiontup)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", args).all()
+    return [str(row[-1]) for row in rows]
+
+
+def object_sizes(engine: Engine) -> dict[str, float]:
+    """MB per table and index, largest first (SQLite's dbstat virtual table)."""
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
+        ).all()
+    return {str(name): int(size) / MB for name, size in rows}
+
+
+def user_rows(engine: Engine, uid: int, table: str) -> int:
+    with engine.connect() as conn:
+        value = conn.exec_driver_sql(
+            f"SELECT count(*) FROM {table} WHERE user_id = ?", (uid,)
+        ).scalar_one()
+    return int(value)
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    url = fresh_sqlite_url(workdir / "summary.db")
+    store = migrated_store(url)
+    say(
+        f"== seeding {args.users:,} users (+{args.heavy_users} heavy) x {args.days} days "
+        f"into {workdir / 'summary.db'} =="
+    )
+    t0 = time.perf_counter()
+    counts = seed_all(store.engine, args, now)
+    seed_s = time.perf_counter() - t0
+    size = sum(p.stat().st_size for p in workdir.glob("summary.db*")) / MB
+    total_rows = sum(counts.values())
+    say(f"seeded {total_rows:,} rows in {seed_s:.1f}s; {size:,.0f} MB on disk")
+    objects = object_sizes(store.engine)
+    say("largest tables and indexes (dbstat):")
+    for name, mb in list(objects.items())[:10]:
+        say(f"    {name:<32} {mb:8.1f} MB")
+    store.dispose()
+
+    store = Store(make_engine(url))  # a fresh engine, as the bot would open it
+    catalogue = default_catalogue()
+    t = catalogue.translator("en")
+    rng = random.Random(7)
+    normal = list(user_ids(args.users))
+    heavy = list(user_ids(args.users + args.heavy_users))[args.users :]
+    sample = rng.sample(normal, min(args.samples, len(normal)))
+
+    def load(tx: Turn) -> SummaryInputs:
+        return load_inputs(tx, t)
+
+    timed_view(store, sample[0], now, load)  # warm: statement cache, library parse
+    say()
+    say(f"== store: load_inputs in one Store.view, {len(sample)} random users ==")
+    say(
+        f"per user: {user_rows(store.engine, sample[0], 'checkins')} check-ins, "
+        f"{user_rows(store.engine, sample[0], 'deliveries')} deliveries, "
+        f"{user_rows(store.engine, sample[0], 'exercise_logs')} exercise logs "
+        f"(heavy users: {user_rows(store.engine, heavy[0], 'deliveries') if heavy else 0} "
+        f"deliveries)"
+    )
+    load_samples: list[float] = []
+    inputs: list[SummaryInputs] = []
+    for uid in sample:
+        took, result = timed_view(store, uid, now, load)
+        assert isinstance(result, SummaryInputs)
+        load_samples.append(took)
+        inputs.append(result)
+    store_stats = stats(load_samples)
+    show("load_inputs (whole view)", store_stats, STORE_TARGET_MS)
+    breakdown = per_query(store, sample, now)
+    for name, query in breakdown.items():
+        show(f"  {name}", query)
+
+    heavy_stats: dict[str, float] | None = None
+    heavy_deliveries: dict[str, float] | None = None
+    if heavy:
+        heavy_samples = [timed_view(store, uid, now, load)[0] for uid in heavy for _ in range(3)]
+        heavy_stats = stats(heavy_samples)
+        show(f"load_inputs, {len(heavy)} heavy users (year of deliveries)", heavy_stats)
+        heavy_deliveries = per_query(store, heavy * 3, now)["deliveries_since"]
+        show("  deliveries_since, heavy users", heavy_deliveries)
+        say(
+            f"heavy / normal: load_inputs {heavy_stats['median'] / store_stats['median']:.2f}x, "
+            f"deliveries_since "
+            f"{heavy_deliveries['median'] / breakdown['deliveries_since']['median']:.2f}x"
+        )
+    plan = deliveries_plan(store.engine, sample[0], now - timedelta(days=28))
+    say("query plan of deliveries_since:")
+    for line in plan:
+        say(f"    {line}")
+
+    say()
+    say(f"== pure: summary text from the loaded rows, {len(inputs)} users ==")
+    pure_samples: list[float] = []
+    text_samples: list[float] = []
+    lengths: list[int] = []
+    for item in inputs:
+        t0 = time.perf_counter()
+        replies = summary_replies(item, t)
+        pure_samples.append(time.perf_counter() - t0)
+        lengths.append(len(replies[0].text))
+        t0 = time.perf_counter()
+        result = s.compute_summary(
+            item.today, item.checkins, item.exercises, item.actions, item.latest_test
+        )
+        s.render_summary(result, t)
+        text_samples.append(time.perf_counter() - t0)
+    pure_stats = stats(pure_samples)
+    text_stats = stats(text_samples)
+    show("summary_replies (compute+render+chart data)", pure_stats)
+    show("compute_summary + render_summary", text_stats)
+    say(f"summary text: {statistics.median(lengths):.0f} characters (median)")
+
+    say()
+    say(f"== chart: render_chart over 14 days, {args.chart_runs} renders ==")
+    charts = [
+        (data, s.chart_labels(data, t, t.language))
+        for data in (
+            s.chart_series(item.today, item.checkins, item.exercises, days=14)
+            for item in inputs[: args.chart_runs]
+        )
+    ]
+    t0 = time.perf_counter()
+    first_png = render_chart(*charts[0])
+    cold_ms = ms(time.perf_counter() - t0)
+    chart_samples: list[float] = []
+    sizes: list[int] = []
+    for data, labels in charts:
+        t0 = time.perf_counter()
+        png = render_chart(data, labels)
+        chart_samples.append(time.perf_counter() - t0)
+        sizes.append(len(png))
+    chart_stats = stats(chart_samples)
+    show("render_chart (warm)", chart_stats, CHART_TARGET_MS)
+    say(
+        f"first render in this process (cold caches): {cold_ms:.1f} ms "
+        f"({cold_ms / chart_stats['median']:.1f}x a warm one); PNG "
+        f"{statistics.median(sizes) / 1024:.0f} KiB median ({len(first_png) / 1024:.0f} KiB first)"
+    )
+    store.dispose()
+
+    figures: dict[str, Any] = {
+        "users": args.users,
+        "days": args.days,
+        "rows": counts,
+        "seed_s": round(seed_s, 1),
+        "db_mb": round(size),
+        "object_mb": {name: round(mb, 1) for name, mb in objects.items() if mb >= 1},
+        "samples": len(sample),
+        "store_summary_ms_median": round(store_stats["median"], 3),
+        "store_summary_ms_p95": round(store_stats["p95"], 3),
+        "store_target_ratio": round(store_stats["median"] / STORE_TARGET_MS, 3),
+        "store_queries_ms_median": {
+            name: round(query["median"], 3) for name, query in breakdown.items()
+        },
+        "pure_summary_ms_median": round(pure_stats["median"], 3),
+        "compute_render_text_ms_median": round(text_stats["median"], 3),
+        "chart_ms_median": round(chart_stats["median"], 2),
+        "chart_ms_p95": round(chart_stats["p95"], 2),
+        "chart_cold_ms": round(cold_ms, 1),
+        "chart_target_ratio": round(chart_stats["median"] / CHART_TARGET_MS, 3),
+        "chart_png_kib_median": round(statistics.median(sizes) / 1024, 1),
+    }
+    if heavy_stats is not None and heavy_deliveries is not None:
+        figures.update(
+            heavy_users=len(heavy),
+            heavy_store_summary_ms_median=round(heavy_stats["median"], 3),
+            heavy_deliveries_since_ms_median=round(heavy_deliveries["median"], 3),
+            heavy_vs_normal=round(heavy_stats["median"] / store_stats["median"], 2),
+        )
+    return figures
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.summary")
+    parser.add_argument("--users", type=int, default=None, help="users (10,000)")
+    parser.add_argument("--days", type=int, default=365, help="days of check-ins (365)")
+    parser.add_argument("--exercise-per-day", type=float, default=0.4)
+    parser.add_argument("--delivery-days", type=int, default=35, help="delivery history (35)")
+    parser.add_argument("--heavy-users", type=int, default=None, help="year of deliveries (20)")
+    parser.add_argument("--samples", type=int, default=None, help="random users timed (200)")
+    parser.add_argument("--chart-runs", type=int, default=None, help="charts rendered (20)")
+    parser.add_argument("--quick", action="store_true", help="500 users, 50 samples, 5 charts")
+    parser.add_argument("--workdir", type=Path, default=None, help="where the DB file goes")
+    parser.add_argument("--keep", action="store_true", help="keep the database file")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    args.users = args.users or (500 if quick else 10_000)
+    args.heavy_users = args.heavy_users if args.heavy_users is not None else (5 if quick else 20)
+    args.samples = args.samples or (50 if quick else 200)
+    args.chart_runs = min(args.chart_runs or (5 if quick else 20), args.samples)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    workdir: Path = args.workdir or Path(tempfile.mkdtemp(prefix="backcoach-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()[0]
+    say(
+        f"bench.summary: python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
+        f"load average {load:.2f}"
+    )
+    started = time.perf_counter()
+    try:
+        figures = run(args, workdir)
+    finally:
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    figures["load_avg_start"] = round(load, 2)
+    figures["load_avg_end"] = round(os.getloadavg()[0], 2)
+    figures["total_s"] = round(time.perf_counter() - started, 1)
+    say()
+    say(f"total {figures['total_s']}s")
+    print(json.dumps(figures), flush=True)
+
+
+if __name__ == "__main__":
+    main()
