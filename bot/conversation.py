@@ -273,6 +273,8 @@ class _TurnSession:
         if handler is not None:
             for reply in handler(self.tx, self.t):
                 self._say(reply)
+            if self.tx.erased:  # /delete: there is nothing left to come back to
+                self.saved = None
             if self.saved is not None:
                 self._repeat_current("common.resume_after_command")
             return

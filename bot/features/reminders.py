@@ -8,6 +8,7 @@ this module is the glue between them and the store.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +27,8 @@ from flows.schedule import Rule
 PRESS_PREFIX = "r"
 ACTION_CODES = {"done": "d", "skip": "k", "snooze15": "s15", "snooze30": "s30", "start": "x"}
 CODES_TO_ACTION = {code: action for action, code in ACTION_CODES.items()}
+DELIVERY_ID = re.compile(r"[0-9]{1,9}")
+"""ASCII digits that fit every database's integer id; anything else is forged or stale."""
 
 
 def advance(rule: dict[str, Any], after: datetime) -> datetime | None:
@@ -122,7 +125,7 @@ def nudge(claim: Claim, catalogue: Catalogue) -> Outgoing:
 
 def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlow]:
     """``r|<delivery id>|<action code>``: only ever the pressing user's own delivery."""
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in CODES_TO_ACTION:
+    if len(parts) != 2 or not DELIVERY_ID.fullmatch(parts[0]) or parts[1] not in CODES_TO_ACTION:
         return [Reply(t("reminders.ack.gone"))]
     found = tx.delivery_of(int(parts[0]))
     if found is None:
