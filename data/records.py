@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from data.models import CheckIn, ExerciseLog, TestResult, User
@@ -51,6 +52,37 @@ class RecordOps:
             .order_by(col(CheckIn.local_day))
         ).all()
         return [checkin_dict(row) for row in rows]
+
+    def checkins_between(self, first: date, last: date) -> list[dict[str, Any]]:
+        """Check-ins from ``first`` to ``last`` (local days, both included), oldest first,
+        as plain values in one query (no ORM objects: this runs on busy turns)."""
+        rows = self._session.execute(
+            sa_select(
+                col(CheckIn.local_day),
+                col(CheckIn.pain),
+                col(CheckIn.stress),
+                col(CheckIn.sleep),
+                col(CheckIn.moved),
+                col(CheckIn.note),
+            )
+            .where(
+                col(CheckIn.user_id) == self._user.id,
+                col(CheckIn.local_day) >= first,
+                col(CheckIn.local_day) <= last,
+            )
+            .order_by(col(CheckIn.local_day))
+        ).all()
+        return [
+            {
+                "local_day": day.isoformat(),
+                "pain": pain,
+                "stress": stress,
+                "sleep": sleep,
+                "moved": moved,
+                "note": note,
+            }
+            for day, pain, stress, sleep, moved, note in rows
+        ]
 
     def record_checkin(
         self,

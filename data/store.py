@@ -27,6 +27,8 @@ from data.models import (
 from data.queue import QueueOps, ReminderOps
 from data.records import RecordOps
 
+SEEN_RESOLUTION = timedelta(hours=1)
+
 
 @dataclass(frozen=True)
 class UserInfo:
@@ -84,6 +86,7 @@ class Turn(RecordOps, ReminderOps):
         self._user = user
         self.now = now
         self.erased = False
+        self._state_row: ConversationState | None = None
 
     @property
     def user(self) -> UserInfo:
@@ -92,12 +95,15 @@ class Turn(RecordOps, ReminderOps):
     @property
     def state(self) -> SavedState | None:
         row = self._session.get(ConversationState, self._user.id)
+        # Keep the row: the session only holds loaded rows weakly, and save_state would
+        # otherwise select it a second time in the same turn.
+        self._state_row = row
         if row is None:
             return None
         return SavedState(row.flow, row.step, dict(row.answers), row.nonce, row.updated_at)
 
     def save_state(self, flow: str, step: str, answers: dict[str, Any], nonce: str) -> None:
-        row = self._session.get(ConversationState, self._user.id)
+        row = self._state_row or self._session.get(ConversationState, self._user.id)
         if row is None:
             row = ConversationState(
                 user_id=self._user.id,
@@ -113,6 +119,7 @@ class Turn(RecordOps, ReminderOps):
         self._session.add(row)
 
     def clear_state(self) -> None:
+        self._state_row = None
         self._session.execute(
             delete(ConversationState).where(ConversationState.user_id == self._user.id)  # type: ignore[arg-type]
         )
@@ -210,7 +217,9 @@ class Store(QueueOps):
                 )
                 session.add(user)
                 session.flush()
-            else:
+            elif now - user.last_seen_at > SEEN_RESOLUTION or user.retention_warned_at:
+                # Retention counts in months: an hourly "last seen" is plenty, and spares
+                # an UPDATE on nearly every button press.
                 user.last_seen_at = now
                 user.retention_warned_at = None
                 session.add(user)

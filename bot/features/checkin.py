@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.conversation import Wiring
@@ -12,11 +12,14 @@ from flows import checkin
 
 
 def history(tx: Turn) -> dict[str, Any]:
+    """Today, yesterday and the 30 days before today, from one query."""
     day = today(tx)
+    rows = tx.checkins_between(day - timedelta(days=checkin.RECENT_WINDOW_DAYS), day)
+    by_day = {row["local_day"]: row for row in rows}
     return {
-        "today_checkin": tx.checkin_on(day),
-        "yesterday_checkin": tx.checkin_on(yesterday(tx)),
-        "recent": tx.checkins_before(day, days=checkin.RECENT_WINDOW_DAYS),
+        "today_checkin": by_day.get(day.isoformat()),
+        "yesterday_checkin": by_day.get(yesterday(tx).isoformat()),
+        "recent": [row for row in rows if row["local_day"] != day.isoformat()],
     }
 
 

@@ -1,0 +1,199 @@
+"""The in-process Bot API for ``bench.throughput``: a null request and update factories.
+
+:class:`NullRequest` answers every Bot API call at once with a realistic JSON result (a
+Message for ``sendMessage`` and ``editMessageReplyMarkup``, ``true`` for
+``answerCallbackQuery``, the bot's User for ``getMe``), so a benchmark measures only our
+code and PTB, never a network. It encodes the parameters exactly as PTB's
+``HTTPXRequest`` does (``RequestData.json_parameters``) and keeps, per chat, the last
+message it "sent" with its inline keyboard, so the benchmark can press the buttons the
+bot really offered.
+
+Updates are built as plain JSON dicts (what ``getUpdates`` or a webhook delivers); the
+benchmark turns them into ``Update`` objects with ``Update.de_json`` inside the timed
+region, as the Updater does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 123456789
+BOT_USER: dict[str, Any] = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "Backcoach",
+    "username": "backcoach_bench_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+DATE = 1_795_000_000
+"""A fixed Unix time for every message (2026-11-18); PTB only parses it."""
+
+JsonDict = dict[str, Any]
+
+
+def user_json(user_id: int) -> JsonDict:
+    return {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": f"User{user_id % 1000}",
+        "language_code": "en",
+    }
+
+
+def private_chat(user_id: int) -> JsonDict:
+    return {"id": user_id, "type": "private", "first_name": f"User{user_id % 1000}"}
+
+
+@dataclass
+class Sent:
+    """The last message the bot sent to one chat (as the fake server stored it)."""
+
+    message_id: int
+    text: str
+    keyboard: list[list[JsonDict]] = field(default_factory=list)
+
+    def callback_data(self) -> list[str]:
+        return [str(b.get("callback_data", "")) for row in self.keyboard for b in row]
+
+    def as_message(self, chat_id: int) -> JsonDict:
+        """The message as Telegram would embed it in a callback query."""
+        message: JsonDict = {
+            "message_id": self.message_id,
+            "date": DATE,
+            "chat": private_chat(chat_id),
+            "from": BOT_USER,
+            "text": self.text,
+        }
+        if self.keyboard:
+            message["reply_markup"] = {"inline_keyboard": self.keyboard}
+        return message
+
+
+class NullRequest(BaseRequest):
+    """Answers every Bot API call in-process, at once, with a realistic result."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.last: dict[int, Sent] = {}
+        self.transcript: list[str] = []
+        """Every text sent or edited in, in order (to compare two runs' replies)."""
+        self._message_ids = count(1)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.last.clear()
+        self.transcript.clear()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        self.calls[endpoint] += 1
+        # What HTTPXRequest sends as the form body: every parameter JSON-encoded.
+        params = request_data.json_parameters if request_data is not None else {}
+        result: Any
+        if endpoint == "sendMessage":
+            result = self._send_message(params)
+        elif endpoint == "editMessageReplyMarkup":
+            result = self._edit_markup(params)
+        elif endpoint == "editMessageText":
+            result = self._edit_text(params)
+        elif endpoint == "getMe":
+            result = BOT_USER
+        else:  # answerCallbackQuery, setMyCommands, deleteWebhook, ...
+            result = True
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _send_message(self, params: dict[str, str]) -> JsonDict:
+        chat_id = int(params["chat_id"])
+        text = params.get("text", "")
+        markup = json.loads(params["reply_markup"]) if "reply_markup" in params else None
+        keyboard = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        sent = Sent(next(self._message_ids), text, keyboard)
+        self.last[chat_id] = sent
+        self.transcript.append(text)
+        return sent.as_message(chat_id)
+
+    def _edit_text(self, params: dict[str, str]) -> JsonDict:
+        """The pressed message becomes the next question (text and keyboard replaced)."""
+        chat_id = int(params["chat_id"])
+        text = params.get("text", "")
+        markup = json.loads(params["reply_markup"]) if "reply_markup" in params else None
+        keyboard = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        sent = Sent(int(params["message_id"]), text, keyboard)
+        self.last[chat_id] = sent
+        self.transcript.append(text)
+        message = sent.as_message(chat_id)
+        message["edit_date"] = DATE
+        return message
+
+    def _edit_markup(self, params: dict[str, str]) -> JsonDict:
+        chat_id = int(params.get("chat_id", "0"))
+        message_id = int(params.get("message_id", "0"))
+        return {
+            "message_id": message_id,
+            "date": DATE,
+            "edit_date": DATE,
+            "chat": private_chat(chat_id),
+            "from": BOT_USER,
+            "text": "(edited)",
+        }
+
+
+class UpdateFactory:
+    """Telegram-shaped update dicts with increasing ``update_id``."""
+
+    def __init__(self) -> None:
+        self._ids = count(1)
+
+    def text(self, user_id: int, text: str) -> JsonDict:
+        update_id = next(self._ids)
+        message: JsonDict = {
+            "message_id": 1_000_000 + update_id,
+            "date": DATE,
+            "chat": private_chat(user_id),
+            "from": user_json(user_id),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split(maxsplit=1)[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return {"update_id": update_id, "message": message}
+
+    def press(self, user_id: int, sent: Sent, data: str) -> JsonDict:
+        update_id = next(self._ids)
+        return {
+            "update_id": update_id,
+            "callback_query": {
+                "id": f"cq{update_id}",
+                "from": user_json(user_id),
+                "chat_instance": f"ci{user_id}",
+                "message": sent.as_message(user_id),
+                "data": data,
+            },
+        }
