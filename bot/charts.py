@@ -18,6 +18,7 @@ import asyncio
 import io
 import math
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -42,9 +43,16 @@ def render_chart(data: ChartData, labels: ChartLabels) -> bytes:
         return _render(data, labels)
 
 
+_CHART_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
+"""Charts render one at a time (matplotlib shares caches between threads) in a thread of
+their own, so a Sunday push of many summaries never ties up the threads that serve
+users' turns and the reminder claims."""
+
+
 async def render_chart_async(data: ChartData, labels: ChartLabels) -> bytes:
-    """:func:`render_chart` in a worker thread, so the event loop keeps serving others."""
-    return await asyncio.to_thread(render_chart, data, labels)
+    """:func:`render_chart` off the event loop, in the chart thread."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_CHART_POOL, render_chart, data, labels)
 
 
 def _render(data: ChartData, labels: ChartLabels) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import secrets
 import traceback
 from typing import Any
 
@@ -59,6 +60,7 @@ def harden_logging(token: str = "") -> None:
     global _installed
     if token:
         _secrets.add(token)
+        set_ref_key(token)
     if not _installed:
         logging.setLogRecordFactory(_make_record_factory(logging.getLogRecordFactory()))
         _installed = True
@@ -77,7 +79,20 @@ def configure_logging(level: str, token: str = "") -> None:
     harden_logging(token)
 
 
+_ref_key = secrets.token_bytes(32)
+
+
+def set_ref_key(secret: str) -> None:
+    """Key the log pseudonyms with a secret of the deployment (derived from the token),
+    so they are stable across restarts yet cannot be reversed by trying every id."""
+    global _ref_key
+    if secret:
+        _ref_key = hashlib.blake2b(
+            secret.encode(), digest_size=32, person=b"backcoach-ref"
+        ).digest()
+
+
 def user_ref(user_id: int) -> str:
     """A short stable pseudonym for logs: enough to follow one user's trail, not to
-    find out who they are."""
-    return hashlib.blake2b(str(user_id).encode(), digest_size=5, person=b"backcoach").hexdigest()
+    find out who they are (a keyed hash: Telegram ids are too few to hide otherwise)."""
+    return hashlib.blake2b(str(user_id).encode(), digest_size=6, key=_ref_key).hexdigest()

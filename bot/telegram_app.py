@@ -176,7 +176,10 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or message.chat.type != ChatType.PRIVATE or not isinstance(query.data, str):
         await query.answer()
         return
-    await query.answer()
+    # Telegram refuses answers to queries older than a few seconds (after downtime, or
+    # behind a queue): the press itself must still count.
+    with suppress(BadRequest):
+        await query.answer()
     await _run_turn(update, context, _incoming(update, kind="press", callback=query.data))
     # Tidy the chat: the pressed question's buttons are used up either way.
     with suppress(BadRequest):  # the message is too old to edit, or had no buttons left

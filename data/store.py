@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import Column, Engine, Table, delete, func, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, SQLModel, col, select
 
 from data.engine import READ_ONLY, is_sqlite
@@ -205,6 +206,20 @@ class Store(QueueOps):
         with self._write() as session:
             query = select(User).where(User.id == user_id)
             if not is_sqlite(self.engine):
+                # Two workers may see a new user's first two updates at once: create the
+                # row without conflict first, then lock it.
+                session.execute(
+                    pg_insert(User)
+                    .values(
+                        id=user_id,
+                        language=language,
+                        timezone=timezone,
+                        active=True,
+                        created_at=now,
+                        last_seen_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["id"])
+                )
                 query = query.with_for_update()
             user = session.exec(query).first()
             if user is None:
