@@ -102,6 +102,7 @@ class Dispatcher:
         async with self._tick_lock:
             in_flight: dict[asyncio.Task[tuple[int, str]], Claim] = {}
             exhausted = False
+            stale_before = self.clock.now() - self.settings.grace
             refill_at = max(1, self.settings.concurrency // 2)
             while True:
                 free = self.settings.concurrency - len(in_flight)
@@ -112,14 +113,17 @@ class Dispatcher:
                         limit=free,
                         grace=self.settings.grace,
                         advance=self.advance,
+                        stale_before=stale_before,
                     )
-                    exhausted = len(claims) < free
+                    exhausted = claims.examined < free
                     if claims:
                         report.rounds += 1
                         report.claimed += len(claims)
                     for claim in claims:
                         in_flight[asyncio.create_task(self._deliver(claim, report))] = claim
                     report.max_in_flight = max(report.max_in_flight, len(in_flight))
+                    if not in_flight and not exhausted:
+                        continue  # every row looked at was parked or skipped: look again
                 if not in_flight:
                     break
                 done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)

@@ -49,6 +49,13 @@ class Claim:
     timezone: str
 
 
+class ClaimBatch(list[Claim]):
+    """The claims of one call, and how many due rows it looked at: rows that were parked
+    or skipped yield no claim, so fewer claims than asked does not mean none are left."""
+
+    examined: int = 0
+
+
 @dataclass(frozen=True)
 class ReminderInfo:
     id: int
@@ -154,15 +161,24 @@ class QueueOps:
         raise NotImplementedError
 
     def claim_due(
-        self, now: datetime, *, limit: int, grace: timedelta, advance: Advance
-    ) -> list[Claim]:
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        grace: timedelta,
+        advance: Advance,
+        stale_before: datetime | None = None,
+    ) -> ClaimBatch:
         """Claim up to ``limit`` slots due at ``now`` and move their reminders on.
 
         A slot older than ``grace`` is not sent late: the reminder jumps to its first
         slot inside the grace window (sent now) or, if none, to the future. So a
-        restart never replays a backlog.
+        restart never replays a backlog. Lateness is judged against ``stale_before``
+        (the start of the dispatcher's tick) so a crowd of reminders due at the same
+        minute is not cut short just because sending them takes longer than the grace.
         """
-        claims: list[Claim] = []
+        cutoff = stale_before if stale_before is not None else now - grace
+        claims = ClaimBatch()
         with self._write() as session:
             query = (
                 select(Reminder, User)
@@ -174,7 +190,8 @@ class QueueOps:
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=Reminder)
             for reminder, user in session.exec(query).all():
-                claim = self._claim_one(session, reminder, user, now, grace, advance)
+                claims.examined += 1
+                claim = self._claim_one(session, reminder, user, now, cutoff, advance)
                 if claim is not None:
                     claims.append(claim)
         return claims
@@ -185,7 +202,7 @@ class QueueOps:
         reminder: Reminder,
         user: User,
         now: datetime,
-        grace: timedelta,
+        cutoff: datetime,
         advance: Advance,
     ) -> Claim | None:
         rule = dict(reminder.rule)
@@ -196,8 +213,8 @@ class QueueOps:
             reminder.next_due_at = None
             session.add(reminder)
             return None
-        if slot < now - grace:
-            slot = advance(rule, now - grace - timedelta(microseconds=1))
+        if slot < cutoff:
+            slot = advance(rule, cutoff - timedelta(microseconds=1))
         if slot is None or slot > now:
             reminder.next_due_at = slot
             reminder.enabled = slot is not None

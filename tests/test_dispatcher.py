@@ -203,3 +203,37 @@ async def test_blocked_user_is_parked_and_gets_nothing_more(
     report = await dispatcher(store, clock, bot).tick()
     assert report.sent == 1 and [c.chat_id for c in server.sent_messages()] == [1, 1]
     assert [r.kind for r in store.parked_reminders(2)] == ["movement"]
+
+
+async def test_a_crowd_that_takes_longer_than_the_grace_window_is_still_sent(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    due = clock.now()
+    for uid in range(1, 61):  # one-off slots, so no later slot falls due while we send
+        with store.turn(uid, due, language="en", timezone="UTC") as tx:
+            tx.give_consent(1)
+            tx.add_one_off("movement", {"once_at": due.isoformat()}, due)
+
+    async def slow_send(claim: Claim) -> None:
+        clock.advance(timedelta(minutes=1))  # every send takes a minute of "real" time
+        await bot.send_message(claim.user_id, f"reminder {claim.delivery_id}")
+
+    dispatcher = Dispatcher(
+        store, clock, slow_send, hourly, DispatchSettings(concurrency=5, per_chat_interval=0.0)
+    )
+    report = await dispatcher.tick()
+    assert report.sent == 60 and server.delivered() == 60  # the last went out 60 min late
+
+
+async def test_rows_parked_in_a_round_do_not_end_the_tick_early(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 31), clock.now())
+    for uid in range(1, 21):  # the first twenty due rows belong to users who blocked us
+        store.deactivate_user(uid)
+    report = await dispatcher(store, clock, bot, concurrency=10).tick()
+    assert report.sent == 10 and sorted(c.chat_id for c in server.sent_messages()) == list(
+        range(21, 31)
+    )
