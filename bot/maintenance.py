@@ -33,24 +33,21 @@ async def run_retention(
     store: Store, clock: Clock, months: int, warn: Callable[[int], Awaitable[None]]
 ) -> RetentionReport:
     now = clock.now()
-    to_warn, to_erase = await asyncio.to_thread(
-        store.retention_due, now, retention_period(months), NOTICE
-    )
+    keep = retention_period(months)
     report = RetentionReport()
-    warned: list[int] = []
-    for user_id in to_warn:
-        try:
-            await warn(user_id)
-        except TelegramError as exc:
-            # Blocked or gone: the warning counts as given; erasure follows all the same.
-            log.info("retention warning not delivered: %s", type(exc).__name__)
-        warned.append(user_id)
-    if warned:
-        await asyncio.to_thread(store.mark_warned, warned, now)
-        report.warned = len(warned)
-    for user_id in to_erase:
-        await asyncio.to_thread(store.erase_user, user_id)
-        report.erased += 1
+    while True:
+        to_warn = await asyncio.to_thread(store.claim_retention_warnings, now, keep, NOTICE)
+        if not to_warn:
+            break
+        for user_id in to_warn:
+            try:
+                await warn(user_id)
+            except TelegramError as exc:
+                # Blocked or gone: the warning counts as given; erasure follows all the same.
+                log.info("retention warning not delivered: %s", type(exc).__name__)
+        report.warned += len(to_warn)
+    while erased := await asyncio.to_thread(store.erase_unseen, now, keep, NOTICE):
+        report.erased += erased
     if report.warned or report.erased:
         log.info("retention: %d warned, %d erased", report.warned, report.erased)
     return report

@@ -151,8 +151,7 @@ class Turn(RecordOps, ReminderOps):
         """Erase every row about this user, in this transaction. The turn ends here:
         nothing may be written for the user afterwards."""
         self._session.expunge(self._user)
-        for table in reversed(_personal_tables()):
-            self._session.execute(delete(table).where(_owner(table) == self._user.id))
+        _erase_rows(self._session, self._user.id)
         self.erased = True
 
     def export(self) -> dict[str, list[dict[str, Any]]]:
@@ -260,34 +259,57 @@ class Store(QueueOps):
                 return None
             return SavedState(row.flow, row.step, dict(row.answers), row.nonce, row.updated_at)
 
-    def retention_due(
-        self, now: datetime, keep: timedelta, notice: timedelta
-    ) -> tuple[list[int], list[int]]:
-        """(users to warn, users to erase) for the retention policy.
+    def claim_retention_warnings(
+        self, now: datetime, keep: timedelta, notice: timedelta, limit: int = 500
+    ) -> list[int]:
+        """Mark up to ``limit`` users as warned and return them, *before* anyone is told.
 
-        A user unseen for ``keep - notice`` is warned once; one unseen for ``keep`` and
-        warned at least ``notice`` ago is erased. Any turn resets the warning.
+        A user unseen for ``keep - notice`` is warned once. Marking first means a reply
+        to the warning (which clears the mark) is never overwritten afterwards, and two
+        workers never warn the same person twice.
         """
-        with self._read() as session:
-            warn = session.exec(
-                select(User.id).where(
+        with self._write() as session:
+            query = (
+                select(User.id)
+                .where(
                     col(User.last_seen_at) < now - (keep - notice),
                     col(User.retention_warned_at).is_(None),
                 )
-            ).all()
-            erase = session.exec(
-                select(User.id).where(
+                .limit(limit)
+            )
+            if not is_sqlite(self.engine):
+                query = query.with_for_update(skip_locked=True)
+            ids = list(session.exec(query).all())
+            if ids:
+                session.execute(
+                    update(User).where(col(User.id).in_(ids)).values(retention_warned_at=now)
+                )
+        return ids
+
+    def erase_unseen(
+        self, now: datetime, keep: timedelta, notice: timedelta, limit: int = 200
+    ) -> int:
+        """Erase up to ``limit`` users unseen for ``keep`` and warned ``notice`` ago.
+
+        The check and the erasure share one transaction with the rows locked, so a user
+        who writes in at that moment is either erased before their turn (which then
+        starts afresh) or kept, never erased after coming back.
+        """
+        with self._write() as session:
+            query = (
+                select(User.id)
+                .where(
                     col(User.last_seen_at) < now - keep,
                     col(User.retention_warned_at) <= now - notice,
                 )
-            ).all()
-        return list(warn), list(erase)
-
-    def mark_warned(self, user_ids: list[int], now: datetime) -> None:
-        with self._write() as session:
-            session.execute(
-                update(User).where(col(User.id).in_(user_ids)).values(retention_warned_at=now)
+                .limit(limit)
             )
+            if not is_sqlite(self.engine):
+                query = query.with_for_update(skip_locked=True)
+            ids = list(session.exec(query).all())
+            for user_id in ids:
+                _erase_rows(session, user_id)
+        return len(ids)
 
     def stats(self, now: datetime) -> dict[str, Any]:
         """Counts only, for admins: never anything that points to one person."""
@@ -350,8 +372,12 @@ class Store(QueueOps):
     def erase_user(self, user_id: int) -> None:
         """Delete every row about ``user_id`` in every personal table, children first."""
         with self._write() as session:
-            for table in reversed(_personal_tables()):
-                session.execute(delete(table).where(_owner(table) == user_id))
+            _erase_rows(session, user_id)
+
+
+def _erase_rows(session: Session, user_id: int) -> None:
+    for table in reversed(_personal_tables()):
+        session.execute(delete(table).where(_owner(table) == user_id))
 
 
 def _jsonable(value: Any) -> Any:

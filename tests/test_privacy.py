@@ -281,3 +281,25 @@ def test_safety_screen_in_every_language_inside_and_outside_flows(
 def test_everyday_back_pain_talk_does_not_raise_an_alarm(services: Services, text: str) -> None:
     result = services.conversations.handle(Incoming(USER, "text", text=text))
     assert "1813" not in result.replies[0].text and "112" not in result.replies[0].text
+
+
+async def test_a_user_who_answers_the_warning_at_once_is_kept(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+
+    async def warn_and_they_reply(user_id: int) -> None:
+        command(services, "help")  # they write back while the job is still running
+
+    clock.advance(timedelta(days=360))
+    report = await run_retention(services.store, clock, 12, warn_and_they_reply)
+    assert report.warned == 1
+    user = services.store.get_user(USER)
+    assert user is not None and user.retention_warned_at is None  # the reply cleared it
+    clock.advance(timedelta(days=8))  # still within a year of their reply
+
+    async def no_warning(user_id: int) -> None:
+        raise AssertionError("nobody is due a warning")
+
+    report = await run_retention(services.store, clock, 12, no_warning)
+    assert report.erased == 0 and services.store.rows_about(USER)["users"] == 1
