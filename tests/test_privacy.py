@@ -301,3 +301,12 @@ async def test_a_user_who_answers_the_warning_at_once_is_kept(
 
     report = await run_retention(services.store, clock, 12, no_warning)
     assert report.erased == 0 and services.store.rows_about(USER)["users"] == 1
+    # A year after that reply they get a fresh warning before anything is erased.
+    clock.advance(timedelta(days=360))
+    warned: list[int] = []
+
+    async def record(user_id: int) -> None:
+        warned.append(user_id)
+
+    report = await run_retention(services.store, clock, 12, record)
+    assert warned == [USER] and report.erased == 0
