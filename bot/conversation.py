@@ -385,6 +385,8 @@ class _TurnSession:
                 self._stale()
                 return
             flow, state = current
+            if flow.needs_consent and not self._consent_ok():
+                return
             self._apply(flow, flow.handle(state, Press(value), self._context(flow)))
             return
         handler = self.wiring.presses.get(prefix)
@@ -418,6 +420,8 @@ class _TurnSession:
             self._say(Reply(self.t("common.not_understood")))
             return
         flow, state = current
+        if flow.needs_consent and not self._consent_ok():
+            return
         event: Event = Text(text[:MAX_TEXT])
         self._apply(flow, flow.handle(state, event, self._context(flow)))
 

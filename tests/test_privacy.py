@@ -310,3 +310,25 @@ async def test_a_user_who_answers_the_warning_at_once_is_kept(
 
     report = await run_retention(services.store, clock, 12, record)
     assert warned == [USER] and report.erased == 0
+
+
+def test_a_new_consent_text_mid_flow_stops_the_flow_before_anything_is_stored(
+    sqlite_url: str, clock: ManualClock
+) -> None:
+    services = build_services(make_settings(sqlite_url), clock)
+    onboard(services)
+    started = command(services, "checkin")
+    pain = next(b.data for row in started.replies[-1].buttons for b in row if b.label == "3")
+    newer = Conversations(
+        services.store,
+        clock,
+        services.catalogue,
+        build_wiring(services.store, services.settings),
+        consent_version=2,
+    )
+    result = newer.handle(Incoming(USER, "press", callback=pain))
+    assert "read it again" in result.replies[0].text
+    state = services.store.get_state(USER)
+    assert state is not None and state.flow == "onboarding"
+    assert services.store.rows_about(USER)["checkins"] == 0
+    services.store.dispose()

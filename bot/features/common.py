@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from data.store import Turn
+from flows.onboarding import CONSENT_VERSION
 from flows.streaks import local_day
 
 
@@ -13,9 +14,10 @@ class ConsentMissing(PermissionError):
 
 
 def require_consent(tx: Turn) -> None:
-    """Defence in depth: flows that store health data already need consent to start."""
-    if not tx.user.has_consent:
-        raise ConsentMissing("health data without consent is never stored")
+    """Defence in depth: flows that store health data already need consent to the
+    current text to start and to go on."""
+    if not tx.user.has_consent or tx.user.consent_version != CONSENT_VERSION:
+        raise ConsentMissing("health data without current consent is never stored")
 
 
 def today(tx: Turn) -> date:
