@@ -142,6 +142,13 @@ class Wiring:
     commands: dict[str, CommandHandler] = field(default_factory=dict)
     presses: dict[str, PressHandler] = field(default_factory=dict)
     on_start: list[Callable[[Turn], None]] = field(default_factory=list)
+
+    def record(self, fact_type: type, recorder: FactRecorder) -> None:
+        """Register the one recorder of a fact; a second one would silently win."""
+        if fact_type in self.recorders:
+            raise ValueError(f"{fact_type.__name__} already has a recorder")
+        self.recorders[fact_type] = recorder
+
     """Run on every /start (a user coming back after blocking the bot, for example)."""
 
 

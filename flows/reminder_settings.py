@@ -677,12 +677,8 @@ class ReminderSettingsFlow:
             for kind, item in items.items()
         }
         nxt = state.at("menu", items=_dump_items(moved), timezone=chosen)
+        # The zone fact moves every stored reminder with it; a draft plan is saved later.
         facts: list[object] = [TimezoneChosen(chosen)]
-        if not state.answers.get("draft"):
-            facts += [
-                ReminderUpserted(kind, item.rule.to_dict(), item.enabled)
-                for kind, item in moved.items()
-            ]
         text = ctx.t(f"{F}.timezone_set", timezone=chosen, local_time=local_clock(ctx.now, chosen))
         return Outcome(nxt, (Reply(text), self._question(nxt, moved, ctx)), tuple(facts))
 

@@ -71,16 +71,6 @@ DISAGREE: Final = "disagree"
 YES: Final = "yes"
 NO: Final = "no"
 
-CARD_IDS: Final = (
-    "what_is_back_pain",
-    "no_single_cause",
-    "moving_helps",
-    "posture",
-    "stress_and_pain",
-    "acute_vs_chronic",
-    "when_to_see_doctor",
-)
-
 # -- bands ---------------------------------------------------------------------------
 
 RISKS: Final = ("low", "medium", "high")

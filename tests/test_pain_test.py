@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from flows import scoring as sc
 from flows.i18n import default_catalogue
+from flows.learn import CARD_IDS
 from flows.pain_test import (
     CRISIS,
     INDEX,
@@ -167,7 +168,7 @@ def test_complete_path() -> None:
     assert fact.scores["pain_now"] == 5 and fact.scores["duration"] == "acute"
     assert fact.scores["risk"] == "low" and not fact.scores["talk_to_doctor"]
     assert 2 <= len(fact.recommended_cards) <= 3
-    assert set(fact.recommended_cards) <= set(sc.CARD_IDS)
+    assert set(fact.recommended_cards) <= set(CARD_IDS)
     text = all_text(final)
     assert "5/10" in text and "4/10" in text and "not a diagnosis" in text
     assert "Risk of slow recovery: low" in text

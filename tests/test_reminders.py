@@ -222,3 +222,20 @@ def test_nobody_can_press_another_users_reminder(services: Services, clock: Manu
     )
     assert "no longer there" in stranger.replies[0].text
     assert services.store.deliveries(USER)[0].action is None
+
+
+def test_a_new_time_zone_moves_every_reminder_once(services: Services) -> None:
+    onboard(services)
+    accept_plan(services)
+    result = command(services, "reminders")
+    zone = next(data for label, data in labels(result).items() if "ime zone" in label)
+    result = press_data(services, zone)
+    new_york = next(data for label, data in labels(result).items() if "New York" in label)
+    press_data(services, new_york)
+    stored = reminders(services)
+    assert stored and all(r.rule["timezone"] == "America/New_York" for r in stored.values())
+    user = services.store.get_user(USER)
+    assert user is not None and user.timezone == "America/New_York"
+    checkin = Rule.from_dict(stored["checkin"].rule)
+    due = stored["checkin"].next_due_at
+    assert due is not None and due.astimezone(checkin.zone).strftime("%H:%M") == "20:00"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from flows import scoring as sc
+from flows.learn import CARD_IDS
 
 # -- STarT Back style stratification -------------------------------------------------
 
@@ -433,7 +434,7 @@ def test_next_steps_calm_profile() -> None:
 def test_recommended_cards(changes: dict[str, Any], expected_first: str) -> None:
     cards = sc.recommended_cards(_scores(**changes))
     assert 2 <= len(cards) <= 3 and cards[0] == expected_first
-    assert set(cards) <= set(sc.CARD_IDS) and len(set(cards)) == len(cards)
+    assert set(cards) <= set(CARD_IDS) and len(set(cards)) == len(cards)
 
 
 # -- comparison ----------------------------------------------------------------------

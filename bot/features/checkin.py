@@ -39,4 +39,4 @@ def register(wiring: Wiring) -> None:
     wiring.flows.add(checkin.CheckinFlow())
     wiring.command_flows["checkin"] = checkin.NAME
     wiring.history[checkin.NAME] = history
-    wiring.recorders[checkin.CheckinRecorded] = record
+    wiring.record(checkin.CheckinRecorded, record)

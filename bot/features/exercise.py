@@ -29,5 +29,5 @@ def register(wiring: Wiring) -> None:
     wiring.flows.add(flow)
     wiring.command_flows["exercise"] = flow.name
     wiring.history[flow.name] = history
-    wiring.recorders[exercises.ExerciseStarted] = lambda tx, fact: None
-    wiring.recorders[exercises.ExerciseFinished] = record_finished
+    wiring.record(exercises.ExerciseStarted, lambda tx, fact: None)
+    wiring.record(exercises.ExerciseFinished, record_finished)

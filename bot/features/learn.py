@@ -21,4 +21,4 @@ def register(wiring: Wiring) -> None:
     wiring.command_flows["learn"] = flow.name
     wiring.history[flow.name] = history
     # Reading a card is not health data: nothing is stored.
-    wiring.recorders[learn.CardRead] = lambda tx, fact: None
+    wiring.record(learn.CardRead, lambda tx, fact: None)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from bot.conversation import Wiring
+from bot.features.reminders import move_to_timezone
 from flows import onboarding
 
 
 def register(wiring: Wiring) -> None:
     wiring.flows.add(onboarding.OnboardingFlow())
     wiring.command_flows["start"] = onboarding.NAME
-    wiring.recorders.update(
-        {
-            onboarding.ConsentGiven: lambda tx, fact: tx.give_consent(fact.version),
-            onboarding.ConsentRefused: lambda tx, fact: tx.refuse_consent(fact.version),
-            onboarding.LanguageChosen: lambda tx, fact: tx.set_language(fact.language),
-            onboarding.TimezoneChosen: lambda tx, fact: tx.set_timezone(fact.timezone),
-        }
-    )
+    wiring.record(onboarding.ConsentGiven, lambda tx, fact: tx.give_consent(fact.version))
+    wiring.record(onboarding.ConsentRefused, lambda tx, fact: tx.refuse_consent(fact.version))
+    wiring.record(onboarding.LanguageChosen, lambda tx, fact: tx.set_language(fact.language))
+    # A new zone also moves every reminder with it, so 12:30 stays 12:30 where they are.
+    wiring.record(onboarding.TimezoneChosen, move_to_timezone)

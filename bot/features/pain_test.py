@@ -37,5 +37,5 @@ def register(wiring: Wiring) -> None:
     wiring.flows.add(pain_test.PainTestFlow())
     wiring.command_flows["test"] = pain_test.PainTestFlow.name
     wiring.history[pain_test.PainTestFlow.name] = history
-    wiring.recorders[pain_test.PainTestCompleted] = record
-    wiring.recorders[pain_test.CrisisShown] = crisis_shown
+    wiring.record(pain_test.PainTestCompleted, record)
+    wiring.record(pain_test.CrisisShown, crisis_shown)

@@ -93,7 +93,7 @@ def record_plan(tx: Turn, fact: rs.PlanAccepted) -> None:
             _save(tx, reminder.kind, reminder.rule, False)
 
 
-def record_timezone(tx: Turn, fact: onboarding.TimezoneChosen) -> None:
+def move_to_timezone(tx: Turn, fact: onboarding.TimezoneChosen) -> None:
     """A new zone moves every reminder with it, so 12:30 stays 12:30 where the user is."""
     tx.set_timezone(fact.timezone)
     for reminder in tx.reminders():
@@ -180,13 +180,8 @@ def register(wiring: Wiring) -> None:
     wiring.command_flows["plan"] = flow.name
     wiring.command_history["plan"] = {"mode": "propose"}
     wiring.history[flow.name] = history
-    wiring.recorders.update(
-        {
-            rs.ReminderUpserted: record_upsert,
-            rs.ReminderToggled: record_toggle,
-            rs.RemindersPaused: record_pause,
-            rs.PlanAccepted: record_plan,
-            onboarding.TimezoneChosen: record_timezone,
-        }
-    )
+    wiring.record(rs.ReminderUpserted, record_upsert)
+    wiring.record(rs.ReminderToggled, record_toggle)
+    wiring.record(rs.RemindersPaused, record_pause)
+    wiring.record(rs.PlanAccepted, record_plan)
     wiring.presses[PRESS_PREFIX] = on_press
