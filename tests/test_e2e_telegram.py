@@ -308,3 +308,46 @@ async def test_onboarding_a_test_question_and_summary_in_the_users_language(
         cmd["command"]: cmd["description"] for cmd in commands[language].params["commands"]
     }
     assert described["checkin"] == t("common.commands.checkin")
+
+
+async def test_the_whole_self_check_through_telegram_then_a_retake(polling: Harness) -> None:
+    """Every question answered with real button presses over HTTP, result stored, and a
+    retake shows the comparison."""
+    await onboard(polling)
+    preferred = ("None of these", "Done")
+
+    server = polling.server
+
+    async def press_all(call: Call, label: str) -> list[Call]:
+        """Press, then wait for the button tidy-up that on_press does after all replies."""
+        sent = len(server.sent_messages(USER))
+        tidied = len(server.calls_to("editMessageReplyMarkup"))
+        server.push_update(server.callback(USER, polling.buttons(call)[label], message_id(call)))
+        await server.wait_for("editMessageReplyMarkup", count=tidied + 1, successful_only=False)
+        return server.sent_messages(USER)[sent:]
+
+    async def run_test() -> list[Call]:
+        step = await polling.say(server.command(USER, "/test"), expect=2)
+        for _ in range(60):
+            if polling.services.store.get_state(USER) is None:
+                return step
+            question = next(c for c in reversed(step) if polling.buttons(c))
+            labels = [label for label in polling.buttons(question) if "Back" not in label]
+            state = polling.services.store.get_state(USER)
+            picked = next((p for p in preferred if p in labels), labels[0])
+            step = await press_all(question, picked)
+            after = polling.services.store.get_state(USER)
+            unchanged = (
+                state and after and (after.step, after.answers) == (state.step, state.answers)
+            )
+            if unchanged:  # "Done" needs a pick first
+                question = next(c for c in reversed(step) if polling.buttons(c))
+                step = await press_all(question, labels[0])
+        raise AssertionError("the self-check did not end")
+
+    first = await run_test()
+    assert any("next steps" in (c.text or "").lower() for c in first)
+    assert polling.services.store.rows_about(USER)["test_results"] == 1
+    second = await run_test()
+    assert any("→" in (c.text or "") for c in second)
+    assert polling.services.store.rows_about(USER)["test_results"] == 2
