@@ -17,6 +17,12 @@ from data.store import Store
 log = logging.getLogger(__name__)
 
 NOTICE = timedelta(days=7)
+DELIVERIES_KEPT = timedelta(weeks=8)
+"""Delivery rows feed the summary (4 weeks) and the fortnightly nudge; older ones go."""
+
+
+async def prune(store: Store, clock: Clock) -> int:
+    return await asyncio.to_thread(store.prune_deliveries, clock.now() - DELIVERIES_KEPT)
 
 
 def retention_period(months: int) -> timedelta:

@@ -20,7 +20,7 @@ from telegram.ext import Application
 
 from bot.dispatcher import Dispatcher
 from bot.features.reminders import advance
-from bot.maintenance import run_retention
+from bot.maintenance import prune, run_retention
 from bot.reminder_sender import make_sender
 from bot.services import Services
 from bot.telegram_app import build_application, set_commands
@@ -75,6 +75,7 @@ def schedule_maintenance(
         await run_retention(
             services.store, services.clock, services.settings.retention_months, warn
         )
+        await prune(services.store, services.clock)
 
     assert app.job_queue is not None
     app.job_queue.run_repeating(

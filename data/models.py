@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
@@ -130,7 +131,11 @@ class Delivery(SQLModel, table=True):
         Index("ix_deliveries_user_slot", "user_id", "slot"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    # Every reminder ever sent gets a row: 64-bit ids (SQLite's INTEGER key already is).
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    )
     reminder_id: int = Field(
         sa_column=Column(ForeignKey("reminders.id", ondelete="CASCADE"), nullable=False)
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -252,6 +252,21 @@ class QueueOps:
                     .where(col(Delivery.id) == delivery_id)
                     .values(status=status, sent_at=now if status in SENT_STATUSES else None)
                 )
+
+    def prune_deliveries(self, before: datetime, batch: int = 5_000) -> int:
+        """Forget delivery rows older than ``before`` (one batch per transaction, so a
+        large purge never holds the write lock for long). Their only later use is the
+        summary's four weeks and the fortnightly nudge check."""
+        removed = 0
+        while True:
+            with self._write() as session:
+                ids = session.exec(
+                    select(Delivery.id).where(col(Delivery.slot) < before).limit(batch)
+                ).all()
+                if not ids:
+                    return removed
+                session.execute(delete(Delivery).where(col(Delivery.id).in_(ids)))
+                removed += len(ids)
 
     def deactivate_user(self, user_id: int) -> None:
         """The user blocked the bot: nothing more is sent until they /start again."""

@@ -237,3 +237,18 @@ async def test_rows_parked_in_a_round_do_not_end_the_tick_early(
     assert report.sent == 10 and sorted(c.chat_id for c in server.sent_messages()) == list(
         range(21, 31)
     )
+
+
+async def test_old_delivery_rows_are_pruned_and_new_ones_kept(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    from bot.maintenance import DELIVERIES_KEPT, prune
+
+    _server, bot = telegram
+    seed(store, clock.now(), range(1, 4), clock.now())
+    await dispatcher(store, clock, bot).tick()
+    clock.advance(DELIVERIES_KEPT + timedelta(hours=1))
+    await dispatcher(store, clock, bot).tick()  # today's slots for the same reminders
+    assert len(store.deliveries()) == 6
+    assert await prune(store, clock) == 3
+    assert len(store.deliveries()) == 3

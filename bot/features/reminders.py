@@ -27,8 +27,8 @@ from flows.schedule import Rule
 PRESS_PREFIX = "r"
 ACTION_CODES = {"done": "d", "skip": "k", "snooze15": "s15", "snooze30": "s30", "start": "x"}
 CODES_TO_ACTION = {code: action for action, code in ACTION_CODES.items()}
-DELIVERY_ID = re.compile(r"[0-9]{1,9}")
-"""ASCII digits that fit every database's integer id; anything else is forged or stale."""
+DELIVERY_ID = re.compile(r"[0-9]{1,18}")
+"""ASCII digits that fit a 64-bit id; anything else is forged or stale."""
 
 
 def advance(rule: dict[str, Any], after: datetime) -> datetime | None:
