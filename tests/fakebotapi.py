@@ -805,6 +805,20 @@ class FakeBotApi:
         self._stopping = False
         return self
 
+    async def refuse_connections(self) -> None:
+        """Stop listening and drop open connections: clients get "connection refused"
+        (or a dropped keep-alive) until :meth:`accept_connections`. The port is kept."""
+        if self._http is None:
+            raise RuntimeError("FakeBotApi is not started")
+        self._http.stop()
+        await self._http.close_all_connections()
+
+    def accept_connections(self) -> None:
+        """Listen again on the same port after :meth:`refuse_connections`."""
+        if self._http is None or self._port is None:
+            raise RuntimeError("FakeBotApi is not started")
+        self._http.add_sockets(tornado.netutil.bind_sockets(self._port, "127.0.0.1"))
+
     async def stop(self) -> None:
         """Stop listening, answer pending long polls/delays, close all connections."""
         if self._http is None:

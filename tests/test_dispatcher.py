@@ -252,3 +252,46 @@ async def test_old_delivery_rows_are_pruned_and_new_ones_kept(
     assert len(store.deliveries()) == 6
     assert await prune(store, clock) == 3
     assert len(store.deliveries()) == 3
+
+
+async def test_refused_connections_are_retried_until_the_server_is_back(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    from telegram.error import NetworkError
+
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 21), clock.now())
+    refused = 0
+    outage = asyncio.Event()
+
+    async def send(claim: Claim) -> None:
+        nonlocal refused
+        try:
+            await bot.send_message(claim.user_id, f"reminder {claim.delivery_id}")
+        except NetworkError:
+            refused += 1
+            if refused >= 10:
+                outage.set()
+            raise
+
+    await bot.get_me()  # a pooled keep-alive connection exists before the outage
+    await server.refuse_connections()
+    dispatcher = Dispatcher(
+        store,
+        clock,
+        send,
+        hourly,
+        DispatchSettings(
+            concurrency=5,
+            backoff_first=0.01,
+            backoff_cap=0.05,
+            max_attempts=200,
+            per_chat_interval=0.0,
+        ),
+    )
+    tick = asyncio.create_task(dispatcher.tick())
+    await outage.wait()
+    server.accept_connections()
+    report = await tick
+    assert refused >= 10 and report.sent == 20 and report.retries >= 10
+    assert server.delivered() == 20 and not server.duplicate_sends()
