@@ -36,22 +36,29 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Screen:
-    """Compiled word lists of every language."""
+    """Compiled word lists of every language: one pattern each, built once."""
 
-    crisis: tuple[str, ...]
-    emergency: tuple[str, ...]
+    crisis: re.Pattern[str]
+    emergency: re.Pattern[str]
 
     def check(self, text: str) -> Signal | None:
         # Phrases must start at a word boundary but may run on ("hopeless" also finds
         # "hopelessness"): a missed cry for help costs far more than a false alarm.
-        padded = f" {normalise(text[:4096])} "
         # A hopeless message gets the crisis lines even if it also names a red flag:
         # the emergency number 112 is in the crisis text too.
-        if any(f" {phrase}" in padded for phrase in self.crisis):
+        padded = f" {normalise(text[:4096])} "
+        if self.crisis.search(padded):
             return Signal.CRISIS
-        if any(f" {phrase}" in padded for phrase in self.emergency):
+        if self.emergency.search(padded):
             return Signal.EMERGENCY
         return None
+
+
+def _pattern(phrases: set[str]) -> re.Pattern[str]:
+    if not phrases:
+        return re.compile(r"(?!)")  # matches nothing
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(f" (?:{alternatives})")
 
 
 def build_screen(catalogue: Catalogue) -> Screen:
@@ -62,4 +69,4 @@ def build_screen(catalogue: Catalogue) -> Screen:
         for target, key in ((crisis, "safety.crisis_words"), (emergency, "safety.emergency_words")):
             if t.has(key):
                 target.update(p for p in (normalise(w) for w in t.list(key)) if p)
-    return Screen(tuple(sorted(crisis)), tuple(sorted(emergency)))
+    return Screen(_pattern(crisis), _pattern(emergency))
