@@ -72,15 +72,14 @@ def _run(settings: Settings) -> int:
 
 
 def _build(settings: Settings) -> Services:
-    from sqlalchemy.exc import OperationalError
-
     from bot.services import build_services
+    from data.migrate import DatabaseUnavailable
 
     try:
         return build_services(settings)
-    except OperationalError as exc:
+    except DatabaseUnavailable as exc:
         raise ConfigError(
-            f"DATABASE_URL cannot be reached ({type(exc.orig).__name__}); check that the "
+            f"DATABASE_URL cannot be reached ({exc}); check that the "
             "database server runs and the URL is right"
         ) from None
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -21,9 +22,20 @@ def alembic_config(engine: Engine) -> Config:
 MIGRATION_LOCK = 7_264_224_873  # any constant shared by all backcoach processes
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached; the message names the driver's reason."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``; safe to run on every start, and from several
     processes at once on PostgreSQL (an advisory lock lets one migrate at a time)."""
+    try:
+        _upgrade(engine, revision)
+    except OperationalError as exc:
+        raise DatabaseUnavailable(type(exc.orig).__name__) from exc
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
     if engine.dialect.name != "postgresql":
         command.upgrade(alembic_config(engine), revision)
         return
