@@ -31,6 +31,7 @@ from bot.charts import render_chart_async
 from bot.conversation import Incoming, Outgoing
 from bot.logsafe import harden_logging, user_ref
 from bot.services import Services
+from flows.i18n import Translator
 from flows.runtime import Attachment, Chart
 
 log = logging.getLogger(__name__)
@@ -192,28 +193,25 @@ async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     assert user is not None and chat is not None
     stored = await asyncio.to_thread(services.store.get_user, user.id)
-    language = (
-        stored.language
-        if stored
-        else services.catalogue.pick_language(
-            user.language_code, services.conversations.default_language
+    t = services.catalogue.translator(stored.language) if stored else _guess(update, services)
+    await context.bot.send_message(chat.id, t("common.media_reply"))
+
+
+def _guess(update: Update, services: Services) -> Translator:
+    """The language Telegram reports for the sender, for answers outside a turn."""
+    user = update.effective_user
+    return services.catalogue.translator(
+        services.catalogue.pick_language(
+            user.language_code if user else None, services.conversations.default_language
         )
     )
-    t = services.catalogue.translator(language)
-    await context.bot.send_message(chat.id, t("common.media_reply"))
 
 
 async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = _services(context)
     message = update.effective_message
-    user = update.effective_user
     assert message is not None
-    t = services.catalogue.translator(
-        services.catalogue.pick_language(
-            user.language_code if user else None, services.conversations.default_language
-        )
-    )
-    await message.reply_text(t("common.group_reply"))
+    await message.reply_text(_guess(update, services)("common.group_reply"))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -232,11 +230,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     services = _services(context)
     user = update.effective_user
-    t = services.catalogue.translator(
-        services.catalogue.pick_language(
-            user.language_code if user else None, services.conversations.default_language
-        )
-    )
+    t = _guess(update, services)
     try:
         await context.bot.send_message(update.effective_chat.id, t("common.error"))
     except TelegramError:

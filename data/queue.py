@@ -64,6 +64,10 @@ class ReminderInfo:
     enabled: bool
     next_due_at: datetime | None
 
+    @classmethod
+    def of(cls, row: Reminder) -> ReminderInfo:
+        return cls(row.id or 0, row.kind, dict(row.rule), row.enabled, row.next_due_at)
+
 
 class ReminderOps:
     """The turn user's own reminders (mixed into :class:`data.store.Turn`)."""
@@ -76,9 +80,7 @@ class ReminderOps:
         rows = self._session.exec(
             select(Reminder).where(Reminder.user_id == self._user.id).order_by(col(Reminder.id))
         ).all()
-        return [
-            ReminderInfo(r.id or 0, r.kind, dict(r.rule), r.enabled, r.next_due_at) for r in rows
-        ]
+        return [ReminderInfo.of(r) for r in rows]
 
     def upsert_reminder(
         self, kind: str, rule: dict[str, Any], *, enabled: bool, next_due_at: datetime | None
@@ -291,10 +293,7 @@ class QueueOps:
                     col(Reminder.next_due_at).is_(None),
                 )
             ).all()
-            return [
-                ReminderInfo(r.id or 0, r.kind, dict(r.rule), r.enabled, r.next_due_at)
-                for r in rows
-            ]
+            return [ReminderInfo.of(r) for r in rows]
 
 
 def _insert_delivery(

@@ -74,6 +74,10 @@ class SavedState:
     nonce: str
     updated_at: datetime
 
+    @classmethod
+    def of(cls, row: ConversationState) -> SavedState:
+        return cls(row.flow, row.step, dict(row.answers), row.nonce, row.updated_at)
+
 
 class Turn(RecordOps, ReminderOps):
     """One user's turn: everything it reads and writes happens in one transaction.
@@ -101,7 +105,7 @@ class Turn(RecordOps, ReminderOps):
         self._state_row = row
         if row is None:
             return None
-        return SavedState(row.flow, row.step, dict(row.answers), row.nonce, row.updated_at)
+        return SavedState.of(row)
 
     def save_state(self, flow: str, step: str, answers: dict[str, Any], nonce: str) -> None:
         row = self._state_row or self._session.get(ConversationState, self._user.id)
@@ -257,7 +261,7 @@ class Store(QueueOps):
             row = session.get(ConversationState, user_id)
             if row is None:
                 return None
-            return SavedState(row.flow, row.step, dict(row.answers), row.nonce, row.updated_at)
+            return SavedState.of(row)
 
     def claim_retention_warnings(
         self, now: datetime, keep: timedelta, notice: timedelta, limit: int = 500
