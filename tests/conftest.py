@@ -4,6 +4,7 @@ fake Bot API server."""
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -108,6 +109,35 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bot_settings(
+    database_url: str,
+    server: FakeBotApi,
+    *,
+    webhook_secret: str | None = None,
+    webhook_path: str = "/hook",
+    **overrides: object,
+) -> Settings:
+    """Settings for a bot talking to the fake server: polling, or a webhook on a free
+    local port when a secret is given."""
+    extra: dict[str, object] = {"telegram_api_base_url": server.base_url}
+    if webhook_secret is not None:
+        port = free_port()
+        extra.update(
+            webhook_url=f"http://127.0.0.1:{port}{webhook_path}",
+            webhook_listen="127.0.0.1",
+            webhook_port=port,
+            webhook_secret=webhook_secret,
+        )
+    extra.update(overrides)
+    return make_settings(database_url, **extra)
 
 
 def unthrottled_app(

@@ -4,7 +4,6 @@ PTB's real client, against the fake Bot API server, in polling and webhook mode.
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,7 +14,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.runner import running
 from bot.services import Services, build_services
-from tests.conftest import TEST_TOKEN, make_settings
+from tests.conftest import TEST_TOKEN, bot_settings
 from tests.fakebotapi import Call, FakeBotApi
 
 USER = 5150
@@ -57,26 +56,14 @@ def message_id(call: Call) -> int | None:
     return int(result["message_id"]) if isinstance(result, dict) else None
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def start_harness(
     sqlite_url: str, clock: ManualClock, *, webhook: bool, tick_seconds: float = 60.0
 ) -> AsyncIterator[Harness]:
     async with FakeBotApi(token=TEST_TOKEN) as server:
-        extra: dict[str, object] = {"telegram_api_base_url": server.base_url}
-        if webhook:
-            port = free_port()
-            extra.update(
-                webhook_url=f"http://127.0.0.1:{port}/tg/hook",
-                webhook_listen="127.0.0.1",
-                webhook_port=port,
-                webhook_secret=SECRET,
-            )
-        services = build_services(make_settings(sqlite_url, **extra), clock)
+        settings = bot_settings(
+            sqlite_url, server, webhook_secret=SECRET if webhook else None, webhook_path="/tg/hook"
+        )
+        services = build_services(settings, clock)
         try:
             async with running(services, poll_timeout=1, tick_seconds=tick_seconds):
                 yield Harness(server, services)

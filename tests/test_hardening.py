@@ -52,7 +52,7 @@ from flows.runtime import Context, FlowState
 from flows.schedule import Rule
 from flows.scoring import PHQ4_BANDS, PSEQ2_BANDS, PSS4_LEVELS, RISKS
 from tests import hardening_updates as hu
-from tests.conftest import TEST_TOKEN, make_settings
+from tests.conftest import TEST_TOKEN, bot_settings, make_settings
 from tests.fakebotapi import Call, FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
@@ -986,29 +986,18 @@ async def production_bot(
     sqlite_url: str, clock: ManualClock, *, webhook: bool = False
 ) -> AsyncIterator[Chat]:
     async with FakeBotApi(token=TEST_TOKEN) as server:
-        extra: dict[str, Any] = {"telegram_api_base_url": server.base_url}
-        if webhook:
-            port = free_port()
-            extra.update(
-                webhook_url=f"http://127.0.0.1:{port}/hook/path",
-                webhook_listen="127.0.0.1",
-                webhook_port=port,
-                webhook_secret=SECRET,
-            )
-        services = build_services(make_settings(sqlite_url, **extra), clock)
+        settings = bot_settings(
+            sqlite_url,
+            server,
+            webhook_secret=SECRET if webhook else None,
+            webhook_path="/hook/path",
+        )
+        services = build_services(settings, clock)
         try:
             async with running(services, poll_timeout=1, tick_seconds=3600) as app:
                 yield Chat(server, services, app)
         finally:
             services.store.dispose()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -21,9 +21,8 @@ from bot.runner import running
 from bot.services import Services, build_services
 from data.models import Reminder, User
 from flows.schedule import Rule
-from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
+from tests.conftest import TEST_TOKEN, bot_settings, make_settings, unthrottled_app
 from tests.fakebotapi import Call, FakeBotApi
-from tests.test_e2e_telegram import free_port
 
 pytestmark = pytest.mark.postgres
 USER = 6060
@@ -53,17 +52,8 @@ async def two_workers(
     async with FakeBotApi(token=TEST_TOKEN) as server, AsyncExitStack() as stack:
         workers = []
         for _ in range(2):
-            port = free_port()
-            url = f"http://127.0.0.1:{port}/hook"
-            settings = make_settings(
-                postgres_url,
-                telegram_api_base_url=server.base_url,
-                webhook_url=url,
-                webhook_listen="127.0.0.1",
-                webhook_port=port,
-                webhook_secret=SECRET,
-                log_level="INFO",
-            )
+            settings = bot_settings(postgres_url, server, webhook_secret=SECRET, log_level="INFO")
+            url = settings.webhook_url
             services = build_services(settings, clock)
             stack.callback(services.store.dispose)
             await stack.enter_async_context(running(services, tick_seconds=3600))
