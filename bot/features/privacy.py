@@ -42,7 +42,7 @@ def export_command(tx: Turn, t: Translator) -> list[Reply]:
             t("privacy.export_ready"),
             attachment=File("backcoach-export.json", as_json, t("privacy.export_caption")),
         ),
-        Reply("CSV", attachment=File("backcoach-checkins.csv", as_csv)),
+        Reply(t("privacy.export_csv"), attachment=File("backcoach-checkins.csv", as_csv)),
     ]
 
 
