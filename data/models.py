@@ -117,6 +117,8 @@ class Reminder(SQLModel, table=True):
     kind: str = Field(max_length=32)
     rule: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     enabled: bool = Field(default=True)
+    one_off: bool = Field(default=False)
+    """A single extra slot (a snooze) at ``next_due_at``, beside the kind's own rule."""
     next_due_at: datetime | None = _utc(nullable=True)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()

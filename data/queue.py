@@ -28,9 +28,6 @@ from data.models import Delivery, Reminder, User
 SENT_STATUSES = ("sent", "ambiguous", "nudge")
 """Outcomes in which a message (may have) reached the user."""
 
-ONE_OFF = "once_at"
-"""Rule key of a single extra slot (a snooze); such rows sit beside the kind's rule."""
-
 Advance = Callable[[dict[str, Any], datetime], datetime | None]
 """(rule, after) -> the first slot strictly after ``after``, or None when there is none."""
 
@@ -63,10 +60,11 @@ class ReminderInfo:
     rule: dict[str, Any]
     enabled: bool
     next_due_at: datetime | None
+    one_off: bool = False
 
     @classmethod
     def of(cls, row: Reminder) -> ReminderInfo:
-        return cls(row.id or 0, row.kind, dict(row.rule), row.enabled, row.next_due_at)
+        return cls(row.id or 0, row.kind, dict(row.rule), row.enabled, row.next_due_at, row.one_off)
 
 
 class ReminderOps:
@@ -91,7 +89,7 @@ class ReminderOps:
             .where(Reminder.user_id == self._user.id, Reminder.kind == kind)
             .order_by(col(Reminder.id))
         ).all()
-        row = next((r for r in rows if ONE_OFF not in r.rule), None)
+        row = next((r for r in rows if not r.one_off), None)
         if row is None:
             row = Reminder(user_id=self._user.id, kind=kind, created_at=self.now)
         row.rule, row.enabled, row.next_due_at = dict(rule), enabled, next_due_at
@@ -99,13 +97,15 @@ class ReminderOps:
         self._session.add(row)
 
     def add_one_off(self, kind: str, rule: dict[str, Any], due_at: datetime) -> None:
-        """A single extra slot (a snooze), kept apart from the kind's regular rule."""
+        """A single extra slot (a snooze) at ``due_at``, kept apart from the kind's
+        regular rule; ``rule`` only carries what the nudge needs (its kind of text)."""
         self._session.add(
             Reminder(
                 user_id=self._user.id,
                 kind=kind,
                 rule=dict(rule),
                 enabled=True,
+                one_off=True,
                 next_due_at=due_at,
                 created_at=self.now,
                 updated_at=self.now,
@@ -210,6 +210,9 @@ class QueueOps:
         rule = dict(reminder.rule)
         slot = reminder.next_due_at
         assert slot is not None
+        if reminder.one_off:
+            # A one-off's only slot is the one it was stored with.
+            advance = _only_slot(slot)
         if not user.active or user.consent_at is None:
             # Parked until the user comes back (/start recomputes the next slot).
             reminder.next_due_at = None
@@ -294,6 +297,13 @@ class QueueOps:
                 )
             ).all()
             return [ReminderInfo.of(r) for r in rows]
+
+
+def _only_slot(slot: datetime) -> Advance:
+    def advance(_rule: dict[str, Any], after: datetime) -> datetime | None:
+        return slot if slot > after else None
+
+    return advance
 
 
 def _insert_delivery(

@@ -24,9 +24,6 @@ EVERY = timedelta(hours=1)
 
 def hourly(rule: dict[str, Any], after: datetime) -> datetime | None:
     """A stand-in rule for these tests: every full hour (the real rules have their own)."""
-    if "once_at" in rule:
-        at = datetime.fromisoformat(rule["once_at"])
-        return at if at > after else None
     top = after.replace(minute=0, second=0, microsecond=0)
     return top + EVERY
 
@@ -213,7 +210,7 @@ async def test_a_crowd_that_takes_longer_than_the_grace_window_is_still_sent(
     for uid in range(1, 61):  # one-off slots, so no later slot falls due while we send
         with store.turn(uid, due, language="en", timezone="UTC") as tx:
             tx.give_consent(1)
-            tx.add_one_off("movement", {"once_at": due.isoformat()}, due)
+            tx.add_one_off("movement", {"kind": "movement"}, due)
 
     async def slow_send(claim: Claim) -> None:
         clock.advance(timedelta(minutes=1))  # every send takes a minute of "real" time

@@ -30,7 +30,7 @@ def labels(result: TurnResult) -> dict[str, str]:
 def reminders(services: Services) -> dict[str, Any]:
     with services.store.view(USER, services.clock.now()) as tx:
         assert tx is not None
-        return {r.kind: r for r in tx.reminders() if "once_at" not in r.rule}
+        return {r.kind: r for r in tx.reminders() if not r.one_off}
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ settings and migrations."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -100,6 +101,53 @@ def test_migrations_match_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
+
+
+def test_snoozes_stored_before_0004_become_one_off_rows_and_back(database_url: str) -> None:
+    """Revision 0004 moves the snooze marker from a key in the JSON rule to a column;
+    stored snoozes must keep firing once, at the same instant, across the upgrade."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0003")
+    due = NOW + timedelta(minutes=15)
+    rules = {1: {"once_at": due.isoformat(), "kind": "movement"}, 2: {"kind": "posture"}}
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, language, timezone, active, created_at, last_seen_at)"
+                " VALUES (5, 'en', 'UTC', true, :now, :now)"
+            ),
+            {"now": NOW.replace(tzinfo=None)},
+        )
+        for reminder_id, rule in rules.items():
+            conn.execute(
+                text(
+                    "INSERT INTO reminders (id, user_id, kind, rule, enabled, next_due_at,"
+                    " created_at, updated_at) VALUES (:id, 5, 'movement', :rule, true, :due,"
+                    " :now, :now)"
+                ),
+                {
+                    "id": reminder_id,
+                    "rule": json.dumps(rule),
+                    "due": due.replace(tzinfo=None),
+                    "now": NOW.replace(tzinfo=None),
+                },
+            )
+    upgrade(engine)
+    store = Store(engine)
+    with store.view(5, NOW) as tx:
+        assert tx is not None
+        by_id = {r.id: r for r in tx.reminders()}
+    assert by_id[1].one_off and by_id[1].rule == {"kind": "movement"}
+    assert by_id[1].next_due_at == due
+    assert not by_id[2].one_off and by_id[2].rule == {"kind": "posture"}
+    downgrade(engine, "0003")
+    with engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT id, rule FROM reminders ORDER BY id")).all())
+    restored = {k: json.loads(v) if isinstance(v, str) else v for k, v in stored.items()}
+    assert restored[1] == {"kind": "movement", "once_at": due.isoformat()}
+    assert restored[2] == {"kind": "posture"}
+    downgrade(engine, "base")
+    engine.dispose()
 
 
 def test_migrations_downgrade_to_empty_and_upgrade_again(database_url: str) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
 from bot.features.common import require_consent
-from data.queue import ONE_OFF, Claim
+from data.queue import Claim
 from data.store import Turn
 from flows import onboarding, plan, schedule
 from flows import reminder_settings as rs
@@ -32,10 +32,8 @@ DELIVERY_ID = re.compile(r"[0-9]{1,18}")
 
 
 def advance(rule: dict[str, Any], after: datetime) -> datetime | None:
-    """The next slot of a stored rule strictly after ``after`` (the dispatcher's rule)."""
-    if ONE_OFF in rule:
-        once = datetime.fromisoformat(str(rule[ONE_OFF]))
-        return once if once > after else None
+    """The next slot of a stored rule strictly after ``after`` (the dispatcher's rule;
+    one-off snoozes never get here, the queue knows their single slot)."""
     return schedule.next_due(Rule.from_dict(rule), after)
 
 
@@ -49,7 +47,7 @@ def history(tx: Turn) -> dict[str, Any]:
         "reminders": [
             {"id": r.id, "kind": r.kind, "enabled": r.enabled, "rule": r.rule}
             for r in tx.reminders()
-            if ONE_OFF not in r.rule
+            if not r.one_off
         ],
         "proposed_plan": plan.plan_dicts(scores, tx.user.timezone),
     }
@@ -69,7 +67,7 @@ def record_upsert(tx: Turn, fact: rs.ReminderUpserted) -> None:
 def record_toggle(tx: Turn, fact: rs.ReminderToggled) -> None:
     require_consent(tx)
     for reminder in tx.reminders():
-        if reminder.kind == fact.kind and ONE_OFF not in reminder.rule:
+        if reminder.kind == fact.kind and not reminder.one_off:
             _save(tx, reminder.kind, reminder.rule, fact.enabled)
 
 
@@ -77,7 +75,7 @@ def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
     require_consent(tx)
     until = datetime.fromisoformat(fact.until_iso) if fact.until_iso else None
     for reminder in tx.reminders():
-        if ONE_OFF in reminder.rule:
+        if reminder.one_off:
             continue
         rule = dataclasses.replace(Rule.from_dict(reminder.rule), paused_until=until)
         _save(tx, reminder.kind, rule.to_dict(), reminder.enabled)
@@ -89,7 +87,7 @@ def record_plan(tx: Turn, fact: rs.PlanAccepted) -> None:
     for kind, rule in chosen.items():
         _save(tx, kind, rule, True)
     for reminder in tx.reminders():
-        if reminder.kind not in chosen and ONE_OFF not in reminder.rule:
+        if reminder.kind not in chosen and not reminder.one_off:
             _save(tx, reminder.kind, reminder.rule, False)
 
 
@@ -97,7 +95,7 @@ def move_to_timezone(tx: Turn, fact: onboarding.TimezoneChosen) -> None:
     """A new zone moves every reminder with it, so 12:30 stays 12:30 where the user is."""
     tx.set_timezone(fact.timezone)
     for reminder in tx.reminders():
-        if ONE_OFF in reminder.rule:
+        if reminder.one_off:
             continue
         rule = dataclasses.replace(Rule.from_dict(reminder.rule), timezone=fact.timezone)
         _save(tx, reminder.kind, rule.to_dict(), reminder.enabled)
@@ -140,10 +138,10 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
         return [Reply(t("reminders.ack.already"))]
     if action in schedule.SNOOZE_MINUTES:
         due = schedule.snooze(tx.now, schedule.SNOOZE_MINUTES[action])
-        tx.add_one_off(reminder.kind, {ONE_OFF: due.isoformat(), "kind": kind}, due)
+        tx.add_one_off(reminder.kind, {"kind": kind}, due)
         local = due.astimezone(ZoneInfo(tx.user.timezone))
         return [Reply(t("reminders.ack.snoozed", time=local.strftime("%H:%M")))]
-    if action == "skip" and ONE_OFF not in reminder.rule:
+    if action == "skip" and not reminder.one_off:
         tx.set_reminder_next_due(
             reminder.id or 0, schedule.next_due_after_today(Rule.from_dict(reminder.rule), tx.now)
         )
@@ -168,7 +166,7 @@ def unpark(tx: Turn) -> None:
     if not tx.user.has_consent:
         return
     for reminder in tx.reminders():
-        if reminder.enabled and reminder.next_due_at is None and ONE_OFF not in reminder.rule:
+        if reminder.enabled and reminder.next_due_at is None and not reminder.one_off:
             _save(tx, reminder.kind, reminder.rule, True)
 
 
