@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -123,10 +123,23 @@ class StartFlow:
     history: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class AfterTurn:
+    """A command's reply that is written only once the turn has committed.
+
+    For reads across all users (``/stats``): inside the turn they would run while the
+    turn holds the write lock, and on SQLite every other writer (other users' turns,
+    the reminder dispatcher) would wait for them. The reply keeps its place among the
+    turn's replies.
+    """
+
+    render: Callable[[], Reply]
+
+
 FactRecorder = Callable[[Turn, Any], None]
 HistoryLoader = Callable[[Turn], Mapping[str, Any]]
 PressHandler = Callable[[Turn, list[str], Translator], list[Reply | StartFlow]]
-CommandHandler = Callable[[Turn, Translator], list[Reply]]
+CommandHandler = Callable[[Turn, Translator], Sequence[Reply | AfterTurn]]
 
 
 @dataclass
@@ -183,6 +196,8 @@ class Conversations:
         ) as tx:
             session = _TurnSession(self, tx, incoming)
             result = session.run()
+        for index, later in session.after_turn:
+            result.replies[index] = to_outgoing(later.render())
         log.debug(
             "turn user=%s kind=%s replies=%d",
             user_ref(incoming.user_id),
@@ -206,6 +221,8 @@ class _TurnSession:
         self.user = tx.user
         self.t = engine.translator_for(self.user)
         self.result = TurnResult()
+        self.after_turn: list[tuple[int, AfterTurn]] = []
+        """Replies to render after the commit, by their place in ``result.replies``."""
         self.saved = self._load_state()
 
     def run(self) -> TurnResult:
@@ -316,7 +333,11 @@ class _TurnSession:
         handler = self.wiring.commands.get(name)
         if handler is not None:
             for reply in handler(self.tx, self.t):
-                self._say(reply)
+                if isinstance(reply, AfterTurn):
+                    self.after_turn.append((len(self.result.replies), reply))
+                    self._say(Reply(""))  # its place; filled in after the commit
+                else:
+                    self._say(reply)
             if self.tx.erased:  # /delete: there is nothing left to come back to
                 self.saved = None
             if self.saved is not None:

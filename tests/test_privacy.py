@@ -4,7 +4,9 @@ retention with a warning, admin gating, and the safety screen inside and outside
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -146,6 +148,37 @@ def test_stats_are_for_admins_only_and_hold_counts(sqlite_url: str, clock: Manua
     text = admin.replies[0].text
     assert "users: 2" in text and "check-ins in the last 7 days: 1" in text
     assert str(USER) not in text
+    services.store.dispose()
+
+
+def test_stats_are_counted_after_the_admins_turn_has_committed(
+    sqlite_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting every user under the admin's write lock would make every other writer on
+    SQLite wait: while the counts run, another connection can still start writing."""
+    services = build_services(make_settings(sqlite_url, admin_ids=str(USER)), clock)
+    onboard(services)
+    command(services, "checkin")  # mid-flow: the counts come before the offer to go on
+    counts = services.store.stats
+    writable_during_counts: list[bool] = []
+
+    def stats_while_checking_the_lock(now: Any) -> dict[str, Any]:
+        other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            writable_during_counts.append(True)
+        except sqlite3.OperationalError:  # database is locked
+            writable_during_counts.append(False)
+        finally:
+            other.close()
+        return counts(now)
+
+    monkeypatch.setattr(services.store, "stats", stats_while_checking_the_lock)
+    texts = [reply.text for reply in command(services, "stats").replies]
+    assert writable_during_counts == [True]
+    assert "users: 1" in texts[0]
+    assert len(texts) > 1 and all(texts) and not any("users:" in text for text in texts[1:])
     services.store.dispose()
 
 

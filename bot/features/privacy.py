@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from bot.conversation import CommandHandler, Wiring
+from bot.conversation import AfterTurn, CommandHandler, Wiring
 from data.store import Store, Turn
 from flows.i18n import Translator
 from flows.language import LanguageFlow
@@ -74,10 +74,12 @@ def delete_kept(tx: Turn, t: Translator) -> list[Reply]:
 
 
 def stats_command(store: Store, admin_ids: frozenset[int]) -> CommandHandler:
-    def handler(tx: Turn, t: Translator) -> list[Reply]:
+    def handler(tx: Turn, t: Translator) -> list[Reply | AfterTurn]:
         if tx.user.id not in admin_ids:
             return [Reply(t("common.not_understood"))]  # the same answer as any unknown command
-        return [Reply(t("privacy.stats", **store.stats(tx.now)))]
+        now = tx.now
+        # Counted after the admin's turn has committed, never under its write lock.
+        return [AfterTurn(lambda: Reply(t("privacy.stats", **store.stats(now))))]
 
     return handler
 
