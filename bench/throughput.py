@@ -597,6 +597,7 @@ class Options:
     variant_users: int
     variant_days: int
     pairs: int
+    only: list[str]
     profile_variant: str
     workdir: Path
 
@@ -695,7 +696,13 @@ async def measure(opts: Options, figures: dict[str, Any]) -> None:
                 from bench.throughput_variants import run_variants
 
                 figures.setdefault("variants", {})[name] = await run_variants(
-                    backend, opts.variant_users, opts.variant_days, run_checkin, say, opts.pairs
+                    backend,
+                    opts.variant_users,
+                    opts.variant_days,
+                    run_checkin,
+                    say,
+                    opts.pairs,
+                    opts.only,
                 )
     if opts.profile:
         from bench.throughput_profile import profile_checkin
@@ -726,6 +733,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--variant-users", type=int, default=120)
     parser.add_argument("--variant-days", type=int, default=1)
     parser.add_argument("--pairs", type=int, default=3, help="baseline/variant pairs")
+    parser.add_argument("--only", default="", help="comma-separated variant keys to measure")
     parser.add_argument(
         "--profile-variant", default="", help="profile with this variant patched in"
     )
@@ -746,6 +754,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         variant_users=args.variant_users,
         variant_days=args.variant_days,
         pairs=args.pairs,
+        only=[key.strip() for key in args.only.split(",") if key.strip()],
         profile_variant=args.profile_variant,
         workdir=workdir,
     )

@@ -157,6 +157,30 @@ def inline_turn(_backend: Any) -> Iterator[Prepare]:
         yield None
 
 
+# -- 8. one dedicated database thread instead of asyncio's default pool ----------------
+
+
+@contextmanager
+def db_thread(_backend: Any) -> Iterator[Prepare]:
+    """``asyncio.to_thread`` replaced by a single long-lived worker thread: the turn
+    always runs on the same thread (warm caches, one SQLite connection in use)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    original = asyncio.to_thread
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+
+    async def on_db_thread(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool, lambda: func(*args, **kwargs))
+
+    asyncio.to_thread = on_db_thread
+    try:
+        yield None
+    finally:
+        asyncio.to_thread = original
+        pool.shutdown()
+
+
 # -- the variants ------------------------------------------------------------------------
 
 
@@ -195,6 +219,7 @@ VARIANTS: list[Variant] = [
         raw_bot_calls,
     ),
     Variant("inline_turn", "(info) turn run inline, no asyncio.to_thread", inline_turn),
+    Variant("db_thread", "one dedicated database thread instead of to_thread", db_thread),
 ]
 
 
@@ -203,7 +228,13 @@ def _median(values: list[float]) -> float:
 
 
 async def run_variants(
-    backend: Any, users: int, days: int, run_checkin: RunCheckin, say: Say, pairs: int = 3
+    backend: Any,
+    users: int,
+    days: int,
+    run_checkin: RunCheckin,
+    say: Say,
+    pairs: int = 3,
+    only: list[str] | None = None,
 ) -> dict[str, Any]:
     """Each variant against baseline runs interleaved with it (B V B V ...; sequential,
     the product's setting); the saving is the median of the paired savings."""
@@ -214,7 +245,7 @@ async def run_variants(
     )
     figures: dict[str, Any] = {}
     for variant in VARIANTS:
-        if backend.name not in variant.backends:
+        if backend.name not in variant.backends or (only and variant.key not in only):
             continue
         patch = variant.patch
         bases, news = [], []
