@@ -65,7 +65,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+import warnings
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -82,6 +83,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bench.seed import (
     FIRST_USER_ID,
@@ -93,6 +95,7 @@ from bench.seed import (
     seed_users,
 )
 from bench.throughput_fakes import JsonDict, NullRequest, Sent, UpdateFactory
+from bench.throughput_floor import WAYS, store_floor
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.logsafe import configure_logging, harden_logging
@@ -152,7 +155,16 @@ def product_app(services: Services, request: NullRequest, concurrency: int) -> A
     return app
 
 
-def bare_app(request: NullRequest, concurrency: int, *, press: bool = False) -> AnyApp:
+PressCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def bare_app(
+    request: NullRequest,
+    concurrency: int,
+    *,
+    press: bool = False,
+    on_press: PressCallback | None = None,
+) -> AnyApp:
     """Bare PTB with the product's builder settings and one handler."""
     app = (
         Application.builder()
@@ -165,7 +177,7 @@ def bare_app(request: NullRequest, concurrency: int, *, press: bool = False) -> 
         .build()
     )
     if press:
-        app.add_handler(CallbackQueryHandler(_bare_press))
+        app.add_handler(CallbackQueryHandler(on_press or _bare_press))
     else:
         app.add_handler(MessageHandler(filters.TEXT, _echo))
     return app
@@ -196,6 +208,65 @@ async def _bare_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         query.message.chat.id, "How is your back pain right now?", reply_markup=markup
     )
     await query.edit_message_reply_markup(reply_markup=None)
+
+
+# The floor: the least any button-driven reply can cost in PTB, with no turn at all.
+
+
+def _score_markup() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=f"f|abcd1234|{label}") for label in row]
+            for row in BARE_SCORES
+        ]
+    )
+
+
+async def _floor_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Only answerCallbackQuery: what Telegram requires of every press."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+
+
+async def _floor_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """answer + editMessageText with the next question's 11 buttons (PTB objects)."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text("How stressed do you feel today?", reply_markup=_score_markup())
+
+
+async def _floor_edit_raw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The same two calls through ``Bot.do_api_request``: a dict keyboard, the returned
+    Message left unparsed (the least PTB work possible for one reply)."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    bot = context.bot
+    keyboard = [
+        [{"text": label, "callback_data": f"f|abcd1234|{label}"} for label in row]
+        for row in BARE_SCORES
+    ]
+    with warnings.catch_warnings():
+        # do_api_request warns that Bot.answer_callback_query exists; that is the point.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        await bot.do_api_request("answerCallbackQuery", {"callback_query_id": query.id})
+        await bot.do_api_request(
+            "editMessageText",
+            {
+                "chat_id": query.message.chat.id,
+                "message_id": query.message.message_id,
+                "text": "How stressed do you feel today?",
+                "reply_markup": {"inline_keyboard": keyboard},
+            },
+        )
+
+
+FLOORS: list[tuple[str, str, PressCallback]] = [
+    ("answer_only", "answerCallbackQuery only", _floor_answer),
+    ("answer_edit", "answer + editMessageText with 11 buttons", _floor_edit),
+    ("answer_edit_raw", "the same via do_api_request, result unparsed", _floor_edit_raw),
+]
 
 
 @dataclass
@@ -317,15 +388,27 @@ async def run_echo(updates: int, concurrency: int, repeat: int, users: int) -> R
     return rate
 
 
-async def run_bare_press(updates: int, concurrency: int, repeat: int, users: int) -> Rate:
+async def run_bare_press(
+    updates: int,
+    concurrency: int,
+    repeat: int,
+    users: int,
+    on_press: PressCallback | None = None,
+) -> Rate:
     request = NullRequest()
-    app = bare_app(request, concurrency, press=True)
+    app = bare_app(request, concurrency, press=True, on_press=on_press)
     factory = UpdateFactory()
     rate = Rate(updates)
     await app.initialize()
     try:
         ids = [FIRST_USER_ID + i for i in range(users)]
-        sent = Sent(7, "How is your back pain right now?", [[{"text": "5", "callback_data": "x"}]])
+        # The pressed message as Telegram embeds it in the update: with its 11 buttons,
+        # like a check-in question (parsing them is part of every press).
+        keyboard = [
+            [{"text": label, "callback_data": f"f|abcd1234|{label}"} for label in row]
+            for row in BARE_SCORES
+        ]
+        sent = Sent(7, "How is your back pain right now?", keyboard)
 
         def batch(n: int) -> list[JsonDict]:
             return [factory.press(ids[i % users], sent, "f|abcd1234|5") for i in range(n)]
@@ -333,7 +416,7 @@ async def run_bare_press(updates: int, concurrency: int, repeat: int, users: int
         await feed(app, batch(300))
         for _ in range(repeat):
             rate.timings.append(await feed(app, batch(updates)))
-        assert request.calls["editMessageReplyMarkup"] == 300 + updates * repeat
+        assert request.calls["answerCallbackQuery"] == 300 + updates * repeat
     finally:
         await app.shutdown()
     check_no_errors("bare press")
@@ -646,6 +729,29 @@ async def measure(opts: Options, figures: dict[str, Any]) -> None:
             f"  => with on_press's 3 Bot API calls and a FREE turn, a press could reach at most"
             f" {ceiling:.2f} of echo (CPU)"
         )
+        if mode != mode_name(1):
+            continue
+        figures["floor"] = {}
+        budget = echo.cpu_ms / TARGET_RATIO
+        say(
+            f"floor of any button reply in PTB, no turn (target {TARGET_RATIO} of echo ="
+            f" {budget:.3f} CPU-ms per press in all):"
+        )
+        for key, what, callback in FLOORS:
+            floor = await run_bare_press(
+                opts.echo_updates // 2, concurrency, opts.repeat, opts.users, callback
+            )
+            left = budget - floor.cpu_ms
+            of_echo = ratio(floor.per_cpu_second, echo.per_cpu_second)
+            figures["floor"][key] = {
+                **floor.figures(),
+                "ratio_vs_echo_cpu": of_echo,
+                "cpu_ms_left_for_the_turn_at_target": round(left, 4),
+            }
+            say(
+                f"  {what}: {floor.cpu_ms:.3f} CPU-ms = {of_echo:.2f} of echo;"
+                f" leaves {left:.3f} CPU-ms for store + flow at the target"
+            )
 
     backends: list[tuple[str, Callable[[], AbstractContextManager[Backend]]]] = [
         ("sqlite", lambda: sqlite_backend(opts.workdir))
@@ -692,6 +798,12 @@ async def measure(opts: Options, figures: dict[str, Any]) -> None:
                     "  CPU-ms per press by step: "
                     + ", ".join(f"{k} {v:.2f}" for k, v in result.step_cpu_ms.items())
                 )
+            least = store_floor(backend.services.store.engine, backend.new_users(50), 2000)
+            entry["store_floor_cpu_ms"] = least
+            say(
+                f"  floor of a minimal turn on {name} (read user + state, write state, commit):"
+                + ",".join(f" {what} {least[key]:.3f} CPU-ms" for key, what, _ in WAYS)
+            )
             if opts.variants:
                 from bench.throughput_variants import run_variants
 
