@@ -8,8 +8,8 @@ It is timed three ways on the same tables, rows and engine settings as the produ
   floor of the database itself, with no Python library in between);
 - ``core``: SQLAlchemy Core on the product's engine (its ``BEGIN IMMEDIATE`` hook, pool
   and type processing), the cheapest way the required stack offers;
-- ``orm``: a SQLModel ``Session`` loading and changing the two rows as objects, which
-  is how ``Store.turn`` works.
+- ``orm``: a SQLModel ``Session`` loading and changing the two rows as objects (how
+  ``Store.turn`` worked until the floor showed what it cost; it now uses Core).
 
 Together with the PTB floor (``bench.throughput``) this says how much of the target's
 budget is left for everything else a press does.
@@ -133,7 +133,7 @@ def _orm_turn(engine: Engine) -> Callable[[int, int], None]:
 WAYS: list[tuple[str, str, Callable[[Engine], Callable[[int, int], None]]]] = [
     ("driver", "DB-API driver, plain SQL", _driver_turn),
     ("core", "SQLAlchemy Core on the product's engine", _core_turn),
-    ("orm", "SQLModel Session with row objects (as Store.turn)", _orm_turn),
+    ("orm", "SQLModel Session with row objects", _orm_turn),
 ]
 
 

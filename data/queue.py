@@ -71,12 +71,12 @@ class ReminderOps:
     """The turn user's own reminders (mixed into :class:`data.store.Turn`)."""
 
     _session: Session
-    _user: User
+    _user_id: int
     now: datetime
 
     def reminders(self) -> list[ReminderInfo]:
         rows = self._session.exec(
-            select(Reminder).where(Reminder.user_id == self._user.id).order_by(col(Reminder.id))
+            select(Reminder).where(Reminder.user_id == self._user_id).order_by(col(Reminder.id))
         ).all()
         return [ReminderInfo.of(r) for r in rows]
 
@@ -86,12 +86,12 @@ class ReminderOps:
         """One reminder per kind and user: setting a kind again replaces its rule."""
         rows = self._session.exec(
             select(Reminder)
-            .where(Reminder.user_id == self._user.id, Reminder.kind == kind)
+            .where(Reminder.user_id == self._user_id, Reminder.kind == kind)
             .order_by(col(Reminder.id))
         ).all()
         row = next((r for r in rows if not r.one_off), None)
         if row is None:
-            row = Reminder(user_id=self._user.id, kind=kind, created_at=self.now)
+            row = Reminder(user_id=self._user_id, kind=kind, created_at=self.now)
         row.rule, row.enabled, row.next_due_at = dict(rule), enabled, next_due_at
         row.updated_at = self.now
         self._session.add(row)
@@ -101,7 +101,7 @@ class ReminderOps:
         regular rule; ``rule`` only carries what the nudge needs (its kind of text)."""
         self._session.add(
             Reminder(
-                user_id=self._user.id,
+                user_id=self._user_id,
                 kind=kind,
                 rule=dict(rule),
                 enabled=True,
@@ -115,10 +115,10 @@ class ReminderOps:
     def delivery_of(self, delivery_id: int) -> tuple[Delivery, Reminder] | None:
         """A delivery and its reminder, only when both belong to the turn's user."""
         delivery = self._session.get(Delivery, delivery_id)
-        if delivery is None or delivery.user_id != self._user.id:
+        if delivery is None or delivery.user_id != self._user_id:
             return None
         reminder = self._session.get(Reminder, delivery.reminder_id)
-        if reminder is None or reminder.user_id != self._user.id:
+        if reminder is None or reminder.user_id != self._user_id:
             return None
         return delivery, reminder
 
@@ -138,7 +138,7 @@ class ReminderOps:
         rows = self._session.exec(
             select(Delivery.slot, Reminder.kind, Delivery.action, Delivery.status)
             .join(Reminder, col(Reminder.id) == Delivery.reminder_id)
-            .where(Delivery.user_id == self._user.id, Delivery.slot >= instant)
+            .where(Delivery.user_id == self._user_id, Delivery.slot >= instant)
             .order_by(col(Delivery.slot))
         ).all()
         return [(slot, kind, action, status) for slot, kind, action, status in rows]
@@ -146,7 +146,7 @@ class ReminderOps:
     def set_reminder_next_due(self, reminder_id: int, next_due_at: datetime | None) -> None:
         self._session.execute(
             update(Reminder)
-            .where(col(Reminder.id) == reminder_id, col(Reminder.user_id) == self._user.id)
+            .where(col(Reminder.id) == reminder_id, col(Reminder.user_id) == self._user_id)
             .values(next_due_at=next_due_at, updated_at=self.now)
         )
 

@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from data.models import CheckIn, ExerciseLog, TestResult, User
+from data.models import CheckIn, ExerciseLog, TestResult
 
 
 def checkin_dict(row: CheckIn) -> dict[str, Any]:
@@ -29,14 +29,14 @@ class RecordOps:
     """Health records of the turn's user (never another user's: every query is scoped)."""
 
     _session: Session
-    _user: User
+    _user_id: int
     now: datetime
 
     # -- check-ins -------------------------------------------------------------------
 
     def checkin_on(self, day: date) -> dict[str, Any] | None:
         row = self._session.exec(
-            select(CheckIn).where(CheckIn.user_id == self._user.id, CheckIn.local_day == day)
+            select(CheckIn).where(CheckIn.user_id == self._user_id, CheckIn.local_day == day)
         ).first()
         return checkin_dict(row) if row else None
 
@@ -45,7 +45,7 @@ class RecordOps:
         rows = self._session.exec(
             select(CheckIn)
             .where(
-                CheckIn.user_id == self._user.id,
+                CheckIn.user_id == self._user_id,
                 CheckIn.local_day < day,
                 CheckIn.local_day >= day - timedelta(days=days),
             )
@@ -66,7 +66,7 @@ class RecordOps:
                 col(CheckIn.note),
             )
             .where(
-                col(CheckIn.user_id) == self._user.id,
+                col(CheckIn.user_id) == self._user_id,
                 col(CheckIn.local_day) >= first,
                 col(CheckIn.local_day) <= last,
             )
@@ -98,11 +98,11 @@ class RecordOps:
         if not (0 <= pain <= 10 and 0 <= stress <= 10):
             raise ValueError("scores must be within 0-10")
         row = self._session.exec(
-            select(CheckIn).where(CheckIn.user_id == self._user.id, CheckIn.local_day == day)
+            select(CheckIn).where(CheckIn.user_id == self._user_id, CheckIn.local_day == day)
         ).first()
         if row is None:
             row = CheckIn(
-                user_id=self._user.id,
+                user_id=self._user_id,
                 local_day=day,
                 pain=pain,
                 stress=stress,
@@ -117,7 +117,7 @@ class RecordOps:
     def all_checkins(self) -> list[dict[str, Any]]:
         """Every check-in of the user, oldest first (CSV download, export)."""
         rows = self._session.exec(
-            select(CheckIn).where(CheckIn.user_id == self._user.id).order_by(col(CheckIn.local_day))
+            select(CheckIn).where(CheckIn.user_id == self._user_id).order_by(col(CheckIn.local_day))
         ).all()
         return [checkin_dict(row) for row in rows]
 
@@ -126,7 +126,7 @@ class RecordOps:
     def latest_test(self) -> tuple[datetime, dict[str, Any]] | None:
         row = self._session.exec(
             select(TestResult)
-            .where(TestResult.user_id == self._user.id, TestResult.outcome == "complete")
+            .where(TestResult.user_id == self._user_id, TestResult.outcome == "complete")
             .order_by(col(TestResult.taken_at).desc(), col(TestResult.id).desc())
         ).first()
         return (row.taken_at, dict(row.scores)) if row else None
@@ -134,7 +134,7 @@ class RecordOps:
     def record_test(self, answers: dict[str, Any], scores: dict[str, Any], outcome: str) -> None:
         self._session.add(
             TestResult(
-                user_id=self._user.id,
+                user_id=self._user_id,
                 taken_at=self.now,
                 answers=answers,
                 scores=scores,
@@ -151,7 +151,7 @@ class RecordOps:
             raise ValueError("rating must be within 0-10")
         self._session.add(
             ExerciseLog(
-                user_id=self._user.id,
+                user_id=self._user_id,
                 exercise=exercise,
                 started_at=self.now,
                 finished_at=self.now if finished else None,
@@ -164,7 +164,7 @@ class RecordOps:
         """(started at, exercise id, finished) since ``instant``, oldest first."""
         rows = self._session.exec(
             select(ExerciseLog.started_at, ExerciseLog.exercise, ExerciseLog.finished_at)
-            .where(ExerciseLog.user_id == self._user.id, ExerciseLog.started_at >= instant)
+            .where(ExerciseLog.user_id == self._user_id, ExerciseLog.started_at >= instant)
             .order_by(col(ExerciseLog.started_at))
         ).all()
         return [(started, exercise, finished is not None) for started, exercise, finished in rows]
@@ -174,7 +174,7 @@ class RecordOps:
         latest = self._session.exec(
             select(ExerciseLog.level)
             .where(
-                ExerciseLog.user_id == self._user.id,
+                ExerciseLog.user_id == self._user_id,
                 ExerciseLog.exercise == exercise,
                 col(ExerciseLog.level).is_not(None),
                 col(ExerciseLog.finished_at).is_not(None),
@@ -187,7 +187,7 @@ class RecordOps:
             select(func.count())
             .select_from(ExerciseLog)
             .where(
-                ExerciseLog.user_id == self._user.id,
+                ExerciseLog.user_id == self._user_id,
                 ExerciseLog.exercise == exercise,
                 ExerciseLog.level == latest,
                 col(ExerciseLog.finished_at).is_not(None),

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Column, Engine, Table, delete, func, update
+from sqlalchemy import BindParameter, Column, Engine, Table, bindparam, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
 from data.engine import READ_ONLY, is_sqlite
@@ -50,7 +51,8 @@ class UserInfo:
         return self.consent_version is not None and self.consent_at is not None
 
     @classmethod
-    def of(cls, row: User) -> UserInfo:
+    def of(cls, row: Any) -> UserInfo:
+        """From a ``User`` object or a row with the same column names."""
         return cls(
             id=row.id,
             language=row.language,
@@ -75,8 +77,49 @@ class SavedState:
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: ConversationState) -> SavedState:
+    def of(cls, row: Any) -> SavedState:
+        """From a ``ConversationState`` object or a row with the same column names."""
         return cls(row.flow, row.step, dict(row.answers), row.nonce, row.updated_at)
+
+
+# The user and their conversation state are read, and written, with Core statements
+# built once: every button press opens a turn, and loading them as ORM objects cost
+# more than the rest of the transaction together (bench.throughput, "floor").
+USERS = cast(Table, User.__table__)  # type: ignore[attr-defined]
+STATES = cast(Table, ConversationState.__table__)  # type: ignore[attr-defined]
+_USER_ID: BindParameter[int] = bindparam("user_id_")
+_OPEN = (
+    sa_select(
+        *(USERS.c[name] for name in (*UserInfo.__dataclass_fields__, "retention_warned_at")),
+        STATES.c.flow,
+        STATES.c.step,
+        STATES.c.answers,
+        STATES.c.nonce,
+        STATES.c.updated_at.label("state_updated_at"),
+    )
+    .select_from(USERS.outerjoin(STATES, STATES.c.user_id == USERS.c.id))
+    .where(USERS.c.id == _USER_ID)
+)
+_OPEN_LOCKED = _OPEN.with_for_update(of=USERS)
+"""PostgreSQL: the user row is locked, so two bot processes never interleave one user's
+turns (the state is on the outer join's nullable side, which cannot be locked)."""
+_READ_STATE = sa_select(STATES).where(STATES.c.user_id == _USER_ID)
+_UPDATE_STATE = update(STATES).where(STATES.c.user_id == _USER_ID)
+_DELETE_STATE = delete(STATES).where(STATES.c.user_id == _USER_ID)
+_UPDATE_USER = update(USERS).where(USERS.c.id == _USER_ID)
+
+
+def _state_of(row: Any) -> SavedState | None:
+    if row.flow is None:
+        return None
+    return SavedState(row.flow, row.step, dict(row.answers), row.nonce, row.state_updated_at)
+
+
+class _Unread:
+    """The state was not read with the user (a read-only view): read it when asked."""
+
+
+UNREAD = _Unread()
 
 
 class Turn(RecordOps, ReminderOps):
@@ -86,76 +129,72 @@ class Turn(RecordOps, ReminderOps):
     crash leaves either the old step with nothing recorded, or the new step with all.
     """
 
-    def __init__(self, session: Session, user: User, now: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        user: UserInfo,
+        now: datetime,
+        state: SavedState | _Unread | None = UNREAD,
+    ) -> None:
         self._session = session
         self._user = user
+        self._user_id = user.id
         self.now = now
         self.erased = False
-        self._state_row: ConversationState | None = None
+        self._state = state
 
     @property
     def user(self) -> UserInfo:
-        return UserInfo.of(self._user)
+        return self._user
 
     @property
     def state(self) -> SavedState | None:
-        row = self._session.get(ConversationState, self._user.id)
-        # Keep the row: the session only holds loaded rows weakly, and save_state would
-        # otherwise select it a second time in the same turn.
-        self._state_row = row
-        if row is None:
-            return None
-        return SavedState.of(row)
+        if isinstance(self._state, _Unread):
+            row = self._session.execute(_READ_STATE, {"user_id_": self._user_id}).first()
+            self._state = SavedState.of(row) if row is not None else None
+        return self._state
 
     def save_state(self, flow: str, step: str, answers: dict[str, Any], nonce: str) -> None:
-        row = self._state_row or self._session.get(ConversationState, self._user.id)
-        if row is None:
-            row = ConversationState(
-                user_id=self._user.id,
-                flow=flow,
-                step=step,
-                answers=answers,
-                nonce=nonce,
-                updated_at=self.now,
-            )
+        values = {
+            "flow": flow,
+            "step": step,
+            "answers": dict(answers),
+            "nonce": nonce,
+            "updated_at": self.now,
+        }
+        if self.state is None:
+            self._session.execute(insert(STATES), {"user_id": self._user_id, **values})
         else:
-            row.flow, row.step, row.answers, row.nonce = flow, step, dict(answers), nonce
-            row.updated_at = self.now
-        self._session.add(row)
+            self._session.execute(_UPDATE_STATE, {"user_id_": self._user_id, **values})
+        self._state = SavedState(flow, step, dict(answers), nonce, self.now)
 
     def clear_state(self) -> None:
-        self._state_row = None
-        self._session.execute(
-            delete(ConversationState).where(ConversationState.user_id == self._user.id)  # type: ignore[arg-type]
-        )
+        self._session.execute(_DELETE_STATE, {"user_id_": self._user_id})
+        self._state = None
+
+    def _change_user(self, **values: Any) -> None:
+        self._session.execute(_UPDATE_USER, {"user_id_": self._user_id, **values})
+        self._user = replace(self._user, **values)
 
     def give_consent(self, version: int) -> None:
-        self._user.consent_version = version
-        self._user.consent_at = self.now
-        self._user.consent_refused_at = None
-        self._session.add(self._user)
+        self._change_user(consent_version=version, consent_at=self.now, consent_refused_at=None)
 
     def refuse_consent(self, version: int) -> None:
         """Keep only the refusal: any health data stored earlier stays untouched here;
         erasing it is the job of ``/delete``."""
-        self._user.consent_version = None
-        self._user.consent_at = None
-        self._user.consent_refused_at = self.now
-        self._session.add(self._user)
+        self._change_user(consent_version=None, consent_at=None, consent_refused_at=self.now)
 
     def set_language(self, language: str) -> None:
-        self._user.language = language
-        self._session.add(self._user)
+        self._change_user(language=language)
 
     def set_timezone(self, timezone: str) -> None:
-        self._user.timezone = timezone
-        self._session.add(self._user)
+        self._change_user(timezone=timezone)
 
     def erase_everything(self) -> None:
         """Erase every row about this user, in this transaction. The turn ends here:
         nothing may be written for the user afterwards."""
-        self._session.expunge(self._user)
-        _erase_rows(self._session, self._user.id)
+        _erase_rows(self._session, self._user_id)
+        self._state = None
         self.erased = True
 
     def export(self) -> dict[str, list[dict[str, Any]]]:
@@ -164,15 +203,14 @@ class Turn(RecordOps, ReminderOps):
             table.name: [
                 {key: _jsonable(value) for key, value in row._mapping.items()}
                 for row in self._session.execute(
-                    sa_select(table).where(_owner(table) == self._user.id)
+                    sa_select(table).where(_owner(table) == self._user_id)
                 )
             ]
             for table in _personal_tables()
         }
 
     def reactivate(self) -> None:
-        self._user.active = True
-        self._session.add(self._user)
+        self._change_user(active=True)
 
 
 class Store(QueueOps):
@@ -206,13 +244,14 @@ class Store(QueueOps):
         ``language`` and ``timezone`` are the defaults for a new user only. On PostgreSQL
         the user row is locked, so two bot processes never interleave one user's turns.
         """
+        opening = _OPEN if is_sqlite(self.engine) else _OPEN_LOCKED
         with self._write() as session:
-            query = select(User).where(User.id == user_id)
-            if not is_sqlite(self.engine):
-                # Two workers may see a new user's first two updates at once: create the
-                # row without conflict first, then lock it.
+            row = session.execute(opening, {"user_id_": user_id}).first()
+            if row is None:
+                # Two workers may see a new user's first two updates at once: whichever
+                # inserts second changes nothing, and both then read (and lock) the row.
                 session.execute(
-                    pg_insert(User)
+                    _insert_ignoring_duplicates(self.engine)
                     .values(
                         id=user_id,
                         language=language,
@@ -223,33 +262,25 @@ class Store(QueueOps):
                     )
                     .on_conflict_do_nothing(index_elements=["id"])
                 )
-                query = query.with_for_update()
-            user = session.exec(query).first()
-            if user is None:
-                user = User(
-                    id=user_id,
-                    language=language,
-                    timezone=timezone,
-                    created_at=now,
-                    last_seen_at=now,
-                )
-                session.add(user)
-                session.flush()
-            elif now - user.last_seen_at > SEEN_RESOLUTION or user.retention_warned_at:
+                row = session.execute(opening, {"user_id_": user_id}).one()
+            tx = Turn(session, UserInfo.of(row), now, _state_of(row))
+            if now - row.last_seen_at > SEEN_RESOLUTION or row.retention_warned_at:
                 # Retention counts in months: an hourly "last seen" is plenty, and spares
                 # an UPDATE on nearly every button press.
-                user.last_seen_at = now
-                user.retention_warned_at = None
-                session.add(user)
-            yield Turn(session, user, now)
+                session.execute(
+                    _UPDATE_USER,
+                    {"user_id_": user_id, "last_seen_at": now, "retention_warned_at": None},
+                )
+                tx._user = replace(tx.user, last_seen_at=now)
+            yield tx
 
     @contextmanager
     def view(self, user_id: int, now: datetime) -> Iterator[Turn | None]:
         """A read-only look at one user's records (the weekly push): unlike a turn it
         does not count as the user being seen, so retention stays honest."""
         with self._read() as session:
-            user = session.get(User, user_id)
-            yield Turn(session, user, now) if user is not None else None
+            row = session.execute(_OPEN, {"user_id_": user_id}).first()
+            yield Turn(session, UserInfo.of(row), now, _state_of(row)) if row else None
 
     def get_user(self, user_id: int) -> UserInfo | None:
         with self._read() as session:
@@ -377,6 +408,10 @@ class Store(QueueOps):
         """Delete every row about ``user_id`` in every personal table, children first."""
         with self._write() as session:
             _erase_rows(session, user_id)
+
+
+def _insert_ignoring_duplicates(engine: Engine) -> Any:
+    return (sqlite_insert if is_sqlite(engine) else pg_insert)(USERS)
 
 
 def _erase_rows(session: Session, user_id: int) -> None:

@@ -46,7 +46,7 @@ from bot.wiring import build_wiring
 from data.engine import make_engine
 from data.models import CheckIn, Delivery, ExerciseLog, Reminder, User
 from data.models import TestResult as SelfCheckResult
-from data.store import Store, Turn
+from data.store import Store, Turn, UserInfo
 from flows.onboarding import CONSENT_VERSION
 from flows.runtime import Context, FlowState
 from flows.schedule import Rule
@@ -645,7 +645,7 @@ def seed_due_reminders(url: str, now: datetime) -> None:
                 )
                 session.add(user)
                 session.flush()
-                tx = Turn(session, user, now)
+                tx = Turn(session, UserInfo.of(user), now, None)
                 tx.give_consent(CONSENT_VERSION)
                 kind = KINDS[index % len(KINDS)]
                 rule = Rule.at(kind, [at], "Europe/Brussels").to_dict()
