@@ -132,8 +132,18 @@ def test_snoozes_stored_before_0004_become_one_off_rows_and_back(database_url: s
                     "now": NOW.replace(tzinfo=None),
                 },
             )
+        # An earlier nudge of the snooze: rebuilding the reminders table (SQLite) must
+        # not cascade into the deliveries that point at it.
+        conn.execute(
+            text(
+                "INSERT INTO deliveries (reminder_id, user_id, slot, claimed_at, status)"
+                " VALUES (2, 5, :now, :now, 'sent')"
+            ),
+            {"now": NOW.replace(tzinfo=None)},
+        )
     upgrade(engine)
     store = Store(engine)
+    assert len(store.deliveries(5)) == 1
     with store.view(5, NOW) as tx:
         assert tx is not None
         by_id = {r.id: r for r in tx.reminders()}
@@ -146,6 +156,10 @@ def test_snoozes_stored_before_0004_become_one_off_rows_and_back(database_url: s
     restored = {k: json.loads(v) if isinstance(v, str) else v for k, v in stored.items()}
     assert restored[1] == {"kind": "movement", "once_at": due.isoformat()}
     assert restored[2] == {"kind": "posture"}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM deliveries")).scalar_one() == 1
+        if engine.dialect.name == "sqlite":  # switched off for the migration only
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
     downgrade(engine, "base")
     engine.dispose()
 
