@@ -100,9 +100,12 @@ _OPEN = (
     .select_from(USERS.outerjoin(STATES, STATES.c.user_id == USERS.c.id))
     .where(USERS.c.id == _USER_ID)
 )
-_OPEN_LOCKED = _OPEN.with_for_update(of=USERS)
+_OPEN_LOCKED = _OPEN.with_for_update(of=USERS, key_share=True)
 """PostgreSQL: the user row is locked, so two bot processes never interleave one user's
-turns (the state is on the outer join's nullable side, which cannot be locked)."""
+turns (the state is on the outer join's nullable side, which cannot be locked). FOR NO
+KEY UPDATE, not FOR UPDATE: the dispatcher's claim inserts deliveries whose foreign key
+takes a KEY SHARE lock on the same row, and a plain FOR UPDATE would make a turn that
+then touches the reminder deadlock with the claim."""
 _READ_STATE = sa_select(STATES).where(STATES.c.user_id == _USER_ID)
 _UPDATE_STATE = update(STATES).where(STATES.c.user_id == _USER_ID)
 _DELETE_STATE = delete(STATES).where(STATES.c.user_id == _USER_ID)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,7 +21,10 @@ from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.runner import running
 from bot.services import Services, build_services
+from data.engine import make_engine
+from data.migrate import upgrade
 from data.models import Reminder, User
+from data.store import Store
 from flows.schedule import Rule
 from tests.conftest import TEST_TOKEN, bot_settings, make_settings, unthrottled_app
 from tests.fakebotapi import Call, FakeBotApi
@@ -169,3 +174,34 @@ async def test_two_dispatchers_share_thousands_of_slots_each_sent_once(
     assert sum(r.sent for r in reports) == len(users)
     assert server.delivered() == len(users) and not server.duplicate_sends()
     assert sorted(c.chat_id for c in server.sent_messages()) == list(users)
+
+
+def test_a_users_turn_never_blocks_the_claim_of_their_reminder(postgres_url: str) -> None:
+    """The turn locks the user row; the claim's delivery insert checks its foreign key
+    against that row. Had the turn locked it FOR UPDATE, the claim would wait for the
+    turn, and a turn that then changes the reminder (Skip today) would deadlock."""
+    store = Store(make_engine(postgres_url))
+    upgrade(store.engine)
+    now = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    with store.turn(USER, now, language="en", timezone="UTC") as tx:
+        tx.give_consent(1)
+        tx.upsert_reminder("movement", {"kind": "movement"}, enabled=True, next_due_at=now)
+    claimed: list[int] = []
+
+    def claim() -> None:
+        batch = store.claim_due(
+            now, limit=5, grace=timedelta(minutes=20), advance=lambda _rule, after: None
+        )
+        claimed.extend(c.reminder_id for c in batch)
+
+    try:
+        with store.turn(USER, now, language="en", timezone="UTC") as tx:
+            reminder_id = tx.reminders()[0].id
+            claimer = threading.Thread(target=claim)
+            claimer.start()
+            claimer.join(timeout=10)
+            assert not claimer.is_alive(), "the claim waited for the user's turn"
+            tx.set_reminder_next_due(reminder_id, now + timedelta(days=1))
+        assert claimed == [reminder_id]
+    finally:
+        store.dispose()
