@@ -6,10 +6,13 @@ Claims are taken in rounds no larger than the send concurrency: a crash can cost
 most the messages in flight at that instant, never a whole batch.
 
 Telegram errors: ``RetryAfter`` waits as long as told and tries again (PTB's
-``AIORateLimiter`` also pauses every other send meanwhile); 5xx and refused connections
-retry with capped backoff; a timeout after the request went out is ambiguous and counts
-as sent (Telegram has no idempotency key, and we choose never-twice); ``Forbidden``
-means the user blocked the bot, who is then parked until they ``/start`` again.
+``AIORateLimiter`` also pauses every other send meanwhile); 5xx answers and requests
+that never left (refused connection, connect timeout, no free pooled connection) retry
+with capped backoff; anything that may have reached Telegram without an answer coming
+back (read timeout, dropped connection) is ambiguous and counts as sent (Telegram has
+no idempotency key, and we choose never-twice); ``Forbidden`` means the user blocked
+the bot, who is then parked until they ``/start`` again. Any other failure of one send
+is recorded as failed and never stops the others.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import httpx
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -101,36 +105,61 @@ class Dispatcher:
         report = DispatchReport()
         async with self._tick_lock:
             in_flight: dict[asyncio.Task[tuple[int, str]], Claim] = {}
-            exhausted = False
-            stale_before = self.clock.now() - self.settings.grace
-            refill_at = max(1, self.settings.concurrency // 2)
-            while True:
-                free = self.settings.concurrency - len(in_flight)
-                if not exhausted and (free >= refill_at or not in_flight):
-                    claims = await asyncio.to_thread(
-                        self.store.claim_due,
-                        self.clock.now(),
-                        limit=free,
-                        grace=self.settings.grace,
-                        advance=self.advance,
-                        stale_before=stale_before,
-                    )
-                    exhausted = claims.examined < free
-                    if claims:
-                        report.rounds += 1
-                        report.claimed += len(claims)
-                    for claim in claims:
-                        in_flight[asyncio.create_task(self._deliver(claim, report))] = claim
-                    report.max_in_flight = max(report.max_in_flight, len(in_flight))
-                    if not in_flight and not exhausted:
-                        continue  # every row looked at was parked or skipped: look again
-                if not in_flight:
-                    break
-                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                finished = [(in_flight.pop(task), task.result()) for task in done]
-                await self._settle(finished, report)
+            try:
+                await self._run(in_flight, report)
+            except Exception:
+                # Claiming or settling failed (the database went away): what is already
+                # on its way still finishes and is recorded if possible, so no claim is
+                # left running unwatched; the next tick starts afresh.
+                await self._finish(in_flight, report)
+                raise
             self._forget_idle_chats()
         return report
+
+    async def _run(
+        self, in_flight: dict[asyncio.Task[tuple[int, str]], Claim], report: DispatchReport
+    ) -> None:
+        exhausted = False
+        stale_before = self.clock.now() - self.settings.grace
+        refill_at = max(1, self.settings.concurrency // 2)
+        while True:
+            free = self.settings.concurrency - len(in_flight)
+            if not exhausted and (free >= refill_at or not in_flight):
+                claims = await asyncio.to_thread(
+                    self.store.claim_due,
+                    self.clock.now(),
+                    limit=free,
+                    grace=self.settings.grace,
+                    advance=self.advance,
+                    stale_before=stale_before,
+                )
+                exhausted = claims.examined < free
+                if claims:
+                    report.rounds += 1
+                    report.claimed += len(claims)
+                for claim in claims:
+                    in_flight[asyncio.create_task(self._deliver(claim, report))] = claim
+                report.max_in_flight = max(report.max_in_flight, len(in_flight))
+                if not in_flight and not exhausted:
+                    continue  # every row looked at was parked or skipped: look again
+            if not in_flight:
+                break
+            done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            finished = [(in_flight.pop(task), task.result()) for task in done]
+            await self._settle(finished, report)
+
+    async def _finish(
+        self, in_flight: dict[asyncio.Task[tuple[int, str]], Claim], report: DispatchReport
+    ) -> None:
+        if not in_flight:
+            return
+        await asyncio.wait(in_flight)
+        finished = [(claim, task.result()) for task, claim in in_flight.items()]
+        in_flight.clear()
+        try:
+            await self._settle(finished, report)
+        except Exception as exc:  # still unreachable: they stay "claimed", never resent
+            log.warning("could not record %d sends: %s", len(finished), type(exc).__name__)
 
     async def _settle(
         self, finished: list[tuple[Claim, tuple[int, str]]], report: DispatchReport
@@ -158,23 +187,27 @@ class Dispatcher:
                     "user %s blocked the bot; parking their reminders", user_ref(claim.user_id)
                 )
                 return claim.delivery_id, "blocked"
-            except TimedOut as exc:
-                if "Pool timeout" not in str(exc):
-                    # The request may have reached Telegram: count it as sent, never resend.
-                    return claim.delivery_id, "ambiguous"
-                report.retries += 1
             except (BadRequest, ChatMigrated) as exc:
                 log.warning(
                     "reminder %s refused by Telegram: %s", claim.delivery_id, type(exc).__name__
                 )
                 return claim.delivery_id, "failed"
-            except NetworkError as exc:
+            except NetworkError as exc:  # TimedOut included
+                if not _safe_to_retry(exc):
+                    # The request may have reached Telegram: count it as sent, never resend.
+                    log.info("reminder %s: no answer, counted as sent", claim.delivery_id)
+                    return claim.delivery_id, "ambiguous"
                 log.warning(
                     "network error sending reminder (attempt %d): %s", attempt, type(exc).__name__
                 )
                 report.retries += 1
             except TelegramError as exc:
                 log.warning("reminder %s failed: %s", claim.delivery_id, type(exc).__name__)
+                return claim.delivery_id, "failed"
+            except Exception as exc:  # our own code (loading a summary, a chart): not retried
+                log.warning(
+                    "reminder %s could not be prepared: %s", claim.delivery_id, type(exc).__name__
+                )
                 return claim.delivery_id, "failed"
             if attempt < self.settings.max_attempts:
                 await asyncio.sleep(delay)
@@ -209,6 +242,22 @@ class Dispatcher:
             lock = self._chat_locks.get(chat)
             if lock is not None and not lock.locked():
                 self._chat_locks.pop(chat, None)
+
+
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport failures before a single byte of the request left."""
+
+
+def _safe_to_retry(exc: NetworkError) -> bool:
+    """True only when Telegram surely did not act on the request: it never left (PTB
+    chains the httpx error as the cause), or Telegram answered with an error status
+    (PTB raises those with no transport cause)."""
+    cause = exc.__cause__
+    if isinstance(cause, NEVER_SENT):
+        return True
+    if isinstance(exc, TimedOut):
+        return "Pool timeout" in str(exc)  # PTB's words when no connection was free
+    return cause is None or isinstance(cause, TelegramError)
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -618,6 +618,11 @@ class _ApiHandler(tornado.web.RequestHandler):
         )
         if self.client_gone.is_set():
             return
+        if self.api._take_hang_up(method):
+            # Carried out, but the answer never arrives: the connection just drops.
+            self.request.connection.close()  # type: ignore[union-attr]
+            self._finished = True
+            return
         self.set_status(reply.status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(reply.body))
@@ -739,6 +744,7 @@ class FakeBotApi:
         self._allowed_updates: list[str] | None = None
         self._faults: list[_Fault] = []
         self._delays: list[_Delay] = []
+        self._hang_ups: list[_Delay] = []
         self._random_faults: dict[str, _RandomFault] = {}
         self._last_message_id: dict[ChatKey, int] = {}
         self._last_bot_message_id: dict[ChatKey, int] = {}
@@ -1329,6 +1335,21 @@ class FakeBotApi:
             raise ValueError("seconds must be >= 0")
         self._delays.append(_Delay(self._check_method_name(method), seconds, count))
 
+    def hang_up_next(self, method: str, count: int = 1) -> None:
+        """Carry out the next ``count`` calls of ``method`` ("*" = any) — the message is
+        delivered — then drop the connection without an answer, as when a network path
+        breaks after the request went out. Clients see a protocol error, not a timeout."""
+        self._hang_ups.append(_Delay(self._check_method_name(method), 0.0, count))
+
+    def _take_hang_up(self, method: str) -> bool:
+        canonical = self._canonical.get(method.lower(), method)
+        for hang_up in self._hang_ups:
+            if hang_up.remaining > 0 and hang_up.method in (canonical, "*"):
+                hang_up.remaining -= 1
+                self._hang_ups = [h for h in self._hang_ups if h.remaining > 0]
+                return True
+        return False
+
     def fail_randomly(
         self,
         method: str,
@@ -1355,6 +1376,7 @@ class FakeBotApi:
         """Remove every pending injected failure and delay."""
         self._faults.clear()
         self._delays.clear()
+        self._hang_ups.clear()
         self._random_faults.clear()
 
     def _take_delay(self, method: str) -> float:
