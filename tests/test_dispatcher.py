@@ -186,6 +186,60 @@ async def test_read_timeout_counts_as_sent_and_is_never_resent(
     assert len(server.calls_to("sendMessage")) == 1
 
 
+async def test_a_connection_dropped_after_the_request_counts_as_sent_and_is_never_resent(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 3), clock.now())
+    server.hang_up_next("sendMessage")  # delivered, but the answer never comes back
+    report = await dispatcher(store, clock, bot).tick()
+    assert report.ambiguous == 1 and report.sent == 1 and report.retries == 0
+    assert server.delivered() == 2 and not server.duplicate_sends()
+
+
+async def test_one_send_failing_in_our_own_code_never_stops_the_others(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 6), clock.now())
+
+    async def send(claim: Claim) -> None:
+        if claim.user_id == 1:
+            raise RuntimeError("loading this user's summary failed")
+        await bot.send_message(claim.user_id, f"reminder {claim.delivery_id}")
+
+    report = await Dispatcher(
+        store, clock, send, hourly, DispatchSettings(per_chat_interval=0.0)
+    ).tick()
+    assert report.failed == 1 and report.sent == 4 and server.delivered() == 4
+    assert sorted(statuses(store)) == ["failed"] + ["sent"] * 4
+
+
+async def test_a_failing_claim_lets_the_sends_in_flight_finish_and_be_recorded(
+    store: Store,
+    clock: ManualClock,
+    telegram: tuple[FakeBotApi, ExtBot[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 11), clock.now())
+    claim_due = store.claim_due
+    rounds = 0
+
+    def flaky_claim(*args: Any, **kwargs: Any) -> Any:
+        nonlocal rounds
+        rounds += 1
+        if rounds > 1:
+            raise OSError("the database went away")
+        return claim_due(*args, **kwargs)
+
+    monkeypatch.setattr(store, "claim_due", flaky_claim)
+    server.delay_next("sendMessage", seconds=0.3, count=2)  # still in flight at the failure
+    with pytest.raises(OSError):
+        await dispatcher(store, clock, bot, concurrency=4).tick()
+    assert server.delivered() == 4 and statuses(store) == ["sent"] * 4
+
+
 async def test_blocked_user_is_parked_and_gets_nothing_more(
     store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
 ) -> None:
