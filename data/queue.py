@@ -112,6 +112,18 @@ class ReminderOps:
             )
         )
 
+    def drop_pending_one_offs(self, kind: str | None = None) -> None:
+        """Cancel snoozes not yet sent (of one kind, or all): a pause, switching a kind
+        off or "skip today" must hold them back too."""
+        query = update(Reminder).where(
+            col(Reminder.user_id) == self._user_id,
+            col(Reminder.one_off).is_(True),
+            col(Reminder.next_due_at).is_not(None),
+        )
+        if kind is not None:
+            query = query.where(col(Reminder.kind) == kind)
+        self._session.execute(query.values(enabled=False, next_due_at=None, updated_at=self.now))
+
     def delivery_of(self, delivery_id: int) -> tuple[Delivery, Reminder] | None:
         """A delivery and its reminder, only when both belong to the turn's user."""
         delivery = self._session.get(Delivery, delivery_id)

@@ -14,9 +14,11 @@ from telegram.ext import ExtBot
 from bot.clock import ManualClock
 from bot.conversation import Incoming, TurnResult
 from bot.dispatcher import Dispatcher, DispatchSettings
+from bot.features import reminders as feat
 from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
+from flows import reminder_settings as rs
 from flows.schedule import Rule
 from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
 from tests.fakebotapi import FakeBotApi
@@ -239,3 +241,77 @@ def test_a_new_time_zone_moves_every_reminder_once(services: Services) -> None:
     checkin = Rule.from_dict(stored["checkin"].rule)
     due = stored["checkin"].next_due_at
     assert due is not None and due.astimezone(checkin.zone).strftime("%H:%M") == "20:00"
+
+
+# -- snoozes follow pause, switch-off and skip today --------------------------------
+
+BXL = ZoneInfo("Europe/Brussels")
+
+
+def _nudge_buttons(server: FakeBotApi) -> dict[str, str]:
+    markup = server.sent_messages(USER)[-1].params["reply_markup"]["inline_keyboard"]
+    return {b["text"]: b["callback_data"] for row in markup for b in row}
+
+
+def _movement_every_hour(services: Services, clock: ManualClock) -> None:
+    clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # Monday 08:00 Brussels
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        rule = Rule.every("movement", 60, "09:00", "17:00", "Europe/Brussels").to_dict()
+        tx.upsert_reminder("movement", rule, enabled=True, next_due_at=advance(rule, tx.now))
+
+
+async def _run_until(
+    clock: ManualClock, dispatcher: Dispatcher, hour: int, minute: int = 0
+) -> None:
+    local = clock.now().astimezone(BXL)
+    target = local.replace(hour=hour, minute=minute).astimezone(UTC)
+    while clock.now() < target:
+        clock.advance(timedelta(minutes=1))
+        await dispatcher.tick()
+
+
+async def test_pausing_all_reminders_holds_back_a_pending_snooze(
+    world: tuple[Services, FakeBotApi, Dispatcher], clock: ManualClock
+) -> None:
+    services, server, dispatcher = world
+    _movement_every_hour(services, clock)
+    await _run_until(clock, dispatcher, 9, 5)
+    assert server.delivered(USER) == 1
+    press_data(services, _nudge_buttons(server)["⏰ Snooze 30 min"])  # back at 09:35
+    # "Pause all reminders" for a day, at 09:10
+    until = (clock.now() + timedelta(days=1)).isoformat()
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        feat.record_pause(tx, rs.RemindersPaused(until_iso=until))
+    await _run_until(clock, dispatcher, 16, 0)
+    # Paused: nothing arrives, the pending snooze included.
+    assert server.delivered(USER) == 1, [c.text for c in server.sent_messages(USER)]
+
+
+async def test_switching_a_kind_off_also_drops_its_snooze(
+    world: tuple[Services, FakeBotApi, Dispatcher], clock: ManualClock
+) -> None:
+    services, server, dispatcher = world
+    _movement_every_hour(services, clock)
+    await _run_until(clock, dispatcher, 9, 5)
+    press_data(services, _nudge_buttons(server)["⏰ Snooze 30 min"])
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        feat.record_toggle(tx, rs.ReminderToggled(kind="movement", enabled=False))
+    await _run_until(clock, dispatcher, 16, 0)
+    assert server.delivered(USER) == 1, [c.text for c in server.sent_messages(USER)]
+
+
+async def test_skip_today_on_a_snoozed_nudge_skips_today(
+    world: tuple[Services, FakeBotApi, Dispatcher], clock: ManualClock
+) -> None:
+    services, server, dispatcher = world
+    _movement_every_hour(services, clock)
+    await _run_until(clock, dispatcher, 9, 5)
+    press_data(services, _nudge_buttons(server)["⏰ Snooze 15 min"])  # back at 09:20
+    await _run_until(clock, dispatcher, 9, 25)
+    assert server.delivered(USER) == 2
+    reply = press_data(services, _nudge_buttons(server)["Skip today"]).replies[0].text
+    assert "no more of these today" in reply
+    await _run_until(clock, dispatcher, 23, 0)
+    # "No more of these today": 10:00 ... 16:00 stay quiet.
+    assert server.delivered(USER) == 2, len(server.sent_messages(USER))

@@ -57,6 +57,8 @@ def _save(tx: Turn, kind: str, rule: dict[str, Any], enabled: bool) -> None:
     clean = Rule.from_dict(rule).to_dict()  # validates, and drops the plan's "reason"
     due = advance(clean, tx.now) if enabled else None
     tx.upsert_reminder(kind, clean, enabled=enabled, next_due_at=due)
+    if not enabled:
+        tx.drop_pending_one_offs(kind)
 
 
 def record_upsert(tx: Turn, fact: rs.ReminderUpserted) -> None:
@@ -74,6 +76,8 @@ def record_toggle(tx: Turn, fact: rs.ReminderToggled) -> None:
 def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
     require_consent(tx)
     until = datetime.fromisoformat(fact.until_iso) if fact.until_iso else None
+    if until is not None:
+        tx.drop_pending_one_offs()
     for reminder in tx.reminders():
         if reminder.one_off:
             continue
@@ -141,10 +145,13 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
         tx.add_one_off(reminder.kind, {"kind": kind}, due)
         local = due.astimezone(ZoneInfo(tx.user.timezone))
         return [Reply(t("reminders.ack.snoozed", time=local.strftime("%H:%M")))]
-    if action == "skip" and not reminder.one_off:
-        tx.set_reminder_next_due(
-            reminder.id or 0, schedule.next_due_after_today(Rule.from_dict(reminder.rule), tx.now)
-        )
+    if action == "skip":
+        # On a snoozed nudge too: the kind's own rule moves on to tomorrow.
+        for regular in tx.reminders():
+            if regular.kind == reminder.kind and not regular.one_off and regular.enabled:
+                rule = Rule.from_dict(regular.rule)
+                tx.set_reminder_next_due(regular.id, schedule.next_due_after_today(rule, tx.now))
+        tx.drop_pending_one_offs(reminder.kind)
         return [Reply(t("reminders.ack.skip"))]
     return [Reply(t(f"reminders.ack.{'done' if action == 'done' else 'skip'}"))]
 
