@@ -188,8 +188,23 @@ CRISIS = [
     "i want to die",
     "I can’t go on anymore",
     "Honestly I've been thinking about suicide",
+    # Everyday ways of saying it, found missing by a trial run.
+    "I don't want to live anymore",
+    "life isn't worth living",
+    "I wish I was dead",
+    "I'd rather be dead",
+    "I'm thinking about ending it all",
+    "what's the point of living",
 ]
-EMERGENCY = ["since this morning I can't pee", "Numbness between my legs", "foot drop?"]
+EMERGENCY = [
+    "since this morning I can't pee",
+    "Numbness between my legs",
+    "foot drop?",
+    "I have numbness in the saddle area",
+    "I lost bladder control",
+    "I can't feel anything between my legs",
+    "my legs are numb and I can't control my bladder",
+]
 
 
 @pytest.mark.parametrize("text", CRISIS)
@@ -282,13 +297,20 @@ SCREEN_CASES = [
     ("fr", "je ne peux plus uriner", "emergency"),
     ("de", "Ich kann nicht pinkeln", "emergency"),
     ("de", "Taub zwischen den Beinen", "emergency"),
+    ("fr", "Je ne veux plus vivre", "crisis"),
+    ("fr", "j'ai des idées noires", "crisis"),
+    ("de", "Alles ist sinnlos", "crisis"),
+    ("nl", "Het heeft allemaal geen zin", "crisis"),
 ]
 HARMLESS = [
     "j'ai mal à mourir dans le dos",
     "ik kan niet meer zitten",
     "my back kills me",
+    "my back is killing me",
     "Ich habe Stress",
     "hope this helps",
+    "this exercise is pointless",
+    "what's the point of this exercise?",
 ]
 
 
