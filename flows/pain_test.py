@@ -206,6 +206,9 @@ class PainTestFlow:
             toggled = [o for o in step.options if (o in picked) != (o == token)]
             nxt = state.at(step.id, **{step.id: toggled})
             return Outcome(nxt, self.current(nxt, ctx))
+        if token == NONE and step.none and picked:
+            # Contradicts the ticks: on the red-flag screens, never drop a tick silently.
+            return self._reask(state, ctx, f"{P}.invalid.none_but_picked")
         if token == NONE and step.none:
             return self._answered(state.at(step.id, **{step.id: []}), step, ctx)
         if token == DONE and picked:

@@ -436,6 +436,19 @@ def test_multi_without_none_needs_a_pick() -> None:
     assert FLOW.handle(state, Press("none"), ctx()).state == state
 
 
+@pytest.mark.parametrize("step", [sc.RED_EMERGENCY, sc.RED_SAMEDAY, "worse"])
+def test_none_of_these_never_drops_a_tick_silently(step: str) -> None:
+    """A red flag ticked, then "None of these": the tick stays and the bot asks which
+    is right, instead of carrying on as if nothing had been ticked."""
+    ticked = FLOW.handle(at(step), Press(STEPS[INDEX[step]].options[0]), ctx())
+    assert ticked.state is not None
+    out = FLOW.handle(ticked.state, Press("none"), ctx())
+    assert out.state == ticked.state
+    assert "doesn't fit" in out.replies[0].text
+    done = FLOW.handle(ticked.state, Press("done"), ctx())
+    assert done.state is None or done.state.step != step
+
+
 def test_typed_option_label_toggles() -> None:
     out = FLOW.handle(at("where"), Text("  lower BACK "), ctx())
     assert out.state is not None and out.state.answers["where"] == ["lower_back"]
