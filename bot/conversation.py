@@ -322,7 +322,9 @@ class _TurnSession:
         if name == "start" and current_consent and self.saved is None and not force:
             self._restart()
             name_text = (self.incoming.first_name or "").strip()[:64] or self.t("common.no_name")
-            self._say(Reply(self.t("onboarding.welcome_back", name=name_text)))
+            # The way back to the consent question (to withdraw it), language and zone.
+            review = _command_choice(self.t("onboarding.review"), "start!")
+            self._say(Reply(self.t("onboarding.welcome_back", name=name_text), ((review,),)))
             return
         if name == "start":
             self._restart()

@@ -125,6 +125,19 @@ def test_start_again_after_consent_welcomes_back(services: Services) -> None:
     assert "Welcome back, Ann" in result.replies[0].text
 
 
+def test_consent_can_be_withdrawn_the_way_privacy_says(services: Services) -> None:
+    """/privacy: "type /start and tap Review consent, ...", then No, thanks."""
+    onboard(services)
+    assert "/start" in command(services, "privacy").replies[0].text
+    review = press(services, "Review consent, language and time zone", command(services, "start"))
+    result = press(
+        services, "No, thanks", press(services, "English", press(services, "Continue", review))
+    )
+    user = services.store.get_user(USER)
+    assert user is not None and not user.has_consent and user.consent_refused_at is not None
+    assert result.replies
+
+
 @pytest.mark.parametrize("typed", ["", "🙂🙂🙂", "x" * 4096, "\x00\x1b[2J", "/notacommand"])
 def test_odd_text_outside_a_flow_gets_a_kind_answer(services: Services, typed: str) -> None:
     result = text(services, typed)
