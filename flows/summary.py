@@ -695,8 +695,20 @@ def history_lines(
     return lines
 
 
+CSV_ENCODING = "utf-8-sig"
+"""With a byte-order mark, so spreadsheet programs read accented notes correctly."""
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain_cell(text: str) -> str:
+    """A note that a spreadsheet would run as a formula (``=HYPERLINK(...)``) is kept as
+    text by a leading apostrophe, the usual guard against CSV injection."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
 def checkins_csv(checkins: Iterable[DayRow]) -> str:
-    """All check-ins as CSV (oldest first) for /export; notes are quoted by the csv module."""
+    """All check-ins as CSV (oldest first) for /export; notes are quoted by the csv module
+    and never start like a formula. Encode with :data:`CSV_ENCODING`."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
@@ -708,7 +720,7 @@ def checkins_csv(checkins: Iterable[DayRow]) -> str:
                 row.stress,
                 row.sleep or "",
                 row.moved or "",
-                row.note or "",
+                _plain_cell(row.note or ""),
             ]
         )
     return out.getvalue()

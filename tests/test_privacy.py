@@ -75,7 +75,7 @@ def test_export_holds_everything_about_the_user_and_nobody_else(services: Servic
         owner = "id" if table == "users" else "user_id"
         assert {row[owner] for row in rows} == {USER}
     assert data["test_results"][0]["scores"]["risk"] in ("low", "medium", "high")
-    csv_text = files[1].content.decode()  # type: ignore[union-attr]
+    csv_text = files[1].content.decode("utf-8-sig")  # type: ignore[union-attr]
     assert csv_text.startswith("local_day,pain,stress")
 
 

@@ -663,3 +663,9 @@ def test_csv_round_trip() -> None:
         [day(0).isoformat(), "3", "5", "good", "yes", note],
     ]
     assert checkins_csv([]).splitlines() == [",".join(CSV_HEADER)]
+
+
+@pytest.mark.parametrize("note", ['=HYPERLINK("http://x.example","click")', "+1", "-2", "@SUM(A1)"])
+def test_csv_notes_never_run_as_spreadsheet_formulas(note: str) -> None:
+    parsed = list(csv.reader(io.StringIO(checkins_csv([DayRow(day(0), 3, 5, None, None, note)]))))
+    assert parsed[1][-1] == f"'{note}"

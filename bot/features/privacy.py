@@ -10,7 +10,7 @@ from data.store import Store, Turn
 from flows.i18n import Translator
 from flows.language import LanguageFlow
 from flows.runtime import Choice, File, Reply
-from flows.summary import DayRow, checkins_csv
+from flows.summary import CSV_ENCODING, DayRow, checkins_csv
 
 
 def privacy_command(retention_months: int) -> CommandHandler:
@@ -36,7 +36,7 @@ def export_command(tx: Turn, t: Translator) -> list[Reply]:
         )
         for r in data.get("checkins", [])
     ]
-    as_csv = checkins_csv(sorted(rows, key=lambda row: row.local_day)).encode("utf-8")
+    as_csv = checkins_csv(sorted(rows, key=lambda row: row.local_day)).encode(CSV_ENCODING)
     return [
         Reply(
             t("privacy.export_ready"),
