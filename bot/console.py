@@ -1,7 +1,8 @@
 """``python -m bot chat``: the same flows and store as Telegram, in a terminal.
 
-Buttons are shown as numbers; typing a number presses it. Anyone can try the bot in
-ten seconds without a Telegram token.
+Buttons are shown with letters; typing a letter presses it. Numbers are not used for
+that, so a typed "6" means 6 here exactly as it does in Telegram (a score, minutes).
+Anyone can try the bot in ten seconds without a Telegram token.
 """
 
 from __future__ import annotations
@@ -43,18 +44,27 @@ def render(replies: list[Outgoing], folder: Path | None = None) -> tuple[str, li
             cells = []
             for button in row:
                 numbered.append(button)
-                cells.append(f"[{len(numbered)}] {button.label}")
+                cells.append(f"[{button_key(len(numbered) - 1)}] {button.label}")
             lines.append("   ".join(cells))
         lines.append("")
     return "\n".join(lines), numbered
 
 
+def button_key(index: int) -> str:
+    """a, b, ... z, aa, ab, ...: the letters that press the ``index``-th button."""
+    key = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        key = chr(ord("a") + rest) + key
+    return key
+
+
 def to_incoming(line: str, buttons: list[Button], user_id: int, language: str | None) -> Incoming:
-    text = line.strip()
-    if text.isdigit() and 1 <= int(text) <= len(buttons):
-        return Incoming(
-            user_id, "press", callback=buttons[int(text) - 1].data, language_code=language
-        )
+    text = line.strip().lower()
+    keys = {button_key(i): button for i, button in enumerate(buttons)}
+    if text in keys:
+        return Incoming(user_id, "press", callback=keys[text].data, language_code=language)
     if text.startswith("/"):
         name = text.split(maxsplit=1)[0].lstrip("/").lower()
         return Incoming(user_id, "command", command=name, language_code=language)
@@ -70,7 +80,7 @@ def chat(
     language: str | None = None,
 ) -> None:
     write(
-        "backcoach — terminal chat. Type a number to press a button, /help for commands, "
+        "backcoach — terminal chat. Type a button's letter to press it, /help for commands, "
         "/quit to leave.\n"
     )
     buttons: list[Button] = []

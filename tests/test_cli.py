@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.console import button_key, to_incoming
+from bot.conversation import Button
 from data.engine import make_engine
 from data.store import Store
 
@@ -81,7 +83,7 @@ def test_settings_come_from_dotenv_file(tmp_path: Path) -> None:
 
 def test_chat_completes_onboarding_from_the_keyboard(tmp_path: Path) -> None:
     # Continue, keep English, agree, keep the zone, then leave.
-    result = run_bot(["chat"], tmp_path, stdin="1\n1\n1\n1\n/quit\n")
+    result = run_bot(["chat"], tmp_path, stdin="a\na\na\na\n/quit\n")
     assert result.returncode == 0, result.stderr
     assert "Do you agree" in result.stdout and "All set" in result.stdout
     store = Store(make_engine(f"sqlite:///{tmp_path / 'xdg' / 'backcoach' / 'backcoach.db'}"))
@@ -114,3 +116,14 @@ def test_readme_diagrams_are_the_flows_own(flow_name: str) -> None:
     assert flow is not None
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"```mermaid\n{mermaid(flow)}\n```" in readme, "regenerate with python -m bot flows"
+
+
+def test_chat_letters_press_buttons_and_typed_numbers_stay_values() -> None:
+    """A typed "6" on a 0-10 question is the score 6, as in Telegram, never button 6."""
+    buttons = [Button(str(n), f"f|nonce|{n}") for n in range(11)] + [Button("Back", "f|n|back")]
+    assert [button_key(i) for i in (0, 1, 25, 26, 27)] == ["a", "b", "z", "aa", "ab"]
+    assert to_incoming("g", buttons, 1, None).callback == "f|nonce|6"
+    assert to_incoming(" L ", buttons, 1, None).callback == "f|n|back"
+    typed = to_incoming("6", buttons, 1, None)
+    assert typed.kind == "text" and typed.text == "6"
+    assert to_incoming("/checkin", buttons, 1, None).command == "checkin"
