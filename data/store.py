@@ -359,7 +359,8 @@ class Store(QueueOps):
 
             per_day = session.execute(
                 sa_select(col(CheckIn.local_day), func.count())
-                .where(col(CheckIn.local_day) >= (now - timedelta(days=7)).date())
+                # Seven local days: today and the six before it.
+                .where(col(CheckIn.local_day) >= (now - timedelta(days=6)).date())
                 .group_by(col(CheckIn.local_day))
                 .order_by(col(CheckIn.local_day))
             ).all()
