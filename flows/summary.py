@@ -307,12 +307,16 @@ def compute_summary(
     exercises: Iterable[ExerciseRow],
     reminder_actions: Iterable[ReminderActionRow],
     latest_test: TestInfo | None,
+    *,
+    checkin_reminder_on: bool = False,
 ) -> Summary:
     """The weekly summary for the local day ``today``.
 
     Pass at least the last 21 days of check-ins (three weeks decide the "see your GP"
     suggestion; more give a longer streak) and this week's exercises and reminders;
     rows outside the windows are ignored, and for one day the last check-in row wins.
+    ``checkin_reminder_on``: the user has a daily check-in reminder (then the summary
+    never suggests setting one up).
     """
     by_day = _by_day(checkins, today)
     week_start = today - timedelta(days=WEEK_DAYS - 1)
@@ -333,7 +337,8 @@ def compute_summary(
         pain_up_two_weeks=_pain_up_two_weeks(by_day, today),
         this_week=this_week,
         moved=moved,
-        checkin_reminder_sent=any(r.kind == CHECKIN_REMINDER_KIND for r in reminders_this_week),
+        has_checkin_reminder=checkin_reminder_on
+        or any(r.kind == CHECKIN_REMINDER_KIND for r in reminders_this_week),
     )
     return Summary(
         today=today,
@@ -450,7 +455,7 @@ def _suggestion(
     pain_up_two_weeks: bool,
     this_week: Sequence[DayRow],
     moved: MovedPattern,
-    checkin_reminder_sent: bool,
+    has_checkin_reminder: bool,
 ) -> str:
     """One suggestion for next week; the first rule that applies wins.
 
@@ -463,7 +468,7 @@ def _suggestion(
     if pain.word == WORSE:
         return PACING
     if len(this_week) < FEW_CHECKINS:
-        return CHECKIN_HABIT if checkin_reminder_sent else EVENING_REMINDER
+        return CHECKIN_HABIT if has_checkin_reminder else EVENING_REMINDER
     if pain_higher_on_stressful_days(this_week):
         return BREATHING
     if moved.answered >= MIN_DAYS_FOR_TREND and 2 * moved.no >= moved.answered:

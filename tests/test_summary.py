@@ -395,6 +395,13 @@ def test_suggestion_rules(
     assert summarise(checkins, reminders=reminders).suggestion == suggestion
 
 
+def test_a_checkin_reminder_already_set_is_never_suggested_again() -> None:
+    """Set yesterday, not sent yet this week: the habit tip, not "set up a reminder"."""
+    few = full_week([3] * 7, CALM)[:3]
+    result = compute_summary(TODAY, few, [], [], None, checkin_reminder_on=True)
+    assert result.suggestion == CHECKIN_HABIT
+
+
 def test_half_the_days_without_movement_is_enough() -> None:
     week = full_week(STEADY, CALM)
     moved = ["no", "no", "no", "yes", "little", None, None]

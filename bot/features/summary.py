@@ -27,6 +27,7 @@ class SummaryInputs:
     exercises: list[s.ExerciseRow]
     actions: list[s.ReminderActionRow]
     latest_test: s.TestInfo | None
+    checkin_reminder_on: bool = False
 
     @property
     def has_data_this_week(self) -> bool:
@@ -74,12 +75,20 @@ def load_inputs(tx: Turn, t: Translator) -> SummaryInputs:
             str(scores.get("risk") or "low"),
             int(scores["pain_now"]),
         )
-    return SummaryInputs(day, checkins, exercises, actions, test)
+    reminder_on = any(
+        r.kind == s.CHECKIN_REMINDER_KIND and r.enabled and not r.one_off for r in tx.reminders()
+    )
+    return SummaryInputs(day, checkins, exercises, actions, test, reminder_on)
 
 
 def summary_replies(inputs: SummaryInputs, t: Translator, *, days: int = 14) -> list[Reply]:
     result = s.compute_summary(
-        inputs.today, inputs.checkins, inputs.exercises, inputs.actions, inputs.latest_test
+        inputs.today,
+        inputs.checkins,
+        inputs.exercises,
+        inputs.actions,
+        inputs.latest_test,
+        checkin_reminder_on=inputs.checkin_reminder_on,
     )
     text = s.render_summary(result, t)
     data = s.chart_series(inputs.today, inputs.checkins, inputs.exercises, days=days)
