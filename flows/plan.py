@@ -186,7 +186,7 @@ def proposed_plan(scores: Mapping[str, Any] | None, timezone: str) -> list[PlanI
     )
     if scores is None or not isinstance(scores, Mapping):
         return [
-            PlanItem(default_rule("movement", tz), "default"),
+            PlanItem(default_rule("movement", tz), "stay_active"),
             PlanItem(default_rule("stress", tz), "default"),
             PlanItem(default_rule("checkin", tz), "checkin"),
             PlanItem(default_rule("summary", tz), "summary"),

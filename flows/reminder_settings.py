@@ -273,6 +273,7 @@ class ReminderSettingsFlow:
       first row of a kind wins, unreadable rows are left out.
     - ``proposed_plan``: ``[rule dict, ...]`` from :func:`flows.plan.plan_dicts` (or
       ``default_plan`` rules' ``to_dict()``); an optional ``"reason"`` key per entry.
+    - ``plan_from_test``: True when the proposed plan follows a self-check result.
     - ``mode``: ``"propose"`` (from /plan after the test) opens on the suggested plan.
     """
 
@@ -748,7 +749,8 @@ class ReminderSettingsFlow:
     def _propose_reply(self, state: FlowState, ctx: Context) -> Reply:
         t = ctx.t
         proposed = state.answers.get("proposed")
-        lines = [t(f"{F}.propose_title"), ""]
+        from_test = ctx.history.get("plan_from_test") is True
+        lines = [t(f"{F}.propose_title" if from_test else f"{F}.propose_title_general"), ""]
         for entry in proposed if isinstance(proposed, list) else []:
             try:
                 rule = Rule.from_dict(entry)

@@ -35,7 +35,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
         "skipped test",
         None,
         [
-            ("movement", "default", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
             ("stress", "default", "Breathing exercise: 12:30, every day"),
             CHECKIN,
             SUMMARY,

@@ -64,6 +64,7 @@ def accept_plan(services: Services) -> None:
 def test_plan_after_the_self_check_follows_its_result(services: Services) -> None:
     onboard(services)
     drive(services, command(services, "test"))
+    assert "based on your self-check" in command(services, "plan").replies[-1].text
     accept_plan(services)
     stored = reminders(services)
     assert {"movement", "checkin", "summary"} <= set(stored)
@@ -74,6 +75,8 @@ def test_plan_after_the_self_check_follows_its_result(services: Services) -> Non
 
 def test_skipping_the_test_still_gets_a_sensible_plan(services: Services) -> None:
     onboard(services)
+    proposal = command(services, "plan").replies[-1].text
+    assert "based on your self-check" not in proposal and "/test" in proposal
     accept_plan(services)
     assert {"movement", "stress", "checkin", "summary"} <= set(reminders(services))
 

@@ -50,6 +50,7 @@ def history(tx: Turn) -> dict[str, Any]:
             if not r.one_off
         ],
         "proposed_plan": plan.plan_dicts(scores, tx.user.timezone),
+        "plan_from_test": scores is not None,
     }
 
 
