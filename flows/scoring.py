@@ -408,6 +408,8 @@ def score_answers(answers: Mapping[str, Any]) -> Scores:
 
 # -- what the scores point to --------------------------------------------------------
 
+COMBINED_CARE: Final = "physio_combined"
+"""The "physio" step's wording at high risk of slow recovery."""
 NEXT_STEPS: Final = (
     "gp_check",
     "crisis_lines",
@@ -451,6 +453,10 @@ def next_steps(scores: Scores) -> tuple[str, ...]:
         order.remove("physio")
         order.insert(order.index("checkin"), "physio")
     chosen = [step for step in order if wanted[step]][:4]
+    if scores.risk == "high":
+        # Worries and feelings weigh heavily: care for body and mind together. For
+        # lasting pain or low confidence alone, a guided exercise plan is the step.
+        chosen = [COMBINED_CARE if step == "physio" else step for step in chosen]
     return (*chosen, "help_now")
 
 

@@ -614,7 +614,7 @@ def test_every_step_has_its_texts() -> None:
             assert len(option) <= 20 and option.isascii() and option not in RESERVED
         if step.labels:
             assert len(T.list(f"pain_test.scales.{step.labels}")) == step.hi - step.lo + 1
-    for key in sc.NEXT_STEPS:
+    for key in (*sc.NEXT_STEPS, sc.COMBINED_CARE):
         assert T.has(f"pain_test.result.steps.{key}")
     for group, values in [
         ("duration", sc.DURATIONS),

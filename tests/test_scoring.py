@@ -385,9 +385,29 @@ def _scores(**changes: Any) -> sc.Scores:
                 "bother": 4,
                 "function": [],
             },
-            "physio",
+            "physio_combined",  # high risk: body and mind together
+            {"physio_combined"},
             {"physio"},
-            set(),
+        ),
+        # Lasting pain at low risk: an exercise plan, without the worries-and-stress
+        # wording a trial run found contradicting a calm profile.
+        (
+            {
+                "phq_nervous": 0,
+                "phq_worry": 0,
+                "phq_interest": 0,
+                "phq_down": 0,
+                "worse": [],
+                "physical": [],
+                "pss_control": 0,
+                "pss_pile": 0,
+                "pss_cope": 4,
+                "pss_way": 4,
+                "life_events": [],
+            },
+            "stay_active",
+            {"physio"},
+            {"physio_combined"},
         ),
     ],
 )
@@ -398,7 +418,7 @@ def test_next_steps(
     assert 3 <= len(steps) <= 5
     assert steps[0] == first and steps[-1] == "help_now"
     assert present <= set(steps) and not absent & set(steps)
-    assert len(set(steps)) == len(steps) and set(steps) <= set(sc.NEXT_STEPS)
+    assert len(set(steps)) == len(steps) and set(steps) <= {*sc.NEXT_STEPS, sc.COMBINED_CARE}
 
 
 def test_next_steps_calm_profile() -> None:
