@@ -1,18 +1,23 @@
 """Numbers and dates in the user's language (Babel): "5.2" in English, "5,2" in Dutch,
-French and German; "Tue 24 Nov" / "di 24 nov"."""
+French and German; "Tue 24 Nov" / "di 24 nov" / "Di., 24. Nov."."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_skeleton
 from babel.numbers import format_decimal as babel_format_decimal
 
-FALLBACK_LOCALE = "en"
+FALLBACK_LOCALE = "en_GB"
+
+
+DATE_LOCALES = {"en": "en_GB"}
+"""Dates in English as written in Europe ("Wed 23 Dec"), where the users are."""
 
 
 def locale_for(language: str) -> Locale:
+    language = DATE_LOCALES.get(language, language)
     try:
         return Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
@@ -25,5 +30,6 @@ def format_decimal(value: float, language: str) -> str:
 
 
 def format_day(day: date, language: str) -> str:
-    """A short local date such as "Tue 24 Nov"."""
-    return str(format_date(day, format="EEE d MMM", locale=locale_for(language)))
+    """A short local date as each language writes it: "Tue 24 Nov", "di 24 nov",
+    "mar. 24 nov.", "Di., 24. Nov." (CLDR's pattern, not one pattern for all)."""
+    return str(format_skeleton("MMMEd", day, locale=locale_for(language)))

@@ -470,7 +470,7 @@ def result_replies(scores: sc.Scores, ctx: Context) -> tuple[Reply, ...]:
         lines.append(t(f"{r}.stress.{scores.stress_role}"))
         reasons = _stress_reasons(scores, t)
         if reasons:
-            lines.append(t(f"{r}.stress_reasons", reasons="; ".join(reasons)))
+            lines.append(t(f"{r}.stress_reasons", reasons=t(f"{r}.separator").join(reasons)))
     if scores.phq4_band:
         lines.append(t(f"{r}.mood.{scores.phq4_band}"))
     if scores.talk_to_doctor:

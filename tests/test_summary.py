@@ -556,6 +556,10 @@ def test_format_decimal(value: float, language: str, text: str) -> None:
 def test_format_day() -> None:
     assert format_day(date(2026, 11, 24), "en") == "Tue 24 Nov"
     assert format_day(date(2026, 11, 24), "xx") == "Tue 24 Nov"  # unknown: falls back to en
+    # Each language's own short form (a trial run found "Do. 19 Nov." in German).
+    assert format_day(date(2026, 11, 19), "de") == "Do., 19. Nov."
+    assert format_day(date(2026, 12, 23), "fr") == "mer. 23 déc."
+    assert format_day(date(2026, 12, 23), "nl") == "wo 23 dec"
 
 
 @HYPO
