@@ -67,8 +67,8 @@ _MAX_TIME_TEXT: Final = 12
 _TIME_FORMS = re.compile(
     r"""
     (?P<hour>\d{1,2})
-    (?: (?:[:.h]) (?P<minute>\d{2}) )?        # 9:30, 9.30, 9h30, or just 9
-    \s* (?P<ampm>am|pm|a\.m\.|p\.m\.)?
+    (?: (?:[:.hu]) (?P<minute>\d{2}) )?       # 9:30, 9.30, 9h30, 9u30, or just 9
+    \s* (?: (?P<ampm>am|pm|a\.m\.|p\.m\.) | uhr | uur | h | u )?   # 7pm, 18 Uhr, 19h, 18u
     """,
     re.ASCII | re.VERBOSE | re.IGNORECASE,
 )
@@ -79,8 +79,10 @@ def parse_hhmm(text: str) -> str | None:
     """A time of day the user typed, as canonical ``"HH:MM"``, or None.
 
     Accepted, because that is how people type times on a phone: ``9:00``, ``09:00``,
-    ``9.30``, ``9h30``, ``9`` (whole hour), compact ``0930`` and ``930``, and an English
-    ``am``/``pm`` suffix (``7pm``, ``7:30 pm``). Surrounding spaces are ignored. Only
+    ``9.30``, ``9h30``, ``9u30``, ``9`` (whole hour), compact ``0930`` and ``930``, an
+    English ``am``/``pm`` suffix (``7pm``, ``7:30 pm``), and the hour words of the other
+    languages (``18 Uhr``, ``7.30 Uhr``, ``18 uur``, ``18u``, ``19h``). Surrounding
+    spaces are ignored. Only
     ASCII digits count, so no emoji or other scripts slip through, and anything longer
     than a dozen characters is refused before any work. ``24:00``, ``25:00`` and
     ``9:60`` are not times; neither is ``0`` with ``am``/``pm`` or ``13pm``.
@@ -137,7 +139,7 @@ def parse_times(text: str) -> tuple[str, ...] | None:
     """
     if not isinstance(text, str) or len(text) > MAX_TIMES * (_MAX_TIME_TEXT + 5):
         return None
-    pieces = [p for p in re.split(r"\s*(?:,|;|\band\b|&)\s*", text.strip()) if p]
+    pieces = [p for p in re.split(r"\s*(?:,|;|\b(?:and|en|et|und)\b|&)\s*", text.strip()) if p]
     if not pieces or len(pieces) > MAX_TIMES:
         return None
     parsed = [parse_hhmm(piece) for piece in pieces]

@@ -801,6 +801,15 @@ PARSE_CASES = [
     ("9" * 4096, None),
     ("9:00\n", "09:00"),
     ("9 : 00", None),
+    # The other languages' ways (found missing by a trial run).
+    ("18 Uhr", "18:00"),
+    ("7.30 Uhr", "07:30"),
+    ("19h", "19:00"),
+    ("18u", "18:00"),
+    ("18 uur", "18:00"),
+    ("9u30", "09:30"),
+    ("25u", None),
+    ("7 Uhrzeit", None),
 ]
 
 
