@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from flows.formatting import format_decimal
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
 from flows.streaks import (
+    AVERAGE_WINDOW_DAYS,
     SCORE_MAX,
     SCORE_MIN,
     current_streak,
@@ -356,9 +357,13 @@ class CheckinFlow:
         rows = self._history_rows(ctx)
         average = seven_day_average(rows, day)
         if average is None:
-            earlier = any(parse_day(row.get("local_day")) not in (None, day) for row in rows)
-            key = "checkin.feedback.no_recent" if earlier else "checkin.feedback.first"
-            return t(key, pain=pain, day=when)
+            earlier = {parse_day(row.get("local_day")) for row in rows} - {None, day}
+            week_start = day - timedelta(days=AVERAGE_WINDOW_DAYS)
+            if any(d is not None and week_start <= d < day for d in earlier):
+                key = "too_few"  # one or two days: no "average" worth the name yet
+            else:
+                key = "no_recent" if earlier else "first"
+            return t(f"checkin.feedback.{key}", pain=pain, day=when)
         diff = pain - average
         if abs(diff) < _SAME_BAND:
             key = "same"

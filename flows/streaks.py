@@ -13,12 +13,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 SCORE_MIN = 0
 SCORE_MAX = 10
 AVERAGE_WINDOW_DAYS = 7
+MIN_AVERAGE_DAYS: Final = 3
+"""Days with a check-in needed before the feedback compares with the average."""
 
 # Long inputs are rejected before any normalising work: a score is at most "10 / 10".
 _MAX_SCORE_TEXT = 20
@@ -94,12 +96,13 @@ def seven_day_average(recent: Iterable[Mapping[str, Any]], today: date) -> float
     """Mean pain over the 7 local days before ``today`` (today itself excluded).
 
     ``recent`` rows look like ``{"local_day": "YYYY-MM-DD", "pain": int, ...}``. Days
-    without a check-in are not counted as zero; they are just absent. None when no day
-    in the window has a check-in.
+    without a check-in are not counted as zero; they are just absent. None when fewer
+    than :data:`MIN_AVERAGE_DAYS` days in the window have one: "your 7-day average"
+    of a single day would be a misleading thing to say.
     """
     start = today - timedelta(days=AVERAGE_WINDOW_DAYS)
     window = [pain for day, pain in pains_by_day(recent).items() if start <= day < today]
-    if not window:
+    if len(window) < MIN_AVERAGE_DAYS:
         return None
     return sum(window) / len(window)
 

@@ -519,8 +519,9 @@ def test_streak_matches_a_plain_count(offsets: set[int]) -> None:
     [
         ([], None),
         (recent({-1: 5, -2: 5, -3: 5, -4: 5, -5: 6}), 5.2),
-        (recent({-7: 2, -8: 10}), 2.0),  # day -7 is in, day -8 is out
-        (recent({0: 10, -1: 4}), 4.0),  # today itself is not part of its own average
+        (recent({-7: 2, -6: 2, -5: 2, -8: 10}), 2.0),  # day -7 is in, day -8 is out
+        (recent({0: 10, -1: 4, -2: 4, -3: 4}), 4.0),  # today is not part of its own average
+        (recent({-1: 4, -2: 6}), None),  # two days are too few to call an average
         (recent({-8: 9, -20: 1}), None),
         (
             [
@@ -529,10 +530,19 @@ def test_streak_matches_a_plain_count(offsets: set[int]) -> None:
                 {"local_day": day(-1), "pain": True},
                 {"pain": 1},
                 {"local_day": day(-2), "pain": 3},
+                {"local_day": day(-3), "pain": 3},
+                {"local_day": day(-4), "pain": 3},
             ],
             3.0,
         ),  # malformed rows are skipped, never crash
-        ([{"local_day": day(-1), "pain": 2}, {"local_day": day(-1), "pain": 8}], 8.0),
+        (
+            [
+                {"local_day": day(-1), "pain": 2},
+                {"local_day": day(-1), "pain": 8},
+                *recent({-2: 8, -3: 8}),
+            ],
+            8.0,
+        ),  # for one day the last row wins
     ],
 )
 def test_seven_day_average(rows: list[dict[str, Any]], expected: float | None) -> None:
@@ -565,24 +575,30 @@ def finish_text(history: Mapping[str, Any], pain: int = 4, now: datetime = NOW) 
             "Pain 4 today, a bit lower than your 7-day average of 5.2. 6 days in a row.",
         ),
         (
-            {"recent": recent({-1: 5, -3: 5})},
+            {"recent": recent({-1: 5, -3: 5, -4: 5})},
             5,
             "Pain 5 today, about the same as your 7-day average of 5.0. 2 days in a row.",
         ),
         (
-            {"recent": recent({-2: 3, -3: 4})},
+            {"recent": recent({-2: 3, -3: 4, -4: 3, -5: 4})},
             4,
             "Pain 4 today, a bit higher than your 7-day average of 3.5.",
         ),
         (
-            {"recent": recent({-1: 3, -2: 2})},
+            {"recent": recent({-1: 3, -2: 2, -4: 3, -5: 2})},
             8,
             "Pain 8 today, higher than your 7-day average of 2.5.",
         ),
         (
-            {"recent": recent({-1: 8, -2: 7})},
+            {"recent": recent({-1: 8, -2: 7, -4: 8, -5: 7})},
             2,
             "Pain 2 today, lower than your 7-day average of 7.5. Good to see. 3 days in a row.",
+        ),
+        (
+            {"recent": recent({-1: 8, -2: 7})},
+            2,
+            "Pain 2 today. After a few more check-ins this week, I can compare it with your"
+            " average. 3 days in a row.",
         ),
         (
             {"recent": recent({-12: 4, -20: 5})},
@@ -591,7 +607,10 @@ def finish_text(history: Mapping[str, Any], pain: int = 4, now: datetime = NOW) 
         ),
         # Yesterday's check-in passed only under its own key still counts.
         (
-            {"yesterday_checkin": {**TODAY_DONE, "local_day": day(-1), "pain": 6}},
+            {
+                "yesterday_checkin": {**TODAY_DONE, "local_day": day(-1), "pain": 6},
+                "recent": recent({-3: 6, -4: 6}),
+            },
             6,
             "Pain 6 today, about the same as your 7-day average of 6.0. 2 days in a row.",
         ),
