@@ -350,7 +350,7 @@ def test_pause_everything(button: str, days: int) -> None:
     assert outcome.facts == (RemindersPaused(until.isoformat()),)
     assert outcome.state is not None and outcome.state.step == "menu"
     confirmation, menu = outcome.replies
-    assert confirmation.text.startswith("All reminders are paused. Paused until ")
+    assert confirmation.text.startswith("Okay, I'll keep quiet for now. Paused until ")
     assert "9:00" in confirmation.text
     assert "⏸ All reminders: Paused until" in menu.text
     assert "resume" in values(menu) and "pause" not in values(menu)
