@@ -443,7 +443,9 @@ class _TurnSession:
             log.info("safety screen matched: %s", signal.value)
             self._say(Reply(self.t(f"safety.{signal.value}")))
             if self.saved is not None:
-                self._say(Reply(self.t("safety.paused")))
+                # One tap brings the question back; the flow never moves on by itself.
+                carry_on = _command_choice(self.t("common.continue"), "resume")
+                self._say(Reply(self.t("safety.paused"), ((carry_on,),)))
             return
         current = self._current_flow()
         if current is None:

@@ -227,6 +227,11 @@ def test_inside_a_flow_the_lines_come_first_and_the_flow_waits(services: Service
     assert "1813" in result.replies[0].text
     assert "carry on" in result.replies[1].text
     assert services.store.get_state(USER) == before
+    # "Continue" brings the same question back, when the user is ready.
+    carry_on = result.replies[1].buttons[0][0]
+    again = press_data(services, carry_on.data)
+    assert again.replies[-1].text == first.replies[-1].text
+    assert services.store.get_state(USER) == before
     # The question is still answerable with its own buttons.
     data = next(b.data for row in first.replies[-1].buttons for b in row if b.label == "4")
     assert not press_data(services, data).stale
