@@ -273,7 +273,8 @@ class QueueOps:
     def prune_deliveries(self, before: datetime, batch: int = 5_000) -> int:
         """Forget delivery rows older than ``before`` (one batch per transaction, so a
         large purge never holds the write lock for long). Their only later use is the
-        summary's four weeks and the fortnightly nudge check."""
+        summary's four weeks and the fortnightly nudge check. Spent snoozes made before
+        then go too: their only slot is older still, and nothing else reads them."""
         removed = 0
         while True:
             with self._write() as session:
@@ -281,9 +282,23 @@ class QueueOps:
                     select(Delivery.id).where(col(Delivery.slot) < before).limit(batch)
                 ).all()
                 if not ids:
-                    return removed
+                    break
                 session.execute(delete(Delivery).where(col(Delivery.id).in_(ids)))
                 removed += len(ids)
+        while True:
+            with self._write() as session:
+                spent = session.exec(
+                    select(Reminder.id)
+                    .where(
+                        col(Reminder.one_off).is_(True),
+                        col(Reminder.next_due_at).is_(None),
+                        col(Reminder.created_at) < before,
+                    )
+                    .limit(batch)
+                ).all()
+                if not spent:
+                    return removed
+                session.execute(delete(Reminder).where(col(Reminder.id).in_(spent)))
 
     def deactivate_user(self, user_id: int) -> None:
         """The user blocked the bot: nothing more is sent until they /start again."""

@@ -305,6 +305,26 @@ async def test_old_delivery_rows_are_pruned_and_new_ones_kept(
     assert len(store.deliveries()) == 3
 
 
+async def test_spent_snoozes_are_pruned_pending_ones_kept(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    from bot.maintenance import DELIVERIES_KEPT, prune
+
+    _server, bot = telegram
+    with store.turn(1, clock.now(), language="en", timezone="UTC") as tx:
+        tx.give_consent(1)
+        tx.add_one_off("movement", {"kind": "movement"}, clock.now())  # fires now
+    await dispatcher(store, clock, bot).tick()
+    clock.advance(DELIVERIES_KEPT + timedelta(hours=1))
+    with store.turn(1, clock.now(), language="en", timezone="UTC") as tx:
+        tx.add_one_off("movement", {"kind": "movement"}, clock.now() + timedelta(minutes=15))
+    await prune(store, clock)
+    with store.view(1, clock.now()) as tx:
+        assert tx is not None
+        left = tx.reminders()
+    assert [(r.one_off, r.next_due_at is not None) for r in left] == [(True, True)]
+
+
 async def test_refused_connections_are_retried_until_the_server_is_back(
     store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
 ) -> None:
