@@ -174,6 +174,11 @@ class Dispatcher:
     async def _deliver(self, claim: Claim, report: DispatchReport) -> tuple[int, str]:
         delay = self.settings.backoff_first
         for attempt in range(1, self.settings.max_attempts + 1):
+            if attempt > 1 and not await asyncio.to_thread(
+                self.store.delivery_exists, claim.delivery_id
+            ):
+                # Erased while we waited to retry (/delete): nothing may reach them now.
+                return claim.delivery_id, "skipped"
             try:
                 status = await self._paced(claim)
                 return claim.delivery_id, status or "sent"

@@ -300,6 +300,12 @@ class QueueOps:
                     return removed
                 session.execute(delete(Reminder).where(col(Reminder.id).in_(spent)))
 
+    def delivery_exists(self, delivery_id: int) -> bool:
+        """False once the user erased their data (``/delete``, retention) after the
+        claim: a retry must then not send anything."""
+        with self._read() as session:
+            return session.get(Delivery, delivery_id) is not None
+
     def deactivate_user(self, user_id: int) -> None:
         """The user blocked the bot: nothing more is sent until they /start again."""
         with self._write() as session:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot.clock import ManualClock
@@ -238,6 +239,28 @@ async def test_a_failing_claim_lets_the_sends_in_flight_finish_and_be_recorded(
     with pytest.raises(OSError):
         await dispatcher(store, clock, bot, concurrency=4).tick()
     assert server.delivered() == 4 and statuses(store) == ["sent"] * 4
+
+
+async def test_a_user_who_erases_their_data_while_a_send_waits_gets_nothing(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 2), clock.now())
+    erased = False
+
+    async def send(claim: Claim) -> None:
+        nonlocal erased
+        if not erased:  # Telegram says "wait"; meanwhile the user types /delete
+            with store.turn(1, clock.now(), language="en", timezone="UTC") as tx:
+                tx.erase_everything()
+            erased = True
+            raise RetryAfter(0)
+        await bot.send_message(claim.user_id, f"reminder {claim.delivery_id}")
+
+    report = await Dispatcher(
+        store, clock, send, hourly, DispatchSettings(per_chat_interval=0.0)
+    ).tick()
+    assert report.skipped == 1 and server.delivered() == 0 and store.deliveries() == []
 
 
 async def test_blocked_user_is_parked_and_gets_nothing_more(
