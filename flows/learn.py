@@ -119,7 +119,8 @@ class LearnFlow:
         picked = recommended_cards(state.answers.get("recommended"))
         text = t("learn.menu")
         if picked:
-            titles = ", ".join(t(f"learn.cards.{card}.title") for card in picked)
+            # One per line: titles may hold commas themselves ("Acute, subacute, ...").
+            titles = "\n".join(f"• {t(f'learn.cards.{card}.title')}" for card in picked)
             text = f"{text}\n\n{t('learn.picked_for_you', titles=titles)}"
         marker = t("learn.picked_marker")
         rows = [(Choice(marker + t(f"learn.cards.{card}.title"), card),) for card in picked]

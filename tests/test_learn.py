@@ -90,8 +90,8 @@ def test_menu_has_one_button_per_card_and_done() -> None:
 )
 def test_recommended_cards_come_first(recommended: list[Any], first: list[str]) -> None:
     (reply,) = FLOW.start(make_ctx({"recommended_cards": recommended})).replies
-    titles = ", ".join(T(f"learn.cards.{card}.title") for card in first)
-    assert f"Picked for you: {titles}" in reply.text
+    titles = "\n".join(f"• {T(f'learn.cards.{card}.title')}" for card in first)
+    assert f"Picked for you:\n{titles}" in reply.text
     shown = values(reply)
     assert shown[: len(first)] == first
     assert sorted(shown[:-1]) == sorted(EXPECTED_IDS), "every card exactly once"
