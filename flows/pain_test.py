@@ -367,13 +367,15 @@ def _words(text: str) -> str:
 
 
 def _mentions_crisis(text: str, t: Translator) -> bool:
-    """Typed words of despair or self-harm (list ``pain_test.crisis_words``).
+    """Typed words of despair or self-harm: the safety screen's own list
+    (``safety.crisis_words``), so there is one list to keep complete.
 
-    Whole words only, so "skills" never matches "kill"; otherwise generous, because a
-    false alarm costs one kind message and a missed one costs far more.
+    The conversation engine screens every typed message before a flow sees it; this
+    check keeps the self-check safe on its own too (the flow is pure and may be driven
+    without the engine). Whole words only, so "skills" never matches "kill".
     """
     typed = _words(text)
-    return any(_words(phrase) in typed for phrase in t.list(f"{P}.crisis_words"))
+    return any(_words(phrase) in typed for phrase in t.list("safety.crisis_words"))
 
 
 # -- rendering questions -------------------------------------------------------------
