@@ -5,13 +5,17 @@ the turn's transaction with the conversation state."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func
+from sqlalchemy import Table, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from data.models import CheckIn, ExerciseLog, TestResult
+
+CHECKINS = cast(Table, CheckIn.__table__)  # type: ignore[attr-defined]
 
 
 def checkin_dict(row: CheckIn) -> dict[str, Any]:
@@ -97,22 +101,21 @@ class RecordOps:
         """One check-in per local day: a second one the same day replaces the first."""
         if not (0 <= pain <= 10 and 0 <= stress <= 10):
             raise ValueError("scores must be within 0-10")
-        row = self._session.exec(
-            select(CheckIn).where(CheckIn.user_id == self._user_id, CheckIn.local_day == day)
-        ).first()
-        if row is None:
-            row = CheckIn(
-                user_id=self._user_id,
-                local_day=day,
-                pain=pain,
-                stress=stress,
-                created_at=self.now,
-                updated_at=self.now,
-            )
-        row.pain, row.stress, row.sleep, row.moved = pain, stress, sleep, moved
-        row.note = note[:500] if note else None
-        row.updated_at = self.now
-        self._session.add(row)
+        values = {
+            "pain": pain,
+            "stress": stress,
+            "sleep": sleep,
+            "moved": moved,
+            "note": note[:500] if note else None,
+            "updated_at": self.now,
+        }
+        # One statement, and safe when two devices check in for the same day at once.
+        dialect = self._session.get_bind().dialect.name
+        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(CHECKINS)
+        self._session.execute(
+            upsert.values(user_id=self._user_id, local_day=day, created_at=self.now, **values)
+            .on_conflict_do_update(index_elements=["user_id", "local_day"], set_=values)
+        )
 
     def all_checkins(self) -> list[dict[str, Any]]:
         """Every check-in of the user, oldest first (CSV download, export)."""
