@@ -113,8 +113,9 @@ class RecordOps:
         dialect = self._session.get_bind().dialect.name
         upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(CHECKINS)
         self._session.execute(
-            upsert.values(user_id=self._user_id, local_day=day, created_at=self.now, **values)
-            .on_conflict_do_update(index_elements=["user_id", "local_day"], set_=values)
+            upsert.values(
+                user_id=self._user_id, local_day=day, created_at=self.now, **values
+            ).on_conflict_do_update(index_elements=["user_id", "local_day"], set_=values)
         )
 
     def all_checkins(self) -> list[dict[str, Any]]:

@@ -88,9 +88,10 @@ class SavedState:
 USERS = cast(Table, User.__table__)  # type: ignore[attr-defined]
 STATES = cast(Table, ConversationState.__table__)  # type: ignore[attr-defined]
 _USER_ID: BindParameter[int] = bindparam("user_id_")
+_USER_COLUMNS = [USERS.c[name] for name in (*UserInfo.__dataclass_fields__, "retention_warned_at")]
 _OPEN = (
     sa_select(
-        *(USERS.c[name] for name in (*UserInfo.__dataclass_fields__, "retention_warned_at")),
+        *_USER_COLUMNS,
         STATES.c.flow,
         STATES.c.step,
         STATES.c.answers,
@@ -100,12 +101,15 @@ _OPEN = (
     .select_from(USERS.outerjoin(STATES, STATES.c.user_id == USERS.c.id))
     .where(USERS.c.id == _USER_ID)
 )
-_OPEN_LOCKED = _OPEN.with_for_update(of=USERS, key_share=True)
+"""SQLite: the user and their state in one read (``BEGIN IMMEDIATE`` already holds the
+write lock, so nothing can change in between)."""
+_LOCK_USER = sa_select(*_USER_COLUMNS).where(USERS.c.id == _USER_ID).with_for_update(key_share=True)
 """PostgreSQL: the user row is locked, so two bot processes never interleave one user's
-turns (the state is on the outer join's nullable side, which cannot be locked). FOR NO
-KEY UPDATE, not FOR UPDATE: the dispatcher's claim inserts deliveries whose foreign key
-takes a KEY SHARE lock on the same row, and a plain FOR UPDATE would make a turn that
-then touches the reminder deadlock with the claim."""
+turns; the state is read by a later statement, so a turn that waited for the lock sees
+what the turn before it committed (a joined read would see the state as of before the
+wait). FOR NO KEY UPDATE, not FOR UPDATE: the dispatcher's claim inserts deliveries
+whose foreign key takes a KEY SHARE lock on the same row, and a plain FOR UPDATE would
+make a turn that then touches the reminder deadlock with the claim."""
 _READ_STATE = sa_select(STATES).where(STATES.c.user_id == _USER_ID)
 _UPDATE_STATE = update(STATES).where(STATES.c.user_id == _USER_ID)
 _DELETE_STATE = delete(STATES).where(STATES.c.user_id == _USER_ID)
@@ -247,7 +251,8 @@ class Store(QueueOps):
         ``language`` and ``timezone`` are the defaults for a new user only. On PostgreSQL
         the user row is locked, so two bot processes never interleave one user's turns.
         """
-        opening = _OPEN if is_sqlite(self.engine) else _OPEN_LOCKED
+        sqlite = is_sqlite(self.engine)
+        opening = _OPEN if sqlite else _LOCK_USER
         with self._write() as session:
             row = session.execute(opening, {"user_id_": user_id}).first()
             if row is None:
@@ -266,7 +271,7 @@ class Store(QueueOps):
                     .on_conflict_do_nothing(index_elements=["id"])
                 )
                 row = session.execute(opening, {"user_id_": user_id}).one()
-            tx = Turn(session, UserInfo.of(row), now, _state_of(row))
+            tx = Turn(session, UserInfo.of(row), now, _state_of(row) if sqlite else UNREAD)
             if now - row.last_seen_at > SEEN_RESOLUTION or row.retention_warned_at:
                 # Retention counts in months: an hourly "last seen" is plenty, and spares
                 # an UPDATE on nearly every button press.

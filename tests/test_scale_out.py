@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from bot.clock import ManualClock
 from bot.dispatcher import Dispatcher, DispatchSettings
@@ -203,5 +203,66 @@ def test_a_users_turn_never_blocks_the_claim_of_their_reminder(postgres_url: str
             assert not claimer.is_alive(), "the claim waited for the user's turn"
             tx.set_reminder_next_due(reminder_id, now + timedelta(days=1))
         assert claimed == [reminder_id]
+    finally:
+        store.dispose()
+
+
+def _wait_until_a_turn_waits_for_a_lock(store: Store) -> None:
+    """Ask PostgreSQL, rather than sleeping, until another session waits on a lock."""
+    with store.engine.connect() as conn:
+        for _ in range(1000):
+            waiting = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database()"
+                )
+            ).scalar_one()
+            if waiting:
+                return
+            conn.rollback()
+            threading.Event().wait(0.01)
+    raise AssertionError("the second turn never waited for the first")
+
+
+@pytest.mark.parametrize("first_turn", ["inserts", "moves on", "clears"])
+def test_a_turn_that_waited_for_the_user_sees_what_the_turn_before_committed(
+    postgres_url: str, first_turn: str
+) -> None:
+    """Two workers, one user: B's turn waits for A's lock and must then see A's state
+    (a double tap handled twice, or a state row inserted twice, otherwise)."""
+    store = Store(make_engine(postgres_url))
+    upgrade(store.engine)
+    now = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    with store.turn(USER, now, language="en", timezone="UTC") as tx:  # the user exists
+        if first_turn != "inserts":
+            tx.save_state("checkin", "pain", {}, "n1")
+    seen: dict[str, Any] = {}
+
+    def second_turn() -> None:
+        try:
+            with store.turn(USER, now, language="en", timezone="UTC") as tx:
+                seen["state"] = tx.state
+                tx.save_state("checkin", "sleep", {"pain": 3}, "n3")
+        except Exception as exc:
+            seen["error"] = type(exc).__name__
+
+    try:
+        with store.turn(USER, now, language="en", timezone="UTC") as tx:
+            if first_turn == "clears":
+                tx.clear_state()
+            else:
+                tx.save_state("checkin", "stress", {"pain": 3}, "n2")
+            waiting = threading.Thread(target=second_turn)
+            waiting.start()
+            _wait_until_a_turn_waits_for_a_lock(store)
+        waiting.join(timeout=10)
+        assert "error" not in seen, seen
+        state = seen["state"]
+        if first_turn == "clears":
+            assert state is None
+        else:
+            assert state is not None and (state.step, state.nonce) == ("stress", "n2")
+        final = store.get_state(USER)
+        assert final is not None and final.step == "sleep"
     finally:
         store.dispose()
