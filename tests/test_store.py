@@ -164,6 +164,35 @@ def test_snoozes_stored_before_0004_become_one_off_rows_and_back(database_url: s
     engine.dispose()
 
 
+def test_a_sqlite_migration_that_would_orphan_rows_is_undone(sqlite_url: str) -> None:
+    """Foreign keys are off while SQLite tables are rebuilt; a row left without its
+    parent stops the run, and the whole run is rolled back (schema and version)."""
+    import sqlite3
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine, "0003")
+    raw = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    raw.execute("PRAGMA foreign_keys=OFF")
+    raw.execute(
+        "INSERT INTO users (id, language, timezone, active, created_at, last_seen_at)"
+        " VALUES (1, 'en', 'UTC', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+    )
+    raw.execute(
+        "INSERT INTO deliveries (reminder_id, user_id, slot, claimed_at, status)"
+        " VALUES (999, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'sent')"
+    )
+    raw.commit()
+    raw.close()
+    with pytest.raises(RuntimeError, match="without their parent"):
+        upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        columns = [row[1] for row in conn.execute(text("PRAGMA table_info(reminders)"))]
+        assert "one_off" not in columns
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    engine.dispose()
+
+
 def test_migrations_downgrade_to_empty_and_upgrade_again(database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade(engine)

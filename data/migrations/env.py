@@ -32,6 +32,9 @@ with engine.connect() as connection:
             target_metadata=SQLModel.metadata,
             render_as_batch=sqlite,
             compare_type=True,
+            # One transaction for the whole run, on SQLite too (Alembic's default there
+            # commits each step), so the check below can still undo everything.
+            transactional_ddl=True,
         )
         with context.begin_transaction():
             context.run_migrations()
