@@ -154,7 +154,10 @@ class Dispatcher:
         if not in_flight:
             return
         await asyncio.wait(in_flight)
-        finished = [(claim, task.result()) for task, claim in in_flight.items()]
+        finished = [
+            (claim, (claim.delivery_id, "failed") if task.exception() else task.result())
+            for task, claim in in_flight.items()
+        ]
         in_flight.clear()
         try:
             await self._settle(finished, report)
@@ -174,12 +177,12 @@ class Dispatcher:
     async def _deliver(self, claim: Claim, report: DispatchReport) -> tuple[int, str]:
         delay = self.settings.backoff_first
         for attempt in range(1, self.settings.max_attempts + 1):
-            if attempt > 1 and not await asyncio.to_thread(
-                self.store.delivery_exists, claim.delivery_id
-            ):
-                # Erased while we waited to retry (/delete): nothing may reach them now.
-                return claim.delivery_id, "skipped"
             try:
+                if attempt > 1 and not await asyncio.to_thread(
+                    self.store.delivery_exists, claim.delivery_id
+                ):
+                    # Erased while we waited to retry (/delete): nothing may reach them.
+                    return claim.delivery_id, "skipped"
                 status = await self._paced(claim)
                 return claim.delivery_id, status or "sent"
             except RetryAfter as exc:

@@ -263,6 +263,25 @@ async def test_a_user_who_erases_their_data_while_a_send_waits_gets_nothing(
     assert report.skipped == 1 and server.delivered() == 0 and store.deliveries() == []
 
 
+async def test_a_database_error_before_a_retry_fails_that_send_only(
+    store: Store,
+    clock: ManualClock,
+    telegram: tuple[FakeBotApi, ExtBot[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 4), clock.now())
+    server.fail_next("sendMessage", status=502, count=1)  # the first send needs a retry
+
+    def database_gone(_delivery_id: int) -> bool:
+        raise OSError("connection lost")
+
+    monkeypatch.setattr(store, "delivery_exists", database_gone)
+    report = await dispatcher(store, clock, bot, concurrency=1).tick()
+    assert report.failed == 1 and report.sent == 2 and server.delivered() == 2
+    assert "claimed" not in statuses(store)
+
+
 async def test_blocked_user_is_parked_and_gets_nothing_more(
     store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
 ) -> None:
