@@ -135,7 +135,7 @@ async def send_attachment(bot: Bot, chat_id: int, attachment: Attachment) -> Non
                 InputFile(attachment.content, filename=attachment.filename),
                 caption=attachment.caption or None,
             )
-    except TelegramError as exc:
+    except Exception as exc:  # Telegram refused it, or drawing the chart failed
         log.warning("could not send an attachment: %s", type(exc).__name__)
 
 

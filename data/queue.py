@@ -292,7 +292,9 @@ class QueueOps:
                     .where(
                         col(Reminder.one_off).is_(True),
                         col(Reminder.next_due_at).is_(None),
-                        col(Reminder.created_at) < before,
+                        # A snooze is due at most half an hour after it is made: a
+                        # day's margin keeps its delivery row until that one goes.
+                        col(Reminder.created_at) < before - timedelta(days=1),
                     )
                     .limit(batch)
                 ).all()

@@ -206,6 +206,7 @@ class Turn(RecordOps, ReminderOps):
 
     def export(self) -> dict[str, list[dict[str, Any]]]:
         """Every row about this user in every personal table, as plain JSON values."""
+        self._session.flush()  # rows added earlier in this turn are part of it
         return {
             table.name: [
                 {key: _jsonable(value) for key, value in row._mapping.items()}
@@ -217,7 +218,8 @@ class Turn(RecordOps, ReminderOps):
         }
 
     def reactivate(self) -> None:
-        self._change_user(active=True)
+        if not self._user.active:
+            self._change_user(active=True)
 
 
 class Store(QueueOps):
@@ -424,6 +426,9 @@ def _insert_ignoring_duplicates(engine: Engine) -> Any:
 
 
 def _erase_rows(session: Session, user_id: int) -> None:
+    # Rows added earlier in this turn as objects go to the database first, so the
+    # deletes below remove them too instead of a later flush writing them back.
+    session.flush()
     for table in reversed(_personal_tables()):
         session.execute(delete(table).where(_owner(table) == user_id))
 

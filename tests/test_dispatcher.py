@@ -357,7 +357,7 @@ async def test_spent_snoozes_are_pruned_pending_ones_kept(
         tx.give_consent(1)
         tx.add_one_off("movement", {"kind": "movement"}, clock.now())  # fires now
     await dispatcher(store, clock, bot).tick()
-    clock.advance(DELIVERIES_KEPT + timedelta(hours=1))
+    clock.advance(DELIVERIES_KEPT + timedelta(days=2))
     with store.turn(1, clock.now(), language="en", timezone="UTC") as tx:
         tx.add_one_off("movement", {"kind": "movement"}, clock.now() + timedelta(minutes=15))
     await prune(store, clock)
