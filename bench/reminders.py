@@ -55,8 +55,6 @@ import os
 import resource
 import shutil
 import statistics
-import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -72,6 +70,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bench.common import machine_line, work_folder
 from bench.seed import (
     analyze,
     create_postgres_database,
@@ -666,13 +665,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    workdir: Path = args.workdir or Path(tempfile.mkdtemp(prefix="backcoach-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = work_folder(args.workdir)
     load = os.getloadavg()[0]
-    say(
-        f"bench.reminders: python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
-        f"load average {load:.2f}, db in {workdir}"
-    )
+    say(f"{machine_line('bench.reminders')}, db in {workdir}")
     figures: dict[str, Any] = {}
     started = time.perf_counter()
     try:

@@ -33,8 +33,6 @@ import os
 import random
 import shutil
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -46,6 +44,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bench.common import machine_line, work_folder
 from bench.seed import (
     analyze,
     fresh_sqlite_url,
@@ -426,13 +425,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    workdir: Path = args.workdir or Path(tempfile.mkdtemp(prefix="backcoach-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = work_folder(args.workdir)
     load = os.getloadavg()[0]
-    say(
-        f"bench.summary: python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
-        f"load average {load:.2f}"
-    )
+    say(machine_line("bench.summary"))
     started = time.perf_counter()
     try:
         figures = run(args, workdir)

@@ -98,9 +98,9 @@ from bench.throughput_fakes import JsonDict, NullRequest, Sent, UpdateFactory
 from bench.throughput_floor import WAYS, store_floor
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.logsafe import configure_logging, harden_logging
+from bot.logsafe import configure_logging
 from bot.services import Services, build_services
-from bot.telegram_app import SERVICES, build_application, register_handlers
+from bot.telegram_app import application_builder, build_application, wire
 
 # tests.conftest is imported at run time only: it is test code, outside mypy's packages.
 _conftest = importlib.import_module("tests.conftest")
@@ -136,23 +136,16 @@ def mode_name(concurrency: int) -> str:
 
 
 def product_app(services: Services, request: NullRequest, concurrency: int) -> AnyApp:
-    """``build_application`` line for line, minus the rate limiter, plus the null request."""
-    settings = services.settings
-    harden_logging(settings.telegram_bot_token)
-    base = settings.telegram_api_base_url
+    """``build_application``'s builder and handlers, minus the rate limiter, plus the null
+    request."""
+    builder = application_builder(services)
     app = (
-        Application.builder()
-        .token(settings.require_token())
-        .base_url(f"{base}/bot")
-        .base_file_url(f"{base}/file/bot")
-        .request(request)
+        builder.request(request)
         .get_updates_request(NullRequest())
         .concurrent_updates(concurrency)
         .build()
     )
-    app.bot_data[SERVICES] = services
-    register_handlers(app)
-    return app
+    return wire(app, services)
 
 
 PressCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]

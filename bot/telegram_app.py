@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -42,22 +43,33 @@ PRIVATE = filters.ChatType.PRIVATE
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 
 
-def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The real Application, pointed at ``TELEGRAM_API_BASE_URL``."""
+def application_builder(services: Services) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+    """Token and ``TELEGRAM_API_BASE_URL``, with the token kept out of the logs; the rate
+    limiter and the network are added by :func:`build_application` (the throughput
+    benchmark adds its own instead)."""
     settings = services.settings
     harden_logging(settings.telegram_bot_token)
     base = settings.telegram_api_base_url
-    app = (
+    return (
         Application.builder()
         .token(settings.require_token())
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
-        .rate_limiter(smooth_rate_limiter())
-        .build()
     )
+
+
+def wire(
+    app: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Services in ``bot_data`` and every handler."""
     app.bot_data[SERVICES] = services
     register_handlers(app)
     return app
+
+
+def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The real Application, pointed at ``TELEGRAM_API_BASE_URL``."""
+    return wire(application_builder(services).rate_limiter(smooth_rate_limiter()).build(), services)
 
 
 def smooth_rate_limiter() -> AIORateLimiter:

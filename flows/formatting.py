@@ -12,12 +12,12 @@ from babel.numbers import format_decimal as babel_format_decimal
 FALLBACK_LOCALE = "en_GB"
 
 
-DATE_LOCALES = {"en": "en_GB"}
-"""Dates in English as written in Europe ("Wed 23 Dec"), where the users are."""
+REGIONAL_LOCALES = {"en": FALLBACK_LOCALE}
+"""English as written in Europe, where the users are ("Wed 23 Dec", not "Wed, Dec 23")."""
 
 
 def locale_for(language: str) -> Locale:
-    language = DATE_LOCALES.get(language, language)
+    language = REGIONAL_LOCALES.get(language, language)
     try:
         return Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):

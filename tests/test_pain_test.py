@@ -27,6 +27,7 @@ from flows.pain_test import (
     compare,
 )
 from flows.runtime import Context, FlowState, Outcome, Press, Reply, Text, mermaid
+from tests.test_scoring import STORED_SCORE_KEYS
 
 T = default_catalogue().translator("en")
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
@@ -145,25 +146,7 @@ def test_complete_path() -> None:
     assert crisis_count(outcomes) == 0
     json.dumps(fact.answers)
     json.dumps(fact.scores)
-    for key in (
-        "pain_now",
-        "pain_avg",
-        "duration",
-        "risk",
-        "startback_total",
-        "startback_psych",
-        "phq4_total",
-        "phq4_anxiety",
-        "phq4_mood",
-        "phq4_band",
-        "pss4",
-        "pseq2",
-        "stress_role",
-        "red_flags",
-        "physical_factors",
-        "crisis",
-        "talk_to_doctor",
-    ):
+    for key in STORED_SCORE_KEYS:
         assert fact.scores[key] is not None, key
     assert fact.scores["pain_now"] == 5 and fact.scores["duration"] == "acute"
     assert fact.scores["risk"] == "low" and not fact.scores["talk_to_doctor"]

@@ -230,6 +230,28 @@ def test_stress_role(pss: str | None, phq: str | None, events: int, worse: bool,
 
 # -- all scores from answers ---------------------------------------------------------
 
+STORED_SCORE_KEYS = (
+    "pain_now",
+    "pain_avg",
+    "duration",
+    "risk",
+    "startback_total",
+    "startback_psych",
+    "phq4_total",
+    "phq4_anxiety",
+    "phq4_mood",
+    "phq4_band",
+    "pss4",
+    "pseq2",
+    "stress_role",
+    "red_flags",
+    "physical_factors",
+    "crisis",
+    "talk_to_doctor",
+)
+"""Scores a finished self-check always stores (the retake comparison reads them)."""
+
+
 FULL: dict[str, Any] = {
     "red_emergency": [],
     "red_sameday": [],
@@ -273,25 +295,7 @@ def test_score_answers_full() -> None:
     assert not scores.crisis and not scores.see_doctor
     data = scores.to_dict()
     assert json.loads(json.dumps(data)) == data
-    for key in (
-        "pain_now",
-        "pain_avg",
-        "duration",
-        "risk",
-        "startback_total",
-        "startback_psych",
-        "phq4_total",
-        "phq4_anxiety",
-        "phq4_mood",
-        "phq4_band",
-        "pss4",
-        "pseq2",
-        "stress_role",
-        "red_flags",
-        "physical_factors",
-        "crisis",
-        "talk_to_doctor",
-    ):
+    for key in STORED_SCORE_KEYS:
         assert key in data
 
 
