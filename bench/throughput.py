@@ -56,6 +56,7 @@ import contextlib
 import hashlib
 import importlib
 import io
+import itertools
 import json
 import logging
 import os
@@ -73,7 +74,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -95,7 +96,7 @@ from bench.seed import (
     seed_users,
 )
 from bench.throughput_fakes import JsonDict, NullRequest, Sent, UpdateFactory
-from bench.throughput_floor import WAYS, store_floor
+from bench.throughput_floor import WAYS, core_turn, prepare, store_floor
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.logsafe import configure_logging
@@ -230,20 +231,20 @@ async def _floor_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.edit_message_text("How stressed do you feel today?", reply_markup=_score_markup())
 
 
-async def _floor_edit_raw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The same two calls through ``Bot.do_api_request``: a dict keyboard, the returned
-    Message left unparsed (the least PTB work possible for one reply)."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    bot = context.bot
+async def _raw_answer(bot: Any, query: Any) -> None:
+    with warnings.catch_warnings():
+        # do_api_request warns that Bot.answer_callback_query exists; that is the point.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        await bot.do_api_request("answerCallbackQuery", {"callback_query_id": query.id})
+
+
+async def _raw_edit(bot: Any, query: Any) -> None:
     keyboard = [
         [{"text": label, "callback_data": f"f|abcd1234|{label}"} for label in row]
         for row in BARE_SCORES
     ]
     with warnings.catch_warnings():
-        # do_api_request warns that Bot.answer_callback_query exists; that is the point.
         warnings.simplefilter("ignore", PTBUserWarning)
-        await bot.do_api_request("answerCallbackQuery", {"callback_query_id": query.id})
         await bot.do_api_request(
             "editMessageText",
             {
@@ -253,6 +254,36 @@ async def _floor_edit_raw(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 "reply_markup": {"inline_keyboard": keyboard},
             },
         )
+
+
+async def _floor_edit_raw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The same two calls through ``Bot.do_api_request``: a dict keyboard, the returned
+    Message left unparsed (the least PTB work possible for one reply)."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    await _raw_answer(context.bot, query)
+    await _raw_edit(context.bot, query)
+
+
+def leanest_press(engine: Engine, user_ids: Sequence[int]) -> PressCallback:
+    """The cheapest press that stores anything while keeping to DESIGN.md: the two raw
+    Bot API calls of ``_floor_edit_raw`` around the minimal Core turn of
+    ``bench.throughput_floor`` (one transaction: read user + state, write state), run
+    through ``asyncio.to_thread`` so the loop never waits on the database. No flow, no
+    texts, no keyboard objects: if even this stays under the target, no real press can
+    reach it on this stack."""
+    turn = core_turn(engine)
+    presses = itertools.count()
+
+    async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None and query.message is not None and query.from_user
+        await _raw_answer(context.bot, query)
+        uid = user_ids[query.from_user.id % len(user_ids)]
+        await asyncio.to_thread(turn, uid, next(presses))
+        await _raw_edit(context.bot, query)
+
+    return press
 
 
 FLOORS: list[tuple[str, str, PressCallback]] = [
@@ -796,6 +827,23 @@ async def measure(opts: Options, figures: dict[str, Any]) -> None:
             say(
                 f"  floor of a minimal turn on {name} (read user + state, write state, commit):"
                 + ",".join(f" {what} {least[key]:.3f} CPU-ms" for key, what, _ in WAYS)
+            )
+            lean_users = backend.new_users(50)
+            prepare(backend.services.store.engine, lean_users)
+            echo = echo_rates[mode_name(1)]
+            lean = await run_bare_press(
+                opts.echo_updates // 2,
+                1,
+                opts.repeat,
+                opts.users,
+                leanest_press(backend.services.store.engine, lean_users),
+            )
+            lean_ratio = ratio(lean.per_cpu_second, echo.per_cpu_second)
+            entry["leanest_press"] = {**lean.figures(), "ratio_vs_echo_cpu": lean_ratio}
+            say(
+                f"  leanest press DESIGN allows on {name} (raw answer + Core minimal turn in a"
+                f" thread + raw edit; no flow, no texts) [sequential]: {lean.cpu_ms:.3f} CPU-ms"
+                f" = {lean_ratio:.2f} of echo (target {TARGET_RATIO})"
             )
             if opts.variants:
                 from bench.throughput_variants import run_variants

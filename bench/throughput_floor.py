@@ -83,7 +83,7 @@ def _driver_turn(engine: Engine) -> Callable[[int, int], None]:
     return turn
 
 
-def _core_turn(engine: Engine) -> Callable[[int, int], None]:
+def core_turn(engine: Engine) -> Callable[[int, int], None]:
     read = (
         select(
             USERS.c.id,
@@ -132,7 +132,7 @@ def _orm_turn(engine: Engine) -> Callable[[int, int], None]:
 
 WAYS: list[tuple[str, str, Callable[[Engine], Callable[[int, int], None]]]] = [
     ("driver", "DB-API driver, plain SQL", _driver_turn),
-    ("core", "SQLAlchemy Core on the product's engine", _core_turn),
+    ("core", "SQLAlchemy Core on the product's engine", core_turn),
     ("orm", "SQLModel Session with row objects", _orm_turn),
 ]
 

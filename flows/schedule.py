@@ -482,11 +482,28 @@ def slots_between(rule: Rule, start: datetime, end: datetime) -> list[datetime]:
 
 
 def next_due_after_today(rule: Rule, now: datetime) -> datetime | None:
-    """The first slot on a later local date than ``now`` ("skip today")."""
+    """The first slot of a later day than the one ``now`` belongs to ("skip today").
+
+    A window across midnight (``20:00``-``02:00``) belongs to the date it starts on, so
+    skipping at 21:00 also skips that night's slots after midnight, and skipping at
+    01:00 skips what is left of the window that started the evening before.
+    """
     zone = rule.zone
-    today = _require_aware(now, "now").astimezone(zone).date()
-    tomorrow = resolve_local(datetime.combine(today + timedelta(days=1), time()), zone)
-    return next_due(rule, tomorrow - _ONE_MICROSECOND)
+    local = _require_aware(now, "now").astimezone(zone)
+    day = local.date()
+    minutes = _nominal_minutes(rule)
+    if minutes and minutes[-1] >= _MINUTES_PER_DAY:
+        tail_end = _minutes(rule.window_end or "00:00")
+        if local.hour * 60 + local.minute < tail_end:
+            day -= timedelta(days=1)  # inside the part of yesterday's window after midnight
+    threshold = _threshold(rule, now)
+    for _ in range(_SEARCH_DAYS + 1):
+        day += timedelta(days=1)
+        for wall in _wall_slots(rule, day, minutes):
+            slot = resolve_local(wall, zone)
+            if slot > threshold:
+                return slot
+    return None
 
 
 def snooze(now: datetime, minutes: int) -> datetime:

@@ -687,6 +687,32 @@ def test_next_due_after_today_skips_the_rest_of_the_local_day() -> None:
     )
 
 
+def test_skip_today_on_a_window_across_midnight_skips_that_whole_night() -> None:
+    rule = Rule.every("movement", 60, "20:00", "02:00", BXL, days=EVERY_DAY)
+    # At 21:00 the slots at 00:00 and 01:00 still belong to tonight's window.
+    assert next_due_after_today(rule, local(BXL, 2026, 11, 25, 21)) == local(
+        BXL, 2026, 11, 26, 20
+    )
+    # At 00:30 the window that started yesterday evening is what is being skipped.
+    assert next_due_after_today(rule, local(BXL, 2026, 11, 26, 0, 30)) == local(
+        BXL, 2026, 11, 26, 20
+    )
+    # Past the window's end, "today" is the evening still to come.
+    assert next_due_after_today(rule, local(BXL, 2026, 11, 26, 10)) == local(
+        BXL, 2026, 11, 27, 20
+    )
+
+
+def test_skip_today_keeps_to_the_days_and_the_pause() -> None:
+    weekdays = Rule.at("posture", ["10:30"], BXL, days=WEEKDAYS)
+    friday = local(BXL, 2026, 11, 27, 11)
+    assert next_due_after_today(weekdays, friday) == local(BXL, 2026, 11, 30, 10, 30)
+    paused = Rule.from_dict(
+        {**weekdays.to_dict(), "paused_until": local(BXL, 2026, 12, 3, 12).isoformat()}
+    )
+    assert next_due_after_today(paused, friday) == local(BXL, 2026, 12, 4, 10, 30)
+
+
 @pytest.mark.parametrize(
     ("minutes", "expected"),
     [(15, utc(2026, 11, 25, 8, 15)), (30, utc(2026, 11, 25, 8, 30)), (1440, utc(2026, 11, 26, 8))],
