@@ -690,17 +690,13 @@ def test_next_due_after_today_skips_the_rest_of_the_local_day() -> None:
 def test_skip_today_on_a_window_across_midnight_skips_that_whole_night() -> None:
     rule = Rule.every("movement", 60, "20:00", "02:00", BXL, days=EVERY_DAY)
     # At 21:00 the slots at 00:00 and 01:00 still belong to tonight's window.
-    assert next_due_after_today(rule, local(BXL, 2026, 11, 25, 21)) == local(
-        BXL, 2026, 11, 26, 20
-    )
+    assert next_due_after_today(rule, local(BXL, 2026, 11, 25, 21)) == local(BXL, 2026, 11, 26, 20)
     # At 00:30 the window that started yesterday evening is what is being skipped.
     assert next_due_after_today(rule, local(BXL, 2026, 11, 26, 0, 30)) == local(
         BXL, 2026, 11, 26, 20
     )
     # Past the window's end, "today" is the evening still to come.
-    assert next_due_after_today(rule, local(BXL, 2026, 11, 26, 10)) == local(
-        BXL, 2026, 11, 27, 20
-    )
+    assert next_due_after_today(rule, local(BXL, 2026, 11, 26, 10)) == local(BXL, 2026, 11, 27, 20)
 
 
 def test_skip_today_keeps_to_the_days_and_the_pause() -> None:
