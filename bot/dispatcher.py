@@ -232,6 +232,8 @@ class Dispatcher:
                 wait = last + self.settings.per_chat_interval - loop.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
+                    if not await asyncio.to_thread(self.store.delivery_exists, claim.delivery_id):
+                        return "skipped"  # erased (/delete) while it waited its turn
             try:
                 return await self.send(claim)
             finally:

@@ -263,6 +263,26 @@ async def test_a_user_who_erases_their_data_while_a_send_waits_gets_nothing(
     assert report.skipped == 1 and server.delivered() == 0 and store.deliveries() == []
 
 
+async def test_a_user_who_erases_their_data_while_a_second_message_waits_its_turn_gets_no_more(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    with store.turn(1, clock.now(), language="en", timezone="Europe/Brussels") as tx:
+        tx.give_consent(1)
+        for kind in ("movement", "posture"):  # both due now: the second waits a second
+            tx.upsert_reminder(kind, {"kind": kind}, enabled=True, next_due_at=clock.now())
+
+    async def send(claim: Claim) -> None:
+        await bot.send_message(claim.user_id, f"reminder {claim.delivery_id}")
+        with store.turn(1, clock.now(), language="en", timezone="UTC") as tx:
+            tx.erase_everything()  # the user types /delete right after the first arrives
+
+    report = await Dispatcher(
+        store, clock, send, hourly, DispatchSettings(per_chat_interval=0.2)
+    ).tick()
+    assert server.delivered() == 1 and report.skipped == 1 and store.deliveries() == []
+
+
 async def test_a_database_error_before_a_retry_fails_that_send_only(
     store: Store,
     clock: ManualClock,
