@@ -94,6 +94,7 @@ class Dispatcher:
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._chat_last: dict[int, float] = {}
         self._tick_lock = asyncio.Lock()
+        self._tick_started = clock.now()
 
     async def tick(self) -> DispatchReport:
         """Send everything due now; a second overlapping tick just waits.
@@ -104,6 +105,7 @@ class Dispatcher:
         """
         report = DispatchReport()
         async with self._tick_lock:
+            self._tick_started = self.clock.now()
             in_flight: dict[asyncio.Task[tuple[int, str]], Claim] = {}
             try:
                 await self._run(in_flight, report)
@@ -172,7 +174,9 @@ class Dispatcher:
         for claim, (delivery_id, status) in finished:
             report.add(delivery_id, status)
             if status == "blocked":
-                await asyncio.to_thread(self.store.deactivate_user, claim.user_id)
+                await asyncio.to_thread(
+                    self.store.deactivate_user, claim.user_id, self._tick_started
+                )
 
     async def _deliver(self, claim: Claim, report: DispatchReport) -> tuple[int, str]:
         delay = self.settings.backoff_first

@@ -52,6 +52,8 @@ class User(SQLModel, table=True):
     created_at: datetime = _utc()
     last_seen_at: datetime = _utc()
     retention_warned_at: datetime | None = _utc(nullable=True)
+    restarted_at: datetime | None = _utc(nullable=True)
+    """The last /start: a 403 answered for a send begun before it parks nobody."""
 
 
 class ConversationState(SQLModel, table=True):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -308,10 +308,22 @@ class QueueOps:
         with self._read() as session:
             return session.get(Delivery, delivery_id) is not None
 
-    def deactivate_user(self, user_id: int) -> None:
-        """The user blocked the bot: nothing more is sent until they /start again."""
+    def deactivate_user(self, user_id: int, refused_since: datetime) -> None:
+        """The user blocked the bot: nothing more is sent until they /start again.
+
+        ``refused_since`` is when the refused send could have begun at the earliest. A
+        /start after it means the user unblocked the bot while the 403 was on its way
+        back; parking them then would silently undo that /start.
+        """
         with self._write() as session:
-            session.execute(update(User).where(col(User.id) == user_id).values(active=False))
+            session.execute(
+                update(User)
+                .where(
+                    col(User.id) == user_id,
+                    or_(col(User.restarted_at).is_(None), col(User.restarted_at) < refused_since),
+                )
+                .values(active=False)
+            )
 
     def deliveries(self, user_id: int | None = None) -> list[Delivery]:
         """Delivery rows, oldest first (for tests, the admin counts and exports)."""

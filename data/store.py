@@ -218,8 +218,12 @@ class Turn(RecordOps, ReminderOps):
         }
 
     def reactivate(self) -> None:
-        if not self._user.active:
-            self._change_user(active=True)
+        """The user sent /start, so they can hear us again: a "blocked" answer to a send
+        begun before now must not park them (see ``deactivate_user``)."""
+        self._session.execute(
+            _UPDATE_USER, {"user_id_": self._user_id, "active": True, "restarted_at": self.now}
+        )
+        self._user = replace(self._user, active=True)
 
 
 class Store(QueueOps):

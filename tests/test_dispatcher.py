@@ -318,6 +318,35 @@ async def test_blocked_user_is_parked_and_gets_nothing_more(
     assert [r.kind for r in store.parked_reminders(2)] == ["movement"]
 
 
+async def test_a_user_who_sends_start_while_a_blocked_answer_is_on_its_way_stays_active(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    seed(store, clock.now(), range(1, 2), clock.now())
+    server.blocked_chats.add(1)
+
+    async def send(claim: Claim) -> None:
+        try:
+            await bot.send_message(claim.user_id, f"reminder {claim.delivery_id}")
+        finally:
+            # Telegram said 403; before we record it, the user unblocks us and sends /start.
+            clock.advance(timedelta(seconds=1))
+            with store.turn(1, clock.now(), language="en", timezone="UTC") as tx:
+                tx.reactivate()
+
+    report = await Dispatcher(
+        store, clock, send, hourly, DispatchSettings(per_chat_interval=0.0)
+    ).tick()
+    assert report.blocked == 1
+    user = store.get_user(1)
+    assert user is not None and user.active
+    # A 403 to a later send, with no /start since, parks them as before.
+    clock.advance(EVERY)
+    assert (await dispatcher(store, clock, bot).tick()).blocked == 1
+    user = store.get_user(1)
+    assert user is not None and not user.active
+
+
 async def test_a_crowd_that_takes_longer_than_the_grace_window_is_still_sent(
     store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
 ) -> None:
@@ -345,7 +374,7 @@ async def test_rows_parked_in_a_round_do_not_end_the_tick_early(
     server, bot = telegram
     seed(store, clock.now(), range(1, 31), clock.now())
     for uid in range(1, 21):  # the first twenty due rows belong to users who blocked us
-        store.deactivate_user(uid)
+        store.deactivate_user(uid, clock.now())
     report = await dispatcher(store, clock, bot, concurrency=10).tick()
     assert report.sent == 10 and sorted(c.chat_id for c in server.sent_messages()) == list(
         range(21, 31)
