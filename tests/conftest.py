@@ -3,6 +3,7 @@ fake Bot API server."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -27,6 +28,37 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 REQUIRE_POSTGRES = os.environ.get("BACKCOACH_REQUIRE_POSTGRES") == "1"
 TEST_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
+
+
+TOKEN_SECRET = TEST_TOKEN.split(":", 1)[1]
+
+
+class _TokenWatch(logging.Handler):
+    """Formats every record the way a log file would and keeps those showing the token."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = self.format(record)
+        if TOKEN_SECRET in line:
+            self.leaks.append(line[:300])
+
+
+@pytest.fixture(autouse=True)
+def no_token_in_any_log_line() -> Iterator[None]:
+    """Every test, in every phase (fixtures starting and stopping bots included): no log
+    line that any handler could write shows the bot token or its secret half."""
+    watch = _TokenWatch()
+    root = logging.getLogger()
+    root.addHandler(watch)
+    try:
+        yield
+    finally:
+        root.removeHandler(watch)
+    assert not watch.leaks, f"the bot token appears in {len(watch.leaks)} log line(s)"
 
 
 @pytest.fixture

@@ -47,16 +47,18 @@ from data.engine import make_engine
 from data.models import CheckIn, Delivery, ExerciseLog, Reminder, User
 from data.models import TestResult as SelfCheckResult
 from data.store import Store, Turn, UserInfo
+from flows.checkin import MOVED_VALUES, SLEEP_VALUES
 from flows.onboarding import CONSENT_VERSION
+from flows.pain_test import INDEX as PAIN_TEST_INDEX
+from flows.pain_test import STEPS as PAIN_TEST_STEPS
 from flows.runtime import Context, FlowState
 from flows.schedule import Rule
 from flows.scoring import PHQ4_BANDS, PSEQ2_BANDS, PSS4_LEVELS, RISKS
 from tests import hardening_updates as hu
-from tests.conftest import TEST_TOKEN, bot_settings, make_settings
+from tests.conftest import TEST_TOKEN, TOKEN_SECRET, bot_settings, make_settings
 from tests.fakebotapi import Call, FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
-TOKEN_SECRET = TEST_TOKEN.split(":", 1)[1]
 SEND_METHODS = ("sendMessage", "sendPhoto", "sendDocument")
 
 
@@ -132,10 +134,13 @@ def assert_stored_values_in_range(store: Store) -> None:
     with Session(store.engine) as session:
         for checkin in session.exec(select(CheckIn)).all():
             assert 0 <= checkin.pain <= 10 and 0 <= checkin.stress <= 10, checkin
+            assert checkin.sleep in (None, *SLEEP_VALUES), checkin
+            assert checkin.moved in (None, *MOVED_VALUES), checkin
             assert checkin.note is None or len(checkin.note) <= 500
         for log in session.exec(select(ExerciseLog)).all():
             assert score_in(log.rating_after, 0, 10), log
         for result in session.exec(select(SelfCheckResult)).all():
+            assert_answers_valid(result.answers)
             scores = result.scores
             assert score_in(scores.get("pain_now"), 0, 10), scores
             assert score_in(scores.get("pain_avg"), 0, 10), scores
@@ -150,6 +155,20 @@ def assert_stored_values_in_range(store: Store) -> None:
             assert scores.get("phq4_band") in (None, *PHQ4_BANDS), scores
             assert scores.get("pss4_level") in (None, *PSS4_LEVELS), scores
             assert scores.get("pseq2_band") in (None, *PSEQ2_BANDS), scores
+
+
+def assert_answers_valid(answers: dict[str, Any]) -> None:
+    """Every stored self-check answer is one its question offers."""
+    for key, value in answers.items():
+        if key not in PAIN_TEST_INDEX:
+            continue
+        step = PAIN_TEST_STEPS[PAIN_TEST_INDEX[key]]
+        if step.kind == "scale":
+            assert score_in(value, step.lo, step.hi), (key, value)
+        elif step.kind == "single":
+            assert value in step.options, (key, value)
+        else:
+            assert isinstance(value, list) and set(value) <= set(step.options), (key, value)
 
 
 def assert_states_loadable(services: Services, user_ids: Iterable[int]) -> int:
@@ -378,6 +397,18 @@ def flatten(segments: list[tuple[Any, ...]]) -> list[Action]:
     return actions
 
 
+HOSTILE_KINDS = (
+    "stale",
+    "text",
+    "command",
+    "forged",
+    "media",
+    "edited",
+    "group",
+    "group_press",
+    "channel",
+    "inline",
+)
 BURST = st.one_of(
     TEXT_ACTION,
     COMMAND_ACTION,
@@ -405,6 +436,7 @@ class HostileRun:
     keyboards: dict[int, tuple[int, dict[str, str]]] = field(default_factory=dict)
     pool: list[tuple[int, int, str]] = field(default_factory=list)
     scanned: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
 
     def users(self, block: int) -> list[int]:
         return [100_000 + block * 10 + i for i in range(USERS_PER_EXAMPLE)]
@@ -435,6 +467,7 @@ class HostileRun:
     def build(self, action: Action, users: list[int], pool_start: int | None) -> Any:
         server = self.server
         kind = action[0]
+        self.kinds[kind] += 1
         if kind == "press":
             user = users[action[1]]
             found = self.last_keyboard(user)
@@ -487,6 +520,7 @@ class HostileRun:
                 "document": lambda: hu.document(server, user),
                 "location": lambda: hu.location(server, user),
             }
+            self.kinds[f"media:{action[2]}"] += 1
             return builders[action[2]]()
         if kind == "edited":
             return server.edited_message(users[action[1]], action[2] or "edited")
@@ -499,6 +533,19 @@ class HostileRun:
         if kind == "inline":
             return hu.inline_callback(server, users[action[1]], action[2])
         raise AssertionError(f"unknown action {kind}")
+
+    async def everything_special(self, user: int) -> None:
+        """A floor under the random mix: every special text (as a message and as an
+        edit), every kind of media and a forged press, from someone with no language
+        code, so each is certain to have been sent at least once whatever was drawn."""
+        server = self.server
+        for text in SPECIAL_TEXTS:
+            await self.process(hu.text_message(server, user, text, language_code=None))
+            await self.process(server.edited_message(user, text))
+            self.kinds["special"] += 1
+        for media in ("sticker", "photo", "voice", "document", "location"):
+            await self.process(self.build(("media", 0, media), [user], None))
+        await self.process(hu.private_callback(server, user, "f|00000000|x", None))
 
     async def run_batch(self, sequential: list[Action], burst: list[Action]) -> list[int]:
         self.block += 1
@@ -615,6 +662,23 @@ async def test_hostile_updates_never_crash_and_never_store_nonsense(
     await asyncio.to_thread(batch)
     assert run.updates >= 1000, f"only {run.updates} updates were fed"
     assert seen_in_flow, "no user was ever left inside a flow: the batches proved little"
+    for kind in HOSTILE_KINDS:
+        assert run.kinds[kind] >= 3, f"only {run.kinds[kind]} {kind!r} updates were drawn"
+
+    # Every special text and media kind, to users caught inside each kind of flow.
+    everyone = [u for block in range(1, run.block + 1) for u in run.users(block)]
+    by_flow: dict[str, int] = {}
+    for user in everyone:
+        saved = services.store.get_state(user)
+        if saved is not None:
+            by_flow.setdefault(saved.flow, user)
+    records_before = len(caplog.records)
+    for user in by_flow.values():
+        await run.everything_special(user)
+    errors = [r for r in caplog.records[records_before:] if r.levelno >= logging.ERROR]
+    assert not errors, [f"{r.name}: {r.getMessage()[:300]}" for r in errors]
+    assert_stored_values_in_range(services.store)
+    assert_states_loadable(services, everyone)
     assert_no_token_in_records(caplog.records, "the logs")
 
 
@@ -759,6 +823,7 @@ async def test_kill_9_mid_dispatch_loses_at_most_one_round_and_never_sends_twice
         in_flight = {
             d.user_id for d in await asyncio.to_thread(delivery_rows, url) if d.status == "claimed"
         }
+        assert in_flight, "nothing was in flight at the kill: it proved nothing"
         assert len(in_flight) <= concurrency
         assert unclaimed, "the first process had claimed everything before the kill"
 
@@ -1051,21 +1116,34 @@ async def test_webhook_refuses_a_missing_or_wrong_secret_without_side_effects(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     async with production_bot(sqlite_url, clock, webhook=True) as chat:
-        server = chat.server
+        server, store = chat.server, chat.services.store
         assert server.webhook_secret_token == SECRET
+        # Alice is a real user with data a forged update would love to reach.
+        await chat.onboard(ALICE, "Alice")
+        await chat.checkin(ALICE, "7", "9", ALICE_NOTE)
+        alice_rows, alice_state = store.rows_about(ALICE), store.get_state(ALICE)
+        alice_user = store.get_user(ALICE)
+        assert alice_rows["checkins"] == 1
+        calls_before = len(server.calls)
         for secret in (*WRONG_SECRETS, f"{SECRET},{SECRET}"):
             for update in (
                 server.command(ALICE, "/start"),
+                server.command(ALICE, "/delete"),
                 server.user_message(ALICE, "hello"),
                 server.callback(ALICE, "c|delete_confirmed", 1),
+                server.callback(ALICE, "c|export", 1),
+                server.command(BOB, "/start"),
             ):
                 assert await server.post_webhook(update, secret) == 403, secret
-        assert chat.services.store.get_user(ALICE) is None
-        assert not server.sent_messages()
-        assert not [c for c in server.calls if c.method == "answerCallbackQuery"]
+        assert store.get_user(BOB) is None
+        assert store.rows_about(ALICE) == alice_rows and store.get_state(ALICE) == alice_state
+        assert store.get_user(ALICE) == alice_user
+        assert server.calls[calls_before:] == [], "a refused update reached the Bot API"
         # The right secret is let in (so the refusals above were about the secret).
-        await chat.say(ALICE, server.command(ALICE, "/help"))
-        assert chat.services.store.get_user(ALICE) is not None
+        replies = await chat.say(ALICE, server.command(ALICE, "/help"))
+        help_text = chat.services.catalogue.translator("en")("common.help.text")
+        assert [c.text for c in replies] == [help_text]
+        assert [c.method for c in server.calls[calls_before:]] == ["sendMessage"]
     assert_no_token_in_records(caplog.records, "the logs")
 
 
@@ -1106,10 +1184,30 @@ async def test_one_user_can_never_see_or_change_another_users_data(
         for data in buttons_of(question[-1]):
             replies = await chat.forge(BOB, data)
             assert "older message" in replies[0].text, data
-        # Bob asks for everything he may see.
-        for command in ("/export", "/summary", "/history", "/stats", "/privacy"):
+        # Bob asks for everything he may see, and opens every flow there is.
+        mark = len(server.calls)
+        for command in (
+            "/export",
+            "/summary",
+            "/history",
+            "/stats",
+            "/privacy",
+            "/reminders",
+            "/plan",
+            "/exercise",
+            "/learn",
+            "/language",
+            "/test",
+            "/resume",
+            "/cancel",
+        ):
             server.push_update(server.command(BOB, command))
-        seen_by_bob = await chat.settle(BOB)
+        # ... and presses command buttons (which always act on whoever presses them).
+        for data in ("c|export", "c|summary", "c|plan", "c|reminders", "c|resume"):
+            server.push_update(server.callback(BOB, data, 1))
+        server.push_update(server.command(BOB, "/cancel"))  # out of any flow those opened
+        await chat.settle(BOB)
+        seen_by_bob = [c for c in server.calls[mark:] if c.chat_id == BOB]
         listing = next(c for c in seen_by_bob if c.text and "pain 2" in c.text)
         await chat.press(BOB, listing, "Download")
         await chat.settle(BOB)
