@@ -151,7 +151,7 @@ class ReminderOps:
             select(Delivery.slot, Reminder.kind, Delivery.action, Delivery.status)
             .join(Reminder, col(Reminder.id) == Delivery.reminder_id)
             .where(Delivery.user_id == self._user_id, Delivery.slot >= instant)
-            .order_by(col(Delivery.slot))
+            .order_by(col(Delivery.slot), col(Delivery.id))
         ).all()
         return [(slot, kind, action, status) for slot, kind, action, status in rows]
 

@@ -169,7 +169,7 @@ class RecordOps:
         rows = self._session.exec(
             select(ExerciseLog.started_at, ExerciseLog.exercise, ExerciseLog.finished_at)
             .where(ExerciseLog.user_id == self._user_id, ExerciseLog.started_at >= instant)
-            .order_by(col(ExerciseLog.started_at))
+            .order_by(col(ExerciseLog.started_at), col(ExerciseLog.id))
         ).all()
         return [(started, exercise, finished is not None) for started, exercise, finished in rows]
 

@@ -241,3 +241,112 @@ def test_several_processes_may_migrate_at_once(postgres_url: str) -> None:
     assert "checkins" in inspect(engines[0]).get_table_names()
     for engine in engines:
         engine.dispose()
+
+
+# -- every Turn and Store method the features use, on both databases ------------------
+# (the feature tests drive them on SQLite through the flows; these pin them on each
+# database directly, so a dialect difference shows up here first)
+
+
+def _next_hour(rule: dict[str, object], after: datetime) -> datetime:
+    return after.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def test_records_read_back_the_same_on_each_database(store: Store) -> None:
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        for back in range(40):
+            day = NOW.date() - timedelta(days=back)
+            tx.record_checkin(day, pain=back % 11, stress=3, sleep="good", moved="no", note=None)
+        tx.record_test({"pain_now": 6}, {"pain_now": 6, "risk": "low"}, "complete")
+        tx.record_test({"pain_now": 9}, {}, "stopped")  # not a finished self-check
+        tx.log_exercise("walking", finished=True, rating_after=4, level=2)
+        tx.log_exercise("walking", finished=True, rating_after=None, level=3)
+        tx.log_exercise("walking", finished=False, rating_after=None, level=4)
+        tx.log_exercise("breathing", finished=True, rating_after=10, level=None)
+    later = NOW + timedelta(hours=1)
+    with store.turn(1, later, language="en", timezone="UTC") as tx:
+        tx.log_exercise("walking", finished=True, rating_after=0, level=3)
+        before = tx.checkins_before(NOW.date(), days=7)
+        assert [c["local_day"] for c in before] == [
+            (NOW.date() - timedelta(days=back)).isoformat() for back in range(7, 0, -1)
+        ]
+        assert len(tx.all_checkins()) == 40
+        assert tx.all_checkins()[0]["local_day"] == (NOW.date() - timedelta(days=39)).isoformat()
+        taken = tx.latest_test()
+        assert taken is not None and taken[0] == NOW and taken[1]["risk"] == "low"
+        assert tx.walking_progress("walking") == (3, 2)  # the unfinished level 4 not counted
+        assert tx.walking_progress("stretching") == (None, 0)
+        since = tx.exercises_since(NOW)
+        assert [(e, done) for _, e, done in since] == [
+            ("walking", True),
+            ("walking", True),
+            ("walking", False),
+            ("breathing", True),
+            ("walking", True),
+        ]
+        assert tx.exercises_since(later + timedelta(seconds=1)) == []
+    with store.turn(2, NOW, language="en", timezone="UTC") as other:
+        assert other.all_checkins() == [] and other.latest_test() is None
+
+
+def test_reminder_answers_snoozes_and_history_on_each_database(store: Store) -> None:
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        tx.give_consent(1)
+        tx.upsert_reminder("movement", {"kind": "movement"}, enabled=True, next_due_at=NOW)
+    claims = store.claim_due(NOW, limit=10, grace=timedelta(minutes=20), advance=_next_hour)
+    assert len(claims) == 1
+    delivery_id = claims[0].delivery_id
+    store.settle([(delivery_id, "sent")], NOW)
+    with store.turn(2, NOW, language="en", timezone="UTC") as stranger:
+        assert not stranger.act_on_delivery(delivery_id, "done")  # not theirs
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        assert tx.act_on_delivery(delivery_id, "s15")
+        assert not tx.act_on_delivery(delivery_id, "done")  # answered once only
+        tx.add_one_off("movement", {"kind": "movement"}, NOW + timedelta(minutes=15))
+        tx.add_one_off("posture", {"kind": "posture"}, NOW + timedelta(minutes=30))
+        assert tx.deliveries_since(NOW - timedelta(days=1)) == [(NOW, "movement", "s15", "sent")]
+        assert tx.deliveries_since(NOW + timedelta(seconds=1)) == []
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        tx.drop_pending_one_offs("movement")
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        snoozes = [r for r in tx.reminders() if r.one_off]
+        assert {(r.kind, r.next_due_at is not None) for r in snoozes} == {
+            ("movement", False),
+            ("posture", True),
+        }
+        tx.drop_pending_one_offs()
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        assert all(r.next_due_at is None for r in tx.reminders() if r.one_off)
+
+
+def test_consent_refusal_export_and_stats_on_each_database(store: Store) -> None:
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        tx.give_consent(1)
+        tx.record_checkin(NOW.date(), pain=4, stress=5, sleep=None, moved=None, note="ok")
+    with store.turn(2, NOW, language="en", timezone="UTC") as tx:
+        tx.give_consent(1)
+        tx.record_checkin(NOW.date(), pain=8, stress=8, sleep=None, moved=None, note="theirs")
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        tx.refuse_consent(1)
+        assert not tx.user.has_consent
+        exported = tx.export()
+    user = store.get_user(1)
+    assert user is not None and user.consent_version is None
+    assert [row["note"] for row in exported["checkins"]] == ["ok"]  # kept until /delete
+    assert {row["id"] for row in exported["users"]} == {1}
+    json.dumps(exported)  # plain JSON values on either database
+    stats = store.stats(NOW)
+    assert (stats["users"], stats["consented"], stats["checkins_week"]) == (2, 1, 2)
+
+
+def test_retention_warns_once_then_erases_on_each_database(store: Store) -> None:
+    keep, notice = timedelta(days=365), timedelta(days=30)
+    for uid, seen in ((1, NOW), (2, NOW - timedelta(days=340)), (3, NOW - timedelta(days=200))):
+        with store.turn(uid, seen, language="en", timezone="UTC") as tx:
+            tx.record_checkin(seen.date(), pain=1, stress=1, sleep=None, moved=None, note=None)
+    assert store.claim_retention_warnings(NOW, keep, notice) == [2]
+    assert store.claim_retention_warnings(NOW, keep, notice) == []  # warned once
+    assert store.erase_unseen(NOW + timedelta(days=29), keep, notice) == 0
+    assert store.erase_unseen(NOW + timedelta(days=31), keep, notice) == 1
+    assert store.get_user(2) is None and set(store.rows_about(2).values()) == {0}
+    assert store.get_user(1) is not None and store.get_user(3) is not None
