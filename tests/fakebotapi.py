@@ -297,6 +297,13 @@ class _RandomFault:
     rng: random.Random
 
 
+@dataclasses.dataclass
+class _RandomRefusal:
+    rate: float
+    window: float
+    rng: random.Random
+
+
 @dataclasses.dataclass(frozen=True)
 class _StoredFile:
     file_id: str
@@ -625,6 +632,8 @@ class _ApiHandler(tornado.web.RequestHandler):
             return
         self.set_status(reply.status)
         self.set_header("Content-Type", "application/json")
+        if self.api._maybe_refuse_for_a_while():
+            self.set_header("Connection", "close")
         self.finish(json.dumps(reply.body))
 
     async def post(self, token: str, method: str) -> None:
@@ -745,6 +754,8 @@ class FakeBotApi:
         self._faults: list[_Fault] = []
         self._delays: list[_Delay] = []
         self._hang_ups: list[_Delay] = []
+        self._refusals: _RandomRefusal | None = None
+        self._refusing = False
         self._random_faults: dict[str, _RandomFault] = {}
         self._last_message_id: dict[ChatKey, int] = {}
         self._last_bot_message_id: dict[ChatKey, int] = {}
@@ -816,8 +827,57 @@ class FakeBotApi:
         (or a dropped keep-alive) until :meth:`accept_connections`. The port is kept."""
         if self._http is None:
             raise RuntimeError("FakeBotApi is not started")
-        self._http.stop()
+        self._stop_listening()
         await self._http.close_all_connections()
+
+    def _stop_listening(self) -> None:
+        """Close the listening sockets, first taking in every connection the kernel has
+        already completed (closing a socket with a backlog would reset those, after
+        their request may have been sent). Nothing runs between the two steps, so no
+        request that left a client of this event loop is ever lost.
+
+        Done by hand rather than with ``HTTPServer.stop()``, which works only once.
+        """
+        assert self._http is not None
+        http: Any = self._http
+        for fd, sock in list(http._sockets.items()):
+            while True:
+                try:
+                    connection, address = sock.accept()
+                except (BlockingIOError, InterruptedError):
+                    break
+                http._handle_connection(connection, address)
+            http._handlers.pop(fd)()
+            del http._sockets[fd]
+            sock.close()
+
+    def refuse_connections_randomly(
+        self, rate: float, window: float = 0.02, seed: int | None = None
+    ) -> None:
+        """After a fraction ``rate`` of answers, close that connection and refuse every
+        new one for ``window`` seconds, so the client's next connect is refused. Open
+        keep-alive connections stay up: a request that reached the server is always
+        answered. Deterministic for a given ``seed`` and call sequence; 0 disables."""
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("rate must be within [0, 1]")
+        self._refusals = _RandomRefusal(rate, window, random.Random(seed)) if rate else None
+
+    def _maybe_refuse_for_a_while(self) -> bool:
+        """True when this answer ends its connection and opens a refusal window."""
+        rule = self._refusals
+        if rule is None or self._stopping or rule.rng.random() >= rule.rate:
+            return False
+        if not self._refusing:
+            self._refusing = True
+            self.stats["refusal_windows"] += 1
+            self._stop_listening()
+            asyncio.get_running_loop().call_later(rule.window, self._listen_again)
+        return True
+
+    def _listen_again(self) -> None:
+        self._refusing = False
+        if self._http is not None and self._port is not None and not self._stopping:
+            self.accept_connections()
 
     def accept_connections(self) -> None:
         """Listen again on the same port after :meth:`refuse_connections`."""
@@ -1378,6 +1438,7 @@ class FakeBotApi:
         self._delays.clear()
         self._hang_ups.clear()
         self._random_faults.clear()
+        self._refusals = None
 
     def _take_delay(self, method: str) -> float:
         for delay in self._delays:

@@ -649,3 +649,35 @@ async def test_ptb_application_polls_and_replies(server: FakeBotApi) -> None:
     polls = server.calls_to("getUpdates")
     assert polls[0].params["timeout"] == 10
     assert {call.status for call in polls} <= {200, 499}  # 499: poll abandoned at shutdown
+
+
+# ------------------------------------------------------------------ refused connections
+
+
+async def test_refusing_connections_can_be_switched_on_and_off_again(server: FakeBotApi) -> None:
+    url = f"{server.base_url}/bot{server.token}/getMe"
+    for _ in range(2):  # a second outage works like the first
+        await server.refuse_connections()
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(httpx.ConnectError):
+                await client.post(url)
+        server.accept_connections()
+        async with httpx.AsyncClient() as client:
+            assert (await client.post(url)).status_code == 200
+
+
+async def test_a_random_refusal_answers_first_then_refuses_new_connections(
+    server: FakeBotApi,
+) -> None:
+    url = f"{server.base_url}/bot{server.token}/getMe"
+    server.refuse_connections_randomly(1.0, window=0.2, seed=1)
+    async with httpx.AsyncClient() as client:
+        first = await client.post(url)  # answered in full, then the door closes
+        assert first.status_code == 200 and first.headers["connection"] == "close"
+        with pytest.raises(httpx.ConnectError):
+            await client.post(url)  # a new connection: refused
+    server.refuse_connections_randomly(0.0)
+    await asyncio.sleep(0.3)
+    async with httpx.AsyncClient() as client:
+        assert (await client.post(url)).status_code == 200
+    assert server.stats["refusal_windows"] == 1

@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import AIORateLimiter, Application
 
 from bot.clock import ManualClock, SystemClock
@@ -46,6 +48,7 @@ from bot.wiring import build_wiring
 from data.engine import make_engine
 from data.models import CheckIn, Delivery, ExerciseLog, Reminder, User
 from data.models import TestResult as SelfCheckResult
+from data.queue import Claim
 from data.store import Store, Turn, UserInfo
 from flows.checkin import MOVED_VALUES, SLEEP_VALUES
 from flows.onboarding import CONSENT_VERSION
@@ -902,7 +905,7 @@ async def tick_until_idle(dispatcher: Dispatcher, limit: int = 5) -> list[Any]:
     raise AssertionError(f"still claiming after {limit} ticks: {reports[-1]}")
 
 
-async def test_random_429_and_5xx_during_a_dispatch_still_deliver_each_reminder_once(
+async def test_random_429_5xx_and_refused_connections_during_a_dispatch_deliver_each_once(
     dispatch_world: tuple[Services, FakeBotApi], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -912,12 +915,24 @@ async def test_random_429_and_5xx_during_a_dispatch_still_deliver_each_reminder_
     await asyncio.to_thread(seed_with_turns, services, users)
     server.blocked_chats.update(blocked)
     server.fail_randomly("sendMessage", 0.3, statuses=(429, 500, 502), seed=20261125)
+    server.refuse_connections_randomly(0.05, window=0.03, seed=20261126)
     app = unthrottled_application(server, services)
+    refused = 0
     async with app:
+        sender = make_sender(app.bot, services)
+
+        async def send(claim: Claim) -> str | None:
+            nonlocal refused
+            try:
+                return await sender(claim)
+            except NetworkError as exc:
+                refused += isinstance(exc.__cause__, httpx.ConnectError)
+                raise
+
         dispatcher = Dispatcher(
             services.store,
             services.clock,
-            make_sender(app.bot, services),
+            send,
             advance,
             DispatchSettings(
                 concurrency=200,
@@ -930,6 +945,7 @@ async def test_random_429_and_5xx_during_a_dispatch_still_deliver_each_reminder_
         reports = await tick_until_idle(dispatcher)
     assert reports[0].claimed == len(users) and reports[0].retries > 0
     assert all(server.stats[status] for status in ("429", "500", "502")), server.stats
+    assert server.stats["refusal_windows"] and refused, (server.stats, refused)
     per_chat = Counter(call.chat_id for call in server.sent_messages())
     assert set(per_chat) == set(users) - blocked, "every reminder arrived"
     assert set(per_chat.values()) == {1} and not server.duplicate_sends()
