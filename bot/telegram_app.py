@@ -69,10 +69,11 @@ def wire(
 
 def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
     """The real Application, pointed at ``TELEGRAM_API_BASE_URL``."""
-    return wire(application_builder(services).rate_limiter(smooth_rate_limiter()).build(), services)
+    limiter = smooth_rate_limiter(services.settings.telegram_max_sends_per_second)
+    return wire(application_builder(services).rate_limiter(limiter).build(), services)
 
 
-def smooth_rate_limiter() -> AIORateLimiter:
+def smooth_rate_limiter(per_second: float = 30.0) -> AIORateLimiter:
     """Telegram's 30 messages a second, as one message every 1/30 s.
 
     PTB's default (30 per 1 s) lets a burst of 30 through on top of the steady rate
@@ -80,7 +81,7 @@ def smooth_rate_limiter() -> AIORateLimiter:
     send. Spacing the tokens evenly keeps the same rate without the bursts (measured
     with ``python -m bench.reminders``). 20 a minute per group stays as it was.
     """
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 30, max_retries=3)
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

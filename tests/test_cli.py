@@ -60,6 +60,7 @@ def test_run_without_token_says_so_in_one_sentence(tmp_path: Path) -> None:
         ({"WEBHOOK_PORT": "eighty"}, "WEBHOOK_PORT"),
         ({"TELEGRAM_API_BASE_URL": "ftp://example"}, "TELEGRAM_API_BASE_URL"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"TELEGRAM_MAX_SENDS_PER_SECOND": "0"}, "TELEGRAM_MAX_SENDS_PER_SECOND"),
     ],
 )
 def test_malformed_settings_stop_with_one_sentence(

@@ -762,6 +762,8 @@ def start_bot_process(tmp_path: Path, server: FakeBotApi, url: str, name: str) -
         "MPLCONFIGDIR": str(tmp_path / "mpl"),
         "LOG_LEVEL": "DEBUG",
         "NO_PROXY": "127.0.0.1,localhost",
+        # The fake server has no 30/s limit; the kill must still land mid-dispatch.
+        "TELEGRAM_MAX_SENDS_PER_SECOND": "300",
     }
     stdout, stderr = tmp_path / f"{name}.out", tmp_path / f"{name}.err"
     with stdout.open("wb") as out, stderr.open("wb") as err:

@@ -163,7 +163,7 @@ async def test_two_dispatchers_share_thousands_of_slots_each_sent_once(
                     clock,
                     make_sender(app.bot, s),
                     advance,
-                    DispatchSettings(concurrency=50, per_chat_interval=0.0),
+                    DispatchSettings(concurrency=25, per_chat_interval=0.0),
                 )
                 for s in services
             ]
