@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.charts import render_chart
 from bot.conversation import Button, Conversations, Incoming, Outgoing
+from flows.i18n import Translator
 from flows.runtime import Attachment, Chart
 
 CONSOLE_USER_ID = 1
@@ -31,7 +32,9 @@ def save_attachment(attachment: Attachment, folder: Path) -> Path:
     return path
 
 
-def render(replies: list[Outgoing], folder: Path | None = None) -> tuple[str, list[Button]]:
+def render(
+    replies: list[Outgoing], t: Translator, folder: Path | None = None
+) -> tuple[str, list[Button]]:
     """Text for the terminal and the buttons in the order they were numbered."""
     lines: list[str] = []
     numbered: list[Button] = []
@@ -39,7 +42,7 @@ def render(replies: list[Outgoing], folder: Path | None = None) -> tuple[str, li
         lines.append(reply.text)
         if reply.attachment is not None:
             saved = save_attachment(reply.attachment, folder or Path(tempfile.gettempdir()))
-            lines.append(f"[saved to {saved}]")
+            lines.append(t("common.console_saved", path=str(saved)))
         for row in reply.buttons:
             cells = []
             for button in row:
@@ -79,16 +82,14 @@ def chat(
     user_id: int = CONSOLE_USER_ID,
     language: str | None = None,
 ) -> None:
-    write(
-        "backcoach — terminal chat. Type a button's letter to press it, /help for commands, "
-        "/quit to leave.\n"
-    )
+    write(_translator(conversations, user_id, language)("common.console_intro") + "\n")
     buttons: list[Button] = []
     pending: Incoming | None = Incoming(user_id, "command", command="start", language_code=language)
     while True:
         if pending is not None:
             result = conversations.handle(pending)
-            text, buttons = render(result.replies)
+            # After the turn: the user may just have picked another language.
+            text, buttons = render(result.replies, _translator(conversations, user_id, language))
             write(text)
         try:
             line = read("> ")
@@ -98,3 +99,12 @@ def chat(
         if line.strip().lower() in QUIT_WORDS:
             return
         pending = to_incoming(line, buttons, user_id, language) if line.strip() else None
+
+
+def _translator(conversations: Conversations, user_id: int, language: str | None) -> Translator:
+    """The stored user's language, else the one asked for on the command line."""
+    user = conversations.store.get_user(user_id)
+    if user is not None:
+        return conversations.translator_for(user)
+    catalogue = conversations.catalogue
+    return catalogue.translator(catalogue.pick_language(language, conversations.default_language))

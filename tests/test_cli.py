@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import button_key, to_incoming
-from bot.conversation import Button
+from bot.console import button_key, chat, render, to_incoming
+from bot.conversation import Button, Outgoing
+from bot.services import Services
 from data.engine import make_engine
 from data.store import Store
+from flows.runtime import File
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +97,7 @@ def test_chat_completes_onboarding_from_the_keyboard(tmp_path: Path) -> None:
 
 def test_bare_command_without_token_opens_the_chat(tmp_path: Path) -> None:
     result = run_bot([], tmp_path, stdin="")
-    assert result.returncode == 0 and "terminal chat" in result.stdout
+    assert result.returncode == 0 and "backcoach in your terminal" in result.stdout
 
 
 def test_migrate_brings_the_schema_up(tmp_path: Path) -> None:
@@ -128,3 +130,17 @@ def test_chat_letters_press_buttons_and_typed_numbers_stay_values() -> None:
     typed = to_incoming("6", buttons, 1, None)
     assert typed.kind == "text" and typed.text == "6"
     assert to_incoming("/checkin", buttons, 1, None).command == "checkin"
+
+
+def test_the_terminal_chat_speaks_the_users_language(services: Services, tmp_path: Path) -> None:
+    lines: list[str] = []
+    typed = iter(["/quit"])
+    chat(services.conversations, lambda _prompt: next(typed), lines.append, language="nl")
+    assert lines[0].startswith("backcoach in je terminal")
+    text, _ = render(
+        [Outgoing("Hier is je bestand.", attachment=File("export.json", b"{}"))],
+        services.catalogue.translator("nl"),
+        tmp_path,
+    )
+    assert f"ik heb het bewaard: {tmp_path / 'export.json'}" in text
+    assert (tmp_path / "export.json").read_bytes() == b"{}"
