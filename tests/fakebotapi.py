@@ -756,6 +756,7 @@ class FakeBotApi:
         self._hang_ups: list[_Delay] = []
         self._refusals: _RandomRefusal | None = None
         self._refusing = False
+        self._listening_again = asyncio.Event()
         self._random_faults: dict[str, _RandomFault] = {}
         self._last_message_id: dict[ChatKey, int] = {}
         self._last_bot_message_id: dict[ChatKey, int] = {}
@@ -869,6 +870,7 @@ class FakeBotApi:
             return False
         if not self._refusing:
             self._refusing = True
+            self._listening_again.clear()
             self.stats["refusal_windows"] += 1
             self._stop_listening()
             asyncio.get_running_loop().call_later(rule.window, self._listen_again)
@@ -878,6 +880,12 @@ class FakeBotApi:
         self._refusing = False
         if self._http is not None and self._port is not None and not self._stopping:
             self.accept_connections()
+        self._listening_again.set()
+
+    async def refusal_window_over(self) -> None:
+        """Return once a random refusal window has ended and the port listens again."""
+        if self._refusing:
+            await self._listening_again.wait()
 
     def accept_connections(self) -> None:
         """Listen again on the same port after :meth:`refuse_connections`."""

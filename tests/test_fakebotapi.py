@@ -677,7 +677,7 @@ async def test_a_random_refusal_answers_first_then_refuses_new_connections(
         with pytest.raises(httpx.ConnectError):
             await client.post(url)  # a new connection: refused
     server.refuse_connections_randomly(0.0)
-    await asyncio.sleep(0.3)
+    await asyncio.wait_for(server.refusal_window_over(), timeout=5)
     async with httpx.AsyncClient() as client:
         assert (await client.post(url)).status_code == 200
     assert server.stats["refusal_windows"] == 1
