@@ -492,18 +492,13 @@ def next_due_after_today(rule: Rule, now: datetime) -> datetime | None:
     local = _require_aware(now, "now").astimezone(zone)
     day = local.date()
     minutes = _nominal_minutes(rule)
-    if minutes and minutes[-1] >= _MINUTES_PER_DAY:
-        tail_end = _minutes(rule.window_end or "00:00")
-        if local.hour * 60 + local.minute < tail_end:
-            day -= timedelta(days=1)  # inside the part of yesterday's window after midnight
-    threshold = _threshold(rule, now)
-    for _ in range(_SEARCH_DAYS + 1):
-        day += timedelta(days=1)
-        for wall in _wall_slots(rule, day, minutes):
-            slot = resolve_local(wall, zone)
-            if slot > threshold:
-                return slot
-    return None
+    wraps = minutes[-1] >= _MINUTES_PER_DAY
+    if wraps and local.hour * 60 + local.minute < _minutes(rule.window_end or "00:00"):
+        day -= timedelta(days=1)  # inside the part of yesterday's window after midnight
+    # The next day's slots start at its first nominal minute; everything of ``day``
+    # (its window's tail after midnight included) lies before that instant.
+    first = datetime.combine(day + timedelta(days=1), time()) + timedelta(minutes=minutes[0])
+    return next_due(rule, resolve_local(first, zone) - _ONE_MICROSECOND)
 
 
 def snooze(now: datetime, minutes: int) -> datetime:

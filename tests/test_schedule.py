@@ -707,6 +707,12 @@ def test_skip_today_keeps_to_the_days_and_the_pause() -> None:
         {**weekdays.to_dict(), "paused_until": local(BXL, 2026, 12, 3, 12).isoformat()}
     )
     assert next_due_after_today(paused, friday) == local(BXL, 2026, 12, 4, 10, 30)
+    # A pause longer than the week-and-a-day search window: the slot after it, never None
+    # (None would park the reminder for good).
+    long_pause = Rule.from_dict(
+        {**weekdays.to_dict(), "paused_until": local(BXL, 2026, 12, 20, 12).isoformat()}
+    )
+    assert next_due_after_today(long_pause, friday) == local(BXL, 2026, 12, 21, 10, 30)
 
 
 @pytest.mark.parametrize(
