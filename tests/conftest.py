@@ -8,7 +8,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,12 @@ def no_token_in_any_log_line() -> Iterator[None]:
     finally:
         root.removeHandler(watch)
     assert not watch.leaks, f"the bot token appears in {len(watch.leaks)} log line(s)"
+
+
+def hourly(rule: dict[str, Any], after: datetime) -> datetime | None:
+    """A stand-in reminder rule for store and dispatcher tests: every full hour (the
+    real rules are tested in test_schedule)."""
+    return after.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 @pytest.fixture

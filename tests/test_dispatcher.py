@@ -17,16 +17,10 @@ from bot.dispatcher import Dispatcher, DispatchSettings
 from data.engine import make_engine
 from data.queue import Claim
 from data.store import Store
-from tests.conftest import TEST_TOKEN, unthrottled_app
+from tests.conftest import TEST_TOKEN, hourly, unthrottled_app
 from tests.fakebotapi import FakeBotApi
 
 EVERY = timedelta(hours=1)
-
-
-def hourly(rule: dict[str, Any], after: datetime) -> datetime | None:
-    """A stand-in rule for these tests: every full hour (the real rules have their own)."""
-    top = after.replace(minute=0, second=0, microsecond=0)
-    return top + EVERY
 
 
 def seed(store: Store, now: datetime, users: range, due: datetime) -> None:

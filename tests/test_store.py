@@ -15,6 +15,7 @@ from data.engine import DatabaseUrlError, make_engine, normalise_url
 from data.migrate import downgrade, upgrade
 from data.models import PERSONAL_TABLES, CheckIn
 from data.store import Store
+from tests.conftest import hourly
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
@@ -248,10 +249,6 @@ def test_several_processes_may_migrate_at_once(postgres_url: str) -> None:
 # database directly, so a dialect difference shows up here first)
 
 
-def _next_hour(rule: dict[str, object], after: datetime) -> datetime:
-    return after.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-
-
 def test_records_read_back_the_same_on_each_database(store: Store) -> None:
     with store.turn(1, NOW, language="en", timezone="UTC") as tx:
         for back in range(40):
@@ -293,7 +290,7 @@ def test_reminder_answers_snoozes_and_history_on_each_database(store: Store) -> 
     with store.turn(1, NOW, language="en", timezone="UTC") as tx:
         tx.give_consent(1)
         tx.upsert_reminder("movement", {"kind": "movement"}, enabled=True, next_due_at=NOW)
-    claims = store.claim_due(NOW, limit=10, grace=timedelta(minutes=20), advance=_next_hour)
+    claims = store.claim_due(NOW, limit=10, grace=timedelta(minutes=20), advance=hourly)
     assert len(claims) == 1
     delivery_id = claims[0].delivery_id
     store.settle([(delivery_id, "sent")], NOW)
