@@ -755,8 +755,8 @@ class FakeBotApi:
         self._delays: list[_Delay] = []
         self._hang_ups: list[_Delay] = []
         self._refusals: _RandomRefusal | None = None
-        self._refusing = False
         self._listening_again = asyncio.Event()
+        self._listening_again.set()  # cleared while a random refusal window is open
         self._random_faults: dict[str, _RandomFault] = {}
         self._last_message_id: dict[ChatKey, int] = {}
         self._last_bot_message_id: dict[ChatKey, int] = {}
@@ -868,8 +868,7 @@ class FakeBotApi:
         rule = self._refusals
         if rule is None or self._stopping or rule.rng.random() >= rule.rate:
             return False
-        if not self._refusing:
-            self._refusing = True
+        if self._listening_again.is_set():
             self._listening_again.clear()
             self.stats["refusal_windows"] += 1
             self._stop_listening()
@@ -877,15 +876,13 @@ class FakeBotApi:
         return True
 
     def _listen_again(self) -> None:
-        self._refusing = False
         if self._http is not None and self._port is not None and not self._stopping:
             self.accept_connections()
         self._listening_again.set()
 
     async def refusal_window_over(self) -> None:
         """Return once a random refusal window has ended and the port listens again."""
-        if self._refusing:
-            await self._listening_again.wait()
+        await self._listening_again.wait()
 
     def accept_connections(self) -> None:
         """Listen again on the same port after :meth:`refuse_connections`."""

@@ -40,6 +40,17 @@ def fill_every_table(services: Services) -> None:
     assert all(counts.values()), f"some table has no row for the user: {counts}"
 
 
+def with_newer_consent_text(services: Services, clock: ManualClock) -> Conversations:
+    """The same bot after the consent text changed (version 2), on the same store."""
+    return Conversations(
+        services.store,
+        clock,
+        services.catalogue,
+        build_wiring(services.store, services.settings),
+        consent_version=2,
+    )
+
+
 def test_delete_asks_then_erases_every_row_in_every_table(services: Services) -> None:
     fill_every_table(services)
     other = USER + 1
@@ -82,13 +93,7 @@ def test_export_holds_everything_about_the_user_and_nobody_else(services: Servic
 def test_consent_text_change_asks_again_before_storing(sqlite_url: str, clock: ManualClock) -> None:
     services = build_services(make_settings(sqlite_url), clock)
     onboard(services)
-    newer = Conversations(
-        services.store,
-        clock,
-        services.catalogue,
-        build_wiring(services.store, services.settings),
-        consent_version=2,
-    )
+    newer = with_newer_consent_text(services, clock)
     result = newer.handle(Incoming(USER, "command", command="checkin"))
     assert "read it again" in result.replies[0].text
     state = services.store.get_state(USER)
@@ -379,13 +384,7 @@ def test_a_new_consent_text_mid_flow_stops_the_flow_before_anything_is_stored(
     onboard(services)
     started = command(services, "checkin")
     pain = next(b.data for row in started.replies[-1].buttons for b in row if b.label == "3")
-    newer = Conversations(
-        services.store,
-        clock,
-        services.catalogue,
-        build_wiring(services.store, services.settings),
-        consent_version=2,
-    )
+    newer = with_newer_consent_text(services, clock)
     result = newer.handle(Incoming(USER, "press", callback=pain))
     assert "read it again" in result.replies[0].text
     state = services.store.get_state(USER)
