@@ -4,6 +4,11 @@ SQLite gets WAL (readers never block the writer), ``synchronous=NORMAL`` (safe a
 application crashes, fast), a busy timeout, foreign keys, and ``BEGIN IMMEDIATE`` for
 writing transactions: a deferred transaction that upgrades from read to write fails at
 once with "database is locked" whatever the busy timeout, which is what we avoid.
+
+``secure_delete`` makes SQLite overwrite deleted rows with zeros instead of leaving them
+readable in free space (many builds have it off by default): erased health data must
+not survive in the file. The store checkpoints the log after an erasure for the same
+reason (``Store._scrub_erased``).
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -6,13 +6,25 @@ the async bot calls them through a worker thread so the event loop never waits o
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Column, Engine, Table, bindparam, delete, func, insert, update
+from sqlalchemy import (
+    BindParameter,
+    Column,
+    CursorResult,
+    Engine,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,9 +39,14 @@ from data.models import (
     User,
 )
 from data.queue import QueueOps, ReminderOps
-from data.records import RecordOps
+from data.records import CHECKINS, RecordOps
+
+log = logging.getLogger(__name__)
 
 SEEN_RESOLUTION = timedelta(hours=1)
+ERASED = "backcoach_erased"
+"""Session info key: this transaction erased rows about a person, so once it commits the
+store clears them out of the database files too (:meth:`Store._scrub_erased`)."""
 
 
 @dataclass(frozen=True)
@@ -187,9 +204,33 @@ class Turn(RecordOps, ReminderOps):
         self._change_user(consent_version=version, consent_at=self.now, consent_refused_at=None)
 
     def refuse_consent(self, version: int) -> None:
-        """Keep only the refusal: any health data stored earlier stays untouched here;
-        erasing it is the job of ``/delete``."""
+        """Keep only what the refusal needs: the user row (language, time zone, when they
+        said no, and when they were last seen for retention). Every health row goes in
+        this same transaction, reminders included, so a refusal never leaves data behind
+        and a later consent starts from nothing."""
+        _erase_rows(self._session, self._user_id, keep_user=True)
+        self._state = None
         self._change_user(consent_version=None, consent_at=None, consent_refused_at=self.now)
+
+    def health_data_held(self) -> dict[str, int]:
+        """How many records of each kind a withdrawal would erase, the kinds with none
+        left out: what the user is told before and after. The conversation state is not
+        listed: it is the question being answered."""
+        self._session.flush()  # rows added earlier in this turn count too
+        counts: dict[str, int] = {}
+        for table in _health_tables():
+            if table.name == STATES.name:
+                continue
+            counts[table.name] = self._count(table)
+            if table.name == CHECKINS.name:
+                counts["notes"] = self._count(table, CHECKINS.c.note.is_not(None))
+        return {kind: count for kind, count in counts.items() if count}
+
+    def _count(self, table: Table, *where: Any) -> int:
+        query = sa_select(func.count()).select_from(table)
+        return int(
+            self._session.execute(query.where(_owner(table) == self._user_id, *where)).scalar_one()
+        )
 
     def set_language(self, language: str) -> None:
         self._change_user(language=language)
@@ -235,8 +276,36 @@ class Store(QueueOps):
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+            erased = session.info.pop(ERASED, False)
+        if erased:  # committed, and the connection is back in the pool
+            self._scrub_erased()
+
+    def _scrub_erased(self) -> None:
+        """Make committed erasures physical on SQLite.
+
+        ``secure_delete`` (data.engine) zeroes a deleted row in its page, but the page
+        as it was before, note and all, still lies in the database file until a
+        checkpoint writes the new page over it, and every earlier version of the page
+        lies in the write-ahead log. A TRUNCATE checkpoint copies the log into the file
+        and empties the log. It waits (busy timeout) for readers of older snapshots;
+        the caller is already off the event loop. PostgreSQL has no equivalent here:
+        its deleted rows wait for VACUUM (README, "Erasure").
+        """
+        if not is_sqlite(self.engine):
+            return
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = cursor.fetchone() or (0, 0, 0)
+            cursor.close()
+        finally:
+            raw.close()
+        if busy:
+            log.warning("erased rows stay in the SQLite log until the next checkpoint")
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -429,12 +498,18 @@ def _insert_ignoring_duplicates(engine: Engine) -> Any:
     return (sqlite_insert if is_sqlite(engine) else pg_insert)(USERS)
 
 
-def _erase_rows(session: Session, user_id: int) -> None:
+def _erase_rows(session: Session, user_id: int, *, keep_user: bool = False) -> None:
+    """Every erasure goes through here: it marks the session, so the store scrubs the
+    database files once the transaction has committed."""
     # Rows added earlier in this turn as objects go to the database first, so the
     # deletes below remove them too instead of a later flush writing them back.
     session.flush()
-    for table in reversed(_personal_tables()):
-        session.execute(delete(table).where(_owner(table) == user_id))
+    erased = 0
+    for table in reversed(_health_tables() if keep_user else _personal_tables()):
+        result = session.execute(delete(table).where(_owner(table) == user_id))
+        erased += cast(CursorResult[Any], result).rowcount
+    if erased:
+        session.info[ERASED] = True
 
 
 def _jsonable(value: Any) -> Any:
@@ -445,6 +520,11 @@ def _jsonable(value: Any) -> Any:
 
 def _personal_tables() -> list[Table]:
     return [cast(Table, model.__table__) for model in PERSONAL_TABLES]  # type: ignore[attr-defined]
+
+
+def _health_tables() -> list[Table]:
+    """Every personal table but the user row itself: what a withdrawal erases."""
+    return [table for table in _personal_tables() if table.name != USERS.name]
 
 
 def _owner(table: Table) -> Column[Any]:

@@ -2,6 +2,11 @@
 
 Consent comes before anything about health is stored, and it is versioned: when the
 consent text changes, ``CONSENT_VERSION`` goes up and users are asked again.
+
+A "no" from someone the bot already holds health data about is a withdrawal: it erases
+that data with the refusal, so it is confirmed first, with what will go named from what
+is actually held (``ctx.history["held"]``: kind of record -> how many), and with
+/export one tap away. A first "no" has nothing to erase and ends at once.
 """
 
 from __future__ import annotations
@@ -35,8 +40,13 @@ class TimezoneChosen:
     timezone: str
 
 
+def _held(ctx: Context) -> dict[str, int]:
+    held = ctx.history.get("held") or {}
+    return {str(kind): int(count) for kind, count in held.items() if count}
+
+
 class OnboardingFlow:
-    """welcome -> [language] -> consent -> timezone -> finished."""
+    """welcome -> [language] -> consent -> [withdraw] -> timezone -> finished."""
 
     name = NAME
     needs_consent = False
@@ -76,6 +86,17 @@ class OnboardingFlow:
                     ),
                 ),
             )
+        if step == "withdraw":
+            return (
+                Reply(
+                    t("onboarding.withdraw_confirm", held=self._held_list(ctx)),
+                    (
+                        (Choice(t("onboarding.withdraw_erase"), "erase"),),
+                        (Choice(t("onboarding.withdraw_export"), command="export"),),
+                        (Choice(t("onboarding.withdraw_keep"), "keep"),),
+                    ),
+                ),
+            )
         if step == "timezone":
             tz = str(state.answers.get("timezone") or ctx.timezone)
             return (
@@ -105,12 +126,12 @@ class OnboardingFlow:
             new_ctx = Context(t.catalogue.translator(value), ctx.now, ctx.timezone, ctx.history)
             nxt = state.at("consent", language=value)
             return Outcome(nxt, self.current(nxt, new_ctx), (LanguageChosen(value),))
-        if state.step == "consent" and value == "yes":
+        if (state.step, value) in (("consent", "yes"), ("withdraw", "keep")):
             return self._ask(state.at("timezone"), ctx, (ConsentGiven(CONSENT_VERSION),))
-        if state.step == "consent" and value == "no":
-            return Outcome(
-                None, (Reply(t("onboarding.refused")),), (ConsentRefused(CONSENT_VERSION),)
-            )
+        if state.step == "consent" and value == "no" and _held(ctx):
+            return self._ask(state.at("withdraw"), ctx)
+        if (state.step, value) in (("consent", "no"), ("withdraw", "erase")):
+            return self._refuse(ctx)
         if state.step == "timezone" and value == "keep":
             tz = str(state.answers.get("timezone") or ctx.timezone)
             return self._finish(tz, ctx)
@@ -134,8 +155,12 @@ class OnboardingFlow:
             ("welcome", "continue (several languages)", "language"),
             ("welcome", "continue (one language)", "consent"),
             ("language", "language chosen", "consent"),
-            ("consent", "no: only the refusal is kept", ""),
+            ("consent", "no, nothing held: only the refusal is kept", ""),
+            ("consent", "no, health data held", "withdraw"),
             ("consent", "yes: consent stored", "timezone"),
+            ("withdraw", "erase: health data erased with the refusal", ""),
+            ("withdraw", "export first: /export, the question waits", "withdraw"),
+            ("withdraw", "keep my consent", "timezone"),
             ("timezone", "keep", ""),
             ("timezone", "change", "timezone_pick"),
             ("timezone_pick", "zone chosen or typed", ""),
@@ -144,6 +169,22 @@ class OnboardingFlow:
 
     def _ask(self, state: FlowState, ctx: Context, facts: tuple[object, ...] = ()) -> Outcome:
         return Outcome(state, self.current(state, ctx), facts)
+
+    def _refuse(self, ctx: Context) -> Outcome:
+        """The refusal, saying what went with it. The list is what this turn read, in
+        the transaction that erases it, so it is exactly what was erased."""
+        t = ctx.t
+        if _held(ctx):
+            reply = Reply(t("onboarding.withdrawn", held=self._held_list(ctx)))
+        else:
+            reply = Reply(t("onboarding.refused"))
+        return Outcome(None, (reply,), (ConsentRefused(CONSENT_VERSION),))
+
+    def _held_list(self, ctx: Context) -> str:
+        return "\n".join(
+            "• " + ctx.t(f"onboarding.held.{kind}", count=count)
+            for kind, count in _held(ctx).items()
+        )
 
     def _finish(self, timezone: str, ctx: Context) -> Outcome:
         t = ctx.t

@@ -14,14 +14,18 @@ from flows.runtime import Context, FlowState, Outcome, Press, Text, mermaid
 FLOW = onboarding.OnboardingFlow()
 
 
-def ctx(timezone: str = "Europe/Brussels") -> Context:
+HELD = {"checkins": 12, "notes": 2, "test_results": 1, "exercise_logs": 3, "reminders": 4}
+
+
+def ctx(timezone: str = "Europe/Brussels", held: dict[str, int] | None = None) -> Context:
     t = default_catalogue().translator("en")
-    return Context(t, datetime(2026, 11, 25, 8, 0, tzinfo=UTC), timezone, {"first_name": "Ann"})
+    history = {"first_name": "Ann", "held": held or {}}
+    return Context(t, datetime(2026, 11, 25, 8, 0, tzinfo=UTC), timezone, history)
 
 
-def press(state: FlowState | None, value: str) -> Outcome:
+def press(state: FlowState | None, value: str, held: dict[str, int] | None = None) -> Outcome:
     assert state is not None
-    return FLOW.handle(state, Press(value), ctx())
+    return FLOW.handle(state, Press(value), ctx(held=held))
 
 
 def to_consent() -> FlowState:
@@ -57,6 +61,51 @@ def test_refusal_ends_with_only_the_refusal() -> None:
     assert out.state is None
     assert out.facts == (onboarding.ConsentRefused(onboarding.CONSENT_VERSION),)
     assert "won't store" in out.replies[0].text
+    assert "All I keep is your Telegram user id, your language and time zone" in out.replies[0].text
+
+
+def test_withdrawal_with_data_held_asks_first_and_names_what_goes() -> None:
+    out = press(to_consent(), "no", HELD)
+    assert out.facts == ()  # nothing is refused or erased yet
+    assert out.state is not None and out.state.step == "withdraw"
+    text = out.replies[0].text
+    for line in (
+        "daily check-ins: 12",
+        "notes with a check-in: 2",
+        "self-check results: 1",
+        "exercises you did: 3",
+        "reminders: 4",
+    ):
+        assert line in text
+    assert "reminders sent to you" not in text  # only what the store holds is named
+    buttons = {c.label: c for c in out.replies[0].buttons()}
+    assert buttons["Export first"].command == "export"  # the question stays open
+    assert {buttons["Erase and withdraw"].value, buttons["Keep my consent"].value} == {
+        "erase",
+        "keep",
+    }
+
+
+def test_erase_and_withdraw_refuses_and_says_what_was_erased() -> None:
+    asked = press(to_consent(), "no", HELD).state
+    out = press(asked, "erase", HELD)
+    assert out.state is None
+    assert out.facts == (onboarding.ConsentRefused(onboarding.CONSENT_VERSION),)
+    assert "daily check-ins: 12" in out.replies[0].text and "erased" in out.replies[0].text
+
+
+def test_keep_my_consent_goes_on_as_a_yes() -> None:
+    asked = press(to_consent(), "no", HELD).state
+    out = press(asked, "keep", HELD)
+    assert out.facts == (onboarding.ConsentGiven(onboarding.CONSENT_VERSION),)
+    assert out.state is not None and out.state.step == "timezone"
+
+
+def test_erase_pressed_when_nothing_is_held_any_more_says_so_truthfully() -> None:
+    asked = press(to_consent(), "no", HELD).state
+    out = press(asked, "erase", {})
+    assert out.facts == (onboarding.ConsentRefused(onboarding.CONSENT_VERSION),)
+    assert out.replies[0].text == press(to_consent(), "no").replies[0].text
 
 
 @pytest.mark.parametrize(
@@ -115,5 +164,5 @@ def test_state_is_json_and_button_values_fit_callback_data() -> None:
 def test_mermaid_draws_every_step() -> None:
     diagram = mermaid(FLOW)
     assert diagram.startswith("stateDiagram-v2")
-    for step in ("welcome", "consent", "timezone", "timezone_pick"):
+    for step in ("welcome", "consent", "withdraw", "timezone", "timezone_pick"):
         assert step in diagram

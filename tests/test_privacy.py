@@ -6,19 +6,22 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from bot.clock import ManualClock
-from bot.conversation import Conversations, Incoming
+from bot.conversation import Conversations, Incoming, TurnResult
 from bot.features.reminders import advance
 from bot.maintenance import run_retention
 from bot.services import Services, build_services
 from bot.wiring import build_wiring
+from data.store import Store
 from flows.schedule import Rule
 from tests.conftest import make_settings
-from tests.test_flows_through_engine import USER, command, drive, onboard, press_data
+from tests.test_flows_through_engine import USER, command, drive, onboard, pick, press_data
 
 ADMIN = 999
 
@@ -391,3 +394,158 @@ def test_a_new_consent_text_mid_flow_stops_the_flow_before_anything_is_stored(
     assert state is not None and state.flow == "onboarding"
     assert services.store.rows_about(USER)["checkins"] == 0
     services.store.dispose()
+
+
+def checkin_with_note(services: Services, note: str) -> None:
+    """Today's check-in through the product's own path, with ``note`` typed at the end."""
+    result = command(services, "checkin")
+    while (state := services.store.get_state(USER)) is not None and state.step != "note":
+        result = press_data(services, pick(result.replies[-1]))
+    services.conversations.handle(Incoming(USER, "text", text=note))
+    assert services.store.get_state(USER) is None
+    assert services.store.rows_about(USER)["checkins"] == 1
+
+
+def withdraw_consent(services: Services, *, confirm: str = "Erase and withdraw") -> TurnResult:
+    """/start, review consent, answer no, and press ``confirm`` on the question that
+    follows (when one follows): the steps of the issue, as a user takes them."""
+    result = command(services, "start")
+    if services.store.get_state(USER) is None:  # welcomed back, outside any flow
+        result = press_label(services, result, "Review consent, language and time zone")
+    for label in ("Continue", "English", "No, thanks"):
+        result = press_label(services, result, label)
+    if confirm:
+        result = press_label(services, result, confirm)
+    return result
+
+
+def press_label(services: Services, result: TurnResult, label: str) -> TurnResult:
+    data = [b.data for r in result.replies for row in r.buttons for b in row if b.label == label]
+    assert data, f"no button {label!r} in {[r.text[:40] for r in result.replies]}"
+    return press_data(services, data[-1])
+
+
+HEALTH_TABLES = {
+    "conversation_states",
+    "checkins",
+    "test_results",
+    "reminders",
+    "deliveries",
+    "exercise_logs",
+}
+
+
+def test_withdrawing_consent_erases_every_health_table_on_each_database(
+    database_url: str, clock: ManualClock
+) -> None:
+    """The issue's steps: withdrawing consent kept everything, /export still held it and a
+    new consent brought it all back into /history."""
+    services = build_services(make_settings(database_url), clock)
+    try:
+        fill_every_table(services)
+        other = USER + 1
+        services.conversations.handle(Incoming(other, "command", command="start"))
+        before_other = services.store.rows_about(other)
+        done = withdraw_consent(services)
+        text = done.replies[0].text
+        assert "erased" in text and "check-ins: 1" in text and "self-check results: 1" in text
+        counts = services.store.rows_about(USER)
+        assert set(counts) == HEALTH_TABLES | {"users"}, "a new table needs a decision here"
+        assert counts.pop("users") == 1 and set(counts.values()) == {0}, counts
+        user = services.store.get_user(USER)
+        assert user is not None and not user.has_consent and user.consent_refused_at == clock.now()
+        assert (user.language, user.timezone) == ("en", "Europe/Brussels")
+        assert services.store.rows_about(other) == before_other  # nobody else is touched
+        export = json.loads(command(services, "export").replies[0].attachment.content)  # type: ignore[union-attr]
+        assert all(rows == [] for table, rows in export.items() if table != "users")
+        onboard(services)  # consenting again starts from nothing
+        empty = services.catalogue.translator("en")("summary.history.empty")
+        assert command(services, "history").replies[0].text == empty
+        counts = services.store.rows_about(USER)
+        assert (counts["checkins"], counts["test_results"], counts["exercise_logs"]) == (0, 0, 0)
+    finally:
+        services.store.dispose()
+
+
+def test_withdrawal_is_confirmed_first_and_export_keeps_the_question(
+    services: Services,
+) -> None:
+    fill_every_table(services)
+    asked = withdraw_consent(services, confirm="")
+    question = asked.replies[-1]
+    assert "check-ins: 1" in question.text and "reminders: 1" in question.text
+    assert "exercises" in question.text and "self-check results: 1" in question.text
+    assert all(services.store.rows_about(USER).values())  # nothing erased yet
+    exported = press_label(services, asked, "Export first")
+    assert [r.attachment.filename for r in exported.replies if r.attachment] == [  # type: ignore[union-attr]
+        "backcoach-export.json",
+        "backcoach-checkins.csv",
+    ]
+    assert exported.replies[-1].text == question.text  # the question stays answerable
+    kept = press_label(services, exported, "Keep my consent")
+    user = services.store.get_user(USER)
+    assert user is not None and user.has_consent
+    assert all(services.store.rows_about(USER).values())
+    assert "time zone" in kept.replies[0].text
+    # The question has moved on: its old button erases nothing.
+    assert press_label(services, exported, "Erase and withdraw").stale
+    assert all(services.store.rows_about(USER).values())
+
+
+def test_a_first_refusal_is_short_and_says_what_is_kept(services: Services) -> None:
+    result = command(services, "start")
+    for label in ("Continue", "English", "No, thanks"):
+        result = press_label(services, result, label)
+    assert services.store.get_state(USER) is None  # no confirmation: nothing to erase
+    assert "language and time zone" in result.replies[0].text
+
+
+def raw_files(url: str) -> bytes:
+    """The SQLite database file and its write-ahead log, byte for byte, as they lie on
+    disk while the bot runs (what ``strings bot.db`` would read)."""
+    path = Path(url.removeprefix("sqlite:///"))
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+MARKER = "zebra-marker-7f3a9c"
+
+
+def as_on_a_sqlite_without_secure_delete(store: Store) -> None:
+    """Many SQLite builds leave ``secure_delete`` off (Debian's has it on): new
+    connections start with it off here, as they would there, before the engine's own
+    settings run, so the test shows what the engine itself does."""
+    store.engine.dispose()
+
+    @event.listens_for(store.engine, "do_connect")
+    def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+        connection = sqlite3.connect(*cargs, **cparams)
+        connection.execute("PRAGMA secure_delete=OFF")
+        return connection
+
+
+@pytest.mark.parametrize("erasure", ["withdrawal", "delete", "retention"])
+async def test_an_erased_note_is_gone_from_the_sqlite_files(
+    services: Services, sqlite_url: str, clock: ManualClock, erasure: str
+) -> None:
+    as_on_a_sqlite_without_secure_delete(services.store)
+    onboard(services)
+    checkin_with_note(services, f"my note {MARKER} today")
+    # The test can see the note where it lies: without secure_delete and a checkpoint it
+    # would still be there after the erasure (the free page and the log keep it).
+    assert MARKER.encode() in raw_files(sqlite_url)
+    if erasure == "withdrawal":
+        withdraw_consent(services)
+    elif erasure == "delete":
+        press_label(services, command(services, "delete"), "Yes, erase everything")
+    else:
+
+        async def warn(user_id: int) -> None:
+            return None
+
+        clock.advance(timedelta(days=360))
+        await run_retention(services.store, clock, 12, warn)
+        clock.advance(timedelta(days=8))
+        assert (await run_retention(services.store, clock, 12, warn)).erased == 1
+    assert services.store.rows_about(USER)["checkins"] == 0
+    assert MARKER.encode() not in raw_files(sqlite_url)

@@ -329,11 +329,54 @@ def test_consent_refusal_export_and_stats_on_each_database(store: Store) -> None
         exported = tx.export()
     user = store.get_user(1)
     assert user is not None and user.consent_version is None
-    assert [row["note"] for row in exported["checkins"]] == ["ok"]  # kept until /delete
+    assert exported["checkins"] == []  # erased with the refusal, in the same transaction
     assert {row["id"] for row in exported["users"]} == {1}
     json.dumps(exported)  # plain JSON values on either database
     stats = store.stats(NOW)
-    assert (stats["users"], stats["consented"], stats["checkins_week"]) == (2, 1, 2)
+    assert (stats["users"], stats["consented"], stats["checkins_week"]) == (2, 1, 1)
+
+
+def seed_every_table(store: Store, user_id: int) -> None:
+    """A consenting user with a row in every personal table, through the store's own
+    methods (the delivery by a real claim)."""
+    with store.turn(user_id, NOW, language="nl", timezone="Europe/Paris") as tx:
+        tx.give_consent(1)
+        tx.save_state("checkin", "note", {"pain": 3}, "n")
+        tx.record_checkin(NOW.date(), pain=3, stress=4, sleep="ok", moved="yes", note="private")
+        tx.record_test({"q": 1}, {"risk": "low"}, "complete")
+        tx.log_exercise("breathing", finished=True, rating_after=3, level=None)
+        tx.upsert_reminder("stress", {}, enabled=True, next_due_at=NOW)
+    store.claim_due(NOW, limit=10, grace=timedelta(minutes=20), advance=hourly)
+    counts = store.rows_about(user_id)
+    assert all(counts.values()), f"some table has no row for the user: {counts}"
+
+
+def test_refusing_consent_erases_every_health_table_in_its_turn(store: Store) -> None:
+    seed_every_table(store, 1)
+    seed_every_table(store, 2)
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        assert tx.health_data_held() == {
+            "checkins": 1,
+            "notes": 1,
+            "test_results": 1,
+            "reminders": 1,
+            "deliveries": 1,
+            "exercise_logs": 1,
+        }
+        tx.refuse_consent(1)
+        assert tx.health_data_held() == {} and tx.state is None
+    counts = store.rows_about(1)
+    assert counts.pop("users") == 1 and set(counts.values()) == {0}, counts
+    user = store.get_user(1)
+    assert user is not None and user.consent_version is None and user.consent_at is None
+    assert (user.language, user.timezone, user.consent_refused_at) == ("nl", "Europe/Paris", NOW)
+    assert all(store.rows_about(2).values())  # nobody else is touched
+    with pytest.raises(RuntimeError), store.turn(2, NOW, language="en", timezone="UTC") as tx:
+        tx.refuse_consent(1)
+        raise RuntimeError("crash before the commit")
+    assert all(store.rows_about(2).values())  # the refusal and the erasure are one
+    user = store.get_user(2)
+    assert user is not None and user.has_consent
 
 
 def test_retention_warns_once_then_erases_on_each_database(store: Store) -> None:
