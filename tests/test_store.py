@@ -390,3 +390,27 @@ def test_retention_warns_once_then_erases_on_each_database(store: Store) -> None
     assert store.erase_unseen(NOW + timedelta(days=31), keep, notice) == 1
     assert store.get_user(2) is None and set(store.rows_about(2).values()) == {0}
     assert store.get_user(1) is not None and store.get_user(3) is not None
+
+
+def test_refusals_given_before_the_fix_lose_their_health_data(database_url: str) -> None:
+    """A "no" used to keep everything; the migration erases it for those who said no,
+    and nobody else loses anything."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0005")
+    store = Store(engine)
+    seed_every_table(store, 1)
+    seed_every_table(store, 2)
+    with engine.begin() as conn:  # user 1 said no the old way: the refusal alone
+        conn.execute(
+            text(
+                "UPDATE users SET consent_version = NULL, consent_at = NULL,"
+                " consent_refused_at = :now WHERE id = 1"
+            ),
+            {"now": NOW.replace(tzinfo=None)},
+        )
+    upgrade(engine)
+    counts = store.rows_about(1)
+    assert (counts.pop("users"), counts.pop("conversation_states")) == (1, 1)
+    assert set(counts.values()) == {0}, counts
+    assert all(store.rows_about(2).values())
+    engine.dispose()
