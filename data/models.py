@@ -171,6 +171,27 @@ class ExerciseLog(SQLModel, table=True):
     level: int | None = Field(default=None)
 
 
+class MedicalCaution(SQLModel, table=True):
+    """Advice to see a doctor that the bot gave (``emergency``: call 112 now;
+    ``see_doctor``: have it checked within days), with its date.
+
+    Open while ``cleared_at`` is empty: until the user says a doctor has seen them and it
+    is fine to go on, exercises and plans carry a caution. At most one is open per user;
+    cleared ones stay as the record of what was said, until erasure.
+    """
+
+    __tablename__ = "medical_cautions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('emergency', 'see_doctor')", name="ck_caution_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = _user_fk()
+    kind: str = Field(max_length=16)
+    raised_at: datetime = _utc()
+    cleared_at: datetime | None = _utc(nullable=True)
+
+
 PERSONAL_TABLES: tuple[type[SQLModel], ...] = (
     User,
     ConversationState,
@@ -179,6 +200,7 @@ PERSONAL_TABLES: tuple[type[SQLModel], ...] = (
     Reminder,
     Delivery,
     ExerciseLog,
+    MedicalCaution,
 )
 """Every table that holds data about a person; erasure walks this and a test checks
 that no table of the schema is missing from it."""

@@ -1,6 +1,6 @@
 """What a user's turn may read and record about their health: check-ins, self-check
-results and exercise logs. Mixed into :class:`data.store.Turn`, so each write shares
-the turn's transaction with the conversation state."""
+results, exercise logs and medical cautions. Mixed into :class:`data.store.Turn`, so
+each write shares the turn's transaction with the conversation state."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from data.models import CheckIn, ExerciseLog, TestResult
+from data.models import CheckIn, ExerciseLog, MedicalCaution, TestResult
 
 CHECKINS = cast(Table, CheckIn.__table__)  # type: ignore[attr-defined]
 
@@ -198,3 +198,39 @@ class RecordOps:
             )
         ).one()
         return int(latest), int(count)
+
+    # -- medical cautions ------------------------------------------------------------
+
+    def _open_caution_row(self) -> MedicalCaution | None:
+        return self._session.exec(
+            select(MedicalCaution)
+            .where(
+                MedicalCaution.user_id == self._user_id,
+                col(MedicalCaution.cleared_at).is_(None),
+            )
+            .order_by(col(MedicalCaution.raised_at).desc(), col(MedicalCaution.id).desc())
+        ).first()
+
+    def open_caution(self) -> tuple[str, datetime] | None:
+        """(kind, raised at) of the advice to see a doctor that still stands, or None."""
+        row = self._open_caution_row()
+        return (row.kind, row.raised_at) if row else None
+
+    def set_caution(self, kind: str) -> None:
+        """The open caution becomes ``kind``, dated now; one is created if none is open.
+        Which kind wins when a second sign comes is the caller's rule."""
+        row = self._open_caution_row()
+        if row is None:
+            row = MedicalCaution(user_id=self._user_id, kind=kind, raised_at=self.now)
+        row.kind, row.raised_at = kind, self.now
+        self._session.add(row)
+
+    def clear_caution(self) -> bool:
+        """The user said a doctor has seen them and it is fine to go on; False when no
+        caution was open."""
+        row = self._open_caution_row()
+        if row is None:
+            return False
+        row.cleared_at = self.now
+        self._session.add(row)
+        return True

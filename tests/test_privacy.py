@@ -35,6 +35,7 @@ def fill_every_table(services: Services) -> None:
     with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
         rule = Rule.at("stress", ["12:30"]).to_dict()
         tx.upsert_reminder("stress", rule, enabled=True, next_due_at=services.clock.now())
+        tx.set_caution("see_doctor")
     services.store.claim_due(
         services.clock.now(), limit=5, grace=timedelta(minutes=20), advance=advance
     )
@@ -432,6 +433,7 @@ HEALTH_TABLES = {
     "reminders",
     "deliveries",
     "exercise_logs",
+    "medical_cautions",
 }
 
 
@@ -449,6 +451,7 @@ def test_withdrawing_consent_erases_every_health_table_on_each_database(
         done = withdraw_consent(services)
         text = done.replies[0].text
         assert "erased" in text and "check-ins: 1" in text and "self-check results: 1" in text
+        assert "advised you to see a doctor: 1" in text
         counts = services.store.rows_about(USER)
         assert set(counts) == HEALTH_TABLES | {"users"}, "a new table needs a decision here"
         assert counts.pop("users") == 1 and set(counts.values()) == {0}, counts

@@ -346,6 +346,7 @@ def seed_every_table(store: Store, user_id: int) -> None:
         tx.record_test({"q": 1}, {"risk": "low"}, "complete")
         tx.log_exercise("breathing", finished=True, rating_after=3, level=None)
         tx.upsert_reminder("stress", {}, enabled=True, next_due_at=NOW)
+        tx.set_caution("see_doctor")
     store.claim_due(NOW, limit=10, grace=timedelta(minutes=20), advance=hourly)
     counts = store.rows_about(user_id)
     assert all(counts.values()), f"some table has no row for the user: {counts}"
@@ -362,6 +363,7 @@ def test_refusing_consent_erases_every_health_table_in_its_turn(store: Store) ->
             "reminders": 1,
             "deliveries": 1,
             "exercise_logs": 1,
+            "medical_cautions": 1,
         }
         tx.refuse_consent(1)
         assert tx.health_data_held() == {} and tx.state is None
@@ -396,10 +398,11 @@ def test_refusals_given_before_the_fix_lose_their_health_data(database_url: str)
     """A "no" used to keep everything; the migration erases it for those who said no,
     and nobody else loses anything."""
     engine = make_engine(database_url)
-    upgrade(engine, "0005")
+    upgrade(engine)
     store = Store(engine)
     seed_every_table(store, 1)
     seed_every_table(store, 2)
+    downgrade(engine, "0005")  # the data as it was before the fix (no cautions yet)
     with engine.begin() as conn:  # user 1 said no the old way: the refusal alone
         conn.execute(
             text(
@@ -412,5 +415,53 @@ def test_refusals_given_before_the_fix_lose_their_health_data(database_url: str)
     counts = store.rows_about(1)
     assert (counts.pop("users"), counts.pop("conversation_states")) == (1, 1)
     assert set(counts.values()) == {0}, counts
-    assert all(store.rows_about(2).values())
+    kept = store.rows_about(2)
+    assert kept.pop("medical_cautions") == 0  # the table came back empty with 0007
+    assert all(kept.values()), kept
     engine.dispose()
+
+
+def test_medical_cautions_open_update_clear_export_and_erase_on_each_database(
+    store: Store,
+) -> None:
+    later = NOW + timedelta(hours=2)
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        tx.give_consent(1)
+        assert tx.open_caution() is None and not tx.clear_caution()
+        tx.set_caution("see_doctor")
+    with store.turn(2, NOW, language="en", timezone="UTC") as other:
+        assert other.open_caution() is None  # never another user's
+        other.set_caution("emergency")
+    with store.turn(1, later, language="en", timezone="UTC") as tx:
+        assert tx.open_caution() == ("see_doctor", NOW)
+        tx.set_caution("emergency")  # still one open caution, now dated later
+    with store.turn(1, later, language="en", timezone="UTC") as tx:
+        assert tx.open_caution() == ("emergency", later)
+        assert tx.clear_caution()
+        assert tx.open_caution() is None and not tx.clear_caution()
+        tx.set_caution("see_doctor")  # a new sign after clearing opens a new one
+        exported = tx.export()
+    rows = sorted(exported["medical_cautions"], key=lambda row: row["id"])
+    assert [(r["kind"], r["raised_at"], r["cleared_at"]) for r in rows] == [
+        ("emergency", later.isoformat(), later.isoformat()),
+        ("see_doctor", later.isoformat(), None),
+    ]
+    json.dumps(exported)
+    assert store.rows_about(1)["medical_cautions"] == 2
+    with store.turn(1, later, language="en", timezone="UTC") as tx:
+        tx.erase_everything()  # /delete
+    assert store.rows_about(1)["medical_cautions"] == 0
+    assert store.rows_about(2)["medical_cautions"] == 1
+
+
+def test_a_caution_of_an_unknown_kind_is_refused_by_the_database(store: Store) -> None:
+    with store.turn(3, NOW, language="en", timezone="UTC"):
+        pass
+    with pytest.raises(IntegrityError), Session(store.engine) as session:
+        session.execute(
+            text(
+                "INSERT INTO medical_cautions (user_id, kind, raised_at) VALUES (3, 'fine', :now)"
+            ),
+            {"now": NOW.replace(tzinfo=None)},
+        )
+        session.commit()
