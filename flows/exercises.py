@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flows import caution as cn
 from flows.i18n import FALLBACK_LANGUAGE, Catalogue, CatalogueError, Translator, default_catalogue
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
 from flows.streaks import SCORE_MAX, SCORE_MIN, parse_score, valid_score
@@ -54,6 +55,9 @@ CATEGORY_KIND: Mapping[str, str] = {
 KINDS: tuple[str, ...] = ("stress", "movement", "pain")
 SAFETY_REQUIRED: frozenset[str] = frozenset({"mobility", "strength"})
 """Categories whose exercises must say when to stop and seek advice."""
+CALM_CATEGORIES: tuple[str, ...] = ("breathing", "relaxation")
+"""Exercises that ask nothing of the back: the only ones offered while a caution after
+advice to see a doctor is open (:mod:`flows.caution`)."""
 
 MIN_STEPS = 3
 MAX_STEPS = 8
@@ -87,7 +91,8 @@ WALK_BASE = "walk_base"
 WALK_LEVEL = "walk_level"
 GUIDE = "guide"
 RATE = "rate"
-STEPS: tuple[str, ...] = (MENU, CATEGORY, WALK_BASE, WALK_LEVEL, GUIDE, RATE)
+CAUTION = cn.STEP
+STEPS: tuple[str, ...] = (MENU, CATEGORY, WALK_BASE, WALK_LEVEL, GUIDE, RATE, CAUTION)
 
 # Button values (short ASCII: they travel in Telegram callback_data).
 NEXT = "next"
@@ -376,9 +381,16 @@ class ExerciseFlow:
     - ``walking_level``: int minutes of the last completed graded walk, or None (first
       time: ask for a baseline).
     - ``walking_sessions_at_level``: int, completed graded walks at that level so far.
+    - ``caution``: ``{"kind", "raised_at"}`` of advice to see a doctor that still stands
+      (:class:`flows.caution.Caution`). The flow then asks first whether a doctor has
+      seen the user; until they say yes, only calm exercises are offered and each one
+      carries the caution.
+    - ``caution_answered``: True when the user has just answered "not yet" elsewhere
+      (the plan), so the calm exercises come without asking again.
 
     Facts: :class:`ExerciseStarted` when the guided steps begin, and
-    :class:`ExerciseFinished` when they end (rated, skipped or stopped early).
+    :class:`ExerciseFinished` when they end (rated, skipped or stopped early);
+    :class:`flows.caution.CautionCleared` when the user says a doctor has seen them.
     """
 
     name = NAME
@@ -387,19 +399,32 @@ class ExerciseFlow:
     # -- protocol ------------------------------------------------------------------------
 
     def start(self, ctx: Context) -> Outcome:
-        library = load_library(ctx.t)
+        caution = cn.Caution.of(ctx.history.get("caution"))
         base: dict[str, Any] = {
             "walk_prev": _history_level(ctx.history.get("walking_level")),
             "walk_sessions": _history_sessions(ctx.history.get("walking_sessions_at_level")),
+            "caution": caution.to_dict() if caution else None,
         }
         wanted = ctx.history.get("exercise_id")
-        if isinstance(wanted, str) and wanted in library:
-            return self._open(FlowState(self.name, MENU, base), library[wanted], ctx)
-        state = FlowState(self.name, MENU, base)
-        note = ctx.t("exercises.unknown_exercise") if wanted else None
+        if caution is not None and ctx.history.get("caution_answered") is not True:
+            kept = wanted if isinstance(wanted, str) else None
+            asking = FlowState(self.name, CAUTION, {**base, "wanted": kept})
+            return Outcome(asking, (cn.question(caution, ctx),))
+        return self._start_at(FlowState(self.name, MENU, base), wanted, ctx)
+
+    def _start_at(self, state: FlowState, wanted: object, ctx: Context) -> Outcome:
+        """The exercise asked for (a reminder's Start), or else the menu."""
+        library = load_library(ctx.t)
+        exercise = library.get(wanted) if isinstance(wanted, str) else None
+        if exercise is not None and exercise.category in self._categories(library, state):
+            return self._open(state, exercise, ctx)
+        note = ctx.t("exercises.unknown_exercise") if wanted and exercise is None else None
         return self._ask(state, ctx, note)
 
     def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
+        caution = _caution(state)
+        if state.step == CAUTION and caution is not None:
+            return (cn.question(caution, ctx),)
         library = load_library(ctx.t)
         exercise = library.get(str(state.answers.get("exercise")))
         if state.step == GUIDE and exercise is not None:
@@ -422,6 +447,8 @@ class ExerciseFlow:
                 ctx,
                 ctx.t("exercises.restarted"),
             )
+        if step == CAUTION:
+            return self._handle_caution(state, event, ctx)
         if step == MENU:
             return self._handle_menu(state, event, ctx)
         if step == CATEGORY:
@@ -441,6 +468,11 @@ class ExerciseFlow:
             ("", "reminder Start (exercise_id)", GUIDE),
             ("", "reminder Start, graded walk, first time", WALK_BASE),
             ("", "reminder Start, graded walk", WALK_LEVEL),
+            ("", "/exercise or Start while a caution is open", CAUTION),
+            (CAUTION, "seen by a doctor, fine to go on (caution cleared)", MENU),
+            (CAUTION, "seen by a doctor, the reminder's exercise", GUIDE),
+            (CAUTION, "not yet: calm exercises only", MENU),
+            (CAUTION, "invalid input", CAUTION),
             (MENU, "category", CATEGORY),
             (MENU, "not now", ""),
             (MENU, "invalid input", MENU),
@@ -465,6 +497,24 @@ class ExerciseFlow:
 
     # -- steps ---------------------------------------------------------------------------
 
+    def _handle_caution(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        caution = cn.Caution.of(state.answers.get("caution"))
+        wanted = state.answers.get("wanted")
+        rest = {key: value for key, value in state.answers.items() if key != "wanted"}
+        if caution is None:  # nothing left to ask about
+            return self._start_at(
+                FlowState(self.name, MENU, {**rest, "caution": None}), wanted, ctx
+            )
+        choice = cn.answer(event, ctx)
+        if choice == cn.SEEN:
+            going_on = FlowState(self.name, MENU, {**rest, "caution": None})
+            outcome = self._start_at(going_on, wanted, ctx)
+            return _preface(outcome, cn.cleared(ctx), cn.CautionCleared())
+        if choice == cn.NOT_YET:
+            outcome = self._start_at(FlowState(self.name, MENU, rest), wanted, ctx)
+            return _preface(outcome, cn.advice(caution, ctx))
+        return Outcome(state, (cn.reask(caution, ctx),))
+
     def _handle_menu(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         choice = self._pressed_or_typed(
             event,
@@ -476,7 +526,7 @@ class ExerciseFlow:
         )
         if choice == CLOSE:
             return Outcome(None, (Reply(ctx.t("exercises.closed")),))
-        if choice in self._categories(load_library(ctx.t)):
+        if choice in self._categories(load_library(ctx.t), state):
             return self._ask(state.at(CATEGORY, category=choice), ctx)
         return self._ask(state, ctx, ctx.t("exercises.use_buttons"))
 
@@ -484,7 +534,7 @@ class ExerciseFlow:
         self, state: FlowState, event: Event, library: Mapping[str, Exercise], ctx: Context
     ) -> Outcome:
         category = state.answers.get("category")
-        if category not in self._categories(library):
+        if category not in self._categories(library, state):
             return self._ask(state.at(MENU), ctx)
         in_category = {ex.id: ex for ex in library.values() if ex.category == category}
         choice = self._pressed_or_typed(event, ctx, {BACK: "exercises.back"})
@@ -595,7 +645,7 @@ class ExerciseFlow:
         t = ctx.t
         step = state.step
         stop_row = (Choice(t("exercises.stop"), STOP),)
-        if step == CATEGORY and state.answers.get("category") in self._categories(library):
+        if step == CATEGORY and state.answers.get("category") in self._categories(library, state):
             category = str(state.answers["category"])
             rows = [
                 (Choice(self._menu_label(ex, ctx), ex.id),)
@@ -627,10 +677,11 @@ class ExerciseFlow:
         # MENU, and any step without what it needs: the menu is always a safe place.
         menu = [
             (Choice(t(f"exercises.categories.{category}"), category),)
-            for category in self._categories(library)
+            for category in self._categories(library, state)
         ]
         menu.append((Choice(t("exercises.close"), CLOSE),))
-        return Reply(t("exercises.menu"), tuple(menu))
+        calm_only = _caution(state) is not None
+        return Reply(t("caution.calm_menu" if calm_only else "exercises.menu"), tuple(menu))
 
     def _intro(self, exercise: Exercise, state: FlowState, ctx: Context) -> Reply:
         t = ctx.t
@@ -641,6 +692,9 @@ class ExerciseFlow:
             parts.append(t("exercises.walk.today", minutes=level))
         if exercise.safety:
             parts.append(t("exercises.safety_marker") + exercise.safety)
+        caution = _caution(state)
+        if caution is not None:
+            parts.append(cn.line(caution, ctx))
         return Reply("\n\n".join(parts))
 
     def _step(self, exercise: Exercise, index: int, ctx: Context) -> Reply:
@@ -698,9 +752,12 @@ class ExerciseFlow:
     # -- helpers -------------------------------------------------------------------------
 
     @staticmethod
-    def _categories(library: Mapping[str, Exercise]) -> list[str]:
-        """Categories that have at least one exercise, in menu order."""
+    def _categories(library: Mapping[str, Exercise], state: FlowState) -> list[str]:
+        """Categories that have at least one exercise, in menu order; only the calm ones
+        while a caution is open."""
         present = {ex.category for ex in library.values()}
+        if _caution(state) is not None:
+            present &= set(CALM_CATEGORIES)
         return [category for category in CATEGORIES if category in present]
 
     @staticmethod
@@ -713,9 +770,11 @@ class ExerciseFlow:
 
     @staticmethod
     def _keep_walk(state: FlowState) -> dict[str, Any]:
+        """What start copied from history (the walk so far, an open caution)."""
         return {
             "walk_prev": _walk_minutes(state.answers.get("walk_prev")),
             "walk_sessions": _history_sessions(state.answers.get("walk_sessions")),
+            "caution": state.answers.get("caution"),
         }
 
     @staticmethod
@@ -734,3 +793,12 @@ class ExerciseFlow:
 
     def _is_stop(self, event: Event, ctx: Context) -> bool:
         return self._pressed_or_typed(event, ctx, {STOP: "exercises.stop"}) == STOP
+
+
+def _caution(state: FlowState) -> cn.Caution | None:
+    return cn.Caution.of(state.answers.get("caution"))
+
+
+def _preface(outcome: Outcome, text: str, *facts: object) -> Outcome:
+    """``outcome`` with ``text`` said first and ``facts`` recorded first."""
+    return Outcome(outcome.state, (Reply(text), *outcome.replies), (*facts, *outcome.facts))

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from flows import caution as cn
 from flows.onboarding import TimezoneChosen
 from flows.plan import REASONS, default_rule
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
@@ -86,6 +87,7 @@ STEPS: Final = (
     "quiet",
     "pause",
     "timezone",
+    cn.STEP,
 )
 KIND_STEPS: Final = frozenset({"kind", "times", "days", "interval", "window", "quiet"})
 
@@ -275,6 +277,9 @@ class ReminderSettingsFlow:
       ``default_plan`` rules' ``to_dict()``); an optional ``"reason"`` key per entry.
     - ``plan_from_test``: True when the proposed plan follows a self-check result.
     - ``mode``: ``"propose"`` (from /plan after the test) opens on the suggested plan.
+    - ``caution``: advice to see a doctor that still stands (:mod:`flows.caution`): the
+      suggested plan then waits until the user says a doctor has seen them and it is
+      fine to go on; "not yet" leaves the plan and offers only calm exercises.
     """
 
     name = NAME
@@ -293,6 +298,9 @@ class ReminderSettingsFlow:
             "from_menu": False,
         }
         step = "propose" if ctx.history.get("mode") == "propose" and proposed else "menu"
+        caution = cn.Caution.of(ctx.history.get("caution"))
+        if step == "propose" and caution is not None:
+            step, answers["caution"] = cn.STEP, caution.to_dict()
         state = FlowState(self.name, step, answers)
         return Outcome(state, self.current(state, ctx))
 
@@ -310,10 +318,11 @@ class ReminderSettingsFlow:
         if step in KIND_STEPS and state.answers.get("kind") not in KINDS:
             return self._ask(state.at("menu"), items, ctx)
         value = event.value if isinstance(event, Press) else None
-        if value == BACK and step != "propose":
+        if value == BACK and step not in ("propose", cn.STEP):
             target = "kind" if step in KIND_STEPS - {"kind"} else "menu"
             return self._ask(state.at(target), items, ctx)
         handler = {
+            cn.STEP: self._on_caution,
             "propose": self._on_propose,
             "menu": self._on_menu,
             "kind": self._on_kind,
@@ -331,6 +340,10 @@ class ReminderSettingsFlow:
         return [
             ("", "/reminders", "menu"),
             ("", "/plan after the self-check", "propose"),
+            ("", "/plan while a caution is open", cn.STEP),
+            (cn.STEP, "seen by a doctor, fine to go on (caution cleared)", "propose"),
+            (cn.STEP, "not yet: the advice, calm exercises offered", ""),
+            (cn.STEP, "invalid input", cn.STEP),
             ("propose", "accept (plan recorded)", ""),
             ("propose", "change it first", "menu"),
             ("propose", "not now", ""),
@@ -370,6 +383,25 @@ class ReminderSettingsFlow:
             ("timezone", "unknown zone", "timezone"),
             ("timezone", "back", "menu"),
         ]
+
+    # -- the caution after advice to see a doctor --------------------------------------
+
+    def _on_caution(
+        self, state: FlowState, items: dict[str, _Item], event: Event, ctx: Context
+    ) -> Outcome:
+        caution = cn.Caution.of(state.answers.get("caution"))
+        if caution is None:  # nothing left to ask about
+            return self._ask(state.at("propose", caution=None), items, ctx)
+        choice = cn.answer(event, ctx)
+        if choice == cn.SEEN:
+            nxt = state.at("propose", caution=None)
+            replies = (Reply(cn.cleared(ctx)), self._question(nxt, items, ctx))
+            return Outcome(nxt, replies, (cn.CautionCleared(),))
+        if choice == cn.NOT_YET:
+            text = f"{cn.advice(caution, ctx)}\n\n{ctx.t('caution.plan_not_yet')}"
+            calm = Choice(ctx.t("caution.calm_button"), command=cn.CALM_COMMAND)
+            return Outcome(None, (Reply(text, ((calm,),)),))
+        return Outcome(state, (cn.reask(caution, ctx),))
 
     # -- propose -----------------------------------------------------------------------
 
@@ -688,7 +720,10 @@ class ReminderSettingsFlow:
     def _question(self, state: FlowState, items: Mapping[str, _Item], ctx: Context) -> Reply:
         step = state.step
         kind_ok = state.answers.get("kind") in KINDS
-        if step == "propose" and state.answers.get("proposed"):
+        caution = cn.Caution.of(state.answers.get("caution"))
+        if step == cn.STEP and caution is not None:
+            return cn.question(caution, ctx)
+        if step in ("propose", cn.STEP) and state.answers.get("proposed"):
             return self._propose_reply(state, ctx)
         if step == "kind" and kind_ok:
             return self._kind_reply(state, items, ctx)
