@@ -31,7 +31,7 @@ from flows.runtime import (
     Reply,
     Text,
 )
-from flows.safety import build_screen
+from flows.safety import Signal, build_screen
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ FactRecorder = Callable[[Turn, Any], None]
 HistoryLoader = Callable[[Turn], Mapping[str, Any]]
 PressHandler = Callable[[Turn, list[str], Translator], list[Reply | StartFlow]]
 CommandHandler = Callable[[Turn, Translator], Sequence[Reply | AfterTurn]]
+SafetyHook = Callable[[Turn, Signal], None]
 
 
 @dataclass
@@ -155,6 +156,8 @@ class Wiring:
     commands: dict[str, CommandHandler] = field(default_factory=dict)
     presses: dict[str, PressHandler] = field(default_factory=dict)
     on_start: list[Callable[[Turn], None]] = field(default_factory=list)
+    on_safety: list[SafetyHook] = field(default_factory=list)
+    """Run in the turn whenever the safety screen's message was shown (to remember it)."""
 
     def record(self, fact_type: type, recorder: FactRecorder) -> None:
         """Register the one recorder of a fact; a second one would silently win."""
@@ -439,13 +442,7 @@ class _TurnSession:
     def _text(self, text: str) -> None:
         signal = self.engine.screen.check(text)
         if signal is not None:
-            # Before anything else, and the flow waits: its question stays answerable.
-            log.info("safety screen matched: %s", signal.value)
-            self._say(Reply(self.t(f"safety.{signal.value}")))
-            if self.saved is not None:
-                # One tap brings the question back; the flow never moves on by itself.
-                carry_on = _command_choice(self.t("common.continue"), "resume")
-                self._say(Reply(self.t("safety.paused"), ((carry_on,),)))
+            self._show_safety(signal)
             return
         current = self._current_flow()
         if current is None:
@@ -456,6 +453,19 @@ class _TurnSession:
             return
         event: Event = Text(text[:MAX_TEXT])
         self._apply(flow, flow.handle(state, event, self._context(flow)))
+
+    def _show_safety(self, signal: Signal) -> None:
+        """The one place a safety message is shown for typed words: before anything
+        else, with the flow waiting (its question stays answerable), and remembered by
+        the features (a caution, a follow-up the next day) in the same turn."""
+        log.info("safety screen matched: %s", signal.value)
+        self._say(Reply(self.t(f"safety.{signal.value}")))
+        for hook in self.wiring.on_safety:
+            hook(self.tx, signal)
+        if self.saved is not None:
+            # One tap brings the question back; the flow never moves on by itself.
+            carry_on = _command_choice(self.t("common.continue"), "resume")
+            self._say(Reply(self.t("safety.paused"), ((carry_on,),)))
 
     # -- output ----------------------------------------------------------------------
 

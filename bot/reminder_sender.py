@@ -1,5 +1,6 @@
-"""What the dispatcher sends for one claimed slot: a nudge with buttons, or, for the
-weekly summary, the summary itself (text first, chart after)."""
+"""What the dispatcher sends for one claimed slot: a nudge with buttons, a follow-up
+question after safety advice, or, for the weekly summary, the summary itself (text
+first, chart after)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from datetime import timedelta
 from telegram import Bot
 
 from bot.dispatcher import Send
+from bot.features.caution import follow_up_message
 from bot.features.reminders import nudge
 from bot.features.summary import SummaryInputs, load_inputs, summary_replies
 from bot.services import Services
 from bot.telegram_app import keyboard, send_attachment
 from data.queue import Claim
+from flows import follow_up
 
 NUDGE_EVERY = timedelta(days=14)
 """A user with no data gets at most one gentle nudge instead of a summary per fortnight."""
@@ -23,7 +26,10 @@ def make_sender(bot: Bot, services: Services) -> Send:
     async def send(claim: Claim) -> str | None:
         if claim.kind == "summary":
             return await _send_summary(bot, services, claim)
-        message = nudge(claim, services.catalogue)
+        if claim.kind in follow_up.KINDS:
+            message = follow_up_message(claim, services.catalogue)
+        else:
+            message = nudge(claim, services.catalogue)
         await bot.send_message(claim.user_id, message.text, reply_markup=keyboard(message))
         return None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.conversation import Wiring
 from bot.features import (
+    caution,
     checkin,
     exercise,
     learn,
@@ -28,7 +29,7 @@ def build_wiring(store: Store | None = None, settings: Settings | None = None) -
     """Every feature's pieces. ``store`` and ``settings`` are only needed by the admin
     counts and the privacy text; ``python -m bot flows`` draws without them."""
     wiring = Wiring(flows=FlowRegistry([]), command_flows={}, commands={"help": _help})
-    for feature in (onboarding, pain_test, checkin, learn, exercise, summary, reminders):
+    for feature in (onboarding, pain_test, checkin, learn, exercise, summary, reminders, caution):
         feature.register(wiring)
     privacy.register(
         wiring,

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flows import caution as cn
 from flows import scoring as sc
 from flows.i18n import Translator
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
@@ -103,7 +104,16 @@ class PainTestCompleted:
 
 @dataclass(frozen=True)
 class CrisisShown:
-    """The crisis lines were shown; the bot keeps only a count."""
+    """The crisis lines were shown: the bot follows up gently the next day."""
+
+
+@dataclass(frozen=True)
+class DoctorAdvised:
+    """The self-check told the user to see a doctor: ``kind`` is "emergency" (call 112
+    now) or "see_doctor" (today or within days). Recorded the moment the advice shows,
+    whether the user then stops, carries on or walks away."""
+
+    kind: str
 
 
 # -- the flow ------------------------------------------------------------------------
@@ -224,10 +234,12 @@ class PainTestFlow:
         i = INDEX[step.id]
         following = STEPS[i + 1].id if i + 1 < len(STEPS) else ""
         if step.id == sc.RED_EMERGENCY and value:
-            return self._end(state.answers, "emergency", (Reply(ctx.t(f"{P}.advice.emergency")),))
+            advice = (Reply(ctx.t(f"{P}.advice.emergency")),)
+            ended = self._end(state.answers, "emergency", advice)
+            return Outcome(None, ended.replies, (*ended.facts, DoctorAdvised(cn.EMERGENCY)))
         if step.id == sc.RED_SAMEDAY and value:
             nxt = state.at(SEE_DOCTOR)
-            return Outcome(nxt, self.current(nxt, ctx))
+            return Outcome(nxt, self.current(nxt, ctx), (DoctorAdvised(cn.SEE_DOCTOR),))
         hopeless = step.id == sc.PHQ4_KEYS[3] and value == 3
         if (step.id == sc.SAFETY and value == sc.YES) or hopeless:
             reason = "hopeless" if hopeless else "safety"

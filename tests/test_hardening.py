@@ -268,6 +268,7 @@ FIRST_NAMES = st.sampled_from(["Ann", "", " ", "\u202eevil", "x" * 64, "<b>Bo</b
 SHORT_TEXT = st.text(max_size=24)
 TEXTS = st.one_of(SHORT_TEXT, st.sampled_from(SPECIAL_TEXTS))
 NUDGE_CODES = st.sampled_from(["d", "k", "s15", "s30", "x", "", "zz", "d|x"])
+FOLLOW_UP_ANSWERS = st.sampled_from(["seen", "notyet", "waiting", "talked", "private", "", "d"])
 # Delivery ids: small real-looking ones, huge ones and Unicode digits (all must be safe).
 DELIVERY_IDS = st.one_of(
     st.integers(0, 50).map(str),
@@ -284,6 +285,7 @@ FORGED = st.one_of(
     SHORT_TEXT,
     st.builds(lambda a, b: f"f|{a}|{b}", SHORT_TEXT, SHORT_TEXT),
     st.builds(lambda a, b: f"r|{a}|{b}", DELIVERY_IDS, NUDGE_CODES),
+    st.builds(lambda a, b: f"u|{a}|{b}", DELIVERY_IDS, FOLLOW_UP_ANSWERS),
     st.builds(lambda a: f"c|{a}", SHORT_TEXT),
     st.builds(
         lambda a: f"c|{a}",
@@ -291,7 +293,7 @@ FORGED = st.one_of(
             [*COMMANDS, "start!", "checkin!", "delete_kept", "history_csv", "test!", ""]
         ),
     ),
-    st.sampled_from(["|", "||", "f|", "r|", "c", "c|", "r|1", "f|a|b|c", "r||d"]),
+    st.sampled_from(["|", "||", "f|", "r|", "c", "c|", "r|1", "f|a|b|c", "r||d", "u|", "u|1"]),
 ).map(_cap64)
 UID = st.integers(0, USERS_PER_EXAMPLE - 1)
 

@@ -21,6 +21,7 @@ from flows.pain_test import (
     SEE_DOCTOR,
     STEPS,
     CrisisShown,
+    DoctorAdvised,
     PainTestCompleted,
     PainTestFlow,
     Step,
@@ -111,6 +112,10 @@ def drive(
         check_outcome(out)
         outcomes.append(out)
     return outcomes, asked
+
+
+def advised(outcomes: list[Outcome]) -> list[DoctorAdvised]:
+    return [f for o in outcomes for f in o.facts if isinstance(f, DoctorAdvised)]
 
 
 def completed(outcomes: list[Outcome]) -> PainTestCompleted:
@@ -228,7 +233,8 @@ def test_emergency_sign_ends_at_once(flag: str) -> None:
     check_outcome(out)
     assert out.state is None
     assert "112" in all_text(out) and "emergency department" in all_text(out)
-    (fact,) = out.facts
+    fact, advised = out.facts
+    assert advised == DoctorAdvised("emergency")  # remembered: the caution and follow-up
     assert isinstance(fact, PainTestCompleted)
     assert fact.outcome == "emergency" and fact.scores["red_flags"] == [flag]
     assert fact.recommended_cards == ("when_to_see_doctor",)
@@ -253,6 +259,7 @@ def test_same_day_sign_then_continue(flag: str) -> None:
     outcomes, asked = drive({**CALM, "red_sameday": [flag]}, interlude="cont")
     screens = [o for o in outcomes if o.state is not None and o.state.step == SEE_DOCTOR]
     assert len(screens) == 1
+    assert advised(outcomes) == [DoctorAdvised("see_doctor")]  # even though they carry on
     text = all_text(screens[0])
     assert "1733" in text and "GP" in text and "112" in text
     assert asked == [s.id for s in STEPS]
@@ -268,6 +275,7 @@ def test_same_day_sign_then_stop() -> None:
     assert asked == ["red_emergency", "red_sameday"]
     final = outcomes[-1]
     assert final.state is None and "1733" in all_text(final)
+    assert advised(outcomes) == [DoctorAdvised("see_doctor")]
     fact = completed(outcomes)
     assert fact.outcome == "see_doctor"
     assert fact.scores["red_flags"] == ["fracture", "cancer"]
@@ -729,3 +737,8 @@ def test_no_stray_step_texts() -> None:
         assert step_id in INDEX, key
         step = STEPS[INDEX[step_id]]
         assert rest == "question" or rest.removeprefix("options.") in step.options, key
+
+
+def test_without_a_red_flag_no_doctor_advice_is_remembered() -> None:
+    outcomes, _ = drive(CALM)
+    assert advised(outcomes) == [] and completed(outcomes).outcome == "complete"

@@ -19,6 +19,7 @@ from bot.maintenance import run_retention
 from bot.services import Services, build_services
 from bot.wiring import build_wiring
 from data.store import Store
+from flows import follow_up as fu
 from flows.schedule import Rule
 from tests.conftest import make_settings
 from tests.test_flows_through_engine import USER, command, drive, onboard, pick, press_data
@@ -32,10 +33,11 @@ def fill_every_table(services: Services) -> None:
     drive(services, command(services, "test"))
     drive(services, command(services, "checkin"))
     drive(services, command(services, "exercise"))
+    # The emergency advice opens a caution (and schedules its follow-up).
+    services.conversations.handle(Incoming(USER, "text", text="I lost bladder control"))
     with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
         rule = Rule.at("stress", ["12:30"]).to_dict()
         tx.upsert_reminder("stress", rule, enabled=True, next_due_at=services.clock.now())
-        tx.set_caution("see_doctor")
     services.store.claim_due(
         services.clock.now(), limit=5, grace=timedelta(minutes=20), advance=advance
     )
@@ -445,13 +447,17 @@ def test_withdrawing_consent_erases_every_health_table_on_each_database(
     services = build_services(make_settings(database_url), clock)
     try:
         fill_every_table(services)
+        with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+            # The safety memory is health data too: the caution and tomorrow's follow-up.
+            assert tx.open_caution() is not None
+            assert [r.kind for r in tx.reminders() if r.one_off] == [fu.DOCTOR]
         other = USER + 1
         services.conversations.handle(Incoming(other, "command", command="start"))
         before_other = services.store.rows_about(other)
         done = withdraw_consent(services)
         text = done.replies[0].text
         assert "erased" in text and "check-ins: 1" in text and "self-check results: 1" in text
-        assert "advised you to see a doctor: 1" in text
+        assert "advised you to see a doctor: 1" in text and "reminders: 2" in text
         counts = services.store.rows_about(USER)
         assert set(counts) == HEALTH_TABLES | {"users"}, "a new table needs a decision here"
         assert counts.pop("users") == 1 and set(counts.values()) == {0}, counts
@@ -476,7 +482,7 @@ def test_withdrawal_is_confirmed_first_and_export_keeps_the_question(
     fill_every_table(services)
     asked = withdraw_consent(services, confirm="")
     question = asked.replies[-1]
-    assert "check-ins: 1" in question.text and "reminders: 1" in question.text
+    assert "check-ins: 1" in question.text and "reminders: 2" in question.text  # + follow-up
     assert "exercises" in question.text and "self-check results: 1" in question.text
     assert all(services.store.rows_about(USER).values())  # nothing erased yet
     exported = press_label(services, asked, "Export first")

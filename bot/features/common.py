@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from data.store import Turn
 from flows.onboarding import CONSENT_VERSION
 from flows.streaks import local_day
 
+DELIVERY_ID = re.compile(r"[0-9]{1,18}")
+"""A delivery id in a button's callback data: ASCII digits that fit a 64-bit id;
+anything else is forged or stale."""
+
 
 class ConsentMissing(PermissionError):
     """A health fact arrived for a user without consent: a bug, never stored."""
 
 
+def has_current_consent(tx: Turn) -> bool:
+    return tx.user.has_consent and tx.user.consent_version == CONSENT_VERSION
+
+
 def require_consent(tx: Turn) -> None:
     """Defence in depth: flows that store health data already need consent to the
     current text to start and to go on."""
-    if not tx.user.has_consent or tx.user.consent_version != CONSENT_VERSION:
+    if not has_current_consent(tx):
         raise ConsentMissing("health data without current consent is never stored")
 
 

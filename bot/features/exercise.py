@@ -5,14 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from bot.conversation import Wiring
+from bot.features import caution
 from bot.features.common import require_consent
 from data.store import Turn
+from flows import caution as cn
 from flows import exercises
 
 
 def history(tx: Turn) -> dict[str, Any]:
     level, sessions = tx.walking_progress(exercises.WALK_ID)
-    return {"walking_level": level, "walking_sessions_at_level": sessions}
+    return {
+        "walking_level": level,
+        "walking_sessions_at_level": sessions,
+        **caution.history(tx),
+    }
 
 
 def record_finished(tx: Turn, fact: exercises.ExerciseFinished) -> None:
@@ -28,6 +34,9 @@ def register(wiring: Wiring) -> None:
     flow = exercises.ExerciseFlow()
     wiring.flows.add(flow)
     wiring.command_flows["exercise"] = flow.name
+    # After "not yet" on the plan: the calm exercises, without asking about the doctor again.
+    wiring.command_flows[cn.CALM_COMMAND] = flow.name
+    wiring.command_history[cn.CALM_COMMAND] = {"caution_answered": True}
     wiring.history[flow.name] = history
     wiring.record(exercises.ExerciseStarted, lambda tx, fact: None)
     wiring.record(exercises.ExerciseFinished, record_finished)

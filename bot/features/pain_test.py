@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from bot.conversation import Wiring
+from bot.features import caution
 from bot.features.common import require_consent
 from data.store import Turn
 from flows import pain_test
@@ -31,6 +32,12 @@ def record(tx: Turn, fact: pain_test.PainTestCompleted) -> None:
 def crisis_shown(tx: Turn, fact: pain_test.CrisisShown) -> None:
     # Counted, never tied to a person: the log line carries no user reference.
     log.info("crisis lines shown during the self-check")
+    caution.crisis_lines_shown(tx)
+
+
+def doctor_advised(tx: Turn, fact: pain_test.DoctorAdvised) -> None:
+    require_consent(tx)
+    caution.raise_caution(tx, fact.kind)
 
 
 def register(wiring: Wiring) -> None:
@@ -39,3 +46,4 @@ def register(wiring: Wiring) -> None:
     wiring.history[pain_test.PainTestFlow.name] = history
     wiring.record(pain_test.PainTestCompleted, record)
     wiring.record(pain_test.CrisisShown, crisis_shown)
+    wiring.record(pain_test.DoctorAdvised, doctor_advised)

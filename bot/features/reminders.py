@@ -8,13 +8,13 @@ this module is the glue between them and the store.
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
-from bot.features.common import require_consent
+from bot.features import caution
+from bot.features.common import DELIVERY_ID, require_consent
 from data.queue import Claim
 from data.store import Turn
 from flows import onboarding, plan, schedule
@@ -27,8 +27,6 @@ from flows.schedule import Rule
 PRESS_PREFIX = "r"
 ACTION_CODES = {"done": "d", "skip": "k", "snooze15": "s15", "snooze30": "s30", "start": "x"}
 CODES_TO_ACTION = {code: action for action, code in ACTION_CODES.items()}
-DELIVERY_ID = re.compile(r"[0-9]{1,18}")
-"""ASCII digits that fit a 64-bit id; anything else is forged or stale."""
 
 
 def advance(rule: dict[str, Any], after: datetime) -> datetime | None:
@@ -51,6 +49,7 @@ def history(tx: Turn) -> dict[str, Any]:
         ],
         "proposed_plan": plan.plan_dicts(scores, tx.user.timezone),
         "plan_from_test": scores is not None,
+        **caution.history(tx),
     }
 
 
@@ -78,7 +77,8 @@ def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
     require_consent(tx)
     until = datetime.fromisoformat(fact.until_iso) if fact.until_iso else None
     if until is not None:
-        tx.drop_pending_one_offs()
+        for kind in schedule.KINDS:  # a safety follow-up is not a reminder: it stays
+            tx.drop_pending_one_offs(kind)
     for reminder in tx.reminders():
         if reminder.one_off:
             continue

@@ -14,6 +14,7 @@ from flows import summary as s
 from flows.exercises import load_library
 from flows.i18n import Translator
 from flows.runtime import Chart, Choice, File, Reply
+from flows.schedule import KINDS
 
 WEEKS_LOADED = 4
 """The summary compares two weeks; a third and fourth allow the two-week trend rule and
@@ -64,7 +65,8 @@ def load_inputs(tx: Turn, t: Translator) -> SummaryInputs:
     actions = [
         s.ReminderActionRow(slot.astimezone(zone).date(), kind, action)
         for slot, kind, action, status in tx.deliveries_since(since)
-        if status in ("sent", "ambiguous") and kind != "summary"
+        # Reminders only: the summary itself and safety follow-ups are not nudges.
+        if status in ("sent", "ambiguous") and kind in KINDS and kind != "summary"
     ]
     latest = tx.latest_test()
     test = None
