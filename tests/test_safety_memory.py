@@ -239,3 +239,8 @@ def test_a_finished_exercise_after_not_yet_is_logged_as_usual(services: Services
     drive(services, menu)
     assert services.store.rows_about(USER)["exercise_logs"] == 1
     assert caution(services) is not None
+
+
+def test_privacy_says_that_the_advice_and_the_follow_ups_are_kept(services: Services) -> None:
+    text = command(services, "privacy").replies[0].text
+    assert "when I advised you to see a doctor" in text and "check on you the next day" in text
