@@ -17,6 +17,7 @@ from typing import Any, Literal
 from bot.clock import Clock
 from bot.logsafe import user_ref
 from data.store import SavedState, Store, Turn, UserInfo
+from flows import helplines
 from flows.i18n import Catalogue, Translator
 from flows.runtime import (
     Attachment,
@@ -459,7 +460,9 @@ class _TurnSession:
         else, with the flow waiting (its question stays answerable), and remembered by
         the features (a caution, a follow-up the next day) in the same turn."""
         log.info("safety screen matched: %s", signal.value)
-        self._say(Reply(self.t(f"safety.{signal.value}")))
+        # The lines of the user's own country, from their time zone.
+        render = helplines.crisis_text if signal is Signal.CRISIS else helplines.emergency_text
+        self._say(Reply(render(self.t, self.user.timezone)))
         for hook in self.wiring.on_safety:
             hook(self.tx, signal)
         if self.saved is not None:

@@ -17,12 +17,13 @@ from bot.features import (
     summary,
 )
 from data.store import Store, Turn
+from flows import helplines
 from flows.i18n import Translator
 from flows.runtime import FlowRegistry, Reply
 
 
 def _help(tx: Turn, t: Translator) -> list[Reply]:
-    return [Reply(t("common.help.text"))]
+    return [Reply(t("common.help.text", **helplines.fills(t, tx.user.timezone)))]
 
 
 def build_wiring(store: Store | None = None, settings: Settings | None = None) -> Wiring:

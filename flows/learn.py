@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from flows import helplines
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
 
 NAME = "learn"
@@ -138,7 +139,7 @@ class LearnFlow:
         text = "\n\n".join(
             (
                 t(f"learn.cards.{card_id}.title"),
-                t(f"learn.cards.{card_id}.text"),
+                t(f"learn.cards.{card_id}.text", **helplines.fills(t, ctx.timezone)),
                 t("learn.progress", number=number, total=len(CARD_IDS)),
             )
         )

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows import caution as cn
+from flows import helplines
 from flows import scoring as sc
 from flows.i18n import Translator
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
@@ -132,9 +133,9 @@ class PainTestFlow:
 
     def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
         if state.step == SEE_DOCTOR:
-            return (_see_doctor_reply(ctx.t),)
+            return (_see_doctor_reply(ctx),)
         if state.step == CRISIS:
-            return _crisis_replies(ctx.t, str(state.answers.get("crisis_reason", "")))
+            return _crisis_replies(ctx, str(state.answers.get("crisis_reason", "")))
         return (_question(_step(state), state.answers, ctx.t),)
 
     def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
@@ -234,7 +235,7 @@ class PainTestFlow:
         i = INDEX[step.id]
         following = STEPS[i + 1].id if i + 1 < len(STEPS) else ""
         if step.id == sc.RED_EMERGENCY and value:
-            advice = (Reply(ctx.t(f"{P}.advice.emergency")),)
+            advice = (Reply(ctx.t(f"{P}.advice.emergency", **_lines(ctx))),)
             ended = self._end(state.answers, "emergency", advice)
             return Outcome(None, ended.replies, (*ended.facts, DoctorAdvised(cn.EMERGENCY)))
         if step.id == sc.RED_SAMEDAY and value:
@@ -271,14 +272,15 @@ class PainTestFlow:
                     ctx,
                 )
             if token == STOP:
-                stop = Reply(t(f"{P}.advice.see_doctor_stop"))
+                stop = Reply(t(f"{P}.advice.see_doctor_stop", **_lines(ctx)))
                 return self._end(state.answers, "see_doctor", (stop,))
             return self._reask(state, ctx, "common.please_use_buttons")
         if token == CONTINUE:
             resume = state.answers.get("crisis_resume", STEPS[0].id)  # "" means the end
             return self._go(state, str(resume), ctx)
         if token == STOP:
-            return self._end(state.answers, "see_doctor", (Reply(t(f"{P}.crisis.stop")),))
+            stop = Reply(t(f"{P}.crisis.stop", **_lines(ctx)))
+            return self._end(state.answers, "see_doctor", (stop,))
         return self._reask(state, ctx, f"{P}.crisis.reask")
 
     def _reask(self, state: FlowState, ctx: Context, key: str, **params: Any) -> Outcome:
@@ -429,9 +431,15 @@ def _choice(label: str, value: str, checked: bool, t: Translator) -> Choice:
     return Choice(t(f"{P}.checked", label=label) if checked else label, value)
 
 
-def _see_doctor_reply(t: Translator) -> Reply:
+def _lines(ctx: Context) -> dict[str, str]:
+    """Help-line numbers for the user's country, for the texts that show them."""
+    return helplines.fills(ctx.t, ctx.timezone)
+
+
+def _see_doctor_reply(ctx: Context) -> Reply:
+    t = ctx.t
     return Reply(
-        t(f"{P}.advice.see_doctor"),
+        t(f"{P}.advice.see_doctor", **_lines(ctx)),
         (
             (Choice(t(f"{P}.buttons.cont"), CONTINUE),),
             (Choice(t(f"{P}.buttons.stop"), STOP),),
@@ -439,10 +447,11 @@ def _see_doctor_reply(t: Translator) -> Reply:
     )
 
 
-def _crisis_replies(t: Translator, reason: str) -> tuple[Reply, ...]:
+def _crisis_replies(ctx: Context, reason: str) -> tuple[Reply, ...]:
+    t = ctx.t
     intro = reason if reason in ("safety", "hopeless", "typed") else "safety"
     return (
-        Reply(t(f"{P}.crisis.{intro}") + "\n\n" + t(f"{P}.crisis.lines")),
+        Reply(t(f"{P}.crisis.{intro}") + "\n\n" + t(f"{P}.crisis.lines", **_lines(ctx))),
         Reply(
             t(f"{P}.crisis.choose"),
             (
@@ -500,7 +509,10 @@ def result_replies(scores: sc.Scores, ctx: Context) -> tuple[Reply, ...]:
             when = _taken_on(ctx.history.get("previous_test_taken_at"), ctx.timezone, t)
             head = t(f"{r}.compare_since", date=when) if when else t(f"{r}.compare_head")
             replies.append(Reply(head + "\n" + text))
-    steps = "\n".join(t(f"{r}.bullet", text=t(f"{r}.steps.{s}")) for s in sc.next_steps(scores))
+    numbers = _lines(ctx)
+    steps = "\n".join(
+        t(f"{r}.bullet", text=t(f"{r}.steps.{s}", **numbers)) for s in sc.next_steps(scores)
+    )
     replies.append(
         Reply(
             t(f"{r}.steps_title") + "\n" + steps,

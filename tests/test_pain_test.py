@@ -63,8 +63,8 @@ CALM: dict[str, Any] = {
 }
 
 
-def ctx(history: Mapping[str, Any] | None = None) -> Context:
-    return Context(T, NOW, "Europe/Brussels", dict(history or {}))
+def ctx(history: Mapping[str, Any] | None = None, timezone: str = "Europe/Brussels") -> Context:
+    return Context(T, NOW, timezone, dict(history or {}))
 
 
 def check_outcome(outcome: Outcome) -> None:
@@ -89,10 +89,13 @@ def presses_for(step: Step, value: Any) -> list[str]:
 
 
 def drive(
-    answers: Mapping[str, Any], history: Mapping[str, Any] | None = None, interlude: str = "cont"
+    answers: Mapping[str, Any],
+    history: Mapping[str, Any] | None = None,
+    interlude: str = "cont",
+    timezone: str = "Europe/Brussels",
 ) -> tuple[list[Outcome], list[str]]:
     """Answer every question with ``answers``; press ``interlude`` on safety screens."""
-    c = ctx(history)
+    c = ctx(history, timezone)
     out = FLOW.start(c)
     outcomes, asked = [out], []
     while out.state is not None:

@@ -20,6 +20,7 @@ from bot.services import Services, build_services
 from bot.wiring import build_wiring
 from data.store import Store
 from flows import follow_up as fu
+from flows import helplines
 from flows.schedule import Rule
 from tests.conftest import make_settings
 from tests.test_flows_through_engine import USER, command, drive, onboard, pick, press_data
@@ -342,7 +343,8 @@ def test_safety_screen_in_every_language_inside_and_outside_flows(
     before = services.store.get_state(user)
     result = handle(Incoming(user, "text", text=text, language_code=language))
     t = services.catalogue.translator(language)
-    assert result.replies[0].text == t(f"safety.{signal}")
+    render = helplines.crisis_text if signal == "crisis" else helplines.emergency_text
+    assert result.replies[0].text == render(t, "Europe/Brussels")  # the default zone
     assert services.store.get_state(user) == before  # the flow waits
     if in_flow:
         assert result.replies[1].text == t("safety.paused")
