@@ -50,6 +50,7 @@ from data.models import CheckIn, Delivery, ExerciseLog, Reminder, User
 from data.models import TestResult as SelfCheckResult
 from data.queue import Claim
 from data.store import Store, Turn, UserInfo
+from flows import helplines
 from flows.checkin import MOVED_VALUES, SLEEP_VALUES
 from flows.onboarding import CONSENT_VERSION
 from flows.pain_test import INDEX as PAIN_TEST_INDEX
@@ -1022,11 +1023,18 @@ class Chat:
         )
         return calls[before:]
 
+    def help_text(self, user: int) -> str:
+        """The /help answer this user gets: English, with their country's help lines."""
+        t = self.services.catalogue.translator("en")
+        known = self.services.store.get_user(user)
+        zone = known.timezone if known is not None else self.services.settings.default_timezone
+        return t("common.help.text", **helplines.fills(t, zone))
+
     async def settle(self, user: int) -> list[Call]:
         """Every update before it is handled once a /help behind them is answered
         (updates are handled one at a time, attachments included)."""
         before = len(self.server.calls)
-        help_text = self.services.catalogue.translator("en")("common.help.text")
+        help_text = self.help_text(user)
 
         def is_help(call: Call) -> bool:
             return call.chat_id == user and call.text == help_text
@@ -1161,8 +1169,7 @@ async def test_webhook_refuses_a_missing_or_wrong_secret_without_side_effects(
         assert server.calls[calls_before:] == [], "a refused update reached the Bot API"
         # The right secret is let in (so the refusals above were about the secret).
         replies = await chat.say(ALICE, server.command(ALICE, "/help"))
-        help_text = chat.services.catalogue.translator("en")("common.help.text")
-        assert [c.text for c in replies] == [help_text]
+        assert [c.text for c in replies] == [chat.help_text(ALICE)]
         assert [c.method for c in server.calls[calls_before:]] == ["sendMessage"]
     assert_no_token_in_records(caplog.records, "the logs")
 
