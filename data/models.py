@@ -172,8 +172,8 @@ class ExerciseLog(SQLModel, table=True):
 
 
 class MedicalCaution(SQLModel, table=True):
-    """Advice to see a doctor that the bot gave (``emergency``: call 112 now;
-    ``see_doctor``: have it checked within days), with its date.
+    """Advice to see a doctor that the bot gave (``emergency``: call the emergency number
+    now; ``see_doctor``: have it checked within days), with its date.
 
     Open while ``cleared_at`` is empty: until the user says a doctor has seen them and it
     is fine to go on, exercises and plans carry a caution. At most one is open per user;

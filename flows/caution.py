@@ -1,9 +1,9 @@
 """The caution after advice to see a doctor: asked before exercises and plans.
 
-After an emergency sign (call 112) or a sign to have checked within days, coaching on
-as if nothing was said would undo the advice. So while a caution is open, /exercise,
-/plan and a reminder's Start first show a short caution with its date and ask whether a
-doctor has seen the user and said it is fine to go on. "Yes" clears it
+After an emergency sign (call the emergency number) or a sign to have checked within
+days, coaching on as if nothing was said would undo the advice. So while a caution is
+open, /exercise, /plan and a reminder's Start first show a short caution with its date
+and ask whether a doctor has seen the user and said it is fine to go on. "Yes" clears it
 (:class:`CautionCleared`) and carries on into what was asked for; "Not yet" repeats the
 advice, and only the calm exercises (breathing, relaxation) stay on offer. Each flow
 keeps its own step for the question; the words, buttons and answers live here, once.
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from flows import helplines
 from flows.runtime import Choice, Context, Event, Press, Reply
 from flows.safety import normalise
 from flows.schedule import format_date
@@ -111,8 +112,9 @@ def cleared(ctx: Context) -> str:
 
 
 def advice(caution: Caution, ctx: Context) -> str:
-    """The advice again, after "Not yet": who to call, and how soon."""
-    return ctx.t(f"{P}.advice.{caution.kind}")
+    """The advice again, after "Not yet": who to call (the user's country's numbers),
+    and how soon."""
+    return ctx.t(f"{P}.advice.{caution.kind}", **helplines.fills(ctx.t, ctx.timezone))
 
 
 def line(caution: Caution, ctx: Context) -> str:

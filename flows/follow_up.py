@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flows import helplines
 from flows.i18n import Translator
 from flows.runtime import Choice, Reply
 from flows.schedule import DEFAULT_TIMEZONE, resolve_local
@@ -79,19 +80,23 @@ def ask(kind: str, t: Translator) -> Reply:
     )
 
 
-def answer_text(kind: str, answer: str, t: Translator, caution_kind: str | None = None) -> str:
+def answer_text(
+    kind: str, answer: str, t: Translator, timezone: str, caution_kind: str | None = None
+) -> str:
     """The warm reply to ``answer``. "Not yet" repeats the advice: for the doctor, the
     advice of the caution that is open (``caution_kind``; see a doctor when none is);
-    for the crisis follow-up, the crisis lines."""
+    for the crisis follow-up, the crisis lines. Numbers are those of the user's country,
+    from their time zone, like everywhere else."""
     section = _section(kind)
+    lines = helplines.fills(t, timezone)
     if kind == DOCTOR and answer == WAITING:
-        return t(f"{P}.doctor.reply.waiting_{caution_kind or 'see_doctor'}")
+        return t(f"{P}.doctor.reply.waiting_{caution_kind or 'see_doctor'}", **lines)
     text = t(f"{P}.{section}.reply.{answer}")
     if answer == NOT_YET:
         extra = (
-            t(f"caution.advice.{caution_kind or 'see_doctor'}")
+            t(f"caution.advice.{caution_kind or 'see_doctor'}", **lines)
             if kind == DOCTOR
-            else t("safety.crisis")
+            else helplines.crisis_text(t, timezone)
         )
         text = f"{text}\n\n{extra}"
     return text

@@ -110,9 +110,9 @@ class CrisisShown:
 
 @dataclass(frozen=True)
 class DoctorAdvised:
-    """The self-check told the user to see a doctor: ``kind`` is "emergency" (call 112
-    now) or "see_doctor" (today or within days). Recorded the moment the advice shows,
-    whether the user then stops, carries on or walks away."""
+    """The self-check told the user to see a doctor: ``kind`` is "emergency" (call the
+    emergency number now) or "see_doctor" (today or within days). Recorded the moment the
+    advice shows, whether the user then stops, carries on or walks away."""
 
     kind: str
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from flows import caution as cn
+from flows import helplines
 from flows.exercises import CALM_CATEGORIES, ExerciseFlow, ExerciseStarted
 from flows.i18n import default_catalogue
 from flows.plan import plan_dicts
@@ -146,7 +147,7 @@ def test_the_question_is_asked_and_answered_in_the_users_language(language: str)
     typed = EXERCISE.handle(
         opened.state, Text(t("caution.not_yet").upper()), ctx(history, language)
     )
-    assert typed.replies[0].text == t("caution.advice.see_doctor")
+    assert typed.replies[0].text == t("caution.advice.see_doctor", **helplines.fills(t, BXL))
 
 
 # -- /plan -------------------------------------------------------------------------------

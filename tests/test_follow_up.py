@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from flows import follow_up as fu
+from flows import helplines
 from flows.i18n import default_catalogue
 
 T = default_catalogue().translator("en")
@@ -76,20 +77,23 @@ def test_the_crisis_question_and_its_buttons() -> None:
 
 
 def test_not_yet_after_the_crisis_lines_shows_them_again() -> None:
-    text = fu.answer_text(fu.CRISIS, fu.NOT_YET, T)
-    assert text.startswith("That's okay.") and text.endswith(T("safety.crisis"))
+    text = fu.answer_text(fu.CRISIS, fu.NOT_YET, T, "Europe/Brussels")
+    assert text.startswith("That's okay.")
+    assert text.endswith(helplines.crisis_text(T, "Europe/Brussels"))
 
 
 @pytest.mark.parametrize(
     ("caution", "needle"), [("emergency", "112 or go to an emergency"), (None, "call your GP")]
 )
 def test_not_yet_on_the_doctor_repeats_the_advice(caution: str | None, needle: str) -> None:
-    assert needle in fu.answer_text(fu.DOCTOR, fu.NOT_YET, T, caution)
+    assert needle in fu.answer_text(fu.DOCTOR, fu.NOT_YET, T, "Europe/Brussels", caution)
 
 
 def test_waiting_for_an_appointment_after_an_emergency_sign_is_not_waited_for() -> None:
-    assert "don't wait for an appointment" in fu.answer_text(fu.DOCTOR, fu.WAITING, T, "emergency")
-    assert "don't wait for the appointment" in fu.answer_text(fu.DOCTOR, fu.WAITING, T, None)
+    emergency = fu.answer_text(fu.DOCTOR, fu.WAITING, T, "Europe/Brussels", "emergency")
+    assert "don't wait for an appointment: call 112" in emergency
+    see_doctor = fu.answer_text(fu.DOCTOR, fu.WAITING, T, "Europe/Brussels", None)
+    assert "don't wait for the appointment: call 112" in see_doctor
 
 
 @pytest.mark.parametrize("language", ["en", "nl", "fr", "de"])
@@ -100,7 +104,7 @@ def test_every_answer_has_warm_words_in_every_language(language: str) -> None:
         for answer in answers:
             assert len(answer) <= 16  # stored as the delivery's action
             for caution in ("emergency", "see_doctor", None):
-                assert fu.answer_text(kind, answer, t, caution).strip()
+                assert fu.answer_text(kind, answer, t, "Europe/Brussels", caution).strip()
 
 
 def test_an_unknown_kind_is_a_bug() -> None:

@@ -117,7 +117,7 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
     if kind == fu.DOCTOR and answer == fu.SEEN:
         clear(tx)
     caution_kind = open_caution[0] if open_caution else None
-    return [Reply(fu.answer_text(kind, answer, t, caution_kind))]
+    return [Reply(fu.answer_text(kind, answer, t, tx.user.timezone, caution_kind))]
 
 
 def register(wiring: Wiring) -> None:
