@@ -13,6 +13,8 @@ import pytest
 
 from bot.conversation import Incoming
 from bot.services import Services
+from flows import caution as cn
+from flows import follow_up as fu
 from flows import helplines
 from flows.i18n import default_catalogue
 from flows.learn import LearnFlow
@@ -334,3 +336,53 @@ def test_a_line_that_is_not_open_day_and_night_never_says_so() -> None:
     text = helplines.crisis_text(T, "Europe/Luxembourg")
     assert "not around the clock" in text and "day and night" not in text
     assert "call 112" in helplines.crisis_line_sentence(T, "Europe/Luxembourg")
+
+
+# -- the caution and the next day's follow-ups -------------------------------------------
+
+
+def assert_no_foreign_numbers(text: str, zone: str) -> None:
+    assert "{" not in text, (zone, text)
+    assert [n for n in foreign_numbers(zone) if shows(text, n)] == [], (zone, text)
+
+
+@pytest.mark.parametrize("zone", EXPECTED)
+def test_the_caution_repeats_the_advice_with_the_local_numbers(zone: str) -> None:
+    _, emergency, doctor = EXPECTED[zone]
+    for kind in cn.KINDS:
+        text = cn.advice(cn.Caution(kind, NOW), _ctx(zone))
+        assert emergency in text, (zone, kind, text)
+        assert_no_foreign_numbers(text, zone)
+    assert doctor in cn.advice(cn.Caution(cn.SEE_DOCTOR, NOW), _ctx(zone))
+
+
+@pytest.mark.parametrize("zone", EXPECTED)
+def test_the_next_days_follow_ups_repeat_the_local_numbers(zone: str) -> None:
+    _, emergency, doctor = EXPECTED[zone]
+    for caution in (*cn.KINDS, None):
+        for answer in (fu.NOT_YET, fu.WAITING):
+            text = fu.answer_text(fu.DOCTOR, answer, T, zone, caution)
+            assert emergency in text, (zone, caution, answer, text)
+            assert_no_foreign_numbers(text, zone)
+    assert doctor in fu.answer_text(fu.DOCTOR, fu.NOT_YET, T, zone, cn.SEE_DOCTOR)
+    crisis = fu.answer_text(fu.CRISIS, fu.NOT_YET, T, zone)
+    assert crisis.startswith("That's okay.")
+    assert_only_own_lines(crisis, zone)
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "fr", "de"])
+@pytest.mark.parametrize("zone", EXPECTED)
+def test_the_caution_and_follow_ups_render_every_country_in_every_language(
+    language: str, zone: str
+) -> None:
+    t = default_catalogue().translator(language)
+    ctx = Context(t, NOW, zone, {})
+    texts = [cn.advice(cn.Caution(kind, NOW), ctx) for kind in cn.KINDS]
+    texts += [
+        fu.answer_text(kind, answer, t, zone, caution)
+        for kind, answers in fu.ANSWERS.items()
+        for answer in answers
+        for caution in (*cn.KINDS, None)
+    ]
+    for text in texts:
+        assert_no_foreign_numbers(text, zone)

@@ -244,3 +244,34 @@ def test_a_finished_exercise_after_not_yet_is_logged_as_usual(services: Services
 def test_privacy_says_that_the_advice_and_the_follow_ups_are_kept(services: Services) -> None:
     text = command(services, "privacy").replies[0].text
     assert "when I advised you to see a doctor" in text and "check on you the next day" in text
+
+
+def test_a_london_user_is_cautioned_and_followed_up_with_british_numbers(
+    services: Services,
+) -> None:
+    onboard(services)
+    with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
+        tx.set_timezone("Europe/London")
+    first = command(services, "test")
+    sameday = press_data(services, button(first.replies[-1], "|none"))
+    ticked = press_data(services, button(sameday.replies[-1], "|fracture"))
+    shown = press_data(services, button(ticked.replies[-1], "|done")).replies[-1]
+    assert "111" in shown.text and "1733" not in shown.text
+    press_data(services, button(shown, "|stop"))
+    asked = command(services, "exercise").replies[0]
+    advice = press_data(services, button(asked, "|notyet")).replies[0].text
+    assert "111" in advice and "call 999 straight away" in advice
+    assert "1733" not in advice and "112" not in advice
+    crisis = say(services, "I feel hopeless").replies[0].text
+    assert "116 123" in crisis and "1813" not in crisis
+    command(services, "cancel")
+    morning = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # 10:00 in London
+    claims = {c.kind: c for c in claims_at(services, morning)}
+    services.clock.set(morning)  # type: ignore[attr-defined]
+    doctor = follow_up_message(claims[fu.DOCTOR], services.catalogue)
+    again = press_data(services, button(doctor, "|notyet")).replies[0].text
+    assert "111" in again and "call 999" in again and "1733" not in again and "112" not in again
+    talk = follow_up_message(claims[fu.CRISIS], services.catalogue)
+    lines = press_data(services, button(talk, "|notyet")).replies[0].text
+    assert lines.startswith("That's okay.") and "116 123" in lines and "999" in lines
+    assert "1813" not in lines and "0800 32 123" not in lines
