@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logsafe import configure_logging
+from flows.i18n import default_catalogue
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -32,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="bring the database schema up to date")
     flows = sub.add_parser("flows", help="print the flows as Mermaid diagrams")
     flows.add_argument("--mermaid", action="store_true", default=True)
+    sub.add_parser(
+        "vectors",
+        help="encode the phrase bank into the cache shipped with the package (after editing it)",
+    )
     return parser
 
 
@@ -51,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _chat(settings, getattr(args, "user_id", 1), getattr(args, "language", None))
         if command == "migrate":
             return _migrate(settings)
+        if command == "vectors":
+            return _vectors(settings)
         return _flows()
     except ConfigError as exc:
         print(f"backcoach: {exc}", file=sys.stderr)
@@ -99,6 +106,26 @@ def _migrate(settings: Settings) -> int:
     services = _build(settings)
     services.store.dispose()
     print("backcoach: the database schema is up to date.")
+    return 0
+
+
+def _vectors(settings: Settings) -> int:
+    """Rebuild the shipped vector cache after the phrase bank, an exercise or a lesson
+    changed; sentences already encoded are reused, the old file is removed."""
+    from bot.understanding import SHIPPED_CACHE, build_understanding
+
+    print("backcoach: encoding what changed in the phrase bank ...")
+    before = set(SHIPPED_CACHE.glob("*.npz"))
+    built = build_understanding(
+        settings.sentence_encoder, default_catalogue(), cache_dirs=[SHIPPED_CACHE]
+    )
+    if not built.available:
+        print(f"backcoach: {built.status}", file=sys.stderr)
+        return 1
+    current = SHIPPED_CACHE / f"{built.cache_key}.npz"
+    for stale in before - {current}:
+        stale.unlink()
+    print(f"backcoach: {current.name} is up to date")
     return 0
 
 

@@ -12,12 +12,13 @@ import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bot.clock import Clock
 from bot.logsafe import user_ref
 from data.store import SavedState, Store, Turn, UserInfo
-from flows import helplines
+from flows import coach
+from flows.exercises import WALK_ID, load_library
 from flows.i18n import Catalogue, Translator
 from flows.runtime import (
     Attachment,
@@ -33,6 +34,18 @@ from flows.runtime import (
     Text,
 )
 from flows.safety import Signal, build_screen
+from flows.understanding.evaluation import intent_of
+from flows.understanding.labels import Label
+from flows.understanding.safety_call import (
+    Call,
+    answer_safety_press,
+    decide,
+    safety_replies,
+    signal_of,
+)
+
+if TYPE_CHECKING:
+    from bot.understanding import Understanding, Understood
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +53,9 @@ FLOW_TTL = timedelta(days=1)
 MAX_TEXT = 4096
 FLOW_PREFIX = "f"
 COMMAND_PREFIX = "c"
+SAFETY_PREFIX = "s"
 SEP = "|"
+
 
 Kind = Literal["command", "press", "text"]
 
@@ -180,6 +195,7 @@ class Conversations:
         default_language: str = "en",
         default_timezone: str = "Europe/Brussels",
         consent_version: int = 1,
+        understanding: Understanding | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -189,16 +205,22 @@ class Conversations:
         self.default_timezone = default_timezone
         self.screen = build_screen(catalogue)
         self.consent_version = consent_version
+        self.understanding = understanding
 
     # -- the entry point -------------------------------------------------------------
 
     def handle(self, incoming: Incoming) -> TurnResult:
         now = self.clock.now()
         language = self.catalogue.pick_language(incoming.language_code, self.default_language)
+        # Read the message before the transaction: encoding takes milliseconds, and on
+        # SQLite a turn holds the one write lock while it runs.
+        understood = None
+        if incoming.kind == "text" and self.understanding is not None:
+            understood = self.understanding.read(incoming.text[:MAX_TEXT])
         with self.store.turn(
             incoming.user_id, now, language=language, timezone=self.default_timezone
         ) as tx:
-            session = _TurnSession(self, tx, incoming)
+            session = _TurnSession(self, tx, incoming, understood)
             result = session.run()
         for index, later in session.after_turn:
             result.replies[index] = to_outgoing(later.render())
@@ -217,8 +239,15 @@ class Conversations:
 class _TurnSession:
     """The work of one turn, with the transaction, user and translator at hand."""
 
-    def __init__(self, engine: Conversations, tx: Turn, incoming: Incoming) -> None:
+    def __init__(
+        self,
+        engine: Conversations,
+        tx: Turn,
+        incoming: Incoming,
+        understood: Understood | None = None,
+    ) -> None:
         self.engine = engine
+        self.understood = understood
         self.wiring = engine.wiring
         self.tx = tx
         self.incoming = incoming
@@ -423,6 +452,9 @@ class _TurnSession:
                 return
             self._apply(flow, flow.handle(state, Press(value), self._context(flow)))
             return
+        if prefix == SAFETY_PREFIX:
+            self._safety_press(parts[1:])
+            return
         handler = self.wiring.presses.get(prefix)
         if handler is not None:
             for item in handler(self.tx, parts[1:], self.t):
@@ -441,13 +473,14 @@ class _TurnSession:
             self._repeat_current("common.stale_button")
 
     def _text(self, text: str) -> None:
-        signal = self.engine.screen.check(text)
-        if signal is not None:
-            self._show_safety(signal)
+        reading = self.understood.reading if self.understood is not None else None
+        call = decide(self.engine.screen.check(text), reading)
+        if call is not None:
+            self._show_safety(call)
             return
         current = self._current_flow()
         if current is None:
-            self._say(Reply(self.t("common.not_understood")))
+            self._coach(text)
             return
         flow, state = current
         if flow.needs_consent and not self._consent_ok():
@@ -455,25 +488,82 @@ class _TurnSession:
         event: Event = Text(text[:MAX_TEXT])
         self._apply(flow, flow.handle(state, event, self._context(flow)))
 
-    def _show_safety(self, signal: Signal) -> None:
+    def _show_safety(self, call: Call) -> None:
         """The one place a safety message is shown for typed words: before anything
         else, with the flow waiting (its question stays answerable), and remembered by
-        the features (a caution, a follow-up the next day) in the same turn."""
-        log.info("safety screen matched: %s", signal.value)
-        # The lines of the user's own country, from their time zone.
-        render = helplines.crisis_text if signal is Signal.CRISIS else helplines.emergency_text
-        self._say(Reply(render(self.t, self.user.timezone)))
-        for hook in self.wiring.on_safety:
-            hook(self.tx, signal)
+        the features (a caution, a follow-up the next day) in the same turn. A question
+        (the classifier unsure) is remembered only once it is answered."""
+        log.info("safety call: %s", call.value)
+        for reply in safety_replies(call, self.t, self.user.timezone):
+            self._say(reply, prefix=SAFETY_PREFIX)
+        self._remember_safety(signal_of(call))
         if self.saved is not None:
             # One tap brings the question back; the flow never moves on by itself.
             carry_on = _command_choice(self.t("common.continue"), "resume")
             self._say(Reply(self.t("safety.paused"), ((carry_on,),)))
 
+    def _safety_press(self, parts: list[str]) -> None:
+        """An answer to the direct question: the lines or the advice when it says so.
+        These buttons never go stale: "yes" a day later still deserves the lines."""
+        answered = answer_safety_press(parts, self.t, self.user.timezone)
+        if answered is None:
+            self._stale()
+            return
+        replies, signal = answered
+        for reply in replies:
+            self._say(reply)
+        self._remember_safety(signal)
+
+    def _remember_safety(self, signal: Signal | None) -> None:
+        if signal is not None:
+            for hook in self.wiring.on_safety:
+                hook(self.tx, signal)
+
+    def _coach(self, text: str) -> None:
+        """Free text outside a question: answered as a coach would, by its meaning."""
+        intent = self._intent()
+        log.info("coach intent: %s", intent.value if intent else "none")
+        understanding = self.engine.understanding
+        nearby = coach.Nearby()
+        if understanding is not None and self.understood is not None:
+            vector, language = self.understood.vector, self.user.language
+            exercises = understanding.closest(vector, language, "exercise", 6)
+            library = load_library(self.t)
+            nearby = coach.Nearby(
+                exercises=[e for e in exercises if e != WALK_ID][:3],
+                lessons=understanding.closest(vector, language, "lesson", 1),
+                exercise_titles={ex_id: ex.title for ex_id, ex in library.items()},
+                calm_exercises=[
+                    e for e in exercises if library[e].category in coach.CALM_CATEGORIES
+                ],
+            )
+        answer = coach.answer(
+            intent or Label.OTHER,
+            text,
+            self.t,
+            nearby,
+            can_keep=self._may_keep_health_data(),
+            first_name=self.incoming.first_name or "",
+        )
+        for fact in answer.facts:
+            self.wiring.recorders[type(fact)](self.tx, fact)
+        for reply in answer.replies:
+            self._say(reply, prefix=coach.PREFIX)
+        if answer.command is not None:
+            self._command(answer.command)
+        elif answer.flow is not None:
+            self._start_named_flow(answer.flow, dict(answer.flow_history))
+
+    def _intent(self) -> Label | None:
+        return intent_of(self.understood.reading) if self.understood is not None else None
+
+    def _may_keep_health_data(self) -> bool:
+        return self.user.has_consent and self.user.consent_version == self.engine.consent_version
+
     # -- output ----------------------------------------------------------------------
 
-    def _say(self, reply: Reply, nonce: str = "") -> None:
-        self.result.replies.append(to_outgoing(reply, nonce=nonce))
+    def _say(self, reply: Reply, nonce: str = "", *, prefix: str = FLOW_PREFIX) -> None:
+        self.result.replies.append(to_outgoing(reply, nonce=nonce, prefix=prefix))
 
 
 def _command_choice(label: str, command: str) -> Choice:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.conversation import Conversations
+from bot.understanding import shared_understanding
 from bot.wiring import build_wiring
 from data.engine import make_engine
 from data.migrate import upgrade
@@ -32,13 +33,15 @@ def build_services(
         upgrade(store.engine)
     catalogue = default_catalogue()
     clock = clock or SystemClock()
+    understanding = shared_understanding(settings.sentence_encoder)
     conversations = Conversations(
         store,
         clock,
         catalogue,
-        build_wiring(store, settings),
+        build_wiring(store, settings, understanding.status),
         default_language=catalogue.pick_language(settings.default_language),
         default_timezone=settings.default_timezone,
         consent_version=CONSENT_VERSION,
+        understanding=understanding,
     )
     return Services(settings, store, clock, catalogue, conversations)

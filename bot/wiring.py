@@ -8,6 +8,7 @@ from bot.conversation import Wiring
 from bot.features import (
     caution,
     checkin,
+    coach,
     exercise,
     learn,
     onboarding,
@@ -26,16 +27,32 @@ def _help(tx: Turn, t: Translator) -> list[Reply]:
     return [Reply(t("common.help.text", **helplines.fills(t, tx.user.timezone)))]
 
 
-def build_wiring(store: Store | None = None, settings: Settings | None = None) -> Wiring:
-    """Every feature's pieces. ``store`` and ``settings`` are only needed by the admin
-    counts and the privacy text; ``python -m bot flows`` draws without them."""
+def build_wiring(
+    store: Store | None = None,
+    settings: Settings | None = None,
+    understanding_status: str = "",
+) -> Wiring:
+    """Every feature's pieces. ``store``, ``settings`` and the understanding status are
+    only needed by the admin counts and the privacy text; ``python -m bot flows`` draws
+    without them."""
     wiring = Wiring(flows=FlowRegistry([]), command_flows={}, commands={"help": _help})
-    for feature in (onboarding, pain_test, checkin, learn, exercise, summary, reminders, caution):
+    for feature in (
+        onboarding,
+        pain_test,
+        checkin,
+        learn,
+        exercise,
+        summary,
+        reminders,
+        caution,
+        coach,
+    ):
         feature.register(wiring)
     privacy.register(
         wiring,
         store=store,
         retention_months=settings.retention_months if settings else 12,
         admin_ids=settings.admin_id_set if settings else frozenset(),
+        understanding_status=understanding_status,
     )
     return wiring

@@ -130,6 +130,8 @@ class CheckinFlow:
       first question offers to check in for yesterday instead.
     - ``recent``: ``[{"local_day": "YYYY-MM-DD", "pain": int, "stress": int}, ...]`` for
       the 30 local days before today, oldest first; feeds the average and the streak.
+    - ``typed_pain``: a pain score the user typed in a sentence and confirmed; today's
+      check-in then starts at the stress question (not when today is already done).
     """
 
     name = NAME
@@ -154,6 +156,9 @@ class CheckinFlow:
             state = FlowState(
                 self.name, "pain", {**base, "replaces": False, "can_switch": can_switch}
             )
+            typed = valid_score(ctx.history.get("typed_pain"))
+            if typed is not None:  # said in a sentence and confirmed with a button
+                state = state.at("stress", pain=typed, can_switch=False)
         return Outcome(state, self.current(state, ctx))
 
     def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
@@ -179,6 +184,7 @@ class CheckinFlow:
         return [
             ("", "/checkin, today already done", "confirm"),
             ("", "/checkin", "pain"),
+            ("", "pain score typed in a sentence", "stress"),
             ("confirm", "keep it", ""),
             ("confirm", "update today", "pain"),
             ("pain", "this is for yesterday / for today", "pain"),

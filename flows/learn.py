@@ -65,8 +65,10 @@ def recommended_cards(value: object) -> list[str]:
 class LearnFlow:
     """menu -> card -> (next card | menu | done).
 
-    ``ctx.history`` key read (optional): ``recommended_cards``, a list of card ids from
+    ``ctx.history`` keys read (optional): ``recommended_cards``, a list of card ids from
     the latest pain test; when non-empty they are named and listed first in the menu.
+    ``open_card``: a card id to open straight away (a question typed in the user's own
+    words, answered by the lesson nearest in meaning).
     """
 
     name = NAME
@@ -75,6 +77,9 @@ class LearnFlow:
     def start(self, ctx: Context) -> Outcome:
         picked = recommended_cards(ctx.history.get("recommended_cards"))
         state = FlowState(self.name, MENU, {"recommended": picked})
+        wanted = ctx.history.get("open_card")
+        if isinstance(wanted, str) and wanted in CARD_IDS:
+            return self._show(state, wanted, ctx)
         return Outcome(state, self.current(state, ctx))
 
     def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:

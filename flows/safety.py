@@ -24,6 +24,8 @@ _NOT_WORD = re.compile(r"[^a-z0-9']+")
 class Signal(Enum):
     CRISIS = "crisis"
     EMERGENCY = "emergency"
+    SAMEDAY = "sameday"
+    """Never from the word lists: the classifier's same-day signs (see a doctor)."""
 
 
 def normalise(text: str) -> str:

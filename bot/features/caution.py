@@ -81,6 +81,8 @@ def on_safety(tx: Turn, signal: Signal) -> None:
     """Typed words got the emergency advice or the crisis lines (the engine's screen)."""
     if signal is Signal.EMERGENCY:
         raise_caution(tx, cn.EMERGENCY)
+    elif signal is Signal.SAMEDAY:
+        raise_caution(tx, cn.SEE_DOCTOR)
     else:
         crisis_lines_shown(tx)
 

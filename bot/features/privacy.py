@@ -73,19 +73,32 @@ def delete_kept(tx: Turn, t: Translator) -> list[Reply]:
     return [Reply(t("privacy.delete_kept"))]
 
 
-def stats_command(store: Store, admin_ids: frozenset[int]) -> CommandHandler:
+def stats_command(
+    store: Store, admin_ids: frozenset[int], understanding_status: str
+) -> CommandHandler:
     def handler(tx: Turn, t: Translator) -> list[Reply | AfterTurn]:
         if tx.user.id not in admin_ids:
             return [Reply(t("common.not_understood"))]  # the same answer as any unknown command
         now = tx.now
         # Counted after the admin's turn has committed, never under its write lock.
-        return [AfterTurn(lambda: Reply(t("privacy.stats", **store.stats(now))))]
+        return [
+            AfterTurn(
+                lambda: Reply(
+                    t("privacy.stats", **store.stats(now), understanding=understanding_status)
+                )
+            )
+        ]
 
     return handler
 
 
 def register(
-    wiring: Wiring, *, store: Store | None, retention_months: int, admin_ids: frozenset[int]
+    wiring: Wiring,
+    *,
+    store: Store | None,
+    retention_months: int,
+    admin_ids: frozenset[int],
+    understanding_status: str = "",
 ) -> None:
     flow = LanguageFlow()
     wiring.flows.add(flow)
@@ -96,4 +109,4 @@ def register(
     wiring.commands["delete_confirmed"] = delete_confirmed
     wiring.commands["delete_kept"] = delete_kept
     if store is not None:
-        wiring.commands["stats"] = stats_command(store, admin_ids)
+        wiring.commands["stats"] = stats_command(store, admin_ids, understanding_status)

