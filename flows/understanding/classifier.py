@@ -200,3 +200,30 @@ def _neighbour_scores(
 def _features(probabilities: NDArray[np.float64], neighbours: NDArray[np.float64]) -> Vectors:
     stacked = np.hstack([np.log(probabilities + 1e-6), neighbours * NEIGHBOUR_SCALE])
     return stacked.astype(np.float32)
+
+
+def held_out_readings(vectors: Vectors, labels: Sequence[Label]) -> list[Reading]:
+    """Readings of the training sentences by a stacked classifier that never learned
+    from them (both layers k-fold): what the thresholds are tuned on, so that the
+    validation part stays a measurement and never a target."""
+    x = np.asarray(vectors, dtype=np.float32)
+    folds = np.arange(len(labels)) % FOLDS
+    held_out = np.zeros((len(labels), len(Label)), dtype=np.float64)
+    for fold in range(FOLDS):
+        learn = folds != fold
+        kept = [lab for lab, keep in zip(labels, learn, strict=True) if keep]
+        held_out[~learn] = _probabilities(Classifier.fit(x[learn], kept), x[~learn])
+    similarity = x @ x.T
+    np.fill_diagonal(similarity, -np.inf)
+    features = _features(held_out, _neighbour_scores(similarity, tuple(labels)))
+    # Blocks of seven neighbours in the bank's order go to the same fold, so the second
+    # layer is not judged on near-copies of what it learned.
+    blocks = (np.arange(len(labels)) // 7) % FOLDS
+    readings: list[Reading | None] = [None] * len(labels)
+    for fold in range(FOLDS):
+        learn = blocks != fold
+        kept = [lab for lab, keep in zip(labels, learn, strict=True) if keep]
+        model = Classifier.fit(features[learn], kept)
+        for i, reading in zip(np.where(~learn)[0], model.read_many(features[~learn]), strict=True):
+            readings[int(i)] = reading
+    return [r for r in readings if r is not None]

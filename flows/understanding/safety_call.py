@@ -41,7 +41,7 @@ class Thresholds:
     training part (k-fold), never on the validation part: the lowest false-alarm rate
     at which the held-out crisis recall stays at or above 0.96 and the emergency recall
     at or above 0.95. A lower crisis bar was tried: held-out recall 0.98 cost a third
-    of the harmless look-alikes a question (see the issue note for the figures).
+    of the harmless look-alikes a question.
     """
 
     crisis_clear: float = 0.4
