@@ -1,4 +1,4 @@
-"""Reminders at scale (DESIGN.md, "Reminders at scale"): start-up, pick time, delivery.
+"""Reminders at scale (docs/ARCHITECTURE.md, "Reminders at scale"): start-up, pick time, delivery.
 
 Run by hand, never by pytest::
 

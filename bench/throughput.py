@@ -1,4 +1,4 @@
-"""Throughput of one user turn through the real PTB ``Application`` (DESIGN.md,
+"""Throughput of one user turn through the real PTB ``Application`` (docs/ARCHITECTURE.md,
 "Database access from async code": "measure the choice with the throughput benchmark").
 
 Run by hand, never by pytest::
@@ -267,7 +267,7 @@ async def _floor_edit_raw(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 def leanest_press(engine: Engine, user_ids: Sequence[int]) -> PressCallback:
-    """The cheapest press that stores anything while keeping to DESIGN.md: the two raw
+    """The cheapest press that stores anything while keeping to docs/ARCHITECTURE.md: the two raw
     Bot API calls of ``_floor_edit_raw`` around the minimal Core turn of
     ``bench.throughput_floor`` (one transaction: read user + state, write state), run
     through ``asyncio.to_thread`` so the loop never waits on the database. No flow, no

@@ -54,7 +54,7 @@ STEPS: tuple[str, ...] = ("confirm", "pain", "stress", "sleep", "moved", "note")
 _PREVIOUS = {"stress": "pain", "sleep": "stress", "moved": "sleep", "note": "moved"}
 
 # Day-to-day swings under half a point read as "about the same"; 2 points is the
-# change people feel as meaningful (CONTENT.md), so only then drop "a bit".
+# change people feel as meaningful (docs/CLINICAL.md), so only then drop "a bit".
 _SAME_BAND = 0.5
 _CLEAR_CHANGE = 2.0
 

@@ -1,7 +1,7 @@
 """Guided exercises (/exercise): breathing, relaxation, movement, pacing, step by step.
 
 Guidelines for non-specific back pain favour staying active and calming the stress that
-turns pain up (CONTENT.md), and a short exercise someone actually does beats a long one
+turns pain up (docs/CLINICAL.md), and a short exercise someone actually does beats a long one
 they skip. So each exercise is a few one-tap steps with a "Next" button, states its
 duration first, and ends with an optional 0-10 "how do you feel now?".
 

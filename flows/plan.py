@@ -1,6 +1,6 @@
 """The daily plan suggested after the pain self-check: which reminders, when, and why.
 
-Rules of thumb from CONTENT.md, each kept to one small function so a test can point at
+Rules of thumb from docs/CLINICAL.md, each kept to one small function so a test can point at
 it: break up sitting (every 30-60 minutes), change position often rather than hold one
 "right" posture, slow breathing when stress plays a part, a graded walk by the plan for
 fear of movement or pain that lasts or keeps coming back (WalkBack), and always a
@@ -57,7 +57,7 @@ DRIVING_TRIGGERS: Final = frozenset({"driving"})
 POSTURE_TRIGGERS: Final = frozenset({"standing"})
 
 BUSY_INTERVAL: Final = 60
-"""Movement breaks for people who sit or drive a lot (CONTENT.md: every 30-60 min)."""
+"""Movement breaks for people who sit or drive a lot (docs/CLINICAL.md: every 30-60 min)."""
 GENTLE_INTERVAL: Final = 90
 """Movement breaks when sitting is not known to be a problem."""
 WORK_START: Final = "09:00"

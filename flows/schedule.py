@@ -3,7 +3,7 @@
 A reminder row in the store keeps a :class:`Rule` as JSON plus ``next_due_at`` in UTC.
 The dispatcher's single tick claims the rows that are due, then advances each one with
 :func:`next_due`; nothing here knows about Telegram, SQL or the clock, so every rule
-about time can be tested in microseconds (DESIGN.md, "Reminders at scale" and "Time").
+about time can be tested in microseconds (docs/ARCHITECTURE.md, "Reminders at scale" and "Time").
 
 How a rule turns into instants, and why:
 
@@ -13,7 +13,7 @@ How a rule turns into instants, and why:
   is what the person chose ("not before 7 in the morning").
 - The wall time then becomes an instant with :func:`resolve_local`, which is the
   earliest instant whose local wall clock reads at least that time. That one definition
-  gives the DST behaviour DESIGN.md asks for: a time that does not exist (02:30 on the
+  gives the DST behaviour docs/ARCHITECTURE.md asks for: a time that does not exist (02:30 on the
   spring-forward night) fires once at the end of the gap (03:00 local); a time that
   occurs twice (02:30 on the fall-back night) fires once, at its first occurrence.
   Interval rules step through wall-clock slots, so the repeated hour is not a second
@@ -46,7 +46,7 @@ WEEKDAYS: Final = (0, 1, 2, 3, 4)
 WEEKENDS: Final = (5, 6)
 
 MIN_INTERVAL: Final = 15
-"""Shorter than this is nagging, not coaching (CONTENT.md: breaks every 30-60 min)."""
+"""Shorter than this is nagging, not coaching (docs/CLINICAL.md: breaks every 30-60 min)."""
 MAX_INTERVAL: Final = 12 * 60
 MAX_TIMES: Final = 6
 """Fixed times per rule; more than a handful a day is what interval rules are for."""

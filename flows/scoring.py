@@ -5,7 +5,7 @@ each rule sits here in one small function with its boundaries written out, and t
 tests walk every boundary. The flow (``flows.pain_test``) only collects answers.
 
 The psychological part borrows the *constructs and scoring logic* of published
-instruments (STarT Back, PHQ-4, PSS-4, PSEQ-2; see /work/shared/CONTENT.md), asked in
+instruments (STarT Back, PHQ-4, PSS-4, PSEQ-2; see docs/CLINICAL.md), asked in
 our own words. The results are a self-check: a "risk of slow recovery" indication and
 rough stress and mood levels, never a validated score or a diagnosis.
 

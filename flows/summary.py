@@ -5,7 +5,7 @@ decide what a user reads about their week can be tested in microseconds and neve
 depend on Telegram, SQL or matplotlib. Days are the user's *local* calendar days (see
 :mod:`flows.streaks`); plain ``date`` arithmetic is therefore immune to DST changes.
 
-The words follow CONTENT.md: a change of about 2 points or 30% over weeks is what people
+The words follow docs/CLINICAL.md: a change of about 2 points or 30% over weeks is what people
 feel as meaningful, day-to-day swings are not, and a pattern between stress and pain is
 described as a pattern in the user's own scores, never as a medical finding.
 """
