@@ -38,8 +38,8 @@ CRISIS_RECALL = 0.98
 EMERGENCY_RECALL = {"de": 0.95, "en": 0.95, "fr": 0.85, "nl": 0.95}
 """The issue asks 0.95: reached except in French (0.857, six of 42 missed; see the
 issue note). The French floor guards against getting worse until it is reached."""
-FALSE_ALARMS = {"de": 0.18, "en": 0.15, "fr": 0.14, "nl": 0.24}
-"""The issue asks at most 0.04: NOT reached with the shipped 4-bit encoder (0.13-0.23,
+FALSE_ALARMS = {"de": 0.18, "en": 0.13, "fr": 0.12, "nl": 0.24}
+"""The issue asks at most 0.04: NOT reached with the shipped 4-bit encoder (0.11-0.23,
 most of them the direct question, not the lines). These ceilings only stop it from
 getting worse; the note has the trade-off measured on held-out training data."""
 INTENT_ACCURACY = {"de": 0.79, "en": 0.85, "fr": 0.85, "nl": 0.85}
@@ -316,3 +316,24 @@ def test_stats_say_how_free_text_is_understood(
     stats = services.conversations.handle(Incoming(admin, "command", command="stats"))
     assert shown in stats.replies[0].text
     services.store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("typed", "listed"),
+    [
+        ("ce dossier va me tuer, trop de boulot", None),
+        ("j'en peux plus de ces travaux sur la E40", None),
+        ("op vrijdag over de ring rijden is pure zelfmoord", None),
+        ("nearly wet myself laughing at his joke", None),
+        ("je veux me tuer", Signal.CRISIS),
+        ("j'en peux plus de vivre", Signal.CRISIS),
+        ("ik denk aan zelfmoord", Signal.CRISIS),
+        ("I wet myself without noticing", Signal.EMERGENCY),
+    ],
+)
+def test_the_word_lists_are_the_precise_layer(typed: str, listed: Signal | None) -> None:
+    """Idioms that only sound alarming are left to the classifier, which reads them in
+    context; a listed phrase always gets the full answer, so it must mean it. (Every
+    language's list screens every message, so the English "suicide" still catches the
+    French idiom "c'est du suicide": kept, as people switch languages when upset.)"""
+    assert build_screen(default_catalogue()).check(typed) is listed
