@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flows import caution as cn
 from flows import helplines
 from flows import scoring as sc
+from flows.advice import advise
 from flows.i18n import Translator
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
 from flows.safety import normalise
@@ -489,8 +490,9 @@ def result_replies(scores: sc.Scores, ctx: Context) -> tuple[Reply, ...]:
     )
     if scores.risk:
         lines.append(t(f"{r}.risk.{scores.risk}"))
-    if scores.stress_role:
-        lines.append(t(f"{r}.stress.{scores.stress_role}"))
+    role = advise(scores.to_dict()).stress_role  # the plan's stress reason follows it too
+    if role:
+        lines.append(t(f"{r}.stress.{role}"))
         reasons = _stress_reasons(scores, t)
         if reasons:
             lines.append(t(f"{r}.stress_reasons", reasons=t(f"{r}.separator").join(reasons)))

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
+from flows import advice
+
 # -- answer keys (the flow's step ids) and the option values scoring looks at ----------
 
 RED_EMERGENCY: Final = "red_emergency"
@@ -76,7 +78,7 @@ NO: Final = "no"
 RISKS: Final = ("low", "medium", "high")
 PHQ4_BANDS: Final = ("normal", "mild", "moderate", "severe")
 DURATIONS: Final = ("acute", "subacute", "chronic", "recurrent")
-STRESS_ROLES: Final = ("low", "some", "strong")
+STRESS_ROLES: Final = advice.STRESS_ROLES
 PSS4_LEVELS: Final = ("low", "raised", "high")
 PSEQ2_BANDS: Final = ("low", "moderate", "good")
 
@@ -422,17 +424,17 @@ NEXT_STEPS: Final = (
     "checkin",
     "help_now",
 )
-SITTING_TRIGGERS: Final = frozenset({"sitting", "standing", "getting_up", "driving"})
 
 
 def next_steps(scores: Scores) -> tuple[str, ...]:
     """Three to five next-step ids, most pressing first; "get help now" always closes.
 
-    Drawn from the guideline facts: stay active, break up sitting, calm breathing when
-    stress plays a part, graded walking, matched care for higher risk, a doctor for
-    red flags or high mood and anxiety scores.
+    Drawn from the guideline facts: stay active, matched care for higher risk, a doctor
+    for red flags or high mood and anxiety scores. The exercises (break up sitting, calm
+    breathing, graded walking) are the ones :func:`flows.advice.advise` recommends, so
+    the plan that follows sets up every exercise named here.
     """
-    physical = set(scores.physical_factors)
+    facts = advice.advise(scores.to_dict())
     wanted = {
         "gp_check": scores.see_doctor,
         "crisis_lines": scores.crisis,
@@ -441,11 +443,9 @@ def next_steps(scores: Scores) -> tuple[str, ...]:
         or scores.duration == "chronic"
         or scores.pseq2_band == "low",
         "stay_active": True,
-        "movement_breaks": bool(SITTING_TRIGGERS & set(scores.aggravators))
-        or bool({"sitting", "driving"} & physical),
-        "breathing": scores.stress_role in ("some", "strong") or "tension" in physical,
-        "walking": scores.duration in ("subacute", "chronic", "recurrent")
-        or bool({"fitness", "weak_core"} & physical),
+        "movement_breaks": facts.busy_breaks,
+        "breathing": facts.breathing is not None,
+        "walking": facts.walking is not None,
         "checkin": True,
     }
     order = list(NEXT_STEPS[:-1])

@@ -4,13 +4,17 @@ middle (a fresh engine on the same database file), retakes and consent gating.""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.conversation import Incoming, Outgoing, TurnResult
 from bot.services import Services, build_services
+from flows.pain_test import CRISIS, INDEX, SEE_DOCTOR, STEPS
 from tests.conftest import make_settings
+from tests.test_advice import RETAKE
+from tests.test_pain_test import CALM, presses_for
 
 USER = 77
 SKIP_LABELS = ("◀ Back",)
@@ -153,3 +157,31 @@ def test_command_mid_flow_asks_before_switching(services: Services) -> None:
     switched = press_data(services, labels["Yes, switch"])
     assert services.store.get_state(USER).flow == "pain_test"  # type: ignore[union-attr]
     assert switched.replies
+
+
+def answer_test(services: Services, answers: dict[str, Any]) -> TurnResult:
+    """Take /test with exactly these answers, carrying on past any safety screen."""
+    result = command(services, "test")
+    while (state := services.store.get_state(USER)) is not None:
+        presses = ["cont"] if state.step in (SEE_DOCTOR, CRISIS) else None
+        if presses is None:
+            presses = presses_for(STEPS[INDEX[state.step]], answers[state.step])
+        for value in presses:
+            nonce = services.store.get_state(USER).nonce  # type: ignore[union-attr]
+            result = press_data(services, f"f|{nonce}|{value}")
+    return result
+
+
+def test_after_a_retake_the_plan_says_what_the_profile_said(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    answer_test(services, CALM)
+    clock.advance(timedelta(days=28))
+    profile = "\n".join(r.text for r in answer_test(services, RETAKE).replies)
+    assert "The part stress plays: probably some." in profile and "→" in profile
+    assert "Try slow breathing" in profile
+    plan = "\n".join(r.text for r in command(services, "plan").replies)
+    assert "Breathing exercise" in plan
+    assert "because stress seems to play a part" in plan
+    assert "big part" not in plan

@@ -58,6 +58,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
         [
             ("movement", "sitting", "Movement breaks: every 60 min, Mon-Fri 9:00-17:00"),
             ("stress", "stress", "Breathing exercise: 12:30, every day"),
+            ("pain", "subacute", "Graded walk: 17:30, every day"),
             CHECKIN,
             SUMMARY,
         ],
@@ -115,22 +116,42 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
         ],
     ),
     (
-        "pss4 at the threshold is high stress",
+        # The profile said stress plays a small part: the plan never claims a big one.
+        "a high pss4 alone does not override the part stress plays",
         {
-            "pss4": 8,
+            "pss4": 10,
             "stress_role": "low",
             "duration": "acute",
             "risk": "low",
         },
         [
             ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
-            ("stress", "stress", "Breathing exercise: 12:30, every day"),
             CHECKIN,
             SUMMARY,
         ],
     ),
     (
-        "pss4 just under it",
+        "some stress with pss4 8 is some, not a big part",
+        {"pss4": 8, "stress_role": "some", "duration": "acute", "risk": "low"},
+        [
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("stress", "some_stress", "Breathing exercise: 12:30, every day"),
+            CHECKIN,
+            SUMMARY,
+        ],
+    ),
+    (
+        "subacute pain gets the walk the profile recommends",
+        {"pss4": 7, "stress_role": "low", "duration": "subacute", "risk": "low"},
+        [
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("pain", "subacute", "Graded walk: 17:30, every day"),
+            CHECKIN,
+            SUMMARY,
+        ],
+    ),
+    (
+        "low stress, acute pain",
         {"pss4": 7, "stress_role": "low", "duration": "acute", "risk": "low"},
         [
             ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
@@ -158,6 +179,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
         ],
     ),
     (
+        # Breathing as the profile recommended it; no movement breaks or walks.
         "crisis gets a light plan",
         {
             "pss4": 14,
@@ -167,6 +189,15 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
             "physical_factors": ["long_sitting"],
             "talk_to_doctor": True,
         },
+        [
+            ("stress", "stress", "Breathing exercise: 12:30, every day"),
+            ("checkin", "gentle", "Daily check-in: 20:00, every day"),
+            SUMMARY,
+        ],
+    ),
+    (
+        "crisis with little stress: only the check-in and the summary",
+        {"stress_role": "low", "crisis": True, "physical_factors": ["sitting"]},
         [("checkin", "gentle", "Daily check-in: 20:00, every day"), SUMMARY],
     ),
     (
