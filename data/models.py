@@ -171,6 +171,21 @@ class ExerciseLog(SQLModel, table=True):
     level: int | None = Field(default=None)
 
 
+class LessonRead(SQLModel, table=True):
+    """A lesson the user has read, once per lesson (the first time), so /learn can mark
+    it. Stored only with consent; erased with everything else."""
+
+    __tablename__ = "lesson_reads"
+    __table_args__ = (UniqueConstraint("user_id", "card", name="uq_lesson_read_user_card"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    card: str = Field(max_length=48)
+    read_at: datetime = _utc()
+
+
 class MedicalCaution(SQLModel, table=True):
     """Advice to see a doctor that the bot gave (``emergency``: call the emergency number
     now; ``see_doctor``: have it checked within days), with its date.
@@ -200,6 +215,7 @@ PERSONAL_TABLES: tuple[type[SQLModel], ...] = (
     Reminder,
     Delivery,
     ExerciseLog,
+    LessonRead,
     MedicalCaution,
 )
 """Every table that holds data about a person; erasure walks this and a test checks

@@ -1,5 +1,5 @@
 """What a user's turn may read and record about their health: check-ins, self-check
-results, exercise logs and medical cautions. Mixed into :class:`data.store.Turn`, so
+results, exercise logs, lessons read and medical cautions. Mixed into :class:`data.store.Turn`, so
 each write shares the turn's transaction with the conversation state."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from data.models import CheckIn, ExerciseLog, MedicalCaution, TestResult
+from data.models import CheckIn, ExerciseLog, LessonRead, MedicalCaution, TestResult
 
 CHECKINS = cast(Table, CheckIn.__table__)  # type: ignore[attr-defined]
+LESSON_READS = cast(Table, LessonRead.__table__)  # type: ignore[attr-defined]
 
 
 def checkin_dict(row: CheckIn) -> dict[str, Any]:
@@ -198,6 +199,28 @@ class RecordOps:
             )
         ).one()
         return int(latest), int(count)
+
+    # -- lessons read ----------------------------------------------------------------
+
+    def mark_lesson_read(self, card: str) -> None:
+        """The first read of a lesson is kept; reading it again changes nothing (one
+        statement, safe when two devices open the same lesson at once)."""
+        dialect = self._session.get_bind().dialect.name
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(LESSON_READS)
+        self._session.execute(
+            insert.values(
+                user_id=self._user_id, card=card, read_at=self.now
+            ).on_conflict_do_nothing(index_elements=["user_id", "card"])
+        )
+
+    def lessons_read(self) -> list[str]:
+        """The lessons the user has read, first read first."""
+        rows = self._session.exec(
+            select(LessonRead.card)
+            .where(LessonRead.user_id == self._user_id)
+            .order_by(col(LessonRead.read_at), col(LessonRead.id))
+        ).all()
+        return list(rows)
 
     # -- medical cautions ------------------------------------------------------------
 

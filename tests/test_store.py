@@ -347,6 +347,7 @@ def seed_every_table(store: Store, user_id: int) -> None:
         tx.log_exercise("breathing", finished=True, rating_after=3, level=None)
         tx.upsert_reminder("stress", {}, enabled=True, next_due_at=NOW)
         tx.set_caution("see_doctor")
+        tx.mark_lesson_read("posture")
     store.claim_due(NOW, limit=10, grace=timedelta(minutes=20), advance=hourly)
     counts = store.rows_about(user_id)
     assert all(counts.values()), f"some table has no row for the user: {counts}"
@@ -363,6 +364,7 @@ def test_refusing_consent_erases_every_health_table_in_its_turn(store: Store) ->
             "reminders": 1,
             "deliveries": 1,
             "exercise_logs": 1,
+            "lesson_reads": 1,
             "medical_cautions": 1,
         }
         tx.refuse_consent(1)
@@ -417,6 +419,7 @@ def test_refusals_given_before_the_fix_lose_their_health_data(database_url: str)
     assert set(counts.values()) == {0}, counts
     kept = store.rows_about(2)
     assert kept.pop("medical_cautions") == 0  # the table came back empty with 0007
+    assert kept.pop("lesson_reads") == 0  # and this one with 0008
     assert all(kept.values()), kept
     engine.dispose()
 
@@ -452,6 +455,33 @@ def test_medical_cautions_open_update_clear_export_and_erase_on_each_database(
         tx.erase_everything()  # /delete
     assert store.rows_about(1)["medical_cautions"] == 0
     assert store.rows_about(2)["medical_cautions"] == 1
+
+
+def test_lessons_read_are_kept_once_in_order_exported_and_erased_on_each_database(
+    store: Store,
+) -> None:
+    later = NOW + timedelta(minutes=5)
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        tx.give_consent(1)
+        assert tx.lessons_read() == []
+        tx.mark_lesson_read("stress_and_pain")
+        tx.mark_lesson_read("posture")
+    with store.turn(2, NOW, language="en", timezone="UTC") as other:
+        other.mark_lesson_read("moving_helps")
+    with store.turn(1, later, language="en", timezone="UTC") as tx:
+        tx.mark_lesson_read("stress_and_pain")  # read again: still one row, first read kept
+        assert tx.lessons_read() == ["stress_and_pain", "posture"]
+        exported = tx.export()
+    rows = sorted(exported["lesson_reads"], key=lambda row: row["id"])
+    assert [(r["card"], r["read_at"]) for r in rows] == [
+        ("stress_and_pain", NOW.isoformat()),
+        ("posture", NOW.isoformat()),
+    ]
+    json.dumps(exported)
+    with store.turn(1, later, language="en", timezone="UTC") as tx:
+        tx.erase_everything()  # /delete
+    assert store.rows_about(1)["lesson_reads"] == 0
+    assert store.rows_about(2)["lesson_reads"] == 1
 
 
 def test_a_caution_of_an_unknown_kind_is_refused_by_the_database(store: Store) -> None:
