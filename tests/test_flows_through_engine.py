@@ -185,3 +185,33 @@ def test_after_a_retake_the_plan_says_what_the_profile_said(
     assert "Breathing exercise" in plan
     assert "because stress seems to play a part" in plan
     assert "big part" not in plan
+
+
+def press_value(services: Services, value: str) -> TurnResult:
+    nonce = services.store.get_state(USER).nonce  # type: ignore[union-attr]
+    return press_data(services, f"f|{nonce}|{value}")
+
+
+def marked(result: TurnResult) -> set[str]:
+    """Lessons the menu marks as read, by the value in their button's data."""
+    return {
+        b.data.rsplit("|", 1)[-1]
+        for row in result.replies[-1].buttons
+        for b in row
+        if b.label.endswith(" ✓")
+    }
+
+
+@pytest.mark.parametrize("consent", [True, False])
+def test_read_lessons_are_remembered_and_marked_only_with_consent(
+    services: Services, consent: bool
+) -> None:
+    if consent:
+        onboard(services)
+    command(services, "learn")
+    press_value(services, "posture")
+    assert marked(press_value(services, "menu")) == ({"posture"} if consent else set())
+    press_value(services, "done")
+    again = command(services, "learn")  # a new session: the marks come from the store
+    assert marked(again) == ({"posture"} if consent else set())
+    assert services.store.rows_about(USER)["lesson_reads"] == (1 if consent else 0)

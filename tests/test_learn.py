@@ -140,6 +140,67 @@ def test_next_walks_through_every_card_in_order() -> None:
     assert read == list(EXPECTED_IDS)
 
 
+PICKED = ["stress_and_pain", "acute_vs_chronic", "moving_helps"]
+
+
+def read_order(outcomes: list[Outcome]) -> list[str]:
+    return [fact.card_id for o in outcomes for fact in o.facts if isinstance(fact, CardRead)]
+
+
+def test_next_follows_the_picked_lessons_first_then_the_rest() -> None:
+    ctx = make_ctx({"recommended_cards": PICKED})
+    outcomes = drive([Press(PICKED[0])] + [Press("next")] * 6, ctx)
+    rest = [card for card in EXPECTED_IDS if card not in PICKED]
+    assert read_order(outcomes) == [*PICKED, *rest]
+    assert "next" not in values(outcomes[-1].replies[0])  # the last one in this order
+
+
+def test_progress_counts_the_picked_lessons_then_all_of_them() -> None:
+    ctx = make_ctx({"recommended_cards": PICKED})
+    outcomes = drive([Press(PICKED[0])] + [Press("next")] * 3, ctx)
+    texts = [o.replies[0].text for o in outcomes[1:]]
+    assert "Picked for you: lesson 1 of 3" in texts[0]
+    assert "Lesson 5 of 7" not in texts[0]  # stress_and_pain is fifth in the fixed order
+    assert "Picked for you: lesson 3 of 3" in texts[2]
+    assert "Lesson 4 of 7" in texts[3] and "Picked for you" not in texts[3]
+
+
+def test_a_lesson_opened_by_the_coach_still_opens_and_next_follows_the_picks() -> None:
+    ctx = make_ctx({"recommended_cards": PICKED, "open_card": "acute_vs_chronic"})
+    outcomes = drive([Press("next")], ctx)
+    assert read_order(outcomes) == ["acute_vs_chronic", "moving_helps"]
+    assert "Picked for you: lesson 2 of 3" in outcomes[0].replies[0].text
+
+
+def labels(reply: Reply) -> dict[str, str]:
+    return {choice.value: choice.label for choice in reply.buttons() if choice.value}
+
+
+def test_read_lessons_are_marked_in_the_menu() -> None:
+    mark = T("learn.read_marker")
+    ctx = make_ctx({"recommended_cards": ["posture"], "read_cards": ["moving_helps", "posture"]})
+    (menu,) = FLOW.start(ctx).replies
+    marked = {card for card, label in labels(menu).items() if mark in label}
+    assert marked == {"moving_helps", "posture"}
+    assert T("learn.read_hint") in menu.text
+    # A lesson read now is marked when the menu comes back, without waiting for the store.
+    back = drive([Press("stress_and_pain"), Press("menu")], ctx)[-1]
+    marked = {card for card, label in labels(back.replies[0]).items() if mark in label}
+    assert marked == {"moving_helps", "posture", "stress_and_pain"}
+
+
+@pytest.mark.parametrize("read", [None, "posture", 42, {"posture": 1}])
+def test_without_remembered_reads_nothing_is_marked_or_kept(read: Any) -> None:
+    """No consent: the bot passes no ``read_cards``, and the flow keeps no list of reads."""
+    history = {} if read is None else {"read_cards": read}
+    outcomes = drive([Press("posture"), Press("menu")], make_ctx(history))
+    (menu,) = outcomes[-1].replies
+    assert not any(T("learn.read_marker") in label for label in labels(menu).values())
+    assert T("learn.read_hint") not in menu.text
+    if read is None:
+        assert all("read" not in o.state.answers for o in outcomes if o.state is not None)
+
+
 def test_menu_returns_with_recommendations_kept() -> None:
     ctx = make_ctx({"recommended_cards": ["posture"]})
     outcomes = drive([Press("posture"), Press("menu")], ctx)

@@ -34,6 +34,8 @@ def fill_every_table(services: Services) -> None:
     drive(services, command(services, "test"))
     drive(services, command(services, "checkin"))
     drive(services, command(services, "exercise"))
+    lessons = command(services, "learn")  # a lesson read, then Done
+    drive(services, press_data(services, pick(lessons.replies[-1], preferred=False)))
     # The emergency advice opens a caution (and schedules its follow-up).
     services.conversations.handle(Incoming(USER, "text", text="I lost bladder control"))
     with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
@@ -437,6 +439,7 @@ HEALTH_TABLES = {
     "reminders",
     "deliveries",
     "exercise_logs",
+    "lesson_reads",
     "medical_cautions",
 }
 
@@ -460,6 +463,7 @@ def test_withdrawing_consent_erases_every_health_table_on_each_database(
         text = done.replies[0].text
         assert "erased" in text and "check-ins: 1" in text and "self-check results: 1" in text
         assert "advised you to see a doctor: 1" in text and "reminders: 2" in text
+        assert "lessons you read: 1" in text
         counts = services.store.rows_about(USER)
         assert set(counts) == HEALTH_TABLES | {"users"}, "a new table needs a decision here"
         assert counts.pop("users") == 1 and set(counts.values()) == {0}, counts
