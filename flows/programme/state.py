@@ -1,0 +1,161 @@
+"""The programme state: everything the coaching programme remembers about one person.
+
+It is one frozen value, saved as JSON in the turn's transaction and read back at the
+next, so a restart loses nothing and two turns cannot half-change it. Every rule is a
+function from a state to a new state; nothing here mutates. ``from_dict`` refuses a
+malformed state with the field's name (see :mod:`flows.programme.codec`) and
+``__post_init__`` checks what no single field can: lessons never repeat, pauses do not
+overlap, nothing happens before enrolment.
+
+The state stays small whatever the programme's length: sessions are kept beside it
+(:class:`~flows.programme.records.SessionRecord`), nudges older than the no-repeat
+window are dropped when a new one is added, and week and day are worked out from the
+dates (:mod:`flows.programme.calendar`) rather than stored, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from itertools import pairwise
+from typing import Any, Final
+
+from flows.programme import codec
+from flows.programme.records import (
+    MAX_LEVEL,
+    MAX_WALK_MINUTES,
+    TRACKS,
+    Flare,
+    MessageLog,
+    Shown,
+    Snooze,
+    Span,
+    Track,
+    WeeklyGoal,
+    shown_list,
+    spans,
+)
+
+VERSION: Final = 1
+"""Written into every dict so a later shape can be told apart and upgraded."""
+MAX_PAUSE_DAYS: Final = 14
+"""A pause for illness or a holiday is 1-14 days (docs/CLINICAL.md, "The coaching
+programme"); longer than that is leaving, which keeps the data but ends the messages."""
+
+
+@dataclass(frozen=True)
+class ProgrammeState:
+    """One person's programme.
+
+    ``at`` is the local time of the daily message. ``level`` is the exercise level
+    (1 = gentlest); ``level_changed_on`` is when it last moved, which both level rules
+    need (at most one step up a week; "too hard" counts only at the current level).
+    ``flare`` is an open flare-up, ``flares`` the closed ones and ``last_review_on``
+    the day the red flags were last looked at again. ``pause`` is a pause that has not
+    ended yet, ``pauses`` the past ones (the programme's clock stands still in both).
+    ``walk_baseline`` is the first week's average daily walk, once known.
+    """
+
+    enrolled_on: date
+    track: Track
+    at: time
+    level: int = 1
+    level_changed_on: date | None = None
+    flare: Flare | None = None
+    flares: tuple[Span, ...] = ()
+    last_review_on: date | None = None
+    pause: Span | None = None
+    pauses: tuple[Span, ...] = ()
+    walk_baseline: int | None = None
+    lessons: tuple[Shown, ...] = ()
+    nudges: tuple[Shown, ...] = ()
+    messages: MessageLog = field(default_factory=MessageLog)
+    snoozes: tuple[Snooze, ...] = ()
+    time_offer_on: date | None = None
+    goal: WeeklyGoal | None = None
+
+    def __post_init__(self) -> None:
+        codec.choice(self.track, "track", TRACKS)
+        if self.at.second or self.at.microsecond or self.at.tzinfo is not None:
+            raise ValueError("at must be a naive local time in whole minutes")
+        codec.check_int(self.level, "level", 1, MAX_LEVEL)
+        if self.walk_baseline is not None:
+            codec.check_int(self.walk_baseline, "walk_baseline", 1, MAX_WALK_MINUTES)
+        keys = [shown.key for shown in self.lessons]
+        if len(keys) != len(set(keys)):
+            raise ValueError("a lesson can be shown only once in the programme")
+        self._check_spans()
+        if self.flare is not None and self.flare.started_on < self.enrolled_on:
+            raise ValueError("a flare-up cannot start before enrolment")
+
+    def _check_spans(self) -> None:
+        ordered = [*self.pauses, *([self.pause] if self.pause else [])]
+        for span in ordered:
+            if span.start < self.enrolled_on:
+                raise ValueError("a pause cannot start before enrolment")
+            if span.days > MAX_PAUSE_DAYS:
+                raise ValueError(f"a pause lasts at most {MAX_PAUSE_DAYS} days")
+        for earlier, later in pairwise(ordered):
+            if later.start <= earlier.end:
+                raise ValueError("pauses must be in order and must not overlap")
+        for earlier, later in pairwise(self.flares):
+            if later.start < earlier.start:
+                raise ValueError("past flare-ups must be in order")
+
+    def shown_lessons(self) -> frozenset[str]:
+        return frozenset(shown.key for shown in self.lessons)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict (strings, numbers, booleans, lists, None)."""
+        return {
+            "v": VERSION,
+            "enrolled_on": self.enrolled_on.isoformat(),
+            "track": self.track,
+            "at": self.at.strftime("%H:%M"),
+            "level": self.level,
+            "level_changed_on": _iso(self.level_changed_on),
+            "flare": None if self.flare is None else self.flare.to_dict(),
+            "flares": [span.to_dict() for span in self.flares],
+            "last_review_on": _iso(self.last_review_on),
+            "pause": None if self.pause is None else self.pause.to_dict(),
+            "pauses": [span.to_dict() for span in self.pauses],
+            "walk_baseline": self.walk_baseline,
+            "lessons": [shown.to_dict() for shown in self.lessons],
+            "nudges": [shown.to_dict() for shown in self.nudges],
+            "messages": self.messages.to_dict(),
+            "snoozes": [snooze.to_dict() for snooze in self.snoozes],
+            "time_offer_on": _iso(self.time_offer_on),
+            "goal": None if self.goal is None else self.goal.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, value: object) -> ProgrammeState:
+        """The state saved by :meth:`to_dict`; ValueError names the first bad field."""
+        data = codec.mapping(value, "programme state")
+        if data.get("v") != VERSION:
+            raise ValueError(f"unknown programme state version {data.get('v')!r}")
+        flare, pause, goal = data.get("flare"), data.get("pause"), data.get("goal")
+        messages = data.get("messages")
+        return cls(
+            enrolled_on=codec.day(data, "enrolled_on"),
+            track=codec.choice(data.get("track"), "track", TRACKS),
+            at=codec.clock(data, "at"),
+            level=codec.integer(data, "level", 1, MAX_LEVEL),
+            level_changed_on=codec.optional_day(data, "level_changed_on"),
+            flare=None if flare is None else Flare.from_dict(flare),
+            flares=spans(data, "flares"),
+            last_review_on=codec.optional_day(data, "last_review_on"),
+            pause=None if pause is None else Span.from_dict(pause),
+            pauses=spans(data, "pauses"),
+            walk_baseline=codec.optional_integer(data, "walk_baseline", 1, MAX_WALK_MINUTES),
+            lessons=shown_list(data, "lessons"),
+            nudges=shown_list(data, "nudges"),
+            messages=MessageLog() if messages is None else MessageLog.from_dict(messages),
+            snoozes=tuple(Snooze.from_dict(item) for item in codec.items(data, "snoozes")),
+            time_offer_on=codec.optional_day(data, "time_offer_on"),
+            goal=None if goal is None else WeeklyGoal.from_dict(goal),
+        )
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
