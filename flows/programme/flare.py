@@ -1,0 +1,113 @@
+"""Flare-ups: when the flare-up mode starts and ends, and when to look at red flags.
+
+Flare-ups are expected, not a failure (docs/CLINICAL.md, "The coaching programme").
+A red day opens a flare-up mode of at most 7 days: gentle movement rather than rest,
+relaxation and reassurance, with the streak frozen. The mode ends on the first check-in
+that is no longer red against the pain that was usual before it began, or after its
+7th day, and the programme then restarts one level lower, returning to the earlier
+level in steps. A red day straight after a mode ends opens the next one in the same
+episode; an episode longer than 14 days, or new symptoms, is a reason to look at the
+red flags again and to see the GP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Final
+
+from flows.programme.levels import moved
+from flows.programme.records import Flare, Span
+from flows.programme.signals import Zone
+from flows.programme.state import ProgrammeState
+
+MODE_DAYS: Final = 7
+"""A flare-up mode lasts at most a week."""
+LONG_EPISODE_DAYS: Final = 14
+"""An episode longer than this brings the red-flag review and advice to see the GP."""
+SAME_EPISODE_GAP: Final = timedelta(days=1)
+"""A flare-up starting the day after the last one ended belongs to the same episode."""
+
+
+def episode_start(state: ProgrammeState, today: date) -> date:
+    """The first day of the episode a flare-up starting ``today`` would join."""
+    start = today
+    for span in reversed(state.flares):
+        if start - span.end > SAME_EPISODE_GAP:
+            break
+        start = span.start
+    return start
+
+
+def start(state: ProgrammeState, today: date, reference: float | None) -> ProgrammeState:
+    """The state with a flare-up opened today, judged later against ``reference``."""
+    flare = Flare(today, episode_start(state, today), state.level, reference)
+    return replace(state, flare=flare)
+
+
+def timed_out(flare: Flare, today: date) -> bool:
+    """True from the day after the mode's 7th day."""
+    return today - flare.started_on >= timedelta(days=MODE_DAYS)
+
+
+def settle(state: ProgrammeState, today: date, zone: Zone | None) -> ProgrammeState:
+    """The state after today's look at an open flare-up.
+
+    ``zone`` is today's pain against the flare-up's own reference (None before today's
+    check-in). A mode that has run its 7 days, or a day that is no longer red, ends it
+    and restarts one level lower. A flare-up that calms on the day it began (the
+    check-in was corrected) is undone as if it never started: one typo must not cost a
+    level.
+    """
+    flare = state.flare
+    if flare is None:
+        return state
+    if timed_out(flare, today):
+        last = flare.started_on + timedelta(days=MODE_DAYS - 1)
+        return _close(state, flare, Span(flare.started_on, last), today)
+    if zone is None or zone == "red":
+        return state
+    if flare.started_on == today:
+        return replace(state, flare=None)
+    return _close(state, flare, Span(flare.started_on, today - timedelta(days=1)), today)
+
+
+def _close(state: ProgrammeState, flare: Flare, span: Span, today: date) -> ProgrammeState:
+    closed = replace(state, flare=None, flares=(*state.flares, span))
+    restarted = moved(replace(closed, level=flare.level_before), flare.level_before - 1, today)
+    if restarted.level == flare.level_before:  # already at the lowest level
+        return replace(restarted, level_changed_on=today)
+    return restarted
+
+
+def review_due(state: ProgrammeState, today: date, new_symptoms: bool) -> bool:
+    """True when the red flags should be looked at again today.
+
+    New symptoms always bring it. A long episode brings it once, on its 15th day or the
+    first day after with the programme open (an earlier review for new symptoms does
+    not count), and it stays on all that day, so the plan is the same however often
+    today is opened.
+    """
+    if new_symptoms or state.last_review_on == today:
+        return True
+    flare = state.flare
+    if flare is None or today - flare.episode_start < timedelta(days=LONG_EPISODE_DAYS):
+        return False
+    long_from = flare.episode_start + timedelta(days=LONG_EPISODE_DAYS)
+    return state.last_review_on is None or state.last_review_on < long_from
+
+
+def flare_days(state: ProgrammeState, today: date) -> frozenset[date]:
+    """Every local day spent in flare-up mode up to ``today``: they freeze the streak."""
+    days: set[date] = set()
+    spans = list(state.flares)
+    if state.flare is not None:
+        spans.append(Span(state.flare.started_on, max(today, state.flare.started_on)))
+    for span in spans:
+        days.update(span.start + timedelta(days=n) for n in range(span.days))
+    return frozenset(days)
+
+
+def entries(state: ProgrammeState) -> int:
+    """How many flare-up modes began (the weekly summary's figure)."""
+    return len(state.flares) + (state.flare is not None)

@@ -1,0 +1,83 @@
+"""When the exercise level moves: up by plan, down when it is too much.
+
+Up: at most one step a week, and only when at least 3 blocks at the current level in
+the week before were rated fine or too easy, on a green day; strength is built by
+small regular steps, and a step up on a bad day or after a "too hard" would teach that
+moving hurts. Down: two "too hard" ratings in a row at the current level drop one
+step at once, because being overwhelmed is a common reason people stop
+(docs/CLINICAL.md, "The coaching programme"). Only blocks done at the current level
+since it last changed count, so one rating never moves the level twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Final
+
+from flows.programme.records import SessionRecord
+from flows.programme.state import ProgrammeState
+
+UP_AFTER_SESSIONS: Final = 3
+"""Blocks rated fine or too easy in the week before a step up."""
+UP_GAP_DAYS: Final = 7
+"""At most one step up in any 7 days (and none in the week after any change)."""
+TOO_HARD_IN_A_ROW: Final = 2
+EASY_ENOUGH: Final = frozenset({"fine", "too_easy"})
+
+
+def at_level(state: ProgrammeState, sessions: Iterable[SessionRecord]) -> list[SessionRecord]:
+    """Rated blocks done at the current level since it last changed, oldest first."""
+    since = state.level_changed_on or state.enrolled_on
+    return sorted(
+        (
+            session
+            for session in sessions
+            if session.level == state.level
+            and session.day >= since
+            and session.feedback is not None
+        ),
+        key=lambda session: session.day,
+    )
+
+
+def too_hard_twice(state: ProgrammeState, sessions: Iterable[SessionRecord]) -> bool:
+    rated = at_level(state, sessions)[-TOO_HARD_IN_A_ROW:]
+    return len(rated) == TOO_HARD_IN_A_ROW and all(s.feedback == "too_hard" for s in rated)
+
+
+def ready_to_step_up(
+    state: ProgrammeState, sessions: Iterable[SessionRecord], today: date, top: int
+) -> bool:
+    """True when the rules allow one step up today (the caller checks it is green)."""
+    if state.level >= top:
+        return False
+    changed = state.level_changed_on
+    if changed is not None and today - changed < timedelta(days=UP_GAP_DAYS):
+        return False
+    rated = [s for s in at_level(state, sessions) if s.day < today]
+    if rated and rated[-1].feedback == "too_hard":
+        return False
+    week_start = today - timedelta(days=UP_GAP_DAYS)
+    easy = [s for s in rated if s.day >= week_start and s.feedback in EASY_ENOUGH]
+    return len(easy) >= UP_AFTER_SESSIONS
+
+
+def moved(state: ProgrammeState, level: int, today: date) -> ProgrammeState:
+    """The state at ``level`` (at least 1) from ``today``; unchanged if it is the same."""
+    level = max(1, level)
+    if level == state.level:
+        return state
+    return replace(state, level=level, level_changed_on=today)
+
+
+def after_block(
+    state: ProgrammeState, sessions: Iterable[SessionRecord], today: date
+) -> ProgrammeState:
+    """The state once a block's rating is in: one level lower after two "too hard" in a
+    row. The bot calls it after each rating and :func:`plan_today` calls it again, so a
+    rating recorded by any path is acted on, and only once."""
+    if too_hard_twice(state, sessions):
+        return moved(state, state.level - 1, today)
+    return state
