@@ -1,0 +1,47 @@
+"""Which wording a message uses, so that no nudge text repeats within 14 days.
+
+The same message loses its effect over time while varied ones keep it
+(docs/CLINICAL.md, "The coaching programme"). The texts are content; this module gets
+their keys and picks the one used longest ago (never-used keys first, in the order
+given), skipping any used in the last 14 days. A pool must therefore hold at least
+:data:`MIN_POOL` keys when it feeds a daily message and its follow-up every day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Final
+
+from flows.programme.records import Shown
+from flows.programme.state import ProgrammeState
+
+NO_REPEAT_DAYS: Final = 14
+MIN_POOL: Final = 2 * NO_REPEAT_DAYS
+"""Two messages a day (the daily one and its follow-up) for 14 days."""
+
+
+def recent_keys(state: ProgrammeState, today: date) -> frozenset[str]:
+    """Keys used in the 14 days up to today (a key used 14 days ago is free again)."""
+    window = timedelta(days=NO_REPEAT_DAYS)
+    return frozenset(shown.key for shown in state.nudges if today - shown.day < window)
+
+
+def pick_nudge(keys: Sequence[str], state: ProgrammeState, today: date) -> str | None:
+    """The least recently used key not used in the last 14 days, or None when every key
+    was (a pool that small is a content bug the catalogue test catches)."""
+    recent = recent_keys(state, today)
+    fresh = [key for key in dict.fromkeys(keys) if key not in recent]
+    if not fresh:
+        return None
+    last_used = {shown.key: shown.day for shown in state.nudges}
+    return min(fresh, key=lambda key: last_used.get(key, date.min))
+
+
+def record_nudge(state: ProgrammeState, key: str, today: date) -> ProgrammeState:
+    """The state after ``key`` was sent; keys older than the window are dropped, so the
+    list never grows beyond two weeks of messages."""
+    window = timedelta(days=NO_REPEAT_DAYS)
+    kept = tuple(shown for shown in state.nudges if today - shown.day < window)
+    return replace(state, nudges=(*kept, Shown(key, today)))
