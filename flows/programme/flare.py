@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Final
 
 from flows.programme.levels import moved
-from flows.programme.records import Flare, Span
+from flows.programme.records import Flare
 from flows.programme.signals import Zone
 from flows.programme.state import ProgrammeState
 
@@ -31,17 +31,30 @@ SAME_EPISODE_GAP: Final = timedelta(days=1)
 
 def episode_start(state: ProgrammeState, today: date) -> date:
     """The first day of the episode a flare-up starting ``today`` would join."""
-    start = today
-    for span in reversed(state.flares):
-        if start - span.end > SAME_EPISODE_GAP:
-            break
-        start = span.start
-    return start
+    previous = _previous_in_episode(state, today)
+    return today if previous is None else previous.episode_start
+
+
+def _previous_in_episode(state: ProgrammeState, today: date) -> Flare | None:
+    """The last closed flare-up, if one starting ``today`` would continue its episode."""
+    if not state.flares:
+        return None
+    last = state.flares[-1]
+    return last if today - last.span(today).end <= SAME_EPISODE_GAP else None
 
 
 def start(state: ProgrammeState, today: date, reference: float | None) -> ProgrammeState:
-    """The state with a flare-up opened today, judged later against ``reference``."""
-    flare = Flare(today, episode_start(state, today), state.level, reference)
+    """The state with a flare-up opened today.
+
+    A new episode is judged against ``reference`` (today's 7-day median); one that
+    continues an episode keeps the episode's reference and first day, because the days
+    of the flare-up have pushed the median up.
+    """
+    previous = _previous_in_episode(state, today)
+    if previous is not None:
+        flare = Flare(today, previous.episode_start, state.level, previous.reference)
+    else:
+        flare = Flare(today, today, state.level, reference)
     return replace(state, flare=flare)
 
 
@@ -64,16 +77,17 @@ def settle(state: ProgrammeState, today: date, zone: Zone | None) -> ProgrammeSt
         return state
     if timed_out(flare, today):
         last = flare.started_on + timedelta(days=MODE_DAYS - 1)
-        return _close(state, flare, Span(flare.started_on, last), today)
+        return _close(state, flare, last, today)
     if zone is None or zone == "red":
         return state
     if flare.started_on == today:
         return replace(state, flare=None)
-    return _close(state, flare, Span(flare.started_on, today - timedelta(days=1)), today)
+    return _close(state, flare, today - timedelta(days=1), today)
 
 
-def _close(state: ProgrammeState, flare: Flare, span: Span, today: date) -> ProgrammeState:
-    closed = replace(state, flare=None, flares=(*state.flares, span))
+def _close(state: ProgrammeState, flare: Flare, last: date, today: date) -> ProgrammeState:
+    ended = replace(flare, ended_on=last)
+    closed = replace(state, flare=None, flares=(*state.flares, ended))
     restarted = moved(replace(closed, level=flare.level_before), flare.level_before - 1, today)
     if restarted.level == flare.level_before:  # already at the lowest level
         return replace(restarted, level_changed_on=today)
@@ -100,10 +114,8 @@ def review_due(state: ProgrammeState, today: date, new_symptoms: bool) -> bool:
 def flare_days(state: ProgrammeState, today: date) -> frozenset[date]:
     """Every local day spent in flare-up mode up to ``today``: they freeze the streak."""
     days: set[date] = set()
-    spans = list(state.flares)
-    if state.flare is not None:
-        spans.append(Span(state.flare.started_on, max(today, state.flare.started_on)))
-    for span in spans:
+    flares = [*state.flares, *([state.flare] if state.flare is not None else [])]
+    for span in (flare.span(today) for flare in flares):
         days.update(span.start + timedelta(days=n) for n in range(span.days))
     return frozenset(days)
 

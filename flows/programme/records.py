@@ -89,26 +89,34 @@ class Shown:
 
 @dataclass(frozen=True)
 class Flare:
-    """An open flare-up.
+    """A flare-up mode, open (``ended_on`` None) or closed.
 
-    ``reference`` is the 7-day median pain when it began, kept so the flare-up is judged
-    against the person's usual pain rather than a median the flare-up itself pushes up.
-    ``episode_start`` is the first day of a run of flare-ups that follow each other
-    without a settled day between them, so a long one is noticed even though each
-    flare-up mode lasts at most a week (docs/CLINICAL.md, "The coaching programme").
+    ``reference`` is the 7-day median pain before the episode began, kept so the
+    flare-up is judged against the person's usual pain rather than a median the
+    flare-up itself pushes up. ``episode_start`` is the first day of a run of flare-ups
+    that follow each other without a settled day between them, so a long one is noticed
+    even though each mode lasts at most a week (docs/CLINICAL.md, "The coaching
+    programme"). ``ended_on`` is the last day of a closed mode.
     """
 
     started_on: date
     episode_start: date
     level_before: int
     reference: float | None
+    ended_on: date | None = None
 
     def __post_init__(self) -> None:
         codec.check_int(self.level_before, "level_before", 1, MAX_LEVEL)
         if self.episode_start > self.started_on:
             raise ValueError("a flare-up episode cannot start after its flare-up")
+        if self.ended_on is not None and self.ended_on < self.started_on:
+            raise ValueError("a flare-up cannot end before it starts")
         if self.reference is not None and not 0 <= self.reference <= 10:
             raise ValueError(f"reference must be a pain from 0 to 10, got {self.reference!r}")
+
+    def span(self, today: date) -> Span:
+        """Its days: up to ``ended_on``, or up to ``today`` while open."""
+        return Span(self.started_on, self.ended_on or max(today, self.started_on))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,6 +124,7 @@ class Flare:
             "episode_start": self.episode_start.isoformat(),
             "level_before": self.level_before,
             "reference": self.reference,
+            "ended_on": _iso(self.ended_on),
         }
 
     @classmethod
@@ -126,6 +135,7 @@ class Flare:
             codec.day(data, "episode_start"),
             codec.integer(data, "level_before", 1, MAX_LEVEL),
             codec.number(data, "reference", 0, 10),
+            codec.optional_day(data, "ended_on"),
         )
 
 

@@ -62,7 +62,7 @@ class ProgrammeState:
     level: int = 1
     level_changed_on: date | None = None
     flare: Flare | None = None
-    flares: tuple[Span, ...] = ()
+    flares: tuple[Flare, ...] = ()
     last_review_on: date | None = None
     pause: Span | None = None
     pauses: tuple[Span, ...] = ()
@@ -85,6 +85,7 @@ class ProgrammeState:
         if len(keys) != len(set(keys)):
             raise ValueError("a lesson can be shown only once in the programme")
         self._check_spans()
+        self._check_flares()
         if self.flare is not None and self.flare.started_on < self.enrolled_on:
             raise ValueError("a flare-up cannot start before enrolment")
 
@@ -98,9 +99,15 @@ class ProgrammeState:
         for earlier, later in pairwise(ordered):
             if later.start <= earlier.end:
                 raise ValueError("pauses must be in order and must not overlap")
-        for earlier, later in pairwise(self.flares):
-            if later.start < earlier.start:
-                raise ValueError("past flare-ups must be in order")
+
+    def _check_flares(self) -> None:
+        if self.flare is not None and self.flare.ended_on is not None:
+            raise ValueError("the open flare-up cannot have ended")
+        if any(past.ended_on is None for past in self.flares):
+            raise ValueError("past flare-ups must have ended")
+        for before, after in pairwise(self.flares):
+            if after.started_on <= (before.ended_on or before.started_on):
+                raise ValueError("past flare-ups must be in order and must not overlap")
 
     def shown_lessons(self) -> frozenset[str]:
         return frozenset(shown.key for shown in self.lessons)
@@ -115,7 +122,7 @@ class ProgrammeState:
             "level": self.level,
             "level_changed_on": _iso(self.level_changed_on),
             "flare": None if self.flare is None else self.flare.to_dict(),
-            "flares": [span.to_dict() for span in self.flares],
+            "flares": [past.to_dict() for past in self.flares],
             "last_review_on": _iso(self.last_review_on),
             "pause": None if self.pause is None else self.pause.to_dict(),
             "pauses": [span.to_dict() for span in self.pauses],
@@ -143,7 +150,7 @@ class ProgrammeState:
             level=codec.integer(data, "level", 1, MAX_LEVEL),
             level_changed_on=codec.optional_day(data, "level_changed_on"),
             flare=None if flare is None else Flare.from_dict(flare),
-            flares=spans(data, "flares"),
+            flares=tuple(Flare.from_dict(item) for item in codec.items(data, "flares")),
             last_review_on=codec.optional_day(data, "last_review_on"),
             pause=None if pause is None else Span.from_dict(pause),
             pauses=spans(data, "pauses"),
