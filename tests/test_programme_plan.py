@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from flows.programme.lessons import mark_read
 from flows.programme.levels import after_block
 from flows.programme.plan import DayPlan
-from flows.programme.records import Feedback
+from flows.programme.records import Feedback, SessionRecord
 from flows.programme.state import ProgrammeState
 from flows.summary import DayRow
 from tests.programme_fixtures import LIBRARY, day, new_state, pains, plan, row, session
@@ -294,7 +294,9 @@ def test_a_review_for_new_symptoms_does_not_cancel_the_long_flare_one() -> None:
 def test_levels_move_by_the_rules_whatever_the_days(
     day_pains: list[int], feedbacks: list[Feedback | None]
 ) -> None:
-    state, checkins, sessions = new_state(), [], []
+    state = new_state()
+    checkins: list[DayRow] = []
+    sessions: list[SessionRecord] = []
     ups: list[int] = []
     for n, (pain, feedback) in enumerate(zip(day_pains, feedbacks, strict=False)):
         checkins.append(row(n, pain))

@@ -143,18 +143,36 @@ def _ids(
 def _fill(
     library: Library, order: Sequence[str], count: tuple[int, int], minutes: tuple[int, int]
 ) -> tuple[str, ...]:
-    """Take exercises in ``order`` while they fit under the maxima, until both minima
-    are met."""
-    picked: list[str] = []
-    total = 0
-    for ex_id in order:
-        if len(picked) >= count[1]:
-            break
-        spent = library[ex_id].minutes
-        if total + spent > minutes[1]:
-            continue
-        picked.append(ex_id)
-        total += spent
+    """The first choice, in ``order``'s preference, that meets both bounds.
+
+    A plain greedy pass can take a long exercise first and then find nothing short
+    enough for the second; a small depth-first search (at most 4 deep over a library
+    of a few dozen) finds the preferred block that fits. When nothing fits, the greedy
+    pass gives what it can.
+    """
+    cost = [library[ex_id].minutes for ex_id in order]
+
+    def search(start: int, picked: tuple[int, ...], total: int) -> tuple[int, ...] | None:
         if len(picked) >= count[0] and total >= minutes[0]:
-            break
+            return picked
+        if len(picked) >= count[1]:
+            return None
+        for index in range(start, len(order)):
+            if total + cost[index] <= minutes[1]:
+                found = search(index + 1, (*picked, index), total + cost[index])
+                if found is not None:
+                    return found
+        return None
+
+    found = search(0, (), 0)
+    if found is None:
+        found = _greedy(cost, count[1], minutes[1])
+    return tuple(order[index] for index in found)
+
+
+def _greedy(cost: Sequence[int], most: int, budget: int) -> tuple[int, ...]:
+    picked: list[int] = []
+    for index, spent in enumerate(cost):
+        if len(picked) < most and sum(cost[i] for i in picked) + spent <= budget:
+            picked.append(index)
     return tuple(picked)
