@@ -48,7 +48,7 @@ def day(n: int) -> date:
 
 
 def new_state(track: Track = "full", **changes: Any) -> ProgrammeState:
-    return ProgrammeState(enrolled_on=START, track=track, at=AT, **changes)
+    return ProgrammeState(**{"enrolled_on": START, "track": track, "at": AT, **changes})
 
 
 def row(n: int, pain: int, stress: int = 3, sleep: str = "good") -> DayRow:
