@@ -336,3 +336,10 @@ def test_planning_a_day_twice_gives_the_same_plan(
 def test_before_enrolment_is_a_bug() -> None:
     with pytest.raises(ValueError, match="before enrolment"):
         plan(new_state(), [], -1)
+
+
+def test_a_flare_up_in_a_maintenance_week_already_done_still_gets_its_plan() -> None:
+    done = [session(84, parts=("checkin", "exercises"))]
+    result = plan(new_state(walk_baseline=20), [row(84, 2), row(85, 8)], 85, done)
+    assert "flare" in result.flags and "rest" not in result.flags
+    assert result.parts[0] == "reassurance" and "exercises" in result.parts

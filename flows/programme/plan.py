@@ -162,7 +162,8 @@ def _compose(
     needs_checkin = row is None and not (
         where.maintenance and _week_has(state, where, today, set(rows))
     )
-    if where.maintenance and _week_has(state, where, today, _blocks_before(sessions, today)):
+    resting = where.maintenance and not in_flare and "review" not in flags
+    if resting and _week_has(state, where, today, _blocks_before(sessions, today)):
         flags.add("rest")
         parts: tuple[Part, ...] = ("checkin",) if needs_checkin else ()
         return DayPlan(state, label(where), zone, level, parts, flags=frozenset(flags))
