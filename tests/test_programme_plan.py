@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.programme import flare
 from flows.programme.lessons import mark_read
 from flows.programme.levels import after_block
 from flows.programme.plan import DayPlan
@@ -216,6 +217,7 @@ def test_flare_mode_lasts_at_most_seven_days() -> None:
     assert again.state.flare.episode_start == day(TODAY)
     assert again.state.flare.reference == 2.0  # the usual pain from before the episode
     assert again.state.flare.level_before == 2
+    assert flare.entries(again.state) == 2
 
 
 def test_flare_timed_out_and_red_on_the_same_day() -> None:

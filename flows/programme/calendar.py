@@ -45,11 +45,6 @@ class Position:
     def maintenance(self) -> bool:
         return self.week > PROGRAMME_WEEKS
 
-    @property
-    def maintenance_week(self) -> int:
-        """1 in the first week after the programme; 0 during it."""
-        return max(0, self.week - PROGRAMME_WEEKS)
-
 
 @dataclass(frozen=True)
 class DayLabel:

@@ -25,7 +25,9 @@ from flows.programme.records import Snooze
 from flows.programme.state import ProgrammeState
 
 Kind = Literal["daily", "follow_up", "weekly"]
-Reason = Literal["send", "paused", "done", "already_sent", "spaced", "too_late", "not_sent"]
+Reason = Literal[
+    "send", "paused", "done", "already_sent", "spaced", "too_late", "not_sent", "maintenance"
+]
 
 EVERY_OTHER_DAY_AFTER: Final = 3
 """Ignored daily messages in a row before they come every other day."""
@@ -126,7 +128,9 @@ def decide_follow_up(state: ProgrammeState, today: date, session_done: bool) -> 
         return Decision(None, "not_sent")
     if log.follow_up_on == today:
         return Decision(None, "already_sent")
-    if follow_up_time(state.at) is None or position(state, today).maintenance:
+    if position(state, today).maintenance:
+        return Decision(None, "maintenance")
+    if follow_up_time(state.at) is None:
         return Decision(None, "too_late")
     if ignored_so_far(state, today) >= EVERY_OTHER_DAY_AFTER:
         return Decision(None, "spaced")
