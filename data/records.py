@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func
+from sqlalchemy import Table
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -174,8 +174,13 @@ class RecordOps:
         ).all()
         return [(started, exercise, finished is not None) for started, exercise, finished in rows]
 
-    def walking_progress(self, exercise: str) -> tuple[int | None, int]:
-        """The current graded-walking level and how many finished sessions were at it."""
+    def walking_progress(self, exercise: str) -> tuple[int | None, list[datetime]]:
+        """The current graded-walking level (the minutes of the last finished walk) and
+        when each finished walk at that level started, oldest first.
+
+        Instants, not a count: the plan steps up per local day, never per walk, so the
+        caller counts the user's own calendar days (three walks in a minute are one day).
+        """
         latest = self._session.exec(
             select(ExerciseLog.level)
             .where(
@@ -187,18 +192,18 @@ class RecordOps:
             .order_by(col(ExerciseLog.started_at).desc(), col(ExerciseLog.id).desc())
         ).first()
         if latest is None:
-            return None, 0
-        count = self._session.exec(
-            select(func.count())
-            .select_from(ExerciseLog)
+            return None, []
+        starts = self._session.exec(
+            select(ExerciseLog.started_at)
             .where(
                 ExerciseLog.user_id == self._user_id,
                 ExerciseLog.exercise == exercise,
                 ExerciseLog.level == latest,
                 col(ExerciseLog.finished_at).is_not(None),
             )
-        ).one()
-        return int(latest), int(count)
+            .order_by(col(ExerciseLog.started_at), col(ExerciseLog.id))
+        ).all()
+        return int(latest), list(starts)
 
     # -- lessons read ----------------------------------------------------------------
 

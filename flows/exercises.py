@@ -11,22 +11,26 @@ content file stops the bot at start with one clear sentence rather than mid-exer
 Translations are parallel files with the same ids, categories, kinds and durations.
 
 Graded walking is the one exercise with memory: it starts from a baseline the user can
-manage on a bad day and goes up by plan (:func:`next_walking_level`), never by the pain
-of the day. The flow only decides; the bot records :class:`ExerciseStarted` and
-:class:`ExerciseFinished` and passes the walking level back in ``ctx.history``.
+manage on a bad day and goes up by plan (:func:`next_walking_level`), per day and never
+by the pain of the day. The planned minutes are the whole walk, half out and half back,
+and at the end the user says how long the walk really was: a walk is only counted at the
+minutes walked, never at the plan because "Next" was tapped. The flow only decides; the
+bot records :class:`ExerciseStarted` and :class:`ExerciseFinished` and passes the
+walking level back in ``ctx.history``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flows import caution as cn
 from flows.i18n import FALLBACK_LANGUAGE, Catalogue, CatalogueError, Translator, default_catalogue
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
 from flows.streaks import SCORE_MAX, SCORE_MIN, parse_score, valid_score
 
 NAME = "exercise"
@@ -81,8 +85,9 @@ WALK_MIN_MINUTES = 1
 WALK_MAX_MINUTES = 60
 """A walk longer than an hour is no longer a small planned step; the plan stops there."""
 _BASELINE_VALUES: tuple[str, ...] = tuple(str(minutes) for minutes in WALK_BASELINES)
-SESSIONS_BEFORE_RAISE = 3
-"""Completed walks at one level before the plan proposes the next step ("every few")."""
+DAYS_BEFORE_RAISE = 3
+"""Days with a finished walk at one level before the plan proposes the next step ("every
+few days", CONTENT.md). Days, not walks: three walks in a row are one day's effort."""
 
 # Steps of the flow.
 MENU = "menu"
@@ -90,9 +95,10 @@ CATEGORY = "category"
 WALK_BASE = "walk_base"
 WALK_LEVEL = "walk_level"
 GUIDE = "guide"
+WALK_DONE = "walk_done"
 RATE = "rate"
 CAUTION = cn.STEP
-STEPS: tuple[str, ...] = (MENU, CATEGORY, WALK_BASE, WALK_LEVEL, GUIDE, RATE, CAUTION)
+STEPS: tuple[str, ...] = (MENU, CATEGORY, WALK_BASE, WALK_LEVEL, GUIDE, WALK_DONE, RATE, CAUTION)
 
 # Button values (short ASCII: they travel in Telegram callback_data).
 NEXT = "next"
@@ -103,6 +109,8 @@ SKIP = "skip"
 UP = "up"
 SAME = "same"
 LESS = "less"
+LONGER = "longer"
+NOT_WALKED = "none"
 SCORE_VALUES: tuple[str, ...] = tuple(str(n) for n in range(SCORE_MIN, SCORE_MAX + 1))
 
 _TYPED_TEXT_LIMIT = 40
@@ -143,8 +151,9 @@ class ExerciseFinished:
     """An exercise ended: ``completed`` is False when stopped early (then no rating).
 
     ``rating_after`` is the optional 0-10 tension or pain rating; ``level`` is the walk
-    length in minutes for graded walking, else None. Checked here as the last line of
-    defence before the database.
+    length in minutes for graded walking (a finished walk: the minutes the user says they
+    walked, at most the plan; a walk stopped early: the plan), else None. Checked here as
+    the last line of defence before the database.
     """
 
     exercise_id: str
@@ -304,26 +313,43 @@ def exercises_for_kind(kind: str, catalogue: Catalogue | None = None) -> list[st
 # -- graded walking ------------------------------------------------------------------------
 
 
-def next_walking_level(current: int, sessions_at_level: int) -> int:
-    """Today's planned walk in minutes, given the current level and walks done at it.
+def next_walking_level(current: int, days_at_level: int) -> int:
+    """Today's planned walk in minutes, given the current level and the earlier days
+    (before today) with a finished walk at it.
 
-    By plan, not by pain: after :data:`SESSIONS_BEFORE_RAISE` completed walks at a level,
-    add about 10% (rounded half up, at least 1 minute); before that, stay. The plan stops
-    growing at :data:`WALK_MAX_MINUTES`. Levels outside 1-60 or negative counts are bugs in
-    the caller and raise ValueError.
+    By plan, not by pain: after :data:`DAYS_BEFORE_RAISE` such days, add about 10%
+    (rounded half up, at least 1 minute); before that, stay. Today's own walks never
+    count, so a second walk the same day never steps up. The plan stops growing at
+    :data:`WALK_MAX_MINUTES`. Levels outside 1-60 or negative counts are bugs in the
+    caller and raise ValueError.
     """
     if _walk_minutes(current) is None:
         raise ValueError(f"current must be an int {WALK_MIN_MINUTES}-{WALK_MAX_MINUTES}")
-    if (
-        isinstance(sessions_at_level, bool)
-        or not isinstance(sessions_at_level, int)
-        or (sessions_at_level < 0)
-    ):
-        raise ValueError("sessions_at_level must be an int >= 0")
-    if sessions_at_level < SESSIONS_BEFORE_RAISE:
+    if isinstance(days_at_level, bool) or not isinstance(days_at_level, int) or days_at_level < 0:
+        raise ValueError("days_at_level must be an int >= 0")
+    if days_at_level < DAYS_BEFORE_RAISE:
         return current
     step = max(1, (current + 5) // 10)
     return min(WALK_MAX_MINUTES, current + step)
+
+
+def days_before(walk_days: Iterable[date], today: date) -> int:
+    """How many distinct local days before ``today`` had a finished walk: the count the
+    plan steps up by (several walks on one day are one day; today is still going on)."""
+    return len({day for day in walk_days if day < today})
+
+
+def walk_durations(planned: int) -> tuple[int, ...]:
+    """The answers to "how long did you walk?": the plan, then about three quarters, half
+    and a quarter of it (rounded, at least 1 minute), longest first, each minute once."""
+    parts = {max(1, (planned * quarters + 2) // 4) for quarters in (3, 2, 1)}
+    return tuple(sorted({planned, *parts}, reverse=True))
+
+
+def half_walk(minutes: int) -> str:
+    """Half of the planned minutes, the way out: "6", or "2½" for an odd plan."""
+    whole, odd = divmod(minutes, 2)
+    return f"{whole or ''}½" if odd else str(whole)
 
 
 def a_bit_less(current: int) -> int:
@@ -345,7 +371,7 @@ def _history_level(value: object) -> int | None:
     return _walk_minutes(value)
 
 
-def _history_sessions(value: object) -> int:
+def _history_days(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return 0
     return min(value, 10_000)
@@ -380,7 +406,8 @@ class ExerciseFlow:
       the flow, which then skips the menu. An unknown id shows the menu with a note.
     - ``walking_level``: int minutes of the last completed graded walk, or None (first
       time: ask for a baseline).
-    - ``walking_sessions_at_level``: int, completed graded walks at that level so far.
+    - ``walking_days_at_level``: int, local days before today with a completed graded
+      walk at that level (:func:`days_before`).
     - ``caution``: ``{"kind", "raised_at"}`` of advice to see a doctor that still stands
       (:class:`flows.caution.Caution`). The flow then asks first whether a doctor has
       seen the user; until they say yes, only calm exercises are offered and each one
@@ -402,7 +429,7 @@ class ExerciseFlow:
         caution = cn.Caution.of(ctx.history.get("caution"))
         base: dict[str, Any] = {
             "walk_prev": _history_level(ctx.history.get("walking_level")),
-            "walk_sessions": _history_sessions(ctx.history.get("walking_sessions_at_level")),
+            "walk_days": _history_days(ctx.history.get("walking_days_at_level")),
             "caution": caution.to_dict() if caution else None,
         }
         wanted = ctx.history.get("exercise_id")
@@ -439,7 +466,7 @@ class ExerciseFlow:
         step = state.step
         exercise = library.get(str(state.answers.get("exercise")))
         if step not in STEPS or (
-            step in (WALK_BASE, WALK_LEVEL, GUIDE, RATE) and (exercise is None)
+            step in (WALK_BASE, WALK_LEVEL, GUIDE, WALK_DONE, RATE) and (exercise is None)
         ):
             # A state this version cannot read (content renamed, old format): pick again.
             return self._ask(
@@ -460,6 +487,8 @@ class ExerciseFlow:
             return self._handle_walk_level(state, event, exercise, ctx)
         if step == GUIDE:
             return self._handle_guide(state, event, exercise, ctx)
+        if step == WALK_DONE:
+            return self._handle_walk_done(state, event, exercise, ctx)
         return self._handle_rate(state, event, exercise, ctx)
 
     def transitions(self) -> list[tuple[str, str, str]]:
@@ -489,8 +518,12 @@ class ExerciseFlow:
             (WALK_LEVEL, "stop", ""),
             (GUIDE, "next", GUIDE),
             (GUIDE, "next on the last step", RATE),
+            (GUIDE, "next on the last step of the graded walk", WALK_DONE),
             (GUIDE, "invalid input", GUIDE),
             (GUIDE, "stop (finished, not completed)", ""),
+            (WALK_DONE, "minutes walked, at most the plan", RATE),
+            (WALK_DONE, "didn't walk (finished, not completed)", ""),
+            (WALK_DONE, "invalid input", WALK_DONE),
             (RATE, "0-10 or skip (finished, completed)", ""),
             (RATE, "invalid input", RATE),
         ]
@@ -586,12 +619,54 @@ class ExerciseFlow:
         if index < len(exercise.steps):
             nxt = state.at(GUIDE, index=index)
             return Outcome(nxt, (self._step(exercise, index, ctx),))
+        if exercise.id == WALK_ID and level is not None:
+            return self._ask(state.at(WALK_DONE), ctx)  # its closing asks how long it was
         return self._ask(state.at(RATE), ctx, exercise.closing)
+
+    def _handle_walk_done(
+        self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
+    ) -> Outcome:
+        """How long the walk really was: only that is counted, never the plan by itself.
+        Longer than planned counts as the plan: the plan, not a good day, steps it up."""
+        t = ctx.t
+        planned = _walk_minutes(state.answers.get("level"))
+        if planned is None:  # a walk without today's plan cannot be counted against it
+            return self._ask(
+                FlowState(self.name, MENU, self._keep_walk(state)), ctx, t("exercises.restarted")
+            )
+        choice = self._pressed_or_typed(
+            event,
+            ctx,
+            {LONGER: "exercises.walk.walked_longer", NOT_WALKED: "exercises.walk.walked_none"},
+        )
+        if choice == NOT_WALKED:
+            fact = ExerciseFinished(exercise.id, None, completed=False, level=planned)
+            another = Choice(t("exercises.another"), command=NAME)
+            return Outcome(None, (Reply(t("exercises.walk.not_walked"), ((another,),)),), (fact,))
+        walked: int | None = planned
+        if choice != LONGER and isinstance(event, Press):
+            durations = {str(minutes): minutes for minutes in walk_durations(planned)}
+            walked = durations.get(event.value)
+        elif choice != LONGER and isinstance(event, Text):
+            walked = parse_minutes(event.text)
+        if walked is None:
+            return self._ask(state, ctx, t("exercises.walk.walked_invalid"))
+        if choice == LONGER or walked > planned:
+            key, walked = "walked_more", planned
+        else:
+            key = "walked_planned" if walked == planned else "walked_less"
+        said = t(f"exercises.walk.{key}", walked=walked, planned=planned)
+        return self._ask(state.at(RATE, walked=walked), ctx, said)
 
     def _handle_rate(
         self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
     ) -> Outcome:
         t = ctx.t
+        level = _walk_minutes(state.answers.get("level"))
+        if exercise.id == WALK_ID:
+            level = _walk_minutes(state.answers.get("walked"))
+            if level is None:  # a state from before "how long was it?": ask it now
+                return self._ask(state.at(WALK_DONE), ctx)
         rating: int | None = None
         if isinstance(event, Press):
             if event.value != SKIP:
@@ -602,7 +677,6 @@ class ExerciseFlow:
             rating = parse_score(event.text)
             if rating is None:
                 return self._ask(state, ctx, t("exercises.rate.invalid"))
-        level = _walk_minutes(state.answers.get("level"))
         lines = [
             t("exercises.rate.saved", rating=rating)
             if rating is not None
@@ -667,6 +741,8 @@ class ExerciseFlow:
                 f"{exercise.title}\n\n{self._walk_text(state, ctx)}",
                 (*self._walk_rows(state, ctx), stop_row),
             )
+        if step == WALK_DONE and exercise is not None:
+            return Reply(exercise.closing, self._walked_rows(state, ctx))
         if step == RATE and exercise is not None:
             scale = (
                 tuple(Choice(value, value) for value in SCORE_VALUES[:6]),
@@ -689,7 +765,7 @@ class ExerciseFlow:
         minutes = level if level is not None else exercise.duration_min
         parts = [t("exercises.header", title=exercise.title, minutes=minutes), exercise.intro]
         if level is not None:
-            parts.append(t("exercises.walk.today", minutes=level))
+            parts.append(t("exercises.walk.today", minutes=level, half=half_walk(level)))
         if exercise.safety:
             parts.append(t("exercises.safety_marker") + exercise.safety)
         caution = _caution(state)
@@ -713,10 +789,10 @@ class ExerciseFlow:
     # -- graded walking ------------------------------------------------------------------
 
     def _walk_plan(self, state: FlowState) -> tuple[int, int, int]:
-        """(previous level, walks done at it, today's planned level)."""
+        """(previous level, earlier days walked at it, today's planned level)."""
         prev = _walk_minutes(state.answers.get("walk_prev")) or WALK_BASELINES[0]
-        sessions = _history_sessions(state.answers.get("walk_sessions"))
-        return prev, sessions, next_walking_level(prev, sessions)
+        days = _history_days(state.answers.get("walk_days"))
+        return prev, days, next_walking_level(prev, days)
 
     def _walk_options(self, state: FlowState) -> dict[str, int]:
         prev, _, planned = self._walk_plan(state)
@@ -727,14 +803,11 @@ class ExerciseFlow:
         return options
 
     def _walk_text(self, state: FlowState, ctx: Context) -> str:
-        prev, sessions, planned = self._walk_plan(state)
+        prev, days, planned = self._walk_plan(state)
         if planned > prev:
-            return ctx.t("exercises.walk.propose_up", current=prev, sessions=sessions, next=planned)
+            return ctx.t("exercises.walk.propose_up", current=prev, days=days, next=planned)
         return ctx.t(
-            "exercises.walk.propose_same",
-            current=prev,
-            sessions=sessions,
-            needed=SESSIONS_BEFORE_RAISE,
+            "exercises.walk.propose_same", current=prev, days=days, needed=DAYS_BEFORE_RAISE
         )
 
     def _walk_rows(self, state: FlowState, ctx: Context) -> tuple[tuple[Choice, ...], ...]:
@@ -748,6 +821,30 @@ class ExerciseFlow:
             (Choice(ctx.t(labels[value], minutes=minutes), value),)
             for value, minutes in options.items()
         )
+
+    def _walked_rows(self, state: FlowState, ctx: Context) -> tuple[tuple[Choice, ...], ...]:
+        """A button per duration (the plan first), then "longer" and "I didn't walk"."""
+        t = ctx.t
+        planned = _walk_minutes(state.answers.get("level")) or WALK_BASELINES[0]
+        durations = tuple(
+            Choice(
+                t(
+                    "exercises.walk.walked_planned_button"
+                    if minutes == planned
+                    else "exercises.walk.minutes_button",
+                    minutes=minutes,
+                ),
+                str(minutes),
+            )
+            for minutes in walk_durations(planned)
+        )
+        rows = (
+            durations[:1],
+            durations[1:],
+            (Choice(t("exercises.walk.walked_longer"), LONGER),),
+            (Choice(t("exercises.walk.walked_none"), NOT_WALKED),),
+        )
+        return tuple(row for row in rows if row)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -773,7 +870,7 @@ class ExerciseFlow:
         """What start copied from history (the walk so far, an open caution)."""
         return {
             "walk_prev": _walk_minutes(state.answers.get("walk_prev")),
-            "walk_sessions": _history_sessions(state.answers.get("walk_sessions")),
+            "walk_days": _history_days(state.answers.get("walk_days")),
             "caution": state.answers.get("caution"),
         }
 

@@ -8,7 +8,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -27,6 +27,7 @@ from flows.exercises import (
     ExerciseStarted,
     LibraryError,
     a_bit_less,
+    days_before,
     exercises_for_kind,
     load_library,
     next_walking_level,
@@ -271,7 +272,8 @@ def test_translation_must_keep_ids_categories_kinds_and_durations() -> None:
 def test_every_exercise_can_be_walked_from_the_menu_and_rated(ex_id: str) -> None:
     ex = LIBRARY[ex_id]
     total = len(ex.steps)
-    outcomes = drive([*opening_events(ex_id), *[Press("next")] * total, Press("7")])
+    walked = [Press("5")] if ex_id == WALK_ID else []  # the walk: "5 min, as planned"
+    outcomes = drive([*opening_events(ex_id), *[Press("next")] * total, *walked, Press("7")])
 
     menu, category = outcomes[0], outcomes[1]
     assert ex.category in values(menu.replies[0])
@@ -283,7 +285,7 @@ def test_every_exercise_can_be_walked_from_the_menu_and_rated(ex_id: str) -> Non
     assert ex.intro in begun.replies[0].text
     assert begun.facts == (ExerciseStarted(ex_id),)
 
-    guided = outcomes[len(opening_events(ex_id)) : -2]
+    guided = outcomes[len(opening_events(ex_id)) : -2 - len(walked)]
     for number, outcome in enumerate(guided, start=1):
         last = outcome.replies[-1]
         assert f"Step {number}/{total}" in last.text
@@ -292,7 +294,8 @@ def test_every_exercise_can_be_walked_from_the_menu_and_rated(ex_id: str) -> Non
 
     rate = outcomes[-2]
     assert state_of(rate).step == "rate"
-    assert ex.closing in rate.replies[0].text and "How do you feel now?" in rate.replies[0].text
+    closing = ex.closing if not walked else T("exercises.walk.walked_planned", walked=5, planned=5)
+    assert closing in rate.replies[0].text and "How do you feel now?" in rate.replies[0].text
     assert values(rate.replies[0]) == [*map(str, range(11)), "skip"]
     assert [len(row) for row in rate.replies[0].choices] == [6, 5, 1]
 
@@ -327,7 +330,7 @@ def test_reminder_start_of_graded_walk_asks_the_level_first() -> None:
     out = FLOW.start(make_ctx({"exercise_id": WALK_ID}))
     assert state_of(out).step == "walk_base" and out.facts == ()
     later = FLOW.start(
-        make_ctx({"exercise_id": WALK_ID, "walking_level": 10, "walking_sessions_at_level": 1})
+        make_ctx({"exercise_id": WALK_ID, "walking_level": 10, "walking_days_at_level": 1})
     )
     assert state_of(later).step == "walk_level" and later.facts == ()
 
@@ -546,7 +549,7 @@ def test_rating_question_fits_the_kind() -> None:
         (60, 0, 60),
     ],
 )
-def test_next_walking_level_raises_about_ten_percent_every_few_sessions(
+def test_next_walking_level_raises_about_ten_percent_every_few_days(
     current: int,
     sessions: int,
     expected: int,
@@ -639,7 +642,7 @@ def test_invalid_baseline_re_asks(event: Event) -> None:
 
 
 @pytest.mark.parametrize(
-    ("level", "sessions", "options"),
+    ("level", "days", "options"),
     [
         (10, 3, {"up": 11, "same": 10, "less": 9}),
         (10, 5, {"up": 11, "same": 10, "less": 9}),
@@ -652,9 +655,9 @@ def test_invalid_baseline_re_asks(event: Event) -> None:
     ],
 )
 def test_later_walks_propose_the_planned_level(
-    level: int, sessions: int, options: dict[str, int]
+    level: int, days: int, options: dict[str, int]
 ) -> None:
-    history = {"walking_level": level, "walking_sessions_at_level": sessions}
+    history = {"walking_level": level, "walking_days_at_level": days}
     ask = drive([Press("pacing"), Press(WALK_ID)], history)[-1]
     assert state_of(ask).step == "walk_level"
     assert values(ask.replies[0]) == [*options, "stop"]
@@ -666,6 +669,7 @@ def test_later_walks_propose_the_planned_level(
                 Press(WALK_ID),
                 Press(value),
                 *[Press("next")] * steps,
+                Press(str(minutes)),
                 Press("skip"),
             ],
             history,
@@ -678,20 +682,119 @@ def test_later_walks_propose_the_planned_level(
 
 def test_walk_proposal_says_why() -> None:
     up = drive(
-        [Press("pacing"), Press(WALK_ID)], {"walking_level": 10, "walking_sessions_at_level": 3}
+        [Press("pacing"), Press(WALK_ID)], {"walking_level": 10, "walking_days_at_level": 3}
     )[-1]
     assert "small step up is 11 minutes" in up.replies[0].text
     same = drive(
-        [Press("pacing"), Press(WALK_ID)], {"walking_level": 10, "walking_sessions_at_level": 1}
+        [Press("pacing"), Press(WALK_ID)], {"walking_level": 10, "walking_days_at_level": 1}
     )[-1]
     assert "1 of 3" in same.replies[0].text
 
 
-@pytest.mark.parametrize("sessions", ["3", None, -2, True, 2.5])
-def test_malformed_session_count_counts_as_zero(sessions: object) -> None:
+def walk_to_the_end(planned: int, *answers: Event) -> list[Outcome]:
+    """A walk planned at ``planned`` minutes, every step tapped through, then ``answers``."""
+    steps = len(LIBRARY[WALK_ID].steps)
+    history = {"walking_level": planned, "walking_days_at_level": 0}
+    return drive(
+        [Press("pacing"), Press(WALK_ID), Press("same"), *[Press("next")] * steps, *answers],
+        history,
+    )
+
+
+def test_the_walk_asks_how_long_it_really_was_with_a_button_per_duration() -> None:
+    asked = walk_to_the_end(12)[-1]
+    assert state_of(asked).step == "walk_done" and asked.facts == ()
+    reply = asked.replies[0]
+    assert reply.text == LIBRARY[WALK_ID].closing
+    assert "exactly the planned amount" not in reply.text
+    assert values(reply) == ["12", "9", "6", "3", "longer", "none"]
+    assert [c.label for c in reply.buttons()][:2] == ["12 min, as planned", "9 min"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "level", "said"),
+    [
+        (Press("12"), 12, "12 minutes, out and back, just as planned"),
+        (Press("6"), 6, "You walked 6 of the planned 12 minutes"),
+        (Text("8 min"), 8, "You walked 8 of the planned 12 minutes"),
+        (Press("longer"), 12, "I've noted today's 12 minutes"),
+        (Text("25"), 12, "I've noted today's 12 minutes"),  # by plan, not by a good day
+        (Text("longer than planned"), 12, "I've noted today's 12 minutes"),
+    ],
+)
+def test_a_walk_counts_at_the_minutes_really_walked(answer: Event, level: int, said: str) -> None:
+    outcomes = walk_to_the_end(12, answer, Press("skip"))
+    rate = outcomes[-2]
+    assert state_of(rate).step == "rate"
+    assert said in rate.replies[0].text and "How do you feel now?" in rate.replies[0].text
+    assert outcomes[-1].facts == (ExerciseFinished(WALK_ID, None, completed=True, level=level),)
+
+
+def test_a_walk_that_did_not_happen_is_not_counted() -> None:
+    done = walk_to_the_end(12, Press("none"))[-1]
+    assert done.state is None
+    assert done.facts == (ExerciseFinished(WALK_ID, None, completed=False, level=12),)
+    assert done.replies[0].text == T("exercises.walk.not_walked")
+
+
+@pytest.mark.parametrize("answer", [Press("7"), Press("13"), Text("ten"), Text("0")])
+def test_how_long_asks_again_for_anything_else(answer: Event) -> None:
+    again = walk_to_the_end(12, answer)[-1]
+    assert state_of(again).step == "walk_done" and again.facts == ()
+    assert again.replies[0].text.startswith(T("exercises.walk.walked_invalid"))
+
+
+@pytest.mark.parametrize(
+    ("planned", "durations"), [(1, ["1"]), (2, ["2", "1"]), (5, ["5", "4", "3", "1"])]
+)
+def test_short_walks_offer_each_duration_once(planned: int, durations: list[str]) -> None:
+    asked = walk_to_the_end(planned)[-1]
+    assert values(asked.replies[0]) == [*durations, "longer", "none"]
+
+
+@pytest.mark.parametrize(("planned", "half"), [(12, "6"), (5, "2½"), (1, "½")])
+@pytest.mark.parametrize("language", ["en", "nl", "fr", "de"])
+def test_the_planned_amount_is_said_plainly_half_out_half_back(
+    planned: int, half: str, language: str
+) -> None:
+    t = default_catalogue().translator(language)
+    ctx = Context(t, make_ctx().now, "Europe/Brussels", {"walking_level": planned})
+    outcome = FLOW.start(ctx)
+    for event in (Press("pacing"), Press(WALK_ID), Press("same")):
+        outcome = FLOW.handle(state_of(outcome), event, ctx)
+    intro = outcome.replies[0].text
+    assert f" {planned} " in intro and f" {half} " in intro
+    if language == "en":
+        assert "half out and half back" in intro
+        steps = " ".join(load_library(t)[WALK_ID].steps)
+        assert "head home" not in steps and "turn round and walk back" in steps
+
+
+def test_an_old_rating_state_of_a_walk_asks_how_long_first() -> None:
+    state = FlowState("exercise", "rate", {"exercise": WALK_ID, "level": 12})
+    out = FLOW.handle(state, Press("7"), make_ctx())
+    check_outcome(out)
+    assert state_of(out).step == "walk_done" and out.facts == ()
+
+
+@pytest.mark.parametrize(
+    ("walk_days", "before_today"),
+    [
+        ([], 0),
+        ([date(2026, 11, 25)] * 3, 0),  # three walks today: today isn't over
+        ([date(2026, 11, 24)] * 3, 1),  # three walks in a minute are one day
+        ([date(2026, 11, 22), date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)], 3),
+    ],
+)
+def test_days_before_counts_days_not_walks(walk_days: list[date], before_today: int) -> None:
+    assert days_before(walk_days, date(2026, 11, 25)) == before_today
+
+
+@pytest.mark.parametrize("days", ["3", None, -2, True, 2.5])
+def test_malformed_day_count_counts_as_zero(days: object) -> None:
     ask = drive(
         [Press("pacing"), Press(WALK_ID)],
-        {"walking_level": 10, "walking_sessions_at_level": sessions},
+        {"walking_level": 10, "walking_days_at_level": days},
     )[-1]
     assert "up" not in values(ask.replies[0])
 
@@ -772,7 +875,7 @@ HISTORIES = st.fixed_dictionaries(
         "walking_level": st.one_of(
             st.integers(-5, 200), st.none(), st.text(max_size=3), st.booleans()
         ),
-        "walking_sessions_at_level": st.one_of(st.integers(-5, 50), st.none(), st.floats()),
+        "walking_days_at_level": st.one_of(st.integers(-5, 50), st.none(), st.floats()),
     },
 )
 

@@ -271,8 +271,9 @@ def test_records_read_back_the_same_on_each_database(store: Store) -> None:
         assert tx.all_checkins()[0]["local_day"] == (NOW.date() - timedelta(days=39)).isoformat()
         taken = tx.latest_test()
         assert taken is not None and taken[0] == NOW and taken[1]["risk"] == "low"
-        assert tx.walking_progress("walking") == (3, 2)  # the unfinished level 4 not counted
-        assert tx.walking_progress("stretching") == (None, 0)
+        # The unfinished level 4 is not counted; each finished walk at level 3 is listed.
+        assert tx.walking_progress("walking") == (3, [NOW, later])
+        assert tx.walking_progress("stretching") == (None, [])
         since = tx.exercises_since(NOW)
         assert [(e, done) for _, e, done in since] == [
             ("walking", True),

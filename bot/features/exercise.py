@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.conversation import Wiring
 from bot.features import caution
-from bot.features.common import require_consent
+from bot.features.common import require_consent, today
 from data.store import Turn
 from flows import caution as cn
 from flows import exercises
 
 
 def history(tx: Turn) -> dict[str, Any]:
-    level, sessions = tx.walking_progress(exercises.WALK_ID)
+    # Only graded walks count: the activity people tell the coach about is logged under
+    # its own name and never moves the walking plan.
+    level, starts = tx.walking_progress(exercises.WALK_ID)
+    zone = ZoneInfo(tx.user.timezone)
+    days = exercises.days_before((start.astimezone(zone).date() for start in starts), today(tx))
     return {
         "walking_level": level,
-        "walking_sessions_at_level": sessions,
+        "walking_days_at_level": days,
         **caution.history(tx),
     }
 
