@@ -165,14 +165,23 @@ class RecordOps:
             )
         )
 
-    def exercises_since(self, instant: datetime) -> list[tuple[datetime, str, bool]]:
-        """(started at, exercise id, finished) since ``instant``, oldest first."""
+    def exercises_since(self, instant: datetime) -> list[tuple[datetime, str, bool, int | None]]:
+        """(started at, exercise id, finished, level) since ``instant``, oldest first; the
+        level is a graded walk's minutes or the minutes of activity told to the coach."""
         rows = self._session.exec(
-            select(ExerciseLog.started_at, ExerciseLog.exercise, ExerciseLog.finished_at)
+            select(
+                ExerciseLog.started_at,
+                ExerciseLog.exercise,
+                ExerciseLog.finished_at,
+                ExerciseLog.level,
+            )
             .where(ExerciseLog.user_id == self._user_id, ExerciseLog.started_at >= instant)
             .order_by(col(ExerciseLog.started_at), col(ExerciseLog.id))
         ).all()
-        return [(started, exercise, finished is not None) for started, exercise, finished in rows]
+        return [
+            (started, exercise, finished is not None, level)
+            for started, exercise, finished, level in rows
+        ]
 
     def walking_progress(self, exercise: str) -> tuple[int | None, list[datetime]]:
         """The current graded-walking level (the minutes of the last finished walk) and

@@ -8,6 +8,10 @@ depend on Telegram, SQL or matplotlib. Days are the user's *local* calendar days
 The words follow docs/CLINICAL.md: a change of about 2 points or 30% over weeks is what people
 feel as meaningful, day-to-day swings are not, and a pattern between stress and pain is
 described as a pattern in the user's own scores, never as a medical finding.
+
+The counts are out of the days that could have been done: today counts only once done
+(the summary comes on Sunday evening, before the evening check-in), days before the user
+began do not count, and a reminder counts by the days it came, not by its pushes.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from babel.dates import format_date
 from flows.checkin import MOVED_VALUES, SLEEP_VALUES
 from flows.formatting import format_day, format_decimal, locale_for
 from flows.i18n import Translator
+from flows.schedule import KINDS as REMINDER_KINDS
 from flows.streaks import current_streak
 
 P = "summary"
@@ -80,6 +85,15 @@ SUGGESTIONS: tuple[str, ...] = (
 )
 
 EXERCISE_KINDS: tuple[str, ...] = ("stress", "pain", "movement")
+OWN_ACTIVITY_KIND = "own"
+"""The kind of activity people told the coach about (a walk, a swim): counted as activity
+and for movement reminders, never as a guided exercise."""
+REMINDER_TASKS: dict[str, tuple[str, ...]] = {
+    "stress": ("stress",),
+    "movement": ("movement", OWN_ACTIVITY_KIND),
+    "pain": ("pain",),
+}
+"""Exercise kinds that do what a reminder of each kind asks, whichever way they started."""
 CSV_HEADER: tuple[str, ...] = ("local_day", "pain", "stress", "sleep", "moved", "note")
 
 # The check-in flow stores "soso" and "little"; other spellings are read as the same.
@@ -110,12 +124,15 @@ class DayRow:
 
 @dataclass(frozen=True)
 class ExerciseRow:
-    """A guided exercise started on a local day; ``kind`` is stress, pain or movement."""
+    """A guided exercise started on a local day; ``kind`` is stress, pain or movement, or
+    :data:`OWN_ACTIVITY_KIND` for activity told to the coach (``minutes`` then says how
+    long it was)."""
 
     local_day: date
     exercise_id: str
     kind: str
     completed: bool
+    minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -199,8 +216,27 @@ class ExerciseCounts:
 
 
 @dataclass(frozen=True)
+class OwnActivity:
+    """Activity the user told the coach about this week: how often and how long in all."""
+
+    times: int = 0
+    minutes: int = 0
+
+
+@dataclass(frozen=True)
+class ReminderDays:
+    """One kind of reminder as people think of it: the days it came this week (today only
+    once done) and on how many of them its task was done."""
+
+    kind: str
+    days: int
+    done: int
+
+
+@dataclass(frozen=True)
 class ReminderCounts:
-    """Reminders sent this week and what was done with them."""
+    """Reminder pushes sent this week and what was done with them (for the advice; the
+    text reports :class:`ReminderDays`)."""
 
     sent: int = 0
     done: int = 0
@@ -222,13 +258,19 @@ class Summary:
     lowest_pain: DayValue | None
     highest_pain: DayValue | None
     checkins: int
-    """Days with a check-in this week, out of :data:`WEEK_DAYS`."""
+    """Days with a check-in this week."""
+    checkin_days: int
+    """Days this week a check-in could have been done: from the user's first day, today
+    only once done, and always every day that has one."""
     checkins_before: int
     """Days with a check-in the week before."""
     days_recorded: int
     """Days with a check-in among all rows given, up to today."""
     exercises: ExerciseCounts
+    own_activity: OwnActivity
     reminders: ReminderCounts
+    reminder_days: tuple[ReminderDays, ...]
+    """By reminder kind, in the order menus show them; only kinds that came this week."""
     sleep: SleepPattern
     moved: MovedPattern
     streak: int
@@ -309,6 +351,7 @@ def compute_summary(
     latest_test: TestInfo | None,
     *,
     checkin_reminder_on: bool = False,
+    first_day: date | None = None,
 ) -> Summary:
     """The weekly summary for the local day ``today``.
 
@@ -316,7 +359,8 @@ def compute_summary(
     suggestion; more give a longer streak) and this week's exercises and reminders;
     rows outside the windows are ignored, and for one day the last check-in row wins.
     ``checkin_reminder_on``: the user has a daily check-in reminder (then the summary
-    never suggests setting one up).
+    never suggests setting one up). ``first_day``: the user's first local day with the
+    bot (None: the whole week was open to them).
     """
     by_day = _by_day(checkins, today)
     week_start = today - timedelta(days=WEEK_DAYS - 1)
@@ -325,7 +369,9 @@ def compute_summary(
     week_before = _window(by_day, today, 1)
     pain = _trend([r.pain for r in week_before], [r.pain for r in this_week])
     stress = _trend([r.stress for r in week_before], [r.stress for r in this_week])
-    done_exercises = [e for e in exercises if week_start <= e.local_day <= today and e.completed]
+    done_all = [e for e in exercises if week_start <= e.local_day <= today and e.completed]
+    done_exercises = [e for e in done_all if e.kind != OWN_ACTIVITY_KIND]
+    own = [e for e in done_all if e.kind == OWN_ACTIVITY_KIND]
     moved = MovedPattern(**_tally((r.moved for r in this_week), MOVED_VALUES))
     correlation = (
         pearson([r.stress for r in this_week], [r.pain for r in this_week])
@@ -347,10 +393,17 @@ def compute_summary(
         lowest_pain=_extreme(this_week, lowest=True),
         highest_pain=_extreme(this_week, lowest=False),
         checkins=len(this_week),
+        checkin_days=_possible_days(
+            {r.local_day for r in this_week}, today, max(week_start, first_day or week_start)
+        ),
         checkins_before=len(week_before),
         days_recorded=len(by_day),
         exercises=ExerciseCounts(**_tally((e.kind for e in done_exercises), EXERCISE_KINDS)),
+        own_activity=OwnActivity(len(own), sum(e.minutes or 0 for e in own)),
         reminders=_reminder_counts(reminders_this_week),
+        reminder_days=_reminder_days(
+            reminders_this_week, {r.local_day for r in this_week}, done_all, today
+        ),
         sleep=SleepPattern(**_tally((r.sleep for r in this_week), SLEEP_VALUES)),
         moved=moved,
         streak=current_streak(by_day, today),
@@ -409,6 +462,46 @@ def _tally(values: Iterable[str | None], known: Sequence[str]) -> dict[str, int]
         if code in counts:
             counts[code] += 1
     return counts
+
+
+def _possible_days(done: set[date], today: date, first: date) -> int:
+    """Days from ``first`` to yesterday, today once done, and every day that was done."""
+    open_days = {first + timedelta(days=n) for n in range((today - first).days)}
+    return len(open_days | done)
+
+
+def _kind_order(kind: str) -> tuple[int, str]:
+    """Reminder kinds in the order menus show them; unknown ones last, by name."""
+    known = REMINDER_KINDS.index(kind) if kind in REMINDER_KINDS else len(REMINDER_KINDS)
+    return known, kind
+
+
+def _reminder_days(
+    rows: Sequence[ReminderActionRow],
+    checkin_days: set[date],
+    done_exercises: Sequence[ExerciseRow],
+    today: date,
+) -> tuple[ReminderDays, ...]:
+    """Each reminder kind by the days it came, and the days its task was done: a button
+    pressed ("done", or "start" which records done) or the task done anyway that day (a
+    check-in, an exercise of the kind). Today counts only once done: it is not over."""
+    came: dict[str, set[date]] = {}
+    pressed: dict[str, set[date]] = {}
+    for row in rows:
+        came.setdefault(row.kind, set()).add(row.local_day)
+        if row.action == "done":
+            pressed.setdefault(row.kind, set()).add(row.local_day)
+    result = []
+    for kind in sorted(came, key=_kind_order):
+        tasks = REMINDER_TASKS.get(kind, ())
+        task_days = {e.local_day for e in done_exercises if e.kind in tasks}
+        if kind == CHECKIN_REMINDER_KIND:
+            task_days |= checkin_days
+        done = (pressed.get(kind, set()) | task_days) & came[kind]
+        days = {day for day in came[kind] if day < today} | done
+        if days:
+            result.append(ReminderDays(kind, len(days), len(done)))
+    return tuple(result)
 
 
 def _reminder_counts(rows: Iterable[ReminderActionRow]) -> ReminderCounts:
@@ -553,8 +646,8 @@ def _week_lines(summary: Summary, t: Translator) -> list[str]:
                 high=high.value,
             )
         )
-    lines.append(t(f"{P}.checkins", done=summary.checkins, total=WEEK_DAYS))
-    if summary.checkins < WEEK_DAYS:
+    lines.append(_plural(t, f"{P}.checkins", summary.checkin_days, done=summary.checkins))
+    if summary.checkins < summary.checkin_days:
         lines.append(t(f"{P}.gaps"))
     if summary.streak > 1:
         lines.append(_plural(t, f"{P}.streak", summary.streak))
@@ -562,12 +655,12 @@ def _week_lines(summary: Summary, t: Translator) -> list[str]:
         lines.append(t(f"{P}.sleep_line", **_counts(summary.sleep)))
     if summary.moved.answered:
         lines.append(t(f"{P}.moved_line", **_counts(summary.moved)))
-    if summary.exercises.total:
-        lines.append(t(f"{P}.exercises_line", **_counts(summary.exercises)))
-    if summary.reminders.sent:
-        lines.append(
-            t(f"{P}.reminders_line", done=summary.reminders.done, sent=summary.reminders.sent)
-        )
+    lines.extend(_activity_lines(summary, t))
+    if summary.reminder_days:
+        lines.append(t(f"{P}.reminders_title"))
+        for item in summary.reminder_days:
+            kind = t(f"reminders.kinds.{item.kind}")
+            lines.append(_plural(t, f"{P}.reminder_days", item.days, kind=kind, done=item.done))
     word = correlation_word(summary.correlation)
     if word is not None:
         lines.append(t(f"{P}.correlation_line", words=t(f"{P}.correlation.{word}")))
@@ -576,8 +669,25 @@ def _week_lines(summary: Summary, t: Translator) -> list[str]:
     return lines
 
 
-def _counts(pattern: SleepPattern | MovedPattern | ExerciseCounts) -> dict[str, int]:
+def _counts(pattern: SleepPattern | MovedPattern) -> dict[str, int]:
     return asdict(pattern)
+
+
+def _activity_lines(summary: Summary, t: Translator) -> list[str]:
+    """Exercises by their kind in the user's words, then activity told to the coach."""
+    lines: list[str] = []
+    counts = asdict(summary.exercises)
+    kinds = [kind for kind in ("stress", "movement", "pain") if counts[kind]]
+    if kinds:
+        lines.append(t(f"{P}.exercises_title"))
+        lines.extend(
+            t(f"{P}.exercise_kind", kind=t(f"{P}.exercise_kinds.{kind}"), count=counts[kind])
+            for kind in kinds
+        )
+    own = summary.own_activity
+    if own.times:
+        lines.append(_plural(t, f"{P}.own_activity", own.times, minutes=own.minutes))
+    return lines
 
 
 def _retake_line(summary: Summary, t: Translator) -> str:

@@ -275,7 +275,7 @@ def test_records_read_back_the_same_on_each_database(store: Store) -> None:
         assert tx.walking_progress("walking") == (3, [NOW, later])
         assert tx.walking_progress("stretching") == (None, [])
         since = tx.exercises_since(NOW)
-        assert [(e, done) for _, e, done in since] == [
+        assert [(e, done) for _, e, done, _ in since] == [
             ("walking", True),
             ("walking", True),
             ("walking", False),

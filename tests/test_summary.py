@@ -501,8 +501,9 @@ def test_render_full_weeks() -> None:
     assert "Streak: 14 days in a row." in text
     assert "Sleep: good 4 · so-so 2 · bad 1" in text
     assert "Moving: yes 5 · a little 1 · no 1" in text
-    assert "Exercises done: 1 for stress, 0 for pain, 1 for movement." in text
-    assert "Reminders: you acted on 2 of 5." in text
+    assert "Exercises done this week:\n• Breathing and relaxation: 1\n• Movement" in text
+    # The check-in was done every day, by the reminder's button or not.
+    assert "Your reminders this week:\n• Daily check-in: done on 5 of 5 days" in text
     assert "Stress and pain this week: they moved together." in text
     assert T("summary.correlation_note") in text
     assert T("summary.suggestion_line", text=T("summary.suggestion.breathing_lunch")) in text
@@ -520,6 +521,107 @@ def test_render_gaps_and_a_missing_week() -> None:
     assert "Check-ins:" not in quiet
     gone = render_summary(summarise(rows({-20: 4, -25: 5})), T)
     assert T("summary.nothing_recent") in gone
+
+
+# --- counting only what could have been done (issue 14, item 7) -------------------------
+
+SUNDAY = date(2026, 11, 29)
+
+
+def test_sunday_evening_before_the_checkin_is_not_a_missed_day() -> None:
+    """The summary comes on Sunday at 19:00, before the 20:00 check-in."""
+    monday_to_saturday = rows(dict.fromkeys(range(-6, 0), 4), base=SUNDAY)
+    summary = summarise(monday_to_saturday, today=SUNDAY)
+    assert (summary.checkins, summary.checkin_days) == (6, 6)
+    text = render_summary(summary, T)
+    assert "Check-ins: 6 of 6 days." in text
+    assert T("summary.gaps") not in text
+    done_today = summarise(rows(dict.fromkeys(range(-6, 1), 4), base=SUNDAY), today=SUNDAY)
+    assert (done_today.checkins, done_today.checkin_days) == (7, 7)
+    missed_friday = summarise(rows({-6: 4, -5: 4, -4: 4, -3: 4, -1: 4}, base=SUNDAY), today=SUNDAY)
+    assert "Check-ins: 5 of 6 days." in render_summary(missed_friday, T)
+
+
+def test_days_before_the_user_began_are_not_missed() -> None:
+    began = day(-2)  # Monday, in a week ending on Wednesday
+    summary = compute_summary(TODAY, rows({-2: 4, -1: 4}), [], [], None, first_day=began)
+    assert (summary.checkins, summary.checkin_days) == (2, 2)
+    # A forgotten yesterday filled in on the first day still counts.
+    early = compute_summary(TODAY, rows({-3: 4, -1: 4, 0: 4}), [], [], None, first_day=began)
+    assert (early.checkins, early.checkin_days) == (3, 4)
+    assert "Check-ins: 3 of 4 days." in render_summary(early, T)
+    first = compute_summary(TODAY, rows({0: 4}), [], [], None, first_day=TODAY)
+    assert (first.checkins, first.checkin_days) == (1, 1)
+
+
+WALKS_AND_BREATHING = [
+    *[ExerciseRow(day(-i), "graded_walk", "pain", True) for i in range(5)],
+    ExerciseRow(day(-1), "slow_breath", "stress", True),
+    ExerciseRow(day(-1), "bridge", "movement", False),  # stopped early
+]
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "fr", "de"])
+def test_exercises_are_named_by_their_kind_in_the_users_language(language: str) -> None:
+    t = CATALOGUE.translator(language)
+    text = render_summary(summarise(full_week(CALM, CALM), WALKS_AND_BREATHING), t)
+    walking = t("summary.exercise_kind", kind=t("summary.exercise_kinds.pain"), count=5)
+    calming = t("summary.exercise_kind", kind=t("summary.exercise_kinds.stress"), count=1)
+    assert walking in text and calming in text
+    assert t("summary.exercise_kinds.movement") not in text  # none done
+    if language == "en":
+        assert "for pain" not in text and "• Graded walking and pacing: 5" in text
+
+
+def test_activity_told_to_the_coach_counts_as_activity_not_as_an_exercise() -> None:
+    own = [
+        ExerciseRow(day(-1), "own_activity", "own", True, minutes=30),
+        ExerciseRow(day(-3), "own_activity", "own", True, minutes=20),
+        ExerciseRow(day(-9), "own_activity", "own", True, minutes=45),  # the week before
+    ]
+    summary = summarise(full_week(CALM, CALM), own)
+    assert summary.exercises.total == 0
+    assert (summary.own_activity.times, summary.own_activity.minutes) == (2, 50)
+    text = render_summary(summary, T)
+    assert "Activity you told me about: 2 times, 50 min in all." in text
+    assert T("summary.exercises_title") not in text
+
+
+def test_reminders_are_reported_by_the_days_they_came_not_by_pushes() -> None:
+    """An office worker's movement breaks: 9 pushes a day, every weekday."""
+    pushes = [
+        ReminderActionRow(day(-back), "movement", "done" if back in (1, 3) and hour == 2 else None)
+        for back in range(6)
+        for hour in range(9)
+    ]
+    walks = [ReminderActionRow(day(-back), "pain", None) for back in range(4)]
+    exercises = [ExerciseRow(day(-2), "graded_walk", "pain", True)]  # walked without Start
+    summary = summarise(full_week(CALM, CALM), exercises, [*pushes, *walks])
+    assert summary.reminders.sent == 58  # still known, for the advice
+    # Today's pushes are not counted yet: today isn't over and none was done.
+    assert [(r.kind, r.days, r.done) for r in summary.reminder_days] == [
+        ("movement", 5, 2),
+        ("pain", 3, 1),
+    ]
+    text = render_summary(summary, T)
+    assert "Your reminders this week:" in text
+    assert "• Movement breaks: done on 2 of 5 days" in text
+    assert "• Graded walk: done on 1 of 3 days" in text
+    assert " of 58" not in text
+
+
+def test_a_reminder_done_today_counts_today() -> None:
+    pushes = [
+        ReminderActionRow(day(0), "stress", "done"),
+        ReminderActionRow(day(-1), "stress", None),
+    ]
+    summary = summarise(full_week(CALM, CALM), reminders=pushes)
+    assert [(r.kind, r.days, r.done) for r in summary.reminder_days] == [("stress", 2, 1)]
+    only_today = summarise(
+        full_week(CALM, CALM), reminders=[ReminderActionRow(day(0), "posture", "skip")]
+    )
+    assert only_today.reminder_days == ()
+    assert T("summary.reminders_title") not in render_summary(only_today, T)
 
 
 def test_render_retake_due_now() -> None:

@@ -70,6 +70,10 @@ async def test_summary_push_once_a_week_across_a_restart(
     assert len(server.calls_to("sendPhoto")) == 1
     summaries = [c for c in server.sent_messages(USER) if c.method == "sendMessage"]
     assert any("pain" in (c.text or "").lower() for c in summaries)
+    # Sent on Sunday at 19:00, before Sunday's check-in: Sunday is not a missed day.
+    summary_text = "\n".join(c.text or "" for c in summaries)
+    assert "Check-ins: 6 of 6 days." in summary_text
+    assert "not counted as zero" not in summary_text
     services.store.dispose()
 
     services, dispatcher = fresh(sqlite_url, clock, ext_bot)  # restart

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.conversation import Wiring
+from bot.features.coach import OWN_ACTIVITY
 from bot.features.common import today
 from data.store import Turn
 from flows import summary as s
@@ -29,6 +30,7 @@ class SummaryInputs:
     actions: list[s.ReminderActionRow]
     latest_test: s.TestInfo | None
     checkin_reminder_on: bool = False
+    first_day: date | None = None
 
     @property
     def has_data_this_week(self) -> bool:
@@ -58,9 +60,16 @@ def load_inputs(tx: Turn, t: Translator) -> SummaryInputs:
         _day_row(r) for r in tx.checkins_before(day + timedelta(days=1), days=7 * WEEKS_LOADED)
     ]
     kinds = {ex_id: ex.kind for ex_id, ex in load_library(t).items()}
+    kinds[OWN_ACTIVITY] = s.OWN_ACTIVITY_KIND
     exercises = [
-        s.ExerciseRow(started.astimezone(zone).date(), ex_id, kinds.get(ex_id, "movement"), done)
-        for started, ex_id, done in tx.exercises_since(since)
+        s.ExerciseRow(
+            started.astimezone(zone).date(),
+            ex_id,
+            kinds.get(ex_id, "movement"),
+            done,
+            level if ex_id == OWN_ACTIVITY else None,
+        )
+        for started, ex_id, done, level in tx.exercises_since(since)
     ]
     actions = [
         s.ReminderActionRow(slot.astimezone(zone).date(), kind, action)
@@ -80,7 +89,10 @@ def load_inputs(tx: Turn, t: Translator) -> SummaryInputs:
     reminder_on = any(
         r.kind == s.CHECKIN_REMINDER_KIND and r.enabled and not r.one_off for r in tx.reminders()
     )
-    return SummaryInputs(day, checkins, exercises, actions, test, reminder_on)
+    # Days before the user's consent could not have been done: a check-in needs it.
+    began = tx.user.consent_at or tx.user.created_at
+    first_day = began.astimezone(zone).date()
+    return SummaryInputs(day, checkins, exercises, actions, test, reminder_on, first_day)
 
 
 def summary_replies(inputs: SummaryInputs, t: Translator, *, days: int = 14) -> list[Reply]:
@@ -91,6 +103,7 @@ def summary_replies(inputs: SummaryInputs, t: Translator, *, days: int = 14) -> 
         inputs.actions,
         inputs.latest_test,
         checkin_reminder_on=inputs.checkin_reminder_on,
+        first_day=inputs.first_day,
     )
     text = s.render_summary(result, t)
     data = s.chart_series(inputs.today, inputs.checkins, inputs.exercises, days=days)
