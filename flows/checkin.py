@@ -3,9 +3,11 @@
 It must take a returning user under 30 seconds, so every step is one tap (five taps in
 all, the last one "Skip") and typed numbers work too. One check-in per *local* day: a
 second one the same day asks first and then updates it, and a forgotten yesterday can
-still be filled in from the first question while today is not done yet. The flow only
-decides; the bot stores :class:`CheckinRecorded` and passes earlier days in
-``ctx.history`` (see :func:`CheckinFlow.start` for the keys).
+still be filled in from the first question while today is not done yet. The closing
+words answer what the numbers say (:func:`care`): slow breathing when stress is high, a
+gentle plan for the day when pain is high, a word on a bad night or a day without
+movement. The flow only decides; the bot stores :class:`CheckinRecorded` and passes
+earlier days in ``ctx.history`` (see :func:`CheckinFlow.start` for the keys).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
+from flows.exercises import BREATHE_COMMAND, GENTLE_MOVE_COMMAND
 from flows.formatting import format_decimal
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
 from flows.streaks import (
@@ -52,6 +55,42 @@ SKIP = "skip"
 
 STEPS: tuple[str, ...] = ("confirm", "pain", "stress", "sleep", "moved", "note")
 _PREVIOUS = {"stress": "pain", "sleep": "stress", "moved": "sleep", "note": "moved"}
+
+HIGH_PAIN = 7
+"""Pain from 7 up is severe on the 0-10 scale: the reply offers a gentle plan for the day."""
+HIGH_STRESS = 7
+"""Stress from 7 up: the reply offers a few minutes of slow breathing."""
+
+# What the closing words add (content keys ``checkin.care.<code>``), in this order.
+CARE_PAIN = "pain_high"
+CARE_STRESS = "stress_high"
+CARE_SLEEP = "sleep_bad"
+CARE_MOVED = "moved_no"
+_CARE_BUTTONS = {CARE_PAIN: GENTLE_MOVE_COMMAND, CARE_STRESS: BREATHE_COMMAND}
+"""The exercise each answer offers, as a command so the button outlives the check-in."""
+
+
+def care(pain: int, stress: int, sleep: str, moved: str) -> tuple[str, ...]:
+    """What the numbers ask for, most pressing first.
+
+    High pain gets a gentle plan for the day (short easy movement rather than rest,
+    smaller portions, something calming, and when to see a doctor: CONTENT.md's flare-up
+    plan) and high stress slow breathing. Only on a day without either is a bad night or
+    no movement answered, so the reply stays short on a hard day.
+    """
+    high = tuple(
+        code
+        for code, applies in ((CARE_PAIN, pain >= HIGH_PAIN), (CARE_STRESS, stress >= HIGH_STRESS))
+        if applies
+    )
+    if high:
+        return high
+    return tuple(
+        code
+        for code, applies in ((CARE_SLEEP, sleep == "bad"), (CARE_MOVED, moved == "no"))
+        if applies
+    )
+
 
 # Day-to-day swings under half a point read as "about the same"; 2 points is the
 # change people feel as meaningful (docs/CLINICAL.md), so only then drop "a bit".
@@ -275,16 +314,29 @@ class CheckinFlow:
             day.isoformat(), pain, stress, str(sleep), str(moved), note, replaces
         )
         t = ctx.t
+        needs = care(pain, stress, str(sleep), str(moved))
+        hard = any(code in _CARE_BUTTONS for code in needs)
         lines = [
             t("checkin.done.updated" if replaces else "checkin.done.saved"),
-            self._feedback(day, pain, answers.get("when") == YESTERDAY, ctx),
+            self._feedback(day, pain, answers.get("when") == YESTERDAY, ctx, hard=hard),
         ]
         streak = self._streak_line(day, ctx)
         if streak:
             lines[-1] = f"{lines[-1]} {streak}"
         if shortened:
             lines.append(t("checkin.done.note_shortened", limit=NOTE_LIMIT))
-        return Outcome(None, (Reply("\n".join(lines)),), (fact,))
+        text = "\n".join(lines)
+        if needs:
+            said = "\n\n".join(
+                t(f"checkin.care.{code}", pain=pain, stress=stress) for code in needs
+            )
+            text = f"{text}\n\n{said}"
+        buttons = tuple(
+            (Choice(t(f"checkin.care.buttons.{code}"), command=_CARE_BUTTONS[code]),)
+            for code in needs
+            if code in _CARE_BUTTONS
+        )
+        return Outcome(None, (Reply(text, buttons),), (fact,))
 
     # -- questions -------------------------------------------------------------------
 
@@ -357,7 +409,9 @@ class CheckinFlow:
                 rows.append({**row, "local_day": day.isoformat()})
         return rows
 
-    def _feedback(self, day: date, pain: int, yesterday: bool, ctx: Context) -> str:
+    def _feedback(
+        self, day: date, pain: int, yesterday: bool, ctx: Context, *, hard: bool = False
+    ) -> str:
         t = ctx.t
         when = t("checkin.words.yesterday" if yesterday else "checkin.words.today")
         rows = self._history_rows(ctx)
@@ -368,7 +422,7 @@ class CheckinFlow:
             if any(d is not None and week_start <= d < day for d in earlier):
                 key = "too_few"  # one or two days: no "average" worth the name yet
             else:
-                key = "no_recent" if earlier else "first"
+                key = "no_recent" if earlier else "first_hard" if hard else "first"
             return t(f"checkin.feedback.{key}", pain=pain, day=when)
         diff = pain - average
         if abs(diff) < _SAME_BAND:

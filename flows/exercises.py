@@ -113,6 +113,15 @@ LONGER = "longer"
 NOT_WALKED = "none"
 SCORE_VALUES: tuple[str, ...] = tuple(str(n) for n in range(SCORE_MIN, SCORE_MAX + 1))
 
+BREATHE_COMMAND = "breathe"
+GENTLE_MOVE_COMMAND = "move_gently"
+QUICK_STARTS: Mapping[str, str] = {
+    BREATHE_COMMAND: "slow_breath",
+    GENTLE_MOVE_COMMAND: "move_break",
+}
+"""Commands that open one exercise straight away: the buttons other features offer (the
+check-in's answer to high stress or pain) stay valid after their own flow has ended."""
+
 _TYPED_TEXT_LIMIT = 40
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:m|min|mins|minutes?)?\.?", re.ASCII | re.IGNORECASE)
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.checkin import (
+    HIGH_PAIN,
     MOVED_VALUES,
     NOTE_LIMIT,
     SLEEP_VALUES,
@@ -20,6 +21,7 @@ from flows.checkin import (
     CheckinRecorded,
     clean_note,
 )
+from flows.exercises import BREATHE_COMMAND, GENTLE_MOVE_COMMAND, QUICK_STARTS, load_library
 from flows.i18n import default_catalogue
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, mermaid
 from flows.streaks import current_streak, local_day, parse_score, seven_day_average
@@ -561,7 +563,7 @@ def finish_text(history: Mapping[str, Any], pain: int = 4, now: datetime = NOW) 
     outcomes = drive(events, make_ctx(history, now=now))
     fact_of(outcomes[-1])
     (reply,) = outcomes[-1].replies
-    assert reply.choices == ()
+    assert (reply.choices == ()) == (pain < HIGH_PAIN)  # a gentle plan comes with a button
     return reply.text
 
 
@@ -622,6 +624,71 @@ def test_feedback_line(history: dict[str, Any], pain: int, expected: str) -> Non
     assert expected in text
     for word in ("diagnos", "disease", "injury", "worse"):
         assert word not in text.lower()
+
+
+# -- answering what the numbers say (issue 14, item 13) ---------------------------------
+
+
+def finish(pain: int, stress: int, sleep: str, moved: str, language: str = "en") -> Reply:
+    t = default_catalogue().translator(language)
+    ctx = Context(t, NOW, "Europe/Brussels", {})
+    events = [Press(str(pain)), Press(str(stress)), Press(sleep), Press(moved), Press("skip")]
+    (reply,) = drive(events, ctx)[-1].replies
+    return reply
+
+
+def commands(reply: Reply) -> list[str | None]:
+    return [choice.command for choice in reply.buttons()]
+
+
+def test_a_hard_first_day_is_not_called_a_good_start() -> None:
+    reply = finish(7, 8, "bad", "no")
+    assert "good start" not in reply.text
+    assert T("checkin.feedback.first_hard", pain=7, day="today") in reply.text
+    assert T("checkin.care.pain_high", pain=7) in reply.text
+    assert T("checkin.care.stress_high", stress=8) in reply.text
+    assert "see your GP" in reply.text  # always say when to see a doctor
+    assert commands(reply) == ["move_gently", "breathe"]
+
+
+@pytest.mark.parametrize(
+    ("pain", "stress", "sleep", "moved", "said", "offered"),
+    [
+        (3, 8, "good", "yes", ["stress_high"], ["breathe"]),
+        (8, 2, "good", "yes", ["pain_high"], ["move_gently"]),
+        (6, 6, "good", "yes", [], []),
+        (3, 3, "bad", "no", ["sleep_bad", "moved_no"], []),
+        (3, 3, "soso", "no", ["moved_no"], []),
+        (7, 3, "bad", "no", ["pain_high"], ["move_gently"]),  # a hard day: kept short
+    ],
+)
+def test_the_reply_answers_what_the_numbers_say(
+    pain: int, stress: int, sleep: str, moved: str, said: list[str], offered: list[str]
+) -> None:
+    reply = finish(pain, stress, sleep, moved)
+    for code in ("pain_high", "stress_high", "sleep_bad", "moved_no"):
+        text = T(f"checkin.care.{code}", pain=pain, stress=stress)
+        assert (text in reply.text) == (code in said), code
+    assert commands(reply) == offered
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "fr", "de"])
+def test_the_answers_are_in_the_users_language(language: str) -> None:
+    t = default_catalogue().translator(language)
+    reply = finish(8, 9, "bad", "no", language)
+    assert t("checkin.care.pain_high", pain=8) in reply.text
+    assert t("checkin.care.stress_high", stress=9) in reply.text
+    assert [c.label for c in reply.buttons()] == [
+        t("checkin.care.buttons.pain_high"),
+        t("checkin.care.buttons.stress_high"),
+    ]
+
+
+def test_the_offered_exercises_exist() -> None:
+    library = load_library(T)
+    assert QUICK_STARTS[BREATHE_COMMAND] in library
+    assert library[QUICK_STARTS[BREATHE_COMMAND]].category == "breathing"
+    assert library[QUICK_STARTS[GENTLE_MOVE_COMMAND]].category == "movement"
 
 
 def test_streak_counts_a_gap_and_the_new_day() -> None:

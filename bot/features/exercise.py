@@ -42,6 +42,9 @@ def register(wiring: Wiring) -> None:
     # After "not yet" on the plan: the calm exercises, without asking about the doctor again.
     wiring.command_flows[cn.CALM_COMMAND] = flow.name
     wiring.command_history[cn.CALM_COMMAND] = {"caution_answered": True}
+    for command, exercise_id in exercises.QUICK_STARTS.items():
+        wiring.command_flows[command] = flow.name
+        wiring.command_history[command] = {"exercise_id": exercise_id}
     wiring.history[flow.name] = history
     wiring.record(exercises.ExerciseStarted, lambda tx, fact: None)
     wiring.record(exercises.ExerciseFinished, record_finished)
