@@ -74,9 +74,9 @@ def care(pain: int, stress: int, sleep: str, moved: str) -> tuple[str, ...]:
     """What the numbers ask for, most pressing first.
 
     High pain gets a gentle plan for the day (short easy movement rather than rest,
-    smaller portions, something calming, and when to see a doctor: CONTENT.md's flare-up
-    plan) and high stress slow breathing. Only on a day without either is a bad night or
-    no movement answered, so the reply stays short on a hard day.
+    smaller portions, something calming, and when to see a doctor: the flare-up plan of
+    docs/CLINICAL.md) and high stress slow breathing. Only on a day without either is a
+    bad night or no movement answered, so the reply stays short on a hard day.
     """
     high = tuple(
         code

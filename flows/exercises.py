@@ -87,7 +87,7 @@ WALK_MAX_MINUTES = 60
 _BASELINE_VALUES: tuple[str, ...] = tuple(str(minutes) for minutes in WALK_BASELINES)
 DAYS_BEFORE_RAISE = 3
 """Days with a finished walk at one level before the plan proposes the next step ("every
-few days", CONTENT.md). Days, not walks: three walks in a row are one day's effort."""
+few days", docs/CLINICAL.md). Days, not walks: three walks in a row are one day's effort."""
 
 # Steps of the flow.
 MENU = "menu"
