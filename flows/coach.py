@@ -30,7 +30,7 @@ MINUTE_CHOICES: tuple[tuple[str, int], ...] = (
     ("m60", 60),
 )
 MAX_ACTIVITY_MINUTES = 600
-RELIEF_EXERCISES: tuple[str, ...] = ("breath_slow", "pelvic_tilt")
+RELIEF_EXERCISES: tuple[str, ...] = ("slow_breath", "pelvic_tilt")
 """Offered after a pain report: gentle, safe on a bad day (see docs/CLINICAL.md)."""
 CALM_CATEGORIES = frozenset({"breathing", "relaxation"})
 """Exercise categories offered when someone says they are stressed."""

@@ -234,6 +234,11 @@ async def test_each_coach_intent_leads_on_in_each_language(bot: Harness, languag
 
     pain = await type_text(bot, USER, said[Label.PAIN_REPORT], language)
     assert pain[0].text == t("coach.pain_report")
+    relief = await press(bot, USER, pain[0], t("coach.relief_button"), expect=2)
+    assert t("exercises.unknown_exercise") not in relief[0].text
+    assert store.get_state(USER) is not None and store.get_state(USER).flow == "exercise"
+    await command(bot, USER, "/cancel", language)
+    pain = await type_text(bot, USER, said[Label.PAIN_REPORT], language)
     checkin = await press(bot, USER, pain[0], t("coach.checkin_button"))
     assert store.get_state(USER) is not None and store.get_state(USER).flow == "checkin"
     assert checkin

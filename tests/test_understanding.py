@@ -23,6 +23,7 @@ from bot.understanding import (
     topics,
 )
 from flows import coach
+from flows.exercises import load_library
 from flows.i18n import default_catalogue
 from flows.safety import Signal, build_screen
 from flows.understanding.bank import PhraseBank, PhraseBankError, default_bank
@@ -261,7 +262,7 @@ def _buttons(answer: coach.CoachAnswer) -> list[str]:
 
 
 def test_each_intent_leads_on_with_its_own_action() -> None:
-    assert _buttons(_answer(Label.PAIN_REPORT, "my back is bad")) == ["/checkin", "ex|breath_slow"]
+    assert _buttons(_answer(Label.PAIN_REPORT, "my back is bad")) == ["/checkin", "ex|slow_breath"]
     assert _buttons(_answer(Label.PAIN_REPORT, "it's a 7 today"))[0] == "pain|7"
     assert _buttons(_answer(Label.STRESS_REPORT)) == ["ex|breath_slow"]
     assert _answer(Label.ACTIVITY_DONE, "walked 20 minutes").facts == (coach.Logged(20),)
@@ -337,3 +338,11 @@ def test_the_word_lists_are_the_precise_layer(typed: str, listed: Signal | None)
     language's list screens every message, so the English "suicide" still catches the
     French idiom "c'est du suicide": kept, as people switch languages when upset.)"""
     assert build_screen(default_catalogue()).check(typed) is listed
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_exercise_the_coach_names_is_in_the_library(language: str) -> None:
+    """A button to an id the library lacks lands on "I couldn't find that exercise"."""
+    library = load_library(default_catalogue().translator(language))
+    assert set(coach.RELIEF_EXERCISES) <= set(library)
+    assert all(library[ex].category in coach.CALM_CATEGORIES for ex in coach.RELIEF_EXERCISES[:1])
