@@ -417,12 +417,13 @@ class _TurnSession:
             return
         if flow.needs_consent and not self._consent_ok():
             return
-        if self.saved is not None and not force and self.saved.flow != flow_name:
+        losing = None if force else self._unsaved_flow(flow_name)
+        if losing is not None:
             self._say(
                 Reply(
                     self.t(
                         "common.switch_question",
-                        current=self.t(f"common.flows.{self.saved.flow}"),
+                        current=self.t(f"common.flows.{losing}"),
                         target=self.t(f"common.flows.{flow_name}"),
                     ),
                     (
@@ -434,6 +435,16 @@ class _TurnSession:
             return
         extra = self.wiring.command_history.get(command, {})
         self._apply(flow, flow.start(self._context(flow, extra)))
+
+    def _unsaved_flow(self, flow_name: str) -> str | None:
+        """The open flow, when ``flow_name`` replacing it would lose something the user
+        gave and that is not stored yet; None when nothing would be lost (a lesson being
+        read, settings already saved, a question not yet answered)."""
+        current = self._current_flow()
+        if current is None or current[1].flow == flow_name:
+            return None
+        flow, state = current
+        return state.flow if flow.holds_unsaved(state) else None
 
     def _press(self, data: str) -> None:
         parts = data.split(SEP)

@@ -219,6 +219,10 @@ class CheckinFlow:
             return self._handle_option(state, event, ctx)
         return self._handle_note(state, event, ctx)
 
+    def holds_unsaved(self, state: FlowState) -> bool:
+        """Scores given but not stored: the check-in is recorded only when it ends."""
+        return any(key in state.answers for key in ("pain", "stress", "sleep", "moved"))
+
     def transitions(self) -> list[tuple[str, str, str]]:
         return [
             ("", "/checkin, today already done", "confirm"),

@@ -500,6 +500,13 @@ class ExerciseFlow:
             return self._handle_walk_done(state, event, exercise, ctx)
         return self._handle_rate(state, event, exercise, ctx)
 
+    def holds_unsaved(self, state: FlowState) -> bool:
+        """An exercise under way: it is logged (and a walk counts towards the next step)
+        only when it ends. Its first step, the menus and the walk's length lose nothing."""
+        index = state.answers.get("index")
+        under_way = state.step == GUIDE and isinstance(index, int) and index > 0
+        return under_way or state.step == RATE
+
     def transitions(self) -> list[tuple[str, str, str]]:
         return [
             ("", "/exercise", MENU),

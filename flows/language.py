@@ -33,6 +33,10 @@ class LanguageFlow:
             state, (Reply(ctx.t("common.please_use_buttons")), *self.current(state, ctx))
         )
 
+    def holds_unsaved(self, state: FlowState) -> bool:
+        """The language is stored when it is picked."""
+        return False
+
     def transitions(self) -> list[tuple[str, str, str]]:
         return [
             ("", "/language", "pick"),

@@ -128,6 +128,10 @@ class LearnFlow:
             state, (Reply(f"{ctx.t('learn.please_pick')}\n\n{reply.text}", reply.choices),)
         )
 
+    def holds_unsaved(self, state: FlowState) -> bool:
+        """Lessons have no answers."""
+        return False
+
     def transitions(self) -> list[tuple[str, str, str]]:
         """The edges with nothing picked; picked lessons only change the "next" order."""
         edges: list[tuple[str, str, str]] = [("", "/learn", MENU), (MENU, "done", "")]

@@ -149,6 +149,10 @@ class OnboardingFlow:
                 return self._finish(chosen, ctx)
         return Outcome(state, (Reply(t("common.please_use_buttons")), *self.current(state, ctx)))
 
+    def holds_unsaved(self, state: FlowState) -> bool:
+        """Consent, language and zone are each stored when they are given."""
+        return False
+
     def transitions(self) -> list[tuple[str, str, str]]:
         return [
             ("", "/start", "welcome"),

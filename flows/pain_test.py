@@ -163,6 +163,10 @@ class PainTestFlow:
             return self._reask(state, ctx, f"{P}.invalid.{step.kind}", lo=step.lo, hi=step.hi)
         return self._answered(state.at(state.step, **{step.id: value}), step, ctx)
 
+    def holds_unsaved(self, state: FlowState) -> bool:
+        """Answers given: the self-check is stored only when it ends."""
+        return any(step.id in state.answers for step in STEPS)
+
     def transitions(self) -> list[tuple[str, str, str]]:
         edges: list[tuple[str, str, str]] = [("", "/test", STEPS[0].id)]
         for i, step in enumerate(STEPS):

@@ -336,6 +336,11 @@ class ReminderSettingsFlow:
         }[step]
         return handler(state, items, event, ctx)
 
+    def holds_unsaved(self, state: FlowState) -> bool:
+        """Only a suggested plan being changed: nothing of it is stored until "Save this
+        plan". Every other change (a time, a pause, a zone) is stored when it is made."""
+        return state.answers.get("draft") is True
+
     def transitions(self) -> list[tuple[str, str, str]]:
         return [
             ("", "/reminders", "menu"),

@@ -136,6 +136,11 @@ class Flow(Protocol):
     def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
         """Ask the current question again (after a stale button or a restart)."""
 
+    def holds_unsaved(self, state: FlowState) -> bool:
+        """Whether leaving at ``state`` would lose something the user gave that is not
+        stored yet (answers of a check-in half done, a plan changed but not saved).
+        Only then does the bot ask before another flow takes over."""
+
     def transitions(self) -> list[tuple[str, str, str]]:
         """(from step, label, to step) edges, so the flow can draw itself."""
 
