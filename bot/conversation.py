@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.clock import Clock
 from bot.logsafe import user_ref
 from data.store import SavedState, Store, Turn, UserInfo
-from flows import coach
+from flows import coach, typed_answer
 from flows.exercises import WALK_ID, load_library
 from flows.i18n import Catalogue, Translator
 from flows.runtime import (
@@ -496,8 +496,23 @@ class _TurnSession:
         flow, state = current
         if flow.needs_consent and not self._consent_ok():
             return
+        ctx = self._context(flow)
+        # One reading of typed answers for every question with buttons: a label, a
+        # yes/no word, a number word; what fits no button is the flow's to read.
+        answer = typed_answer.read(text, flow.current(state, ctx), self.t)
         event: Event = Text(text[:MAX_TEXT])
-        self._apply(flow, flow.handle(state, event, self._context(flow)))
+        if isinstance(answer, typed_answer.Unclear):
+            rows = tuple((choice,) for choice in answer.choices)
+            self._say(
+                Reply(self.t("common.which_one"), rows), self.saved.nonce if self.saved else ""
+            )
+            return
+        if isinstance(answer, typed_answer.Picked):
+            if answer.choice.command:
+                self._command(answer.choice.command)
+                return
+            event = Press(answer.choice.value)
+        self._apply(flow, flow.handle(state, event, ctx))
 
     def _show_safety(self, call: Call) -> None:
         """The one place a safety message is shown for typed words: before anything

@@ -18,7 +18,6 @@ from typing import Any, Final
 
 from flows import helplines
 from flows.runtime import Choice, Context, Event, Press, Reply
-from flows.safety import normalise
 from flows.schedule import format_date
 
 P: Final = "caution"
@@ -85,20 +84,17 @@ def question(caution: Caution, ctx: Context, prefix: str | None = None) -> Reply
     return Reply(
         f"{prefix}\n\n{text}" if prefix else text,
         (
-            (Choice(ctx.t(f"{P}.seen"), SEEN),),
-            (Choice(ctx.t(f"{P}.not_yet"), NOT_YET),),
+            (Choice(ctx.t(f"{P}.seen"), SEEN, means="yes"),),
+            (Choice(ctx.t(f"{P}.not_yet"), NOT_YET, means="no"),),
         ),
     )
 
 
 def answer(event: Event, ctx: Context) -> str | None:
-    """:data:`SEEN`, :data:`NOT_YET`, or None: a pressed button, or its label typed."""
+    """:data:`SEEN`, :data:`NOT_YET`, or None. A typed label or "yes"/"no" arrives as a
+    press (flows.typed_answer); other text answers nothing."""
     if isinstance(event, Press):
         return event.value if event.value in (SEEN, NOT_YET) else None
-    typed = normalise(event.text[:80])
-    for value, key in ((SEEN, f"{P}.seen"), (NOT_YET, f"{P}.not_yet")):
-        if typed and typed == normalise(ctx.t(key)):
-            return value
     return None
 
 

@@ -148,11 +148,6 @@ def clean_note(text: str) -> tuple[str | None, bool]:
     return (note or None), shortened
 
 
-def _squash(text: str) -> str:
-    """Letters and digits only, case-folded: "😐 So-so" and "so so" both become "soso"."""
-    return "".join(char for char in text.casefold() if char.isalnum())
-
-
 def _checkin_row(value: object) -> Mapping[str, Any] | None:
     """A history check-in dict, or None when absent or unusable."""
     return value if isinstance(value, Mapping) and value else None
@@ -270,14 +265,8 @@ class CheckinFlow:
     def _handle_option(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         step = state.step
         values = SLEEP_VALUES if step == "sleep" else MOVED_VALUES
-        chosen: str | None = None
-        if isinstance(event, Press):
-            chosen = event.value if event.value in values else None
-        else:
-            typed = _squash(event.text[:40])
-            for option in values:
-                if typed and typed in (option, _squash(ctx.t(f"checkin.{step}.{option}"))):
-                    chosen = option
+        # Typed labels ("so-so") reach a flow as presses (flows.typed_answer).
+        chosen = event.value if isinstance(event, Press) and event.value in values else None
         if chosen is None:
             return self._ask(state, ctx, ctx.t("common.please_use_buttons"))
         nxt = "moved" if step == "sleep" else "note"
@@ -288,8 +277,6 @@ class CheckinFlow:
             if event.value == SKIP:
                 return self._finish(state, ctx, None, shortened=False)
             return self._ask(state, ctx, ctx.t("common.please_use_buttons"))
-        if _squash(event.text[:40]) in (SKIP, _squash(ctx.t("common.skip"))):
-            return self._finish(state, ctx, None, shortened=False)
         note, shortened = clean_note(event.text)
         if note is None:
             return self._ask(state, ctx, ctx.t("checkin.note.empty"))
@@ -348,7 +335,7 @@ class CheckinFlow:
         t = ctx.t
         answers = state.answers
         when = "yesterday" if answers.get("when") == YESTERDAY else "today"
-        back_row = (Choice(t("common.back"), BACK),)
+        back_row = (Choice(t("common.back"), BACK, means="back"),)
         step = state.step
         if step == "confirm":
             return Reply(
@@ -357,7 +344,12 @@ class CheckinFlow:
                     pain=_shown(answers.get("prev_pain")),
                     stress=_shown(answers.get("prev_stress")),
                 ),
-                ((Choice(t("checkin.update_today"), UPDATE), Choice(t("checkin.keep_it"), KEEP)),),
+                (
+                    (
+                        Choice(t("checkin.update_today"), UPDATE, means="yes"),
+                        Choice(t("checkin.keep_it"), KEEP, means="no"),
+                    ),
+                ),
             )
         if step == "stress":
             return Reply(t(f"checkin.stress.{when}"), (*_score_rows(), back_row))
@@ -366,7 +358,10 @@ class CheckinFlow:
             options = tuple(Choice(t(f"checkin.{step}.{value}"), value) for value in values)
             return Reply(t(f"checkin.{step}.{when}"), (options, back_row))
         if step == "note":
-            return Reply(t(f"checkin.note.{when}"), ((Choice(t("common.skip"), SKIP),), back_row))
+            return Reply(
+                t(f"checkin.note.{when}"),
+                ((Choice(t("common.skip"), SKIP, means="skip"),), back_row),
+            )
         # "pain", and any unknown step: the first question is always a safe place.
         rows = _score_rows()
         if answers.get("can_switch"):

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flows import caution as cn
+from flows import typed_answer
 from flows.i18n import FALLBACK_LANGUAGE, Catalogue, CatalogueError, Translator, default_catalogue
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
 from flows.streaks import SCORE_MAX, SCORE_MIN, parse_score, valid_score
@@ -397,11 +398,6 @@ def parse_minutes(text: str) -> int | None:
     return _walk_minutes(int(match.group(1)))
 
 
-def _squash(text: str) -> str:
-    """Letters and digits only, case-folded: "Next ▶" and "next" both become "next"."""
-    return "".join(char for char in text[:_TYPED_TEXT_LIMIT].casefold() if char.isalnum())
-
-
 # -- the flow ------------------------------------------------------------------------------
 
 
@@ -565,14 +561,7 @@ class ExerciseFlow:
         return Outcome(state, (cn.reask(caution, ctx),))
 
     def _handle_menu(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
-        choice = self._pressed_or_typed(
-            event,
-            ctx,
-            {
-                **{category: f"exercises.categories.{category}" for category in CATEGORIES},
-                CLOSE: "exercises.close",
-            },
-        )
+        choice = self._pressed(event, (*CATEGORIES, CLOSE))
         if choice == CLOSE:
             return Outcome(None, (Reply(ctx.t("exercises.closed")),))
         if choice in self._categories(load_library(ctx.t), state):
@@ -586,7 +575,7 @@ class ExerciseFlow:
         if category not in self._categories(library, state):
             return self._ask(state.at(MENU), ctx)
         in_category = {ex.id: ex for ex in library.values() if ex.category == category}
-        choice = self._pressed_or_typed(event, ctx, {BACK: "exercises.back"})
+        choice = self._pressed(event, (BACK,))
         if choice == BACK:
             return self._ask(state.at(MENU), ctx)
         if isinstance(event, Press) and event.value in in_category:
@@ -596,13 +585,15 @@ class ExerciseFlow:
     def _handle_walk_base(
         self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
     ) -> Outcome:
-        if self._is_stop(event, ctx):
+        if self._is_stop(event):
             return Outcome(None, (Reply(ctx.t("exercises.stopped_before_start")),))
         minutes: int | None = None
         if isinstance(event, Press):
             minutes = int(event.value) if event.value in _BASELINE_VALUES else None
         else:
-            minutes = parse_minutes(event.text)
+            minutes = parse_minutes(event.text) or _walk_minutes(
+                typed_answer.number(event.text, ctx.t)
+            )
         if minutes is None:
             return self._ask(state, ctx, ctx.t("exercises.walk.baseline_invalid"))
         return self._begin(state, exercise, minutes, ctx)
@@ -610,7 +601,7 @@ class ExerciseFlow:
     def _handle_walk_level(
         self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
     ) -> Outcome:
-        if self._is_stop(event, ctx):
+        if self._is_stop(event):
             return Outcome(None, (Reply(ctx.t("exercises.stopped_before_start")),))
         options = self._walk_options(state)
         value = event.value if isinstance(event, Press) else None
@@ -622,13 +613,13 @@ class ExerciseFlow:
         self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
     ) -> Outcome:
         level = _walk_minutes(state.answers.get("level"))
-        if self._is_stop(event, ctx):
+        if self._is_stop(event):
             lines = [ctx.t("exercises.stopped")]
             if exercise.safety:
                 lines.append(ctx.t("exercises.safety_marker") + exercise.safety)
             fact = ExerciseFinished(exercise.id, None, completed=False, level=level)
             return Outcome(None, (Reply("\n\n".join(lines)),), (fact,))
-        choice = self._pressed_or_typed(event, ctx, {NEXT: "exercises.next"})
+        choice = self._pressed(event, (NEXT,))
         if choice != NEXT:
             return self._ask(state, ctx, ctx.t("exercises.use_buttons_guide"))
         index = self._index(state, exercise) + 1
@@ -689,7 +680,7 @@ class ExerciseFlow:
                 rating = int(event.value) if event.value in SCORE_VALUES else None
                 if rating is None:
                     return self._ask(state, ctx, t("exercises.rate.invalid"))
-        elif _squash(event.text) not in (SKIP, _squash(t("common.skip"))):
+        else:
             rating = parse_score(event.text)
             if rating is None:
                 return self._ask(state, ctx, t("exercises.rate.invalid"))
@@ -734,7 +725,7 @@ class ExerciseFlow:
     def _question(self, state: FlowState, library: Mapping[str, Exercise], ctx: Context) -> Reply:
         t = ctx.t
         step = state.step
-        stop_row = (Choice(t("exercises.stop"), STOP),)
+        stop_row = (Choice(t("exercises.stop"), STOP, means="stop"),)
         if step == CATEGORY and state.answers.get("category") in self._categories(library, state):
             category = str(state.answers["category"])
             rows = [
@@ -742,7 +733,7 @@ class ExerciseFlow:
                 for ex in library.values()
                 if ex.category == category
             ]
-            rows.append((Choice(t("exercises.back"), BACK),))
+            rows.append((Choice(t("exercises.back"), BACK, means="back"),))
             text = t("exercises.category_prompt", category=t(f"exercises.categories.{category}"))
             return Reply(text, tuple(rows))
         exercise = library.get(str(state.answers.get("exercise")))
@@ -763,7 +754,7 @@ class ExerciseFlow:
             scale = (
                 tuple(Choice(value, value) for value in SCORE_VALUES[:6]),
                 tuple(Choice(value, value) for value in SCORE_VALUES[6:]),
-                (Choice(t("common.skip"), SKIP),),
+                (Choice(t("common.skip"), SKIP, means="skip"),),
             )
             return Reply(t(f"exercises.rate.{exercise.kind}"), scale)
         # MENU, and any step without what it needs: the menu is always a safe place.
@@ -771,7 +762,7 @@ class ExerciseFlow:
             (Choice(t(f"exercises.categories.{category}"), category),)
             for category in self._categories(library, state)
         ]
-        menu.append((Choice(t("exercises.close"), CLOSE),))
+        menu.append((Choice(t("exercises.close"), CLOSE, means="stop"),))
         calm_only = _caution(state) is not None
         return Reply(t("caution.calm_menu" if calm_only else "exercises.menu"), tuple(menu))
 
@@ -794,7 +785,12 @@ class ExerciseFlow:
         progress = t("exercises.progress", number=index + 1, total=len(exercise.steps))
         return Reply(
             f"{progress}\n\n{exercise.steps[index]}",
-            ((Choice(t("exercises.next"), NEXT), Choice(t("exercises.stop"), STOP)),),
+            (
+                (
+                    Choice(t("exercises.next"), NEXT, means="continue"),
+                    Choice(t("exercises.stop"), STOP, means="stop"),
+                ),
+            ),
         )
 
     def _menu_label(self, exercise: Exercise, ctx: Context) -> str:
@@ -891,21 +887,12 @@ class ExerciseFlow:
         }
 
     @staticmethod
-    def _pressed_or_typed(event: Event, ctx: Context, options: Mapping[str, str]) -> str | None:
-        """The option ``event`` picks: a pressed value, or typed text matching the value
-        or its label ("next", "Next ▶"); None for anything else."""
-        if isinstance(event, Press):
-            return event.value if event.value in options else None
-        typed = _squash(event.text)
-        if not typed:
-            return None
-        for value, key in options.items():
-            if typed in (_squash(value), _squash(ctx.t(key))):
-                return value
-        return None
+    def _pressed(event: Event, options: Container[str]) -> str | None:
+        """The option a press picks; typed labels arrive as presses (flows.typed_answer)."""
+        return event.value if isinstance(event, Press) and event.value in options else None
 
-    def _is_stop(self, event: Event, ctx: Context) -> bool:
-        return self._pressed_or_typed(event, ctx, {STOP: "exercises.stop"}) == STOP
+    def _is_stop(self, event: Event) -> bool:
+        return self._pressed(event, (STOP,)) == STOP
 
 
 def _caution(state: FlowState) -> cn.Caution | None:

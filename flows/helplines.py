@@ -14,11 +14,11 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from flows.i18n import Translator
+from flows.timezones import zone_countries
 
 DATA_FILE = Path(__file__).with_name("helplines.toml")
 
@@ -205,22 +205,6 @@ def helplines() -> Helplines:
 # -- which country -------------------------------------------------------------------
 
 
-@cache
-def _zone_table() -> Mapping[str, str]:
-    """Zone -> country from the tz database's zone.tab (one country per zone)."""
-    try:
-        text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):
-        return {}
-    table: dict[str, str] = {}
-    for row in text.splitlines():
-        if row and not row.startswith("#"):
-            fields = row.split("\t")
-            if len(fields) >= 3:
-                table[fields[2]] = fields[0]
-    return table
-
-
 def country_for(timezone: str, hint: str | None = None) -> str | None:
     """The ISO country for a time zone, or None when no country is known.
 
@@ -234,7 +218,7 @@ def country_for(timezone: str, hint: str | None = None) -> str | None:
         code = hint.strip().upper()
         if code in known:
             return code
-    country = ZONE_COUNTRY.get(timezone) or _zone_table().get(timezone)
+    country = ZONE_COUNTRY.get(timezone) or zone_countries().get(timezone)
     if country is None and hint:
         return hint.strip().upper() or None
     return country

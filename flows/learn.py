@@ -166,7 +166,7 @@ class LearnFlow:
             (Choice(_label(card, card in picked, card in read, t), card),)
             for card in reading_order(picked)
         ]
-        rows.append((Choice(t("common.done"), DONE),))
+        rows.append((Choice(t("common.done"), DONE, means="done"),))
         return Reply(text, tuple(rows))
 
     def _card(self, state: FlowState, ctx: Context) -> Reply:
@@ -181,8 +181,10 @@ class LearnFlow:
         )
         rows: list[tuple[Choice, ...]] = []
         if _following(state) is not None:
-            rows.append((Choice(t("learn.next"), NEXT),))
-        rows.append((Choice(t("learn.menu_button"), TO_MENU), Choice(t("common.done"), DONE)))
+            rows.append((Choice(t("learn.next"), NEXT, means="continue"),))
+        rows.append(
+            (Choice(t("learn.menu_button"), TO_MENU), Choice(t("common.done"), DONE, means="done"))
+        )
         return Reply(text, tuple(rows))
 
 

@@ -62,7 +62,10 @@ class OnboardingFlow:
             name = str(ctx.history.get("first_name") or "").strip()[:64] or t("common.no_name")
             return (
                 Reply(t("onboarding.welcome", name=name)),
-                Reply(t("onboarding.what_i_do"), ((Choice(t("common.continue"), "next"),),)),
+                Reply(
+                    t("onboarding.what_i_do"),
+                    ((Choice(t("common.continue"), "next", means="continue"),),),
+                ),
             )
         if step == "language":
             # The language we guessed comes first, so one tap confirms it.
@@ -81,8 +84,8 @@ class OnboardingFlow:
                 Reply(
                     t("onboarding.consent", version=CONSENT_VERSION),
                     (
-                        (Choice(t("onboarding.consent_yes"), "yes"),),
-                        (Choice(t("onboarding.consent_no"), "no"),),
+                        (Choice(t("onboarding.consent_yes"), "yes", means="yes"),),
+                        (Choice(t("onboarding.consent_no"), "no", means="no"),),
                     ),
                 ),
             )
@@ -107,8 +110,8 @@ class OnboardingFlow:
                         local_time=local_clock(ctx.now, tz),
                     ),
                     (
-                        (Choice(t("onboarding.timezone_keep"), "keep"),),
-                        (Choice(t("onboarding.timezone_change"), "change"),),
+                        (Choice(t("onboarding.timezone_keep"), "keep", means="yes"),),
+                        (Choice(t("onboarding.timezone_change"), "change", means="no"),),
                     ),
                 ),
             )

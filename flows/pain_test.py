@@ -152,7 +152,7 @@ class PainTestFlow:
         if state.step in (SEE_DOCTOR, CRISIS):
             return self._interlude(state, event, ctx)
         step = STEPS[INDEX[state.step]]
-        token = _token(step, event, t)
+        token = _token(step, event)
         if token == BACK and INDEX[step.id] > 0:
             prev = state.at(STEPS[INDEX[step.id] - 1].id)
             return Outcome(prev, self.current(prev, ctx))
@@ -264,11 +264,7 @@ class PainTestFlow:
     def _interlude(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         """The see-a-doctor and crisis screens: carry on with the self-check, or stop."""
         t = ctx.t
-        token = (
-            _typed_token(event.text, (CONTINUE, STOP), t)
-            if isinstance(event, Text)
-            else event.value
-        )
+        token = event.value if isinstance(event, Press) else None
         if state.step == SEE_DOCTOR:
             if token == CONTINUE:
                 return self._go(
@@ -313,52 +309,22 @@ def _step(state: FlowState) -> Step:
     return STEPS[INDEX.get(state.step, 0)]
 
 
-def _normal(text: str) -> str:
-    return " ".join(text.replace("✓", " ").casefold().split()).strip(" .!?")
-
-
-def _typed_token(text: str, allowed: Sequence[str], t: Translator) -> str | None:
-    """Match typed text to a button: its label, or a synonym in ``pain_test.typed``."""
-    if len(text) > MAX_TYPED:
-        return None
-    typed = _normal(text)
-    if not typed:
-        return None
-    for value in allowed:
-        words = [_label(value, t)]
-        if t.has(f"{P}.typed.{value}"):
-            words += t.list(f"{P}.typed.{value}")
-        if typed in {_normal(w) for w in words}:
-            return value
-    return None
-
-
-def _label(value: str, t: Translator) -> str:
-    common = {BACK: "common.back", DONE: "common.done"}
-    if value in common:
-        return t(common[value])
-    return t(f"{P}.buttons.{value}") if value in RESERVED else ""
-
-
 _NUMBER = re.compile(r"([0-9]{1,2})(?:\s*/\s*([0-9]{1,2}))?")
 
 
-def _token(step: Step, event: Event, t: Translator) -> str | None:
-    """The button value an event stands for, or None when it means nothing here."""
+def _token(step: Step, event: Event) -> str | None:
+    """The button value an event stands for, or None when it means nothing here.
+
+    Typed labels, "yes"/"no" and number words arrive as presses (flows.typed_answer);
+    the flow itself reads only a score out of the scale's own maximum ("3/4").
+    """
     if isinstance(event, Press):
         return event.value
-    if step.kind == "scale":
-        if len(event.text) > MAX_TYPED:
-            return None
+    if step.kind == "scale" and len(event.text) <= MAX_TYPED:
         match = _NUMBER.fullmatch(event.text.strip())
         if match and (match.group(2) is None or int(match.group(2)) == step.hi):
             return match.group(1)
-        return _typed_token(event.text, (BACK,), t)
-    allowed = (*step.options, DONE, NONE, BACK) if step.kind == "multi" else (*step.options, BACK)
-    for value in step.options:
-        if _normal(event.text) == _normal(t(f"{P}.steps.{step.id}.options.{value}")):
-            return value
-    return _typed_token(event.text, allowed, t)
+    return None
 
 
 def _value(step: Step, token: str | None) -> str | int | None:
@@ -406,14 +372,14 @@ def _question(step: Step, answers: Mapping[str, Any], t: Translator) -> Reply:
     text = "\n\n".join((t(f"{P}.progress", step=i + 1, total=len(STEPS)), t(f"{base}.question")))
     if step.kind == "multi":
         text += "\n\n" + t(f"{P}.multi_hint")
-    back = (Choice(t("common.back"), BACK),) if i > 0 else ()
+    back = (Choice(t("common.back"), BACK, means="back"),) if i > 0 else ()
     rows: list[tuple[Choice, ...]]
     if step.kind == "multi":
         picked = _selection(answers.get(step.id), step)
         rows = [(_choice(t(f"{base}.options.{o}"), o, o in picked, t),) for o in step.options]
         if step.none:
-            rows.append((Choice(t(f"{P}.buttons.none"), NONE),))
-        rows.append((*back, Choice(t("common.done"), DONE)))
+            rows.append((Choice(t(f"{P}.buttons.none"), NONE, means="none"),))
+        rows.append((*back, Choice(t("common.done"), DONE, means="done")))
         return Reply(text, tuple(rows))
     chosen = answers.get(step.id)
     if step.kind == "single":
@@ -432,8 +398,13 @@ def _question(step: Step, answers: Mapping[str, Any], t: Translator) -> Reply:
     return Reply(text, tuple(rows))
 
 
+_MEANS = {sc.AGREE: "yes", sc.DISAGREE: "no", sc.YES: "yes", sc.NO: "no"}
+"""Options a typed "yes" or "no" answers (flows.typed_answer)."""
+
+
 def _choice(label: str, value: str, checked: bool, t: Translator) -> Choice:
-    return Choice(t(f"{P}.checked", label=label) if checked else label, value)
+    shown = t(f"{P}.checked", label=label) if checked else label
+    return Choice(shown, value, means=_MEANS.get(value, ""))
 
 
 def _lines(ctx: Context) -> dict[str, str]:
@@ -446,8 +417,8 @@ def _see_doctor_reply(ctx: Context) -> Reply:
     return Reply(
         t(f"{P}.advice.see_doctor", **_lines(ctx)),
         (
-            (Choice(t(f"{P}.buttons.cont"), CONTINUE),),
-            (Choice(t(f"{P}.buttons.stop"), STOP),),
+            (Choice(t(f"{P}.buttons.cont"), CONTINUE, means="continue"),),
+            (Choice(t(f"{P}.buttons.stop"), STOP, means="stop"),),
         ),
     )
 
@@ -460,8 +431,8 @@ def _crisis_replies(ctx: Context, reason: str) -> tuple[Reply, ...]:
         Reply(
             t(f"{P}.crisis.choose"),
             (
-                (Choice(t(f"{P}.buttons.cont"), CONTINUE),),
-                (Choice(t(f"{P}.buttons.stop"), STOP),),
+                (Choice(t(f"{P}.buttons.cont"), CONTINUE, means="continue"),),
+                (Choice(t(f"{P}.buttons.stop"), STOP, means="stop"),),
             ),
         ),
     )

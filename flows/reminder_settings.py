@@ -766,7 +766,10 @@ class ReminderSettingsFlow:
         if draft:
             rows.append((Choice(t(f"{F}.button_timezone"), TIMEZONE),))
             rows.append(
-                (Choice(t(f"{F}.button_save"), SAVE), Choice(t(f"{F}.button_not_now"), NOT_NOW))
+                (
+                    Choice(t(f"{F}.button_save"), SAVE),
+                    Choice(t(f"{F}.button_not_now"), NOT_NOW, means="no"),
+                )
             )
         else:
             pause_button = (
@@ -777,7 +780,7 @@ class ReminderSettingsFlow:
             rows.append((pause_button, Choice(t(f"{F}.button_timezone"), TIMEZONE)))
             if state.answers.get("proposed"):
                 rows.append((Choice(t(f"{F}.button_use_plan"), PLAN),))
-            rows.append((Choice(t(f"{F}.button_done"), DONE),))
+            rows.append((Choice(t(f"{F}.button_done"), DONE, means="done"),))
         return Reply("\n".join(lines), tuple(rows))
 
     @staticmethod
@@ -804,8 +807,11 @@ class ReminderSettingsFlow:
         return Reply(
             "\n".join(lines),
             (
-                (Choice(t(f"{F}.button_accept"), ACCEPT),),
-                (Choice(t(f"{F}.button_edit"), EDIT), Choice(t(f"{F}.button_not_now"), NOT_NOW)),
+                (Choice(t(f"{F}.button_accept"), ACCEPT, means="yes"),),
+                (
+                    Choice(t(f"{F}.button_edit"), EDIT),
+                    Choice(t(f"{F}.button_not_now"), NOT_NOW, means="no"),
+                ),
             ),
         )
 
@@ -819,7 +825,7 @@ class ReminderSettingsFlow:
         t = ctx.t
         kind = str(state.answers.get("kind"))
         item = items.get(kind)
-        back = (Choice(t(f"{F}.button_back"), BACK),)
+        back = (Choice(t(f"{F}.button_back"), BACK, means="back"),)
         if item is None or not item.enabled:
             text = headline or t(f"{F}.kind_off", kind=t(f"reminders.kinds.{kind}"))
             return Reply(text, ((Choice(t(f"{F}.button_on"), ON),), back))
@@ -845,7 +851,7 @@ class ReminderSettingsFlow:
         t = ctx.t
         step = state.step
         kind = str(state.answers.get("kind"))
-        back = (Choice(t(f"{F}.button_back"), BACK),)
+        back = (Choice(t(f"{F}.button_back"), BACK, means="back"),)
         if step == "times":
             buttons = [
                 Choice(format_time(value, t), f"t:{_hhmm_value(value)}") for value in COMMON_TIMES
@@ -908,7 +914,7 @@ class ReminderSettingsFlow:
                     Choice(label, f"p:{days}")
                     for label, days in zip(labels, PAUSE_DAYS, strict=True)
                 ),
-                (Choice(t(f"{F}.button_back"), BACK),),
+                (Choice(t(f"{F}.button_back"), BACK, means="back"),),
             ),
         )
 
@@ -918,7 +924,7 @@ class ReminderSettingsFlow:
             for index, name in enumerate(COMMON_TIMEZONES)
         ]
         rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-        rows.append((Choice(ctx.t(f"{F}.button_back"), BACK),))
+        rows.append((Choice(ctx.t(f"{F}.button_back"), BACK, means="back"),))
         return Reply(text, tuple(rows))
 
     # -- helpers ---------------------------------------------------------------------------

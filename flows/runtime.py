@@ -24,11 +24,16 @@ class Choice:
 
     A choice with ``command`` set starts that command instead (for example "take the
     pain test now" at the end of onboarding), so it stays valid after its flow ended.
+
+    ``means`` names what the button says in the small vocabulary of typed answers
+    (:data:`flows.typed_answer.MEANINGS`: "yes", "no", "back", ...), so a typed "ja" or
+    "oui" can answer it (:mod:`flows.typed_answer`); empty when it has no such meaning.
     """
 
     label: str
     value: str = ""
     command: str | None = None
+    means: str = ""
 
 
 @dataclass(frozen=True)

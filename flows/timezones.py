@@ -1,9 +1,14 @@
-"""Time-zone helpers shared by onboarding and the reminder settings."""
+"""Time-zone helpers shared by onboarding, the reminder settings and the help lines."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flows.safety import normalise
 
 COMMON_TIMEZONES: tuple[str, ...] = (
     "Europe/Brussels",
@@ -23,8 +28,10 @@ COMMON_TIMEZONES: tuple[str, ...] = (
 def parse_timezone(text: str) -> str | None:
     """The canonical IANA name for what a user typed, or None.
 
-    Case is forgiven ("europe/paris") because people type on phones; only names the
-    tz database knows are accepted, so a stored zone always loads.
+    Case is forgiven ("europe/paris") because people type on phones, and a city alone
+    names its zone ("Berlin", "london", "sao paulo"): people know where they live, not
+    the tz database. Only names the tz database knows are accepted, so a stored zone
+    always loads; a city that two zones shared would name neither.
     """
     cleaned = text.strip().replace(" ", "_")
     if not cleaned or len(cleaned) > 64:
@@ -33,7 +40,34 @@ def parse_timezone(text: str) -> str | None:
     for name in _known_timezones():
         if name.lower() == lowered:
             return name
-    return None
+    return _zones_by_city().get(normalise(text))
+
+
+@cache
+def zone_countries() -> Mapping[str, str]:
+    """Zone -> country from the tz database's zone.tab: its canonical zones, one
+    country each."""
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return {}
+    table: dict[str, str] = {}
+    for row in text.splitlines():
+        if row and not row.startswith("#"):
+            fields = row.split("\t")
+            if len(fields) >= 3:
+                table[fields[2]] = fields[0]
+    return table
+
+
+@cache
+def _zones_by_city() -> Mapping[str, str]:
+    """A city as typed ("new york") -> its canonical zone; cities of two zones left out."""
+    found: dict[str, set[str]] = {}
+    for zone in zone_countries():
+        city = normalise(zone.rsplit("/", 1)[-1].replace("_", " "))
+        found.setdefault(city, set()).add(zone)
+    return {city: zones.pop() for city, zones in found.items() if len(zones) == 1}
 
 
 def is_valid_timezone(name: str) -> bool:

@@ -17,6 +17,7 @@ from flows.i18n import default_catalogue
 from flows.plan import plan_dicts
 from flows.reminder_settings import ReminderSettingsFlow
 from flows.runtime import Context, FlowState, Outcome, Press, Reply, Text
+from tests.typed import as_the_engine_reads
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 RAISED = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # Wed 25 Nov in Brussels
@@ -46,7 +47,8 @@ def labels(reply: Reply) -> list[str]:
 def advance(outcome: Outcome, event: Press | Text, history: Mapping[str, Any]) -> Outcome:
     assert outcome.state is not None
     flow = EXERCISE if outcome.state.flow == "exercise" else PLAN
-    return flow.handle(outcome.state, event, ctx(history))
+    c = ctx(history)
+    return flow.handle(outcome.state, as_the_engine_reads(flow, outcome.state, event, c), c)
 
 
 # -- /exercise ---------------------------------------------------------------------------
@@ -144,9 +146,9 @@ def test_the_question_is_asked_and_answered_in_the_users_language(language: str)
     opened = EXERCISE.start(ctx(history, language))
     assert opened.replies[0].text.startswith(t("caution.ask", date="x")[:8])
     assert opened.state is not None
-    typed = EXERCISE.handle(
-        opened.state, Text(t("caution.not_yet").upper()), ctx(history, language)
-    )
+    c = ctx(history, language)
+    event = as_the_engine_reads(EXERCISE, opened.state, Text(t("caution.not_yet").upper()), c)
+    typed = EXERCISE.handle(opened.state, event, c)
     assert typed.replies[0].text == t("caution.advice.see_doctor", **helplines.fills(t, BXL))
 
 

@@ -25,6 +25,7 @@ from flows.exercises import BREATHE_COMMAND, GENTLE_MOVE_COMMAND, QUICK_STARTS, 
 from flows.i18n import default_catalogue
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, mermaid
 from flows.streaks import current_streak, local_day, parse_score, seven_day_average
+from tests.typed import as_the_engine_reads
 
 T = default_catalogue().translator("en")
 NOW = datetime(2026, 11, 25, 19, tzinfo=UTC)  # 20:00 in Brussels
@@ -85,7 +86,7 @@ def drive(events: Sequence[Event], ctx: Context | None = None) -> list[Outcome]:
     for event in events:
         state = outcomes[-1].state
         assert state is not None, f"flow ended before {event!r}"
-        outcomes.append(FLOW.handle(state, event, ctx))
+        outcomes.append(FLOW.handle(state, as_the_engine_reads(FLOW, state, event, ctx), ctx))
         check_outcome(outcomes[-1])
     return outcomes
 
@@ -163,7 +164,8 @@ def test_each_step(
         "can_switch": True,
         **answers,
     }
-    outcome = FLOW.handle(FlowState("checkin", step, base), event, make_ctx())
+    state = FlowState("checkin", step, base)
+    outcome = FLOW.handle(state, as_the_engine_reads(FLOW, state, event, make_ctx()), make_ctx())
     check_outcome(outcome)
     assert outcome.state is not None
     assert outcome.state.step == next_step

@@ -36,6 +36,7 @@ from flows.exercises import (
 )
 from flows.i18n import Catalogue, CatalogueError, default_catalogue
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, mermaid
+from tests.typed import as_the_engine_reads
 
 T = default_catalogue().translator("en")
 FLOW = ExerciseFlow()
@@ -80,7 +81,7 @@ def drive(events: Sequence[Event], history: Mapping[str, Any] | None = None) -> 
     for event in events:
         state = outcomes[-1].state
         assert state is not None, f"flow ended before {event!r}"
-        outcomes.append(FLOW.handle(state, event, ctx))
+        outcomes.append(FLOW.handle(state, as_the_engine_reads(FLOW, state, event, ctx), ctx))
         check_outcome(outcomes[-1])
     return outcomes
 
@@ -411,7 +412,8 @@ def test_invalid_input_while_guiding_re_asks_the_same_step(event: Event) -> None
 @pytest.mark.parametrize("event", [Text("next"), Text("Next ▶"), Text(" NEXT ")])
 def test_next_can_be_typed(event: Event) -> None:
     out = FLOW.start(make_ctx({"exercise_id": "cat_cow"}))
-    second = FLOW.handle(state_of(out), event, make_ctx())
+    state = state_of(out)
+    second = FLOW.handle(state, as_the_engine_reads(FLOW, state, event, make_ctx()), make_ctx())
     assert state_of(second).answers["index"] == 1
 
 
@@ -480,7 +482,8 @@ def test_out_of_range_step_index_is_clamped() -> None:
     ],
 )
 def test_rating_is_accepted_typed_pressed_or_skipped(event: Event, rating: int | None) -> None:
-    done = FLOW.handle(to_rate("body_scan"), event, make_ctx())
+    state = to_rate("body_scan")
+    done = FLOW.handle(state, as_the_engine_reads(FLOW, state, event, make_ctx()), make_ctx())
     check_outcome(done)
     assert done.state is None
     assert done.facts == (ExerciseFinished("body_scan", rating, completed=True, level=None),)

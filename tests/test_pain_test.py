@@ -29,6 +29,7 @@ from flows.pain_test import (
 )
 from flows.runtime import Context, FlowState, Outcome, Press, Reply, Text, mermaid
 from tests.test_scoring import STORED_SCORE_KEYS
+from tests.typed import as_the_engine_reads
 
 T = default_catalogue().translator("en")
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
@@ -135,6 +136,12 @@ def at(step_id: str, **extra: Any) -> FlowState:
     """A state on ``step_id`` with calm answers for every earlier question."""
     earlier = {s.id: CALM[s.id] for s in STEPS[: INDEX[step_id]]} if step_id in INDEX else CALM
     return FlowState("pain_test", step_id, {**earlier, **extra})
+
+
+def typed(state: FlowState, text: str, c: Context | None = None) -> Outcome:
+    """Typed text as the engine passes it on: a press when it answers a button."""
+    c = c or ctx()
+    return FLOW.handle(state, as_the_engine_reads(FLOW, state, Text(text), c), c)
 
 
 def all_text(outcome: Outcome) -> str:
@@ -287,11 +294,11 @@ def test_same_day_sign_then_stop() -> None:
 
 def test_see_doctor_screen_reasks_on_nonsense() -> None:
     state = at(SEE_DOCTOR, red_sameday=["infection"])
-    out = FLOW.handle(state, Text("hmm"), ctx())
+    out = typed(state, "hmm")
     assert out.state == state and out.facts == ()
     assert [c.value for c in out.replies[-1].buttons()] == ["cont", "stop"]
-    typed = FLOW.handle(state, Text("carry on"), ctx())
-    assert typed.state is not None and typed.state.step == "where"
+    typed_ = typed(state, "carry on")
+    assert typed_.state is not None and typed_.state.step == "where"
 
 
 # -- crisis --------------------------------------------------------------------------
@@ -388,7 +395,7 @@ def test_back_keeps_answers_and_marks_the_old_choice() -> None:
 def test_back_on_a_multi_step_keeps_its_ticks() -> None:
     c = ctx()
     state = at("pain_now", where=["neck", "ribs"])
-    out = FLOW.handle(state, Text("back"), c)
+    out = typed(state, "back", c)
     assert out.state is not None and out.state.step == "where"
     labels = [ch.label for ch in out.replies[-1].buttons()]
     assert "✓ Neck and shoulders" in labels and "✓ Around the ribs" in labels
@@ -444,12 +451,12 @@ def test_none_of_these_never_drops_a_tick_silently(step: str) -> None:
 
 
 def test_typed_option_label_toggles() -> None:
-    out = FLOW.handle(at("where"), Text("  lower BACK "), ctx())
+    out = typed(at("where"), "  lower BACK ")
     assert out.state is not None and out.state.answers["where"] == ["lower_back"]
 
 
 @pytest.mark.parametrize(
-    ("step", "typed", "stored"),
+    ("step", "text", "stored"),
     [
         ("pain_now", "6", 6),
         ("pain_now", " 6 ", 6),
@@ -466,10 +473,12 @@ def test_typed_option_label_toggles() -> None:
         ("terrible", "No", "disagree"),
         ("since", "6 to 12 weeks", "6to12w"),
         ("safety", "no", "no"),
+        ("pain_now", "six", 6),
+        ("pss_cope", "Very often", 4),
     ],
 )
-def test_typed_answers_accepted(step: str, typed: str, stored: Any) -> None:
-    out = FLOW.handle(at(step), Text(typed), ctx())
+def test_typed_answers_accepted(step: str, text: str, stored: Any) -> None:
+    out = typed(at(step), text)
     assert out.state is not None and out.state.answers[step] == stored
     assert out.state.step != step
 

@@ -64,12 +64,19 @@ def test_delete_asks_then_erases_every_row_in_every_table(services: Services) ->
     fill_every_table(services)
     other = USER + 1
     services.conversations.handle(Incoming(other, "command", command="start"))
+    before = services.store.rows_about(USER)
     ask = command(services, "delete")
     assert "can't be undone" in ask.replies[0].text
     labels = {b.label: b.data for row in ask.replies[0].buttons for b in row}
     kept = press_data(services, labels["No, keep it"])
     assert "nothing was erased" in kept.replies[0].text
-    assert all(services.store.rows_about(USER).values())
+    # Everything stays but the open question /delete replaced (nothing was answered).
+    assert services.store.rows_about(USER) == {**before, "conversation_states": 0}
+    # The question was answered: its "Yes" is stale now and erases nothing.
+    assert press_data(services, labels["Yes, erase everything"]).stale
+    assert services.store.rows_about(USER) == {**before, "conversation_states": 0}
+    ask = command(services, "delete")
+    labels = {b.label: b.data for row in ask.replies[0].buttons for b in row}
     done = press_data(services, labels["Yes, erase everything"])
     assert "has been erased" in done.replies[0].text
     assert set(services.store.rows_about(USER).values()) == {0}

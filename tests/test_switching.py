@@ -106,7 +106,7 @@ def test_a_plan_being_changed_and_not_saved_asks_first(services: Services) -> No
     assert flow(services) == "reminders"
 
 
-@pytest.mark.parametrize("target", ["checkin", "learn"])
+@pytest.mark.parametrize("target", ["checkin", "learn", "delete"])
 def test_the_first_question_of_a_flow_is_left_for_any_other(
     services: Services, target: str
 ) -> None:

@@ -7,9 +7,10 @@ from datetime import date
 
 from bot.conversation import AfterTurn, CommandHandler, Wiring
 from data.store import Store, Turn
+from flows.erasure import EraseFlow, EverythingErased
 from flows.i18n import Translator
 from flows.language import LanguageFlow
-from flows.runtime import Choice, File, Reply
+from flows.runtime import File, Reply
 from flows.summary import CSV_ENCODING, DayRow, checkins_csv
 
 
@@ -50,22 +51,16 @@ def _date(value: object) -> date:
     return date.fromisoformat(str(value))
 
 
-def delete_command(tx: Turn, t: Translator) -> list[Reply]:
-    return [
-        Reply(
-            t("privacy.delete_confirm"),
-            (
-                (Choice(t("privacy.delete_yes"), command="delete_confirmed"),),
-                (Choice(t("privacy.delete_no"), command="delete_kept"),),
-            ),
-        )
-    ]
-
-
-def delete_confirmed(tx: Turn, t: Translator) -> list[Reply]:
+def record_erased(tx: Turn, fact: EverythingErased) -> None:
     """Erase every row about the user in every table; their pending reminders go with
     them, so nothing more is sent."""
     tx.erase_everything()
+
+
+def delete_confirmed(tx: Turn, t: Translator) -> list[Reply]:
+    """The "Yes, erase everything" button of messages sent before /delete became a
+    flow: command buttons stay valid for ever, so it still does what it said."""
+    record_erased(tx, EverythingErased())
     return [Reply(t("privacy.delete_done"))]
 
 
@@ -105,7 +100,10 @@ def register(
     wiring.command_flows["language"] = flow.name
     wiring.commands["privacy"] = privacy_command(retention_months)
     wiring.commands["export"] = export_command
-    wiring.commands["delete"] = delete_command
+    erase = EraseFlow()
+    wiring.flows.add(erase)
+    wiring.command_flows["delete"] = erase.name
+    wiring.record(EverythingErased, record_erased)
     wiring.commands["delete_confirmed"] = delete_confirmed
     wiring.commands["delete_kept"] = delete_kept
     if store is not None:
