@@ -35,7 +35,7 @@ from typing import Any, Final
 from flows import caution as cn
 from flows.onboarding import TimezoneChosen
 from flows.plan import REASONS, default_rule
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
 from flows.schedule import (
     DEFAULT_TIMEZONE,
     EVERY_DAY,
@@ -49,6 +49,7 @@ from flows.schedule import (
     describe_pause,
     format_time,
     next_due,
+    parse_days,
     parse_times,
     parse_window,
 )
@@ -96,6 +97,7 @@ ACCEPT, EDIT, NOT_NOW, SAVE, DONE, BACK = "accept", "edit", "notnow", "save", "d
 PLAN, PAUSE, RESUME, TIMEZONE = "plan", "pause", "resume", "tz"
 ON, OFF, TIMES, DAYS, INTERVAL, WINDOW, QUIET = "on", "off", "times", "days", "ivl", "win", "quiet"
 QUIET_OFF = "q:off"
+DAYS_SAVE = "d:ok"
 
 _INTERVAL_TEXT = re.compile(r"(\d{1,3})\s*(?:min|mins|minutes|m)?", re.ASCII | re.IGNORECASE)
 
@@ -523,7 +525,10 @@ class ReminderSettingsFlow:
                 WINDOW: "window",
                 QUIET: "quiet",
             }
-            if value in (*allowed, DAYS, QUIET):
+            if value == DAYS:
+                nxt = state.at("days", days_pick=list(item.rule.days))
+                return self._ask(nxt, items, ctx)
+            if value in (*allowed, QUIET):
                 return self._ask(state.at(targets[str(value)]), items, ctx)
         return self._reask(state, items, ctx)
 
@@ -555,17 +560,38 @@ class ReminderSettingsFlow:
     def _on_days(
         self, state: FlowState, items: dict[str, _Item], event: Event, ctx: Context
     ) -> Outcome:
+        """A set (weekdays, every day, weekends) or a typed list saves at once; a day
+        switches on or off in the pick, which "Save these days" saves. A weekly
+        summary comes on one day, so a day saves at once there."""
         value = event.value if isinstance(event, Press) else ""
+        single = str(state.answers["kind"]) in SINGLE_DAY_KINDS
+        day = value[2:] if value.startswith("d:") else ""
         days: tuple[int, ...] | None = None
-        if value.startswith("d:") and value[2:] in DAY_PRESETS:
-            days = DAY_PRESETS[value[2:]]
-        elif value.startswith("d:") and value[2:] in {str(day) for day in EVERY_DAY}:
-            days = (int(value[2:]),)
+        if isinstance(event, Text):
+            days = parse_days(event.text, ctx.t)
+        elif day in DAY_PRESETS:
+            days = DAY_PRESETS[day]
+        elif day in {str(d) for d in EVERY_DAY} and single:
+            days = (int(day),)
+        elif day in {str(d) for d in EVERY_DAY}:
+            pick = self._days_pick(state, items) ^ {int(day)}
+            return self._ask(state.at("days", days_pick=sorted(pick)), items, ctx)
+        elif value == DAYS_SAVE and not single:
+            days = tuple(sorted(self._days_pick(state, items))) or None
+            if days is None:
+                return self._ask(state, items, ctx, ctx.t(f"{F}.days_none"))
         if days is None:
             return self._reask(state, items, ctx)
         return self._apply(
             state, items, dataclasses.replace(self._rule(state, items), days=days), ctx
         )
+
+    def _days_pick(self, state: FlowState, items: Mapping[str, _Item]) -> set[int]:
+        """The days switched on so far on the days screen (the rule's own at first)."""
+        pick = state.answers.get("days_pick")
+        if isinstance(pick, list) and all(isinstance(d, int) and d in EVERY_DAY for d in pick):
+            return set(pick)
+        return set(self._rule(state, items).days)
 
     def _on_interval(
         self, state: FlowState, items: dict[str, _Item], event: Event, ctx: Context
@@ -744,13 +770,15 @@ class ReminderSettingsFlow:
         t = ctx.t
         draft = bool(state.answers.get("draft"))
         lines = [t(f"{F}.title")]
+        pause = _running_pause(items, ctx.now)
         for kind in KINDS:
             item = items.get(kind)
             if item is not None and item.enabled:
-                lines.append(t(f"{F}.on_line", text=describe(item.rule, t, ctx.now)))
+                # A pause of everything is said once, below, not on every line.
+                text = describe(item.rule, t, ctx.now, pause=pause is None)
+                lines.append(t(f"{F}.on_line", text=text))
             else:
                 lines.append(t(f"{F}.off_line", kind=t(f"reminders.kinds.{kind}")))
-        pause = _running_pause(items, ctx.now)
         timezone = self._timezone(state)
         if pause is not None:
             lines.append(t(f"{F}.paused_line", pause=describe_pause(pause, timezone, t)))
@@ -862,14 +890,23 @@ class ReminderSettingsFlow:
                 short = t.list("reminders.days.short")
                 days = [Choice(short[day], f"d:{day}") for day in EVERY_DAY]
                 return Reply(t(f"{F}.days_prompt_single"), (tuple(days[:4]), tuple(days[4:]), back))
+            pick = self._days_pick(state, items)
+            short = t.list("reminders.days.short")
+            days = [
+                Choice(f"✅ {short[day]}" if day in pick else short[day], f"d:{day}")
+                for day in EVERY_DAY
+            ]
             return Reply(
                 t(f"{F}.days_prompt"),
                 (
+                    tuple(days[:4]),
+                    tuple(days[4:]),
                     (
                         Choice(t(f"{F}.days_weekdays"), "d:wk"),
                         Choice(t(f"{F}.days_every_day"), "d:all"),
                         Choice(t(f"{F}.days_weekends"), "d:we"),
                     ),
+                    (Choice(t(f"{F}.days_save"), DAYS_SAVE, means="done"),),
                     back,
                 ),
             )

@@ -36,6 +36,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.i18n import Translator
+from flows.safety import normalise
 
 KINDS: Final = ("movement", "posture", "stress", "pain", "checkin", "summary")
 """Every reminder kind, in the order menus and plans show them."""
@@ -545,6 +546,35 @@ def describe_days(days: Iterable[int], t: Translator) -> str:
     return t(f"{P}.format.separator").join(short[day] for day in chosen)
 
 
+_DAY_LIST = re.compile(r"[,;/&+\s]+")
+_DAY_RANGE = re.compile(r"[-–—]")
+
+
+def parse_days(text: str, t: Translator) -> tuple[int, ...] | None:
+    """Days typed as a list ("Mon, Wed, Fri", "maandag en vrijdag") or a range
+    ("Tue-Thu"), in the user's language, short or long names; None when any word is
+    not a day (or "and"), so "Mon to Fri" is asked again rather than read as two days."""
+    if len(text) > 200:
+        return None
+    names: dict[str, int] = {}
+    for key in (f"{P}.days.short", f"{P}.days.long"):
+        names.update({normalise(name): day for day, name in enumerate(t.list(key))})
+    joiners = {normalise(word) for word in t.list(f"{P}.typed.and")}
+    days: set[int] = set()
+    for part in _DAY_LIST.split(text.strip()):
+        ends = [normalise(end) for end in _DAY_RANGE.split(part)]
+        if len(ends) == 2 and ends[0] in names and ends[1] in names:
+            first, last = names[ends[0]], names[ends[1]]
+            days.update(
+                range(first, last + 1) if first <= last else (*range(first, 7), *range(last + 1))
+            )
+        elif len(ends) == 1 and ends[0] in names:
+            days.add(names[ends[0]])
+        elif len(ends) != 1 or (ends[0] and ends[0] not in joiners):
+            return None
+    return tuple(sorted(days)) or None
+
+
 def format_date(instant: datetime, timezone: str, t: Translator) -> str:
     """The local date of ``instant`` as "Fri 28 Nov", names taken from the content."""
     local = _require_aware(instant, "instant").astimezone(_zone(timezone))
@@ -571,12 +601,13 @@ def describe_pause(until: datetime, timezone: str, t: Translator, *, inline: boo
     )
 
 
-def describe(rule: Rule, t: Translator, now: datetime | None = None) -> str:
+def describe(rule: Rule, t: Translator, now: datetime | None = None, *, pause: bool = True) -> str:
     """The rule in one sentence, the way the settings flow confirms a change.
 
     "Movement breaks: every 90 min, Mon-Fri 9:00-17:00", "Breathing exercise: 12:30,
     every day", with quiet hours and a running pause added when set. Pass ``now`` to
-    leave out a pause that has already ended.
+    leave out a pause that has already ended, ``pause=False`` where the pause is said
+    once for every reminder.
     """
     kind = t(f"{P}.kinds.{rule.kind}")
     days = describe_days(rule.days, t)
@@ -599,7 +630,7 @@ def describe(rule: Rule, t: Translator, now: datetime | None = None) -> str:
             start=format_time(rule.quiet_start, t),
             end=format_time(rule.quiet_end, t),
         )
-    if rule.paused_until is not None and (now is None or rule.is_paused(now)):
+    if pause and rule.paused_until is not None and (now is None or rule.is_paused(now)):
         text = t(
             f"{P}.describe.paused",
             text=text,

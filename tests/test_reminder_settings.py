@@ -236,6 +236,39 @@ def test_changes_are_recorded_and_confirmed_in_words(
     assert kind == rule.kind
 
 
+def test_each_day_is_a_toggle_so_mon_wed_fri_can_be_chosen() -> None:
+    opened = run(["k:stress", "days"])
+    labels = [c.label for c in last(opened).buttons()]
+    assert labels[:7] == ["✅ Mon", "✅ Tue", "✅ Wed", "✅ Thu", "✅ Fri", "✅ Sat", "✅ Sun"]
+    toggled = run(["k:stress", "days", "d:1", "d:3", "d:5", "d:6"])
+    assert toggled.facts == ()  # nothing is saved while picking
+    labels = [c.label for c in last(toggled).buttons()]
+    assert labels[:7] == ["✅ Mon", "Tue", "✅ Wed", "Thu", "✅ Fri", "Sat", "Sun"]
+    outcome = run(["k:stress", "days", "d:1", "d:3", "d:5", "d:6", "d:ok"])
+    kind, rule, _ = saved(outcome)
+    assert (kind, rule.days) == ("stress", (0, 2, 4))
+    assert last(outcome).text == "Saved: Breathing exercise: 12:30, Mon, Wed, Fri"
+
+
+@pytest.mark.parametrize("typed", ["Mon, Wed, Fri", "monday wednesday and friday", "mon/wed/fri"])
+def test_days_can_be_typed_as_a_list(typed: str) -> None:
+    _, rule, _ = saved(run(["k:stress", "days", Text(typed)]))
+    assert rule.days == (0, 2, 4)
+
+
+def test_days_typed_as_a_range_are_the_whole_range() -> None:
+    _, rule, _ = saved(run(["k:stress", "days", Text("Tue-Thu")]))
+    assert rule.days == (1, 2, 3)
+
+
+def test_saving_no_day_at_all_asks_again() -> None:
+    events: list[str | Event] = ["k:stress", "days", *(f"d:{day}" for day in range(7))]
+    outcome = run([*events, "d:ok"])
+    assert outcome.facts == () and outcome.state is not None
+    assert outcome.state.step == "days"
+    assert "at least one day" in last(outcome).text
+
+
 def test_summary_days_offer_single_days() -> None:
     outcome = run(["k:summary", "on", "days"])
     assert values(last(outcome))[:7] == [f"d:{day}" for day in range(7)]
@@ -295,7 +328,8 @@ INVALID: list[tuple[str, list[str | Event], Event, str]] = [
     ("window junk", ["k:movement", "win"], Text("all day"), "I couldn't read “all day” as hours"),
     ("window equal ends", ["k:movement", "win"], Text("9-9"), "I couldn't read"),
     ("quiet junk", ["k:stress", "quiet"], Text("night"), "I couldn't read “night” as quiet"),
-    ("days typed", ["k:stress", "days"], Text("monday"), PLEASE),
+    ("days typed", ["k:stress", "days"], Text("someday"), PLEASE),
+    ("days typed as words", ["k:stress", "days"], Text("Mon to Fri"), PLEASE),
     ("days bogus", ["k:stress", "days"], Press("d:9"), PLEASE),
     ("menu typed", [], Text("hello"), PLEASE),
     ("menu bogus kind", [], Press("k:yoga"), PLEASE),
@@ -354,6 +388,12 @@ def test_pause_everything(button: str, days: int) -> None:
     assert "9:00" in confirmation.text
     assert "⏸ All reminders: Paused until" in menu.text
     assert "resume" in values(menu) and "pause" not in values(menu)
+
+
+def test_a_pause_of_everything_is_said_once_not_on_every_line() -> None:
+    menu = last(run(["pause", "p:3"])).text
+    assert menu.casefold().count("paused until") == 1
+    assert "✅ Breathing exercise: 12:30, every day\n" in menu
 
 
 def test_resume_now() -> None:
