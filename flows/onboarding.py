@@ -1,4 +1,7 @@
-"""Onboarding on /start: welcome, what the bot is and is not, consent, language, time zone.
+"""Onboarding on /start: language, welcome, what the bot is and is not, consent, time zone.
+
+The language comes first, so the welcome is read in the language picked: asked after
+it, a user who picked Nederlands had the whole welcome above in English.
 
 Consent comes before anything about health is stored, and it is versioned: when the
 consent text changes, ``CONSENT_VERSION`` goes up and users are asked again.
@@ -46,13 +49,14 @@ def _held(ctx: Context) -> dict[str, int]:
 
 
 class OnboardingFlow:
-    """welcome -> [language] -> consent -> [withdraw] -> timezone -> finished."""
+    """[language] -> welcome -> consent -> [withdraw] -> timezone -> finished."""
 
     name = NAME
     needs_consent = False
 
     def start(self, ctx: Context) -> Outcome:
-        state = FlowState(self.name, "welcome", {"timezone": ctx.timezone})
+        first = "language" if len(ctx.t.catalogue.languages) > 1 else "welcome"
+        state = FlowState(self.name, first, {"timezone": ctx.timezone})
         return Outcome(state, self.current(state, ctx))
 
     def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
@@ -122,12 +126,10 @@ class OnboardingFlow:
         t = ctx.t
         value = event.value if isinstance(event, Press) else None
         if state.step == "welcome" and value == "next":
-            if len(t.catalogue.languages) > 1:
-                return self._ask(state.at("language"), ctx)
             return self._ask(state.at("consent"), ctx)
         if state.step == "language" and value in t.catalogue.languages:
             new_ctx = Context(t.catalogue.translator(value), ctx.now, ctx.timezone, ctx.history)
-            nxt = state.at("consent", language=value)
+            nxt = state.at("welcome", language=value)
             return Outcome(nxt, self.current(nxt, new_ctx), (LanguageChosen(value),))
         if (state.step, value) in (("consent", "yes"), ("withdraw", "keep")):
             return self._ask(state.at("timezone"), ctx, (ConsentGiven(CONSENT_VERSION),))
@@ -158,10 +160,10 @@ class OnboardingFlow:
 
     def transitions(self) -> list[tuple[str, str, str]]:
         return [
-            ("", "/start", "welcome"),
-            ("welcome", "continue (several languages)", "language"),
-            ("welcome", "continue (one language)", "consent"),
-            ("language", "language chosen", "consent"),
+            ("", "/start (several languages)", "language"),
+            ("", "/start (one language)", "welcome"),
+            ("language", "language chosen", "welcome"),
+            ("welcome", "continue", "consent"),
             ("consent", "no, nothing held: only the refusal is kept", ""),
             ("consent", "no, health data held", "withdraw"),
             ("consent", "yes: consent stored", "timezone"),

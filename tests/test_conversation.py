@@ -33,8 +33,8 @@ def text(services: Services, typed: str, user: int = USER) -> TurnResult:
 
 
 def to_consent(services: Services) -> TurnResult:
-    result = press(services, "Continue", command(services, "start"))
-    return press(services, "English", result)
+    result = press(services, "English", command(services, "start"))
+    return press(services, "Continue", result)
 
 
 def onboard(services: Services) -> TurnResult:
@@ -64,13 +64,13 @@ def test_refusal_keeps_only_the_refusal(services: Services) -> None:
 
 def test_stale_button_says_moved_on_and_repeats_current_question(services: Services) -> None:
     first = command(services, "start")
-    second = press(services, "Continue", first)
-    again = press(services, "Continue", first)  # the old message's button
+    second = press(services, "English", first)
+    again = press(services, "English", first)  # the old message's button
     assert again.stale
     assert "moved on" in again.replies[0].text
     assert again.replies[-1].text == second.replies[-1].text
     assert services.store.get_state(USER) is not None
-    assert services.store.get_state(USER).step == "language"  # type: ignore[union-attr]
+    assert services.store.get_state(USER).step == "welcome"  # type: ignore[union-attr]
 
 
 def test_forged_callback_data_is_stale_not_an_error(services: Services) -> None:
@@ -131,7 +131,7 @@ def test_consent_can_be_withdrawn_the_way_privacy_says(services: Services) -> No
     assert "/start" in command(services, "privacy").replies[0].text
     review = press(services, "Review consent, language and time zone", command(services, "start"))
     result = press(
-        services, "No, thanks", press(services, "English", press(services, "Continue", review))
+        services, "No, thanks", press(services, "Continue", press(services, "English", review))
     )
     user = services.store.get_user(USER)
     assert user is not None and not user.has_consent and user.consent_refused_at is not None
@@ -151,9 +151,35 @@ def test_unknown_command_gets_a_kind_answer(services: Services) -> None:
 
 def test_callback_data_always_fits_telegram_limit(services: Services) -> None:
     result = command(services, "start")
-    for step_label in ["Continue", "English", "Yes, I agree", "Change it"]:
+    for step_label in ["English", "Continue", "Yes, I agree", "Change it"]:
         for reply in result.replies:
             for row in reply.buttons:
                 for button in row:
                     assert len(button.data.encode()) <= 64
         result = press(services, step_label, result)
+
+
+def test_the_welcome_comes_in_the_language_picked(services: Services) -> None:
+    """Picking Nederlands must not leave the welcome in English above it."""
+    nl, en = services.catalogue.translator("nl"), services.catalogue.translator("en")
+    result = command(services, "start")
+    seen = [r.text for r in result.replies]
+    for _ in range(4):
+        state = services.store.get_state(USER)
+        assert state is not None
+        if state.step == "consent":
+            break
+        labels = [b.label for r in result.replies for row in r.buttons for b in row]
+        wanted = "Nederlands" if "Nederlands" in labels else labels[0]  # "Continue"
+        data = next(
+            b.data for r in result.replies for row in r.buttons for b in row if b.label == wanted
+        )
+        # Telegram sends the first name with every press, as with every message.
+        result = services.conversations.handle(
+            Incoming(USER, "press", callback=data, language_code="en", first_name="Ann")
+        )
+        seen += [r.text for r in result.replies]
+    assert nl("onboarding.welcome", name="Ann") in seen
+    assert nl("onboarding.what_i_do") in seen
+    assert en("onboarding.welcome", name="Ann") not in seen
+    assert en("onboarding.what_i_do") not in seen

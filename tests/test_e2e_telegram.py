@@ -84,11 +84,11 @@ async def webhook(sqlite_url: str, clock: ManualClock) -> AsyncIterator[Harness]
 
 
 async def onboard(h: Harness) -> None:
-    welcome = await h.say(h.server.command(USER, "/start", first_name="Ann"), expect=2)
-    assert "Ann" in welcome[0].text
-    language = await h.press(welcome[1], "Continue")
+    language = await h.say(h.server.command(USER, "/start", first_name="Ann"))
     assert "English" in h.buttons(language[0])
-    consent = await h.press(language[0], "English")
+    welcome = await h.press(language[0], "English", expect=2)
+    assert welcome[0].text.startswith("Hi Test!")  # the name the press came with
+    consent = await h.press(welcome[1], "Continue")
     assert "Do you agree" in consent[0].text
     zone = await h.press(consent[0], "Yes, I agree")
     assert "Europe/Brussels" in zone[0].text
@@ -272,13 +272,13 @@ async def test_onboarding_a_test_question_and_summary_in_the_users_language(
 
     t = default_catalogue().translator(language)
     server = polling.server
-    welcome = await polling.say(server.command(USER, "/start", language_code=language), expect=2)
-    assert welcome[1].text == t("onboarding.what_i_do")
-    chooser = await polling.press(welcome[1], t("common.continue"))
+    chooser = await polling.say(server.command(USER, "/start", language_code=language))
     # The language Telegram reported comes first.
     first = chooser[0].params["reply_markup"]["inline_keyboard"][0][0]["text"]
     assert first == t(f"onboarding.language_names.{language}")
-    consent = await polling.press(chooser[0], first)
+    welcome = await polling.press(chooser[0], first, expect=2)
+    assert welcome[1].text == t("onboarding.what_i_do")
+    consent = await polling.press(welcome[1], t("common.continue"))
     assert consent[0].text.startswith(t("onboarding.consent", version=1)[:40])
     zone = await polling.press(consent[0], t("onboarding.consent_yes"))
     await polling.press(zone[0], t("onboarding.timezone_keep"), expect=2)

@@ -1056,9 +1056,9 @@ class Chat:
         return await self.say(user, self.server.callback(user, data, mid), expect)
 
     async def onboard(self, user: int, name: str) -> None:
-        welcome = await self.say(user, self.server.command(user, "/start", first_name=name), 2)
-        language = await self.press(user, welcome[-1], "Continue")
-        consent = await self.press(user, language[-1], "English")
+        language = await self.say(user, self.server.command(user, "/start", first_name=name))
+        welcome = await self.press(user, language[-1], "English", expect=2)
+        consent = await self.press(user, welcome[-1], "Continue")
         zone = await self.press(user, consent[-1], "Yes, I agree")
         await self.press(user, zone[-1], "Yes, that's right", expect=2)
 
@@ -1328,7 +1328,7 @@ def test_erasing_in_the_middle_of_a_flow_does_not_resume_the_erased_flow(
         return {b.label: b.data for r in replies for row in r.buttons for b in row}
 
     replies = say("command", command="start")
-    for label in ("Continue", "English", "Yes, I agree", "Yes, that's right"):
+    for label in ("English", "Continue", "Yes, I agree", "Yes, that's right"):
         replies = say("press", callback=buttons(replies)[label])
     replies = say("command", command="checkin")
     for label in ("7", "9"):

@@ -30,19 +30,31 @@ def press(state: FlowState | None, value: str, held: dict[str, int] | None = Non
 
 def to_consent() -> FlowState:
     state = FLOW.start(ctx()).state
-    out = press(state, "next")
-    if out.state is not None and out.state.step == "language":
-        out = press(out.state, "en")
+    assert state is not None and state.step == "language"
+    out = press(press(state, "en").state, "next")
     assert out.state is not None and out.state.step == "consent"
     return out.state
 
 
+def test_the_language_comes_first_then_the_welcome_in_it() -> None:
+    opened = FLOW.start(ctx())
+    assert opened.state is not None and opened.state.step == "language"
+    assert next(c.value for c in opened.replies[-1].buttons()) == "en"  # the guess first
+    out = press(opened.state, "nl")
+    assert out.facts == (onboarding.LanguageChosen("nl"),)
+    nl = default_catalogue().translator("nl")
+    assert [r.text for r in out.replies] == [
+        nl("onboarding.welcome", name="Ann"),
+        nl("onboarding.what_i_do"),
+    ]
+
+
 def test_welcome_greets_by_name_and_says_it_is_not_medical_care() -> None:
-    out = FLOW.start(ctx())
+    out = press(FLOW.start(ctx()).state, "en")
     text = " ".join(r.text for r in out.replies)
     assert "Ann" in text
     assert "not a doctor" in text
-    assert out.facts == ()
+    assert out.facts == (onboarding.LanguageChosen("en"),)
 
 
 def test_consent_yes_then_keep_timezone_records_consent_and_zone() -> None:

@@ -282,7 +282,7 @@ def test_refusing_consent_leaves_only_the_refusal_even_after_commands(
     services: Services,
 ) -> None:
     result = command(services, "start")
-    for label in ("Continue", "English", "No, thanks"):
+    for label in ("English", "Continue", "No, thanks"):
         result = press_data(
             services,
             next(
@@ -426,7 +426,7 @@ def withdraw_consent(services: Services, *, confirm: str = "Erase and withdraw")
     result = command(services, "start")
     if services.store.get_state(USER) is None:  # welcomed back, outside any flow
         result = press_label(services, result, "Review consent, language and time zone")
-    for label in ("Continue", "English", "No, thanks"):
+    for label in ("English", "Continue", "No, thanks"):
         result = press_label(services, result, label)
     if confirm:
         result = press_label(services, result, confirm)
@@ -516,7 +516,7 @@ def test_withdrawal_is_confirmed_first_and_export_keeps_the_question(
 
 def test_a_first_refusal_is_short_and_says_what_is_kept(services: Services) -> None:
     result = command(services, "start")
-    for label in ("Continue", "English", "No, thanks"):
+    for label in ("English", "Continue", "No, thanks"):
         result = press_label(services, result, label)
     assert services.store.get_state(USER) is None  # no confirmation: nothing to erase
     assert "language and time zone" in result.replies[0].text

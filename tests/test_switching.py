@@ -32,7 +32,7 @@ def press(services: Services, result: TurnResult, label: str) -> TurnResult:
 
 def onboard(services: Services) -> None:
     result = command(services, "start")
-    for label in ("Continue", "English", "Yes, I agree", "Yes, that's right"):
+    for label in ("English", "Continue", "Yes, I agree", "Yes, that's right"):
         if services.store.get_state(USER) is not None:
             result = press(services, result, label)
     user = services.store.get_user(USER)
