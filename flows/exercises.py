@@ -419,14 +419,18 @@ class ExerciseFlow:
       carries the caution.
     - ``caution_answered``: True when the user has just answered "not yet" elsewhere
       (the plan), so the calm exercises come without asking again.
+    - ``keeps_log``: False when the user has not agreed to storing data. The exercises
+      stay open to them (they need nothing stored); the flow then records nothing, asks
+      for no rating and says so at the end.
 
-    Facts: :class:`ExerciseStarted` when the guided steps begin, and
-    :class:`ExerciseFinished` when they end (rated, skipped or stopped early);
-    :class:`flows.caution.CautionCleared` when the user says a doctor has seen them.
+    Facts (only while ``keeps_log``): :class:`ExerciseStarted` when the guided steps
+    begin, and :class:`ExerciseFinished` when they end (rated, skipped or stopped
+    early); :class:`flows.caution.CautionCleared` when the user says a doctor has seen
+    them.
     """
 
     name = NAME
-    needs_consent = True
+    needs_consent = False
 
     # -- protocol ------------------------------------------------------------------------
 
@@ -436,6 +440,7 @@ class ExerciseFlow:
             "walk_prev": _history_level(ctx.history.get("walking_level")),
             "walk_days": _history_days(ctx.history.get("walking_days_at_level")),
             "caution": caution.to_dict() if caution else None,
+            "keep": ctx.history.get("keeps_log") is not False,
         }
         wanted = ctx.history.get("exercise_id")
         if caution is not None and ctx.history.get("caution_answered") is not True:
@@ -501,7 +506,7 @@ class ExerciseFlow:
         only when it ends. Its first step, the menus and the walk's length lose nothing."""
         index = state.answers.get("index")
         under_way = state.step == GUIDE and isinstance(index, int) and index > 0
-        return under_way or state.step == RATE
+        return _keeps(state) and (under_way or state.step == RATE)
 
     def transitions(self) -> list[tuple[str, str, str]]:
         return [
@@ -531,6 +536,7 @@ class ExerciseFlow:
             (GUIDE, "next", GUIDE),
             (GUIDE, "next on the last step", RATE),
             (GUIDE, "next on the last step of the graded walk", WALK_DONE),
+            (GUIDE, "next on the last step, no consent: nothing kept, no rating", ""),
             (GUIDE, "invalid input", GUIDE),
             (GUIDE, "stop (finished, not completed)", ""),
             (WALK_DONE, "minutes walked, at most the plan", RATE),
@@ -618,7 +624,7 @@ class ExerciseFlow:
             if exercise.safety:
                 lines.append(ctx.t("exercises.safety_marker") + exercise.safety)
             fact = ExerciseFinished(exercise.id, None, completed=False, level=level)
-            return Outcome(None, (Reply("\n\n".join(lines)),), (fact,))
+            return Outcome(None, (Reply("\n\n".join(lines)),), (fact,) if _keeps(state) else ())
         choice = self._pressed(event, (NEXT,))
         if choice != NEXT:
             return self._ask(state, ctx, ctx.t("exercises.use_buttons_guide"))
@@ -626,6 +632,9 @@ class ExerciseFlow:
         if index < len(exercise.steps):
             nxt = state.at(GUIDE, index=index)
             return Outcome(nxt, (self._step(exercise, index, ctx),))
+        if not _keeps(state):  # nothing is kept, so no rating to keep either
+            text = f"{exercise.closing}\n\n{ctx.t('exercises.rate.not_kept')}"
+            return Outcome(None, (Reply(text, self._another(ctx)),))
         if exercise.id == WALK_ID and level is not None:
             return self._ask(state.at(WALK_DONE), ctx)  # its closing asks how long it was
         return self._ask(state.at(RATE), ctx, exercise.closing)
@@ -693,8 +702,11 @@ class ExerciseFlow:
         if exercise.id == WALK_ID:
             lines.append(t("exercises.walk.finished"))
         fact = ExerciseFinished(exercise.id, rating, completed=True, level=level)
-        reply = Reply(" ".join(lines), ((Choice(t("exercises.another"), command=NAME),),))
-        return Outcome(None, (reply,), (fact,))
+        return Outcome(None, (Reply(" ".join(lines), self._another(ctx)),), (fact,))
+
+    @staticmethod
+    def _another(ctx: Context) -> tuple[tuple[Choice, ...], ...]:
+        return ((Choice(ctx.t("exercises.another"), command=NAME),),)
 
     # -- moving between steps --------------------------------------------------------------
 
@@ -710,7 +722,8 @@ class ExerciseFlow:
         self, state: FlowState, exercise: Exercise, level: int | None, ctx: Context
     ) -> Outcome:
         nxt = state.at(GUIDE, exercise=exercise.id, index=0, level=level)
-        return Outcome(nxt, self.current(nxt, ctx), (ExerciseStarted(exercise.id),))
+        facts = (ExerciseStarted(exercise.id),) if _keeps(state) else ()
+        return Outcome(nxt, self.current(nxt, ctx), facts)
 
     def _ask(self, state: FlowState, ctx: Context, prefix: str | None = None) -> Outcome:
         """Show ``state``'s question, after ``prefix`` (why we ask again) if any."""
@@ -879,11 +892,13 @@ class ExerciseFlow:
 
     @staticmethod
     def _keep_walk(state: FlowState) -> dict[str, Any]:
-        """What start copied from history (the walk so far, an open caution)."""
+        """What start copied from history (the walk so far, an open caution, whether
+        anything is kept)."""
         return {
             "walk_prev": _walk_minutes(state.answers.get("walk_prev")),
             "walk_days": _history_days(state.answers.get("walk_days")),
             "caution": state.answers.get("caution"),
+            "keep": _keeps(state),
         }
 
     @staticmethod
@@ -893,6 +908,12 @@ class ExerciseFlow:
 
     def _is_stop(self, event: Event) -> bool:
         return self._pressed(event, (STOP,)) == STOP
+
+
+def _keeps(state: FlowState) -> bool:
+    """Whether this exercise is logged (the user agreed to storing data); a state saved
+    before the flag existed belonged to a consenting user."""
+    return state.answers.get("keep") is not False
 
 
 def _caution(state: FlowState) -> cn.Caution | None:

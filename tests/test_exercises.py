@@ -863,7 +863,21 @@ def test_transitions_draw_every_step() -> None:
     assert any(src == "" and dst == "guide" for src, _, dst in edges)
     drawn = mermaid(FLOW)
     assert drawn.startswith("stateDiagram-v2") and "guide --> rate" in drawn
-    assert FLOW.name == "exercise" and FLOW.needs_consent is True
+    # Open without consent: then it records nothing (the test below).
+    assert FLOW.name == "exercise" and FLOW.needs_consent is False
+
+
+@pytest.mark.parametrize("ex_id", ["slow_breath", WALK_ID])
+def test_without_consent_nothing_is_kept_and_no_rating_is_asked(ex_id: str) -> None:
+    history = {"keeps_log": False}
+    steps = len(LIBRARY[ex_id].steps)
+    outcomes = drive([*opening_events(ex_id), *[Press("next")] * steps], history)
+    assert all_facts(outcomes) == []
+    done = outcomes[-1]
+    assert done.state is None and "don't keep a record" in done.replies[-1].text
+    assert "rate" not in {o.state.step for o in outcomes if o.state is not None}
+    stopped = drive([*opening_events(ex_id), Press("stop")], history)
+    assert all_facts(stopped) == [] and stopped[-1].state is None
 
 
 # -- never raises ------------------------------------------------------------------------------

@@ -81,11 +81,52 @@ def onboard(services: Services) -> None:
 @pytest.mark.parametrize("flow_command", ["test", "checkin", "learn", "exercise"])
 def test_health_flows_need_consent_first(services: Services, flow_command: str) -> None:
     result = command(services, flow_command)
-    if flow_command == "learn":  # lessons store nothing, so they are open to everyone
+    if flow_command in ("learn", "exercise"):  # they store nothing without consent
         assert services.store.get_state(USER) is not None
     else:
         assert "okay to store" in result.replies[0].text
+        assert "/exercise" in result.replies[0].text and "/learn" in result.replies[0].text
         assert services.store.get_state(USER) is None
+
+
+def refuse(services: Services) -> TurnResult:
+    result = command(services, "start")
+    for label in ("English", "Continue", "No, thanks"):
+        data = next(
+            b.data for r in result.replies for row in r.buttons for b in row if b.label == label
+        )
+        result = press_data(services, data)
+    assert services.store.get_state(USER) is None
+    return result
+
+
+def test_the_refusal_says_what_is_still_open(services: Services) -> None:
+    refused = refuse(services)
+    assert "/learn" in refused.replies[0].text and "/exercise" in refused.replies[0].text
+
+
+@pytest.mark.parametrize("exercise", ["breathing", "pacing"])  # pacing holds the graded walk
+def test_without_consent_a_guided_exercise_runs_and_stores_nothing(
+    services: Services, exercise: str
+) -> None:
+    refuse(services)
+    menu = command(services, "exercise")
+    category = press_data(
+        services,
+        next(
+            b.data
+            for row in menu.replies[-1].buttons
+            for b in row
+            if b.data.endswith(f"|{exercise}")
+        ),
+    )
+    opened = press_data(services, options(category.replies[-1])[0])
+    done = drive(services, opened)
+    assert services.store.get_state(USER) is None
+    assert "not kept" in done.replies[-1].text or "don't keep" in done.replies[-1].text
+    assert not any("0-10" in r.text or "/10" in r.text for r in done.replies)  # no rating asked
+    counts = services.store.rows_about(USER)
+    assert counts.pop("users") == 1 and set(counts.values()) == {0}
 
 
 def test_pain_test_completes_and_is_stored_with_scores(services: Services) -> None:

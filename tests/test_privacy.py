@@ -292,6 +292,10 @@ def test_refusing_consent_leaves_only_the_refusal_even_after_commands(
     for name in ("checkin", "test", "exercise", "reminders", "summary", "export"):
         command(services, name)
     counts = services.store.rows_about(USER)
+    # The exercise menu is open (exercises need no consent, and keep nothing).
+    state = services.store.get_state(USER)
+    assert counts.pop("conversation_states") == 1 and state is not None
+    assert (state.flow, state.step, state.answers["keep"]) == ("exercise", "menu", False)
     assert counts.pop("users") == 1 and set(counts.values()) == {0}
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation import Wiring
 from bot.features import caution
-from bot.features.common import require_consent, today
+from bot.features.common import has_current_consent, require_consent, today
 from data.store import Turn
 from flows import caution as cn
 from flows import exercises
@@ -22,6 +22,8 @@ def history(tx: Turn) -> dict[str, Any]:
     return {
         "walking_level": level,
         "walking_days_at_level": days,
+        # Exercises are open without consent; then nothing about them is stored.
+        "keeps_log": has_current_consent(tx),
         **caution.history(tx),
     }
 
