@@ -650,11 +650,8 @@ class ExerciseFlow:
             return self._ask(
                 FlowState(self.name, MENU, self._keep_walk(state)), ctx, t("exercises.restarted")
             )
-        choice = self._pressed_or_typed(
-            event,
-            ctx,
-            {LONGER: "exercises.walk.walked_longer", NOT_WALKED: "exercises.walk.walked_none"},
-        )
+        # A typed button label arrives as a press (flows.typed_answer, in the engine).
+        choice = event.value if isinstance(event, Press) else None
         if choice == NOT_WALKED:
             fact = ExerciseFinished(exercise.id, None, completed=False, level=planned)
             another = Choice(t("exercises.another"), command=NAME)
