@@ -16,7 +16,8 @@ unknown in them reads as "we don't know", never as an error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -138,3 +139,52 @@ def plan_dicts(scores: Mapping[str, Any] | None, timezone: str) -> list[dict[str
     """The plan as JSON-ready dicts with reasons: what the bot passes to the flow as
     ``ctx.history["proposed_plan"]``."""
     return [item.to_dict() for item in proposed_plan(scores, timezone)]
+
+
+# -- what accepting a plan would change --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One kind a plan would change: ``before`` is the user's own rule (None when that
+    kind is off), ``after`` the plan's (None when the plan would switch it off)."""
+
+    kind: str
+    before: Rule | None
+    after: Rule | None
+
+    @property
+    def touches_own(self) -> bool:
+        """It changes or switches off something the user has now (not just adds)."""
+        return self.before is not None
+
+
+def _unpaused(rule: Rule) -> Rule:
+    return dataclasses.replace(rule, paused_until=None)
+
+
+def plan_changes(current: Mapping[str, Rule], proposed: Iterable[Rule]) -> tuple[Change, ...]:
+    """What accepting ``proposed`` would do to the user's reminders that are on now
+    (``current``, by kind), in :data:`KINDS` order; kinds left as they are are omitted.
+
+    A running pause is not a difference: accepting a plan keeps it. Anything else the
+    user set (a time, days, quiet hours) is, so a plan never overwrites it unseen.
+    """
+    planned = {rule.kind: rule for rule in proposed}
+    changes = []
+    for kind in KINDS:
+        before, after = current.get(kind), planned.get(kind)
+        if before is None and after is None:
+            continue
+        if before is not None and after is not None and _unpaused(before) == _unpaused(after):
+            continue
+        changes.append(Change(kind, before, after))
+    return tuple(changes)
+
+
+def keep_own(current: Mapping[str, Rule], proposed: Iterable[Rule]) -> list[Rule]:
+    """The plan with the user's own reminders kept as they are: only kinds that are off
+    now are taken from the plan ("keep mine, add the new ones")."""
+    merged = {rule.kind: rule for rule in proposed}
+    merged.update(current)
+    return [merged[kind] for kind in KINDS if kind in merged]

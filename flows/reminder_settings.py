@@ -34,7 +34,7 @@ from typing import Any, Final
 
 from flows import caution as cn
 from flows.onboarding import TimezoneChosen
-from flows.plan import REASONS, default_rule
+from flows.plan import REASONS, Change, default_rule, keep_own, plan_changes
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
 from flows.schedule import (
     DEFAULT_TIMEZONE,
@@ -94,6 +94,7 @@ KIND_STEPS: Final = frozenset({"kind", "times", "days", "interval", "window", "q
 
 # Button values: short ASCII, no "|", at most 20 characters (they ride in callback_data).
 ACCEPT, EDIT, NOT_NOW, SAVE, DONE, BACK = "accept", "edit", "notnow", "save", "done", "back"
+KEEP_OWN = "keepown"
 PLAN, PAUSE, RESUME, TIMEZONE = "plan", "pause", "resume", "tz"
 ON, OFF, TIMES, DAYS, INTERVAL, WINDOW, QUIET = "on", "off", "times", "days", "ivl", "win", "quiet"
 QUIET_OFF = "q:off"
@@ -240,6 +241,23 @@ def _running_pause(items: Mapping[str, _Item], now: datetime) -> datetime | None
     return max(ends) if ends else None
 
 
+def _own_rules(items: Mapping[str, _Item]) -> dict[str, Rule]:
+    """The rules of the reminders that are on: what a plan must not overwrite unseen."""
+    return {kind: item.rule for kind, item in items.items() if item.enabled}
+
+
+def _with_pause(items: Mapping[str, _Item], pause: datetime | None) -> dict[str, _Item]:
+    """A plan taken while a pause runs keeps the pause: accepting it is no "resume"."""
+    if pause is None:
+        return dict(items)
+    return {
+        kind: dataclasses.replace(
+            item, rule=dataclasses.replace(item.rule, paused_until=item.rule.paused_until or pause)
+        )
+        for kind, item in items.items()
+    }
+
+
 def _hhmm_value(hhmm: str) -> str:
     return hhmm.replace(":", "")
 
@@ -351,7 +369,8 @@ class ReminderSettingsFlow:
             (cn.STEP, "seen by a doctor, fine to go on (caution cleared)", "propose"),
             (cn.STEP, "not yet: the advice, calm exercises offered", ""),
             (cn.STEP, "invalid input", cn.STEP),
-            ("propose", "accept (plan recorded)", ""),
+            ("propose", "accept (plan recorded; what changes was shown)", ""),
+            ("propose", "keep mine, add the new ones (recorded)", ""),
             ("propose", "change it first", "menu"),
             ("propose", "not now", ""),
             ("propose", "not now (opened from the menu)", "menu"),
@@ -420,24 +439,40 @@ class ReminderSettingsFlow:
         plan = _plan_items(proposed if isinstance(proposed, list) else [])
         if not plan:
             return self._ask(state.at("menu"), items, ctx)
+        plan = _with_pause(plan, _running_pause(items, ctx.now))
+        own = _own_rules(items)
         if value == ACCEPT:
-            return self._accept(plan, ctx)
+            return self._accept(plan, ctx, own)
+        if value == KEEP_OWN and _can_keep_own(own, plan):
+            rules = keep_own(own, [item.rule for item in plan.values()])
+            kept = {rule.kind: _Item(True, rule) for rule in rules}
+            return self._accept(kept, ctx, own, headline=f"{F}.accepted_kept")
         if value == EDIT:
-            nxt = state.at("menu", items=_dump_items(plan), draft=True)
+            nxt = state.at("menu", items=_dump_items(plan), draft=True, own=bool(own))
             return self._ask(nxt, plan, ctx)
         if value == NOT_NOW:
             if state.answers.get("from_menu"):
                 return self._ask(state.at("menu"), items, ctx)
-            return Outcome(None, (Reply(ctx.t(f"{F}.not_now")),))
+            return Outcome(None, (Reply(_not_now(bool(own), ctx)),))
         return self._reask(state, items, ctx)
 
-    def _accept(self, items: Mapping[str, _Item], ctx: Context) -> Outcome:
+    def _accept(
+        self,
+        items: Mapping[str, _Item],
+        ctx: Context,
+        own: Mapping[str, Rule] | None = None,
+        headline: str = f"{F}.accepted",
+    ) -> Outcome:
+        """Record the plan, unless ``own`` (the user's reminders that are on) already
+        follows it: then nothing is recorded, so no slot or "skip today" is reset."""
         t = ctx.t
         chosen = [items[kind] for kind in KINDS if kind in items and items[kind].enabled]
+        if own and not plan_changes(own, [item.rule for item in chosen]):
+            return Outcome(None, (Reply(t(f"{F}.accepted_unchanged")),))
         fact = PlanAccepted(tuple(item.rule.to_dict() for item in chosen))
         if not chosen:
             return Outcome(None, (Reply(t(f"{F}.accepted_empty")),), (fact,))
-        lines = [t(f"{F}.accepted")]
+        lines = [t(headline)]
         lines += [t(f"{F}.on_line", text=describe(item.rule, t, ctx.now)) for item in chosen]
         lines.append(t(f"{F}.propose_footer"))
         return Outcome(None, (Reply("\n".join(lines)),), (fact,))
@@ -456,7 +491,7 @@ class ReminderSettingsFlow:
         if draft and value == SAVE:
             return self._accept(items, ctx)
         if draft and value == NOT_NOW:
-            return Outcome(None, (Reply(ctx.t(f"{F}.not_now")),))
+            return Outcome(None, (Reply(_not_now(state.answers.get("own") is True, ctx)),))
         if not draft and value == DONE:
             return Outcome(None, (Reply(ctx.t(f"{F}.finished")),))
         if not draft and value == PLAN and state.answers.get("proposed"):
@@ -755,7 +790,7 @@ class ReminderSettingsFlow:
         if step == cn.STEP and caution is not None:
             return cn.question(caution, ctx)
         if step in ("propose", cn.STEP) and state.answers.get("proposed"):
-            return self._propose_reply(state, ctx)
+            return self._propose_reply(state, items, ctx)
         if step == "kind" and kind_ok:
             return self._kind_reply(state, items, ctx)
         if step in KIND_STEPS and kind_ok:
@@ -817,11 +852,14 @@ class ReminderSettingsFlow:
         mark = "✅" if item is not None and item.enabled else "➖"
         return f"{mark} {ctx.t(f'reminders.kinds.{kind}')}"
 
-    def _propose_reply(self, state: FlowState, ctx: Context) -> Reply:
+    def _propose_reply(self, state: FlowState, items: Mapping[str, _Item], ctx: Context) -> Reply:
+        """The plan with its reasons; when the user has reminders on, what saying yes
+        would change in them, so nothing of theirs is overwritten unseen."""
         t = ctx.t
         proposed = state.answers.get("proposed")
         from_test = ctx.history.get("plan_from_test") is True
         lines = [t(f"{F}.propose_title" if from_test else f"{F}.propose_title_general"), ""]
+        plan = _plan_items(proposed if isinstance(proposed, list) else [])
         for entry in proposed if isinstance(proposed, list) else []:
             try:
                 rule = Rule.from_dict(entry)
@@ -831,11 +869,26 @@ class ReminderSettingsFlow:
             reason = entry.get("reason") if isinstance(entry, Mapping) else None
             if reason in REASONS:
                 lines.append(t(f"{F}.propose_reason", reason=t(f"reminders.reason.{reason}")))
+        own = _own_rules(items)
+        changes = plan_changes(own, [item.rule for item in plan.values()])
+        if own:
+            lines += ["", t(f"{F}.changes_title") if changes else t(f"{F}.no_changes")]
+            lines += [_change_line(change, ctx) for change in changes]
         lines += ["", t(f"{F}.propose_footer")]
+        overwrites = any(change.touches_own for change in changes)
+        first = [
+            Choice(
+                t(f"{F}.button_accept_changes" if overwrites else f"{F}.button_accept"),
+                ACCEPT,
+                means="yes",
+            )
+        ]
+        if _can_keep_own(own, plan):
+            first.append(Choice(t(f"{F}.button_keep_own"), KEEP_OWN))
         return Reply(
             "\n".join(lines),
             (
-                (Choice(t(f"{F}.button_accept"), ACCEPT, means="yes"),),
+                tuple(first),
                 (
                     Choice(t(f"{F}.button_edit"), EDIT),
                     Choice(t(f"{F}.button_not_now"), NOT_NOW, means="no"),
@@ -990,6 +1043,38 @@ class ReminderSettingsFlow:
         kind = str(state.answers["kind"])
         item = items.get(kind)
         return item.rule if item is not None else default_rule(kind, self._timezone(state))
+
+
+def _can_keep_own(own: Mapping[str, Rule], plan: Mapping[str, _Item]) -> bool:
+    """ "Keep mine, add the new ones" means something only when the plan would both
+    change something of the user's and add something they don't have."""
+    changes = plan_changes(own, [item.rule for item in plan.values()])
+    return any(c.touches_own for c in changes) and any(c.before is None for c in changes)
+
+
+def _change_line(change: Change, ctx: Context) -> str:
+    t = ctx.t
+    kind = t(f"reminders.kinds.{change.kind}")
+    if change.before is None and change.after is not None:
+        return t(f"{F}.change_new", text=describe(change.after, t, ctx.now))
+    if change.after is None:
+        return t(f"{F}.change_off", kind=kind)
+    assert change.before is not None
+    # A running pause is kept whatever the answer, so it is no part of the change.
+    before, after = (
+        dataclasses.replace(r, paused_until=None) for r in (change.before, change.after)
+    )
+    return t(
+        f"{F}.change_changed",
+        kind=kind,
+        before=describe(before, t, named=False),
+        after=describe(after, t, named=False),
+    )
+
+
+def _not_now(has_reminders: bool, ctx: Context) -> str:
+    """ "Not now" never says there are no reminders when some are on."""
+    return ctx.t(f"{F}.not_now_kept" if has_reminders else f"{F}.not_now")
 
 
 def _shown(text: str) -> str:

@@ -601,19 +601,28 @@ def describe_pause(until: datetime, timezone: str, t: Translator, *, inline: boo
     )
 
 
-def describe(rule: Rule, t: Translator, now: datetime | None = None, *, pause: bool = True) -> str:
+def describe(
+    rule: Rule,
+    t: Translator,
+    now: datetime | None = None,
+    *,
+    pause: bool = True,
+    named: bool = True,
+) -> str:
     """The rule in one sentence, the way the settings flow confirms a change.
 
     "Movement breaks: every 90 min, Mon-Fri 9:00-17:00", "Breathing exercise: 12:30,
     every day", with quiet hours and a running pause added when set. Pass ``now`` to
     leave out a pause that has already ended, ``pause=False`` where the pause is said
-    once for every reminder.
+    once for every reminder; ``named=False`` leaves out the kind ("12:30, every day"),
+    for a line that names it once and compares two rules.
     """
     kind = t(f"{P}.kinds.{rule.kind}")
     days = describe_days(rule.days, t)
+    bare = "" if named else "_bare"
     if rule.interval_minutes is not None:
         text = t(
-            f"{P}.describe.interval",
+            f"{P}.describe.interval{bare}",
             kind=kind,
             minutes=str(rule.interval_minutes),
             days=days,
@@ -622,7 +631,7 @@ def describe(rule: Rule, t: Translator, now: datetime | None = None, *, pause: b
         )
     else:
         times = join_words([format_time(value, t) for value in rule.times], t)
-        text = t(f"{P}.describe.fixed", kind=kind, times=times, days=days)
+        text = t(f"{P}.describe.fixed{bare}", kind=kind, times=times, days=days)
     if rule.quiet_start is not None and rule.quiet_end is not None:
         text = t(
             f"{P}.describe.quiet",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -367,3 +368,56 @@ def test_any_scores_give_a_stable_valid_plan(scores: dict[str, Any]) -> None:
     assert kinds[-2:] == ["checkin", "summary"]
     assert all(item.reason in REASONS for item in items)
     assert proposed_plan(scores, BXL) == items  # deterministic
+
+
+# -- what accepting a plan would change (issue 14, item 4) ------------------------------
+
+WALK = Rule.at("pain", ("17:30",), BXL)
+WALK_18 = Rule.at("pain", ("18:00",), BXL)
+CHECK = Rule.at("checkin", ("20:00",), BXL)
+BREATHE = Rule.at("stress", ("12:30",), BXL)
+PAUSED_WALK = dataclasses.replace(WALK, paused_until=datetime(2026, 12, 1, tzinfo=UTC))
+QUIET_WALK = Rule.from_dict({**WALK.to_dict(), "quiet_start": "22:00", "quiet_end": "07:00"})
+
+CHANGES: list[tuple[str, dict[str, Rule], list[Rule], list[tuple[str, str | None, str | None]]]] = [
+    (
+        "nothing on: all new",
+        {},
+        [WALK, CHECK],
+        [("pain", None, "17:30"), ("checkin", None, "20:00")],
+    ),
+    ("the same rules: nothing", {"pain": WALK, "checkin": CHECK}, [WALK, CHECK], []),
+    ("own time is a change", {"pain": WALK_18}, [WALK], [("pain", "18:00", "17:30")]),
+    ("own quiet hours are a change", {"pain": QUIET_WALK}, [WALK], [("pain", "17:30", "17:30")]),
+    ("a running pause is not", {"pain": PAUSED_WALK}, [WALK], []),
+    (
+        "left out of the plan: off",
+        {"stress": BREATHE},
+        [WALK],
+        [("stress", "12:30", None), ("pain", None, "17:30")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("current", "proposed", "expected"), [c[1:] for c in CHANGES], ids=[c[0] for c in CHANGES]
+)
+def test_plan_changes(
+    current: dict[str, Rule],
+    proposed: list[Rule],
+    expected: list[tuple[str, str | None, str | None]],
+) -> None:
+    from flows.plan import plan_changes
+
+    got = [
+        (c.kind, c.before.times[0] if c.before else None, c.after.times[0] if c.after else None)
+        for c in plan_changes(current, proposed)
+    ]
+    assert got == expected
+
+
+def test_keep_own_keeps_the_users_rules_and_adds_only_what_is_off() -> None:
+    from flows.plan import keep_own
+
+    kept = keep_own({"pain": WALK_18, "stress": BREATHE}, [WALK, CHECK])
+    assert kept == [BREATHE, WALK_18, CHECK]  # in KINDS order; breathing stays, though not planned

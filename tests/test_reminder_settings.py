@@ -450,9 +450,11 @@ SCORES = {
 }
 
 
-def propose_ctx(plan: Any = None, mode: str | None = "propose") -> Context:
+def propose_ctx(
+    plan: Any = None, mode: str | None = "propose", stored: list[dict[str, Any]] = STORED
+) -> Context:
     history: dict[str, Any] = {
-        "reminders": STORED,
+        "reminders": stored,
         "proposed_plan": plan_dicts(SCORES, BXL) if plan is None else plan,
     }
     if mode:
@@ -461,13 +463,27 @@ def propose_ctx(plan: Any = None, mode: str | None = "propose") -> Context:
 
 
 def test_propose_shows_the_plan_with_reasons() -> None:
-    outcome = run([], propose_ctx())
+    outcome = run([], propose_ctx(stored=[]))
     assert outcome.state is not None and outcome.state.step == "propose"
     text = last(outcome).text
     assert "✅ Movement breaks: every 60 min, Mon-Fri 9:00-17:00" in text
     assert T("reminders.reason.sitting") in text
     assert T("reminders.reason.stress") in text
+    assert T("reminders.flow.changes_title") not in text  # nothing of theirs to change
     assert values(last(outcome)) == ["accept", "edit", "notnow"]
+
+
+def test_propose_shows_what_would_change_in_the_users_own_reminders() -> None:
+    outcome = run([], propose_ctx())
+    text = last(outcome).text
+    changes = text.split(T("reminders.flow.changes_title"))[1]
+    assert "🔁 Movement breaks: every 60 min, Mon-Fri 9:00-17:00 instead of every 90 min" in changes
+    assert "➕ Graded walk: 17:30, every day" in changes
+    assert "➕ Daily check-in: 20:00, every day" in changes  # it is off now
+    assert "Breathing" not in changes  # 12:30 stays 12:30
+    assert values(last(outcome)) == ["accept", "keepown", "edit", "notnow"]
+    labels = [choice.label for choice in last(outcome).buttons()]
+    assert labels[:2] == ["✅ Yes, change them", "➕ Keep mine, add the new ones"]
 
 
 def test_accept_the_plan() -> None:
@@ -486,9 +502,90 @@ def test_a_plan_of_bare_rule_dicts_works_too() -> None:
 
 
 def test_not_now_records_nothing() -> None:
-    outcome = run(["notnow"], propose_ctx())
+    outcome = run(["notnow"], propose_ctx(stored=[]))
     assert outcome.state is None and outcome.facts == ()
-    assert "/plan" in last(outcome).text
+    assert last(outcome).text == T("reminders.flow.not_now")
+
+
+@pytest.mark.parametrize("events", [["notnow"], ["edit", "notnow"]])
+def test_not_now_with_reminders_on_says_they_stay(events: list[str | Event]) -> None:
+    outcome = run(events, propose_ctx())
+    assert outcome.state is None and outcome.facts == ()
+    assert last(outcome).text == T("reminders.flow.not_now_kept")
+
+
+def test_not_now_with_every_reminder_off_says_none_are_set() -> None:
+    off = [{**row, "enabled": False} for row in STORED]
+    assert last(run(["notnow"], propose_ctx(stored=off))).text == T("reminders.flow.not_now")
+
+
+# The steps of issue 14: the walk moved to 18:00, then /plan.
+OWN_WALK = [
+    *STORED,
+    {"id": 4, "kind": "pain", "enabled": True, "rule": Rule.at("pain", ["18:00"], BXL).to_dict()},
+]
+
+
+def _rules(fact: object) -> dict[str, Rule]:
+    assert isinstance(fact, PlanAccepted)
+    return {str(rule["kind"]): Rule.from_dict(rule) for rule in fact.rules}
+
+
+def test_the_users_own_walk_time_is_shown_before_it_changes() -> None:
+    text = last(run([], propose_ctx(stored=OWN_WALK))).text
+    assert "🔁 Graded walk: 17:30, every day instead of 18:00, every day" in text
+
+
+def test_yes_change_them_takes_the_plan() -> None:
+    (fact,) = run(["accept"], propose_ctx(stored=OWN_WALK)).facts
+    assert _rules(fact)["pain"].times == ("17:30",)
+
+
+def test_keep_mine_keeps_the_users_own_rules_and_adds_the_new_ones() -> None:
+    outcome = run(["keepown"], propose_ctx(stored=OWN_WALK))
+    assert outcome.state is None
+    rules = _rules(outcome.facts[0])
+    assert rules["pain"].times == ("18:00",)
+    assert rules["movement"].interval_minutes == 90  # theirs, not the plan's 60
+    assert set(rules) == {"movement", "stress", "pain", "checkin", "summary"}
+    assert last(outcome).text.startswith(T("reminders.flow.accepted_kept"))
+
+
+def test_keep_mine_is_offered_only_when_it_differs_from_both_answers() -> None:
+    # Nothing new to add (all planned kinds are on): keeping mine would be "not now".
+    everything = [
+        {"id": n, "kind": rule.kind, "enabled": True, "rule": rule.to_dict()}
+        for n, rule in enumerate(default_plan(SCORES, BXL))
+    ]
+    everything[0]["rule"] = Rule.every("movement", 90, "09:00", "17:00", BXL).to_dict()
+    assert values(last(run([], propose_ctx(stored=everything)))) == ["accept", "edit", "notnow"]
+    # Only additions: nothing of theirs changes, so it is the plain "Sounds good".
+    breathing = [row for row in STORED if row["kind"] == "stress"]
+    reply = last(run([], propose_ctx(stored=breathing)))
+    assert values(reply) == ["accept", "edit", "notnow"]
+    assert reply.buttons()[0].label == T("reminders.flow.button_accept")
+
+
+def test_a_plan_the_user_already_follows_changes_nothing() -> None:
+    same = [
+        {"id": n, "kind": rule.kind, "enabled": True, "rule": rule.to_dict()}
+        for n, rule in enumerate(default_plan(SCORES, BXL))
+    ]
+    ctx = propose_ctx(stored=same)
+    assert T("reminders.flow.no_changes") in last(run([], ctx)).text
+    outcome = run(["accept"], ctx)
+    assert outcome.facts == ()  # nothing recorded, so no slot is reset
+    assert last(outcome).text == T("reminders.flow.accepted_unchanged")
+
+
+def test_a_plan_accepted_during_a_pause_keeps_the_pause() -> None:
+    until = NOW + timedelta(days=3)
+    paused = [{**row, "rule": {**row["rule"], "paused_until": until.isoformat()}} for row in STORED]
+    ctx = propose_ctx(stored=paused)
+    assert "Breathing" not in last(run([], ctx)).text.split(T("reminders.flow.changes_title"))[1]
+    for events in (["accept"], ["keepown"], ["edit", "save"]):
+        (fact,) = run(events, ctx).facts
+        assert {rule.paused_until for rule in _rules(fact).values()} == {until}, events
 
 
 def test_edit_then_save_records_one_plan_with_the_changes() -> None:

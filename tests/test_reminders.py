@@ -20,6 +20,7 @@ from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
 from flows import reminder_settings as rs
 from flows.schedule import Rule
+from flows.schedule import next_due_after_today as _next_after_today
 from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
 from tests.fakebotapi import FakeBotApi
 from tests.test_flows_through_engine import USER, command, drive, onboard, press_data
@@ -318,3 +319,60 @@ async def test_skip_today_on_a_snoozed_nudge_skips_today(
     await _run_until(clock, dispatcher, 23, 0)
     # "No more of these today": 10:00 ... 16:00 stay quiet.
     assert server.delivered(USER) == 2, len(server.sent_messages(USER))
+
+
+# -- /plan never overwrites the user's own changes unseen (issue 14, item 4) ----------
+
+
+def _change_walk_to_18(services: Services) -> None:
+    result = command(services, "reminders")
+    walk = next(data for label, data in labels(result).items() if "Graded walk" in label)
+    result = press_data(services, walk)
+    result = press_data(services, labels(result)["🕒 Time"])
+    result = services.conversations.handle(Incoming(USER, "text", text="18:00"))
+    assert "Saved: Graded walk: 18:00, every day" in result.replies[0].text
+    press_data(services, labels(command(services, "reminders"))["Done"])
+
+
+def test_plan_shows_and_asks_before_it_changes_the_users_own_walk(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        tx.record_test({}, {"duration": "chronic", "risk": "medium"}, "complete")
+    accept_plan(services)
+    assert Rule.from_dict(reminders(services)["pain"].rule).times == ("17:30",)
+    _change_walk_to_18(services)
+    # /plan again: the proposal says what saying yes would do to the 18:00 walk.
+    proposal = command(services, "plan")
+    text = proposal.replies[-1].text
+    assert "🔁 Graded walk: 17:30, every day instead of 18:00, every day" in text
+    assert "Sounds good" not in " ".join(labels(proposal))
+    # "Not now" leaves it, and says so.
+    reply = press_data(services, labels(proposal)["Not now"]).replies[-1].text
+    assert "left your reminders as they are" in reply and "Whenever you want" not in reply
+    assert Rule.from_dict(reminders(services)["pain"].rule).times == ("18:00",)
+    # Only a clear yes changes it.
+    press_data(services, labels(command(services, "plan"))["✅ Yes, change them"])
+    assert Rule.from_dict(reminders(services)["pain"].rule).times == ("17:30",)
+
+
+def test_accepting_a_plan_keeps_todays_skip_of_a_reminder_it_does_not_change(
+    services: Services, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # Monday 08:00 in Brussels
+    onboard(services)
+    accept_plan(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        checkin = next(r for r in tx.reminders() if r.kind == "checkin")
+        tomorrow = _next_after_today(Rule.from_dict(checkin.rule), tx.now)
+        tx.set_reminder_next_due(checkin.id, tomorrow)  # "Skip today" on the check-in
+    # The plan now also switches on something new; the check-in stays as it was.
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        stress = next(r for r in tx.reminders() if r.kind == "stress")
+        feat.record_toggle(tx, rs.ReminderToggled(kind="stress", enabled=False))
+        assert stress.enabled
+    press_data(services, labels(command(services, "plan"))["✅ Sounds good"])
+    stored = reminders(services)
+    assert stored["stress"].enabled
+    assert stored["checkin"].next_due_at == tomorrow

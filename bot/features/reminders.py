@@ -87,13 +87,25 @@ def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
 
 
 def record_plan(tx: Turn, fact: rs.PlanAccepted) -> None:
+    """Only kinds the plan changes are saved: one it leaves as it is keeps its next
+    slot (a "skip today" holds) and its history."""
     require_consent(tx)
     chosen = {str(rule["kind"]): rule for rule in fact.rules}
+    stored = {r.kind: r for r in tx.reminders() if not r.one_off}
     for kind, rule in chosen.items():
-        _save(tx, kind, rule, True)
-    for reminder in tx.reminders():
-        if reminder.kind not in chosen and not reminder.one_off:
-            _save(tx, reminder.kind, reminder.rule, False)
+        same = kind in stored and stored[kind].enabled and _same_rule(stored[kind].rule, rule)
+        if not same:
+            _save(tx, kind, rule, True)
+    for kind, reminder in stored.items():
+        if kind not in chosen and reminder.enabled:
+            _save(tx, kind, reminder.rule, False)
+
+
+def _same_rule(stored: dict[str, Any], new: dict[str, Any]) -> bool:
+    try:
+        return Rule.from_dict(stored) == Rule.from_dict(new)
+    except ValueError:
+        return False
 
 
 def move_to_timezone(tx: Turn, fact: onboarding.TimezoneChosen) -> None:
