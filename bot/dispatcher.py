@@ -36,7 +36,7 @@ from telegram.error import (
 
 from bot.clock import Clock
 from bot.logsafe import user_ref
-from data.queue import Advance, Claim
+from data.queue import Advance, Claim, Screening
 from data.store import Store
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,8 @@ class DispatchReport:
     max_in_flight: int = 0
     """Never above the concurrency: the most a crash can cost."""
     statuses: dict[int, str] = field(default_factory=dict)
+    withheld: dict[str, int] = field(default_factory=dict)
+    """Slots the screening held back at claim (by status): recorded, never sent."""
 
     def add(self, delivery_id: int, status: str) -> None:
         self.statuses[delivery_id] = status
@@ -85,11 +87,13 @@ class Dispatcher:
         send: Send,
         advance: Advance,
         settings: DispatchSettings | None = None,
+        screening: Screening | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.send = send
         self.advance = advance
+        self.screening = screening
         self.settings = settings or DispatchSettings()
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._chat_last: dict[int, float] = {}
@@ -134,8 +138,11 @@ class Dispatcher:
                     grace=self.settings.grace,
                     advance=self.advance,
                     stale_before=stale_before,
+                    screening=self.screening,
                 )
                 exhausted = claims.examined < free
+                for status, count in claims.withheld.items():
+                    report.withheld[status] = report.withheld.get(status, 0) + count
                 if claims:
                     report.rounds += 1
                     report.claimed += len(claims)

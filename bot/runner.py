@@ -19,7 +19,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.dispatcher import Dispatcher
-from bot.features.reminders import advance
+from bot.features.reminders import advance, screening
 from bot.maintenance import prune, run_retention
 from bot.reminder_sender import make_sender
 from bot.services import Services
@@ -43,7 +43,13 @@ def schedule_reminders(
     Missed runs are ours to judge (the grace window in the store), so APScheduler may
     coalesce them and never runs two ticks at once.
     """
-    dispatcher = Dispatcher(services.store, services.clock, make_sender(app.bot, services), advance)
+    dispatcher = Dispatcher(
+        services.store,
+        services.clock,
+        make_sender(app.bot, services),
+        advance,
+        screening=screening(),
+    )
     app.bot_data[DISPATCHER] = dispatcher
 
     async def tick(_context: Any) -> None:

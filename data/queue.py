@@ -12,18 +12,21 @@ the caller passes it in as ``advance``, so this layer never imports ``flows``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, or_, update
+from sqlalchemy import Date, Engine, case, delete, func, null, or_, type_coerce, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from data.models import Delivery, Reminder, User
+from data.models import CheckIn, Delivery, ExerciseLog, Reminder, User
+from data.types import UTCDateTime
 
 SENT_STATUSES = ("sent", "ambiguous", "nudge")
 """Outcomes in which a message (may have) reached the user."""
@@ -48,9 +51,44 @@ class Claim:
 
 class ClaimBatch(list[Claim]):
     """The claims of one call, and how many due rows it looked at: rows that were parked
-    or skipped yield no claim, so fewer claims than asked does not mean none are left."""
+    or skipped yield no claim, so fewer claims than asked does not mean none are left.
+    ``withheld`` counts the slots recorded without a send, by status."""
 
     examined: int = 0
+    withheld: Counter[str]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.withheld = Counter()
+
+
+SEND = "send"
+"""What a screen answers for a slot that goes out; anything else is the status the
+slot is recorded with instead, and nothing is sent."""
+
+
+@dataclass(frozen=True)
+class DueSlot:
+    """A due slot and the facts about its user the claim read with it, so a screen can
+    decide without a query of its own: the latest check-in's local day, and the latest
+    finished exercise that does this kind's task (None when there is none)."""
+
+    kind: str
+    rule: dict[str, Any]
+    slot: datetime
+    one_off: bool
+    timezone: str
+    last_checkin_day: date | None
+    last_task_done: datetime | None
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The bot's rule for which due slots are sent (pure logic from ``flows``, passed in
+    like :data:`Advance`), and which exercises count as a kind's task for the day."""
+
+    decide: Callable[[DueSlot], str]
+    task_exercises: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,6 +220,7 @@ class QueueOps:
         grace: timedelta,
         advance: Advance,
         stale_before: datetime | None = None,
+        screening: Screening | None = None,
     ) -> ClaimBatch:
         """Claim up to ``limit`` slots due at ``now`` and move their reminders on.
 
@@ -190,12 +229,17 @@ class QueueOps:
         restart never replays a backlog. Lateness is judged against ``stale_before``
         (the start of the dispatcher's tick) so a crowd of reminders due at the same
         minute is not cut short just because sending them takes longer than the grace.
+
+        With ``screening``, each slot is first put to its ``decide``: a slot it holds
+        back is recorded with the status it gives (``skipped`` when the day's task is
+        done), never sent, and the reminder moves on as usual. The facts it needs come
+        with the due rows, in the same query: no query per reminder.
         """
         cutoff = stale_before if stale_before is not None else now - grace
         claims = ClaimBatch()
         with self._write() as session:
             query = (
-                select(Reminder, User)
+                sa_select(Reminder, User, *_day_facts(screening))
                 .join(User, col(User.id) == Reminder.user_id)
                 .where(col(Reminder.enabled).is_(True), col(Reminder.next_due_at) <= now)
                 .order_by(col(Reminder.next_due_at))
@@ -203,9 +247,10 @@ class QueueOps:
             )
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=Reminder)
-            for reminder, user in session.exec(query).all():
+            for reminder, user, checkin_day, task_done in session.execute(query).all():
                 claims.examined += 1
-                claim = self._claim_one(session, reminder, user, now, cutoff, advance)
+                verdict = _Verdict(screening, checkin_day, task_done, claims.withheld)
+                claim = self._claim_one(session, reminder, user, now, cutoff, advance, verdict)
                 if claim is not None:
                     claims.append(claim)
         return claims
@@ -218,6 +263,7 @@ class QueueOps:
         now: datetime,
         cutoff: datetime,
         advance: Advance,
+        verdict: _Verdict,
     ) -> Claim | None:
         rule = dict(reminder.rule)
         slot = reminder.next_due_at
@@ -241,11 +287,15 @@ class QueueOps:
         following = advance(rule, slot)
         while following is not None and following <= now:
             slot, following = following, advance(rule, following)
-        delivery_id = _insert_delivery(session, reminder, slot, now)
+        status = verdict.of(reminder, user, slot)
+        delivery_id = _insert_delivery(session, reminder, slot, now, status)
         reminder.next_due_at = following
         reminder.enabled = following is not None
         session.add(reminder)
         if delivery_id is None:  # this slot was claimed before; never send it twice
+            return None
+        if status != CLAIMED:  # held back: recorded, never sent
+            verdict.withheld[status] += 1
             return None
         return Claim(
             delivery_id,
@@ -346,6 +396,67 @@ class QueueOps:
             return [ReminderInfo.of(r) for r in rows]
 
 
+CLAIMED = "claimed"
+
+
+def _day_facts(screening: Screening | None) -> tuple[Any, Any]:
+    """Two columns beside each due row: the user's latest check-in day, and the latest
+    finished exercise that does the row's kind's task (correlated subqueries, so the
+    screen's facts cost no query of their own)."""
+    if screening is None:
+        return null().label("checkin_day"), null().label("task_done")
+    checkin_day = (
+        sa_select(func.max(CheckIn.local_day))
+        .where(col(CheckIn.user_id) == Reminder.user_id)
+        .scalar_subquery()
+    )
+    branches = [
+        (
+            col(Reminder.kind) == kind,
+            sa_select(func.max(ExerciseLog.finished_at))
+            .where(
+                col(ExerciseLog.user_id) == Reminder.user_id,
+                col(ExerciseLog.exercise).in_(exercises),
+            )
+            .scalar_subquery(),
+        )
+        for kind, exercises in screening.task_exercises.items()
+        if exercises
+    ]
+    task_done = case(*branches, else_=null()) if branches else null()
+    # The aggregates keep their columns' types, so SQLite's text comes back as a date
+    # and an aware UTC instant like any other read.
+    return (
+        type_coerce(checkin_day, Date).label("checkin_day"),
+        type_coerce(task_done, UTCDateTime).label("task_done"),
+    )
+
+
+@dataclass
+class _Verdict:
+    """The screen's answer for one due row (``claimed`` when it goes out)."""
+
+    screening: Screening | None
+    checkin_day: date | None
+    task_done: datetime | None
+    withheld: Counter[str]
+
+    def of(self, reminder: Reminder, user: User, slot: datetime) -> str:
+        if self.screening is None:
+            return CLAIMED
+        due = DueSlot(
+            kind=str(reminder.rule.get("kind") or reminder.kind),
+            rule=dict(reminder.rule),
+            slot=slot,
+            one_off=reminder.one_off,
+            timezone=user.timezone,
+            last_checkin_day=self.checkin_day,
+            last_task_done=self.task_done,
+        )
+        answer = self.screening.decide(due)
+        return CLAIMED if answer == SEND else answer
+
+
 def _only_slot(slot: datetime) -> Advance:
     def advance(_rule: dict[str, Any], after: datetime) -> datetime | None:
         return slot if slot > after else None
@@ -354,14 +465,14 @@ def _only_slot(slot: datetime) -> Advance:
 
 
 def _insert_delivery(
-    session: Session, reminder: Reminder, slot: datetime, now: datetime
+    session: Session, reminder: Reminder, slot: datetime, now: datetime, status: str
 ) -> int | None:
     values = {
         "reminder_id": reminder.id,
         "user_id": reminder.user_id,
         "slot": slot,
         "claimed_at": now,
-        "status": "claimed",
+        "status": status,
     }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert

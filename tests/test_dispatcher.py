@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from bot.dispatcher import Dispatcher, DispatchSettings
 from data.engine import make_engine
 from data.queue import Claim
 from data.store import Store
+from flows.schedule import Rule
 from tests.conftest import TEST_TOKEN, hourly, unthrottled_app
 from tests.fakebotapi import FakeBotApi
 
@@ -451,3 +452,89 @@ async def test_refused_connections_are_retried_until_the_server_is_back(
     report = await tick
     assert refused >= 10 and report.sent == 20 and report.retries >= 10
     assert server.delivered() == 20 and not server.duplicate_sends()
+
+
+# -- a reminder whose task is done for the day is skipped (issue 14, item 5) -------------
+
+BXL = "Europe/Brussels"
+TUESDAY_20H = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)  # 20:00 in Brussels
+
+
+def seed_checkins(store: Store, now: datetime, users: range) -> None:
+    from bot.features.reminders import advance
+
+    rule = Rule.at("checkin", ["20:00"], BXL).to_dict()
+    for uid in users:
+        with store.turn(uid, now, language="en", timezone=BXL) as tx:
+            tx.give_consent(1)
+            tx.upsert_reminder("checkin", rule, enabled=True, next_due_at=advance(rule, now))
+
+
+def screened(store: Store, clock: ManualClock, bot: ExtBot[Any]) -> Dispatcher:
+    from bot.features.reminders import advance, screening
+
+    async def send(claim: Claim) -> None:
+        await bot.send_message(claim.user_id, f"reminder {claim.delivery_id}")
+
+    return Dispatcher(
+        store, clock, send, advance, DispatchSettings(per_chat_interval=0.0), screening()
+    )
+
+
+async def test_the_evening_check_in_is_skipped_on_days_the_user_already_checked_in(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    server, bot = telegram
+    clock.set(TUESDAY_20H - timedelta(hours=12))
+    seed_checkins(store, clock.now(), range(1, 3))
+    dispatcher = screened(store, clock, bot)
+    # Tuesday: user 1 checks in at 19:00; user 2 does not.
+    clock.set(TUESDAY_20H - timedelta(hours=1))
+    with store.turn(1, clock.now(), language="en", timezone=BXL) as tx:
+        tx.record_checkin(date(2026, 11, 24), pain=3, stress=2, sleep=None, moved=None, note=None)
+    clock.set(TUESDAY_20H)
+    report = await dispatcher.tick()
+    assert report.sent == 1 and report.withheld == {"skipped": 1}
+    assert [c.chat_id for c in server.sent_messages()] == [2]
+    skipped = [d for d in store.deliveries(1)]
+    assert [(d.status, d.sent_at) for d in skipped] == [("skipped", None)]
+    # Its next slot moved on as usual: Wednesday 20:00 comes to both.
+    with store.view(1, clock.now()) as tx:
+        assert tx is not None
+        assert tx.reminders()[0].next_due_at == TUESDAY_20H + timedelta(days=1)
+    clock.set(TUESDAY_20H + timedelta(days=1))
+    report = await dispatcher.tick()
+    assert report.sent == 2 and report.withheld == {}
+    assert sorted(c.chat_id for c in server.sent_messages()) == [1, 2, 2]
+
+
+async def test_reading_what_was_done_today_costs_no_query_per_reminder(
+    store: Store, clock: ManualClock
+) -> None:
+    from sqlalchemy import event
+
+    from bot.features.reminders import advance, screening
+
+    clock.set(TUESDAY_20H - timedelta(hours=12))
+    seed_checkins(store, clock.now(), range(1, 41))
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    selects = []
+    for limit in (2, 30):
+        clock.set(TUESDAY_20H + timedelta(days=len(selects)))
+        statements.clear()
+        claims = store.claim_due(
+            clock.now(),
+            limit=limit,
+            grace=timedelta(minutes=20),
+            advance=advance,
+            screening=screening(),
+        )
+        assert len(claims) == limit
+        selects.append(statements.count("SELECT"))
+    event.remove(store.engine, "before_cursor_execute", count)
+    assert selects[0] == selects[1]

@@ -51,6 +51,7 @@ async def world(
                 make_sender(bot, services),
                 advance,
                 DispatchSettings(per_chat_interval=0.0),
+                feat.screening(),  # as in production (bot.runner)
             )
             yield services, server, dispatcher
     services.store.dispose()
@@ -376,3 +377,69 @@ def test_accepting_a_plan_keeps_todays_skip_of_a_reminder_it_does_not_change(
     stored = reminders(services)
     assert stored["stress"].enabled
     assert stored["checkin"].next_due_at == tomorrow
+
+
+# -- a reminder whose task is done for the day is skipped (issue 14, item 5) ----------
+
+
+def _daily(services: Services, clock: ManualClock, kinds: dict[str, str]) -> None:
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        for kind, at in kinds.items():
+            rule = Rule.at(kind, [at], "Europe/Brussels").to_dict()
+            tx.upsert_reminder(kind, rule, enabled=True, next_due_at=advance(rule, tx.now))
+
+
+async def _live_until(
+    clock: ManualClock, dispatcher: Dispatcher, day: int, hour: int, minute: int = 0
+) -> None:
+    """Tick every five minutes until ``day`` November 2026, ``hour:minute`` in Brussels."""
+    target = datetime(2026, 11, day, hour, minute, tzinfo=BXL).astimezone(UTC)
+    while clock.now() < target:
+        clock.advance(timedelta(minutes=5))
+        await dispatcher.tick()
+
+
+def _log(services: Services, exercise: str) -> None:
+    with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
+        tx.log_exercise(exercise, finished=True, rating_after=None, level=None)
+
+
+async def test_reminders_whose_task_is_done_that_day_are_skipped_across_a_week(
+    world: tuple[Services, FakeBotApi, Dispatcher], clock: ManualClock
+) -> None:
+    services, server, dispatcher = world
+    clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # Monday 08:00 in Brussels
+    onboard(services)
+    _daily(services, clock, {"stress": "12:30", "pain": "17:30", "checkin": "20:00"})
+    statuses = lambda: [d.status for d in services.store.deliveries(USER)]  # noqa: E731
+    # Monday: nothing done, all three come.
+    await _live_until(clock, dispatcher, 23, 23)
+    assert server.delivered(USER) == 3
+    # Tuesday: breathing in the morning, a check-in at 19:00: only the walk comes.
+    await _live_until(clock, dispatcher, 24, 9)
+    _log(services, "long_exhale")
+    await _live_until(clock, dispatcher, 24, 19)
+    drive(services, command(services, "checkin"))
+    await _live_until(clock, dispatcher, 24, 23)
+    assert server.delivered(USER) == 3 + 1  # only the 17:30 walk
+    assert statuses()[-3:] == ["skipped", "sent", "skipped"]
+    # Wednesday: a graded walk at 10:00 skips the 17:30 walk; a pacing plan would not.
+    await _live_until(clock, dispatcher, 25, 10)
+    _log(services, "graded_walk")
+    await _live_until(clock, dispatcher, 25, 23)
+    assert statuses()[-3:] == ["sent", "skipped", "sent"]
+    await _live_until(clock, dispatcher, 26, 10)
+    _log(services, "pacing_chore")
+    # Thursday 20:00: snooze the check-in, then check in before the snooze comes back.
+    await _live_until(clock, dispatcher, 26, 20, 5)
+    assert statuses()[-3:] == ["sent", "sent", "sent"]
+    press_data(services, _nudge_buttons(server)["⏰ Snooze 30 min"])
+    drive(services, command(services, "checkin"))
+    await _live_until(clock, dispatcher, 26, 23)
+    assert statuses()[-1] == "skipped"  # the snooze, at 20:35
+    # Friday: a new day, nothing done yet: all three come again.
+    before = server.delivered(USER)
+    await _live_until(clock, dispatcher, 27, 23)
+    assert server.delivered(USER) == before + 3
+    assert statuses().count("skipped") == 4
+    assert not server.duplicate_sends()

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
 from bot.features import caution
 from bot.features.common import DELIVERY_ID, require_consent
-from data.queue import Claim
+from data.queue import SEND, Claim, DueSlot, Screening
 from data.store import Turn
-from flows import onboarding, plan, schedule
+from flows import onboarding, pacing, plan, schedule
 from flows import reminder_settings as rs
 from flows.exercises import WALK_ID, exercises_for_kind
 from flows.i18n import Catalogue, Translator
@@ -33,6 +33,33 @@ def advance(rule: dict[str, Any], after: datetime) -> datetime | None:
     """The next slot of a stored rule strictly after ``after`` (the dispatcher's rule;
     one-off snoozes never get here, the queue knows their single slot)."""
     return schedule.next_due(Rule.from_dict(rule), after)
+
+
+def task_exercises() -> dict[str, tuple[str, ...]]:
+    """Exercises whose finished log does a reminder kind's task for the day: any
+    breathing or relaxation exercise for the breathing reminder, the graded walk for
+    the walk (not the pacing plan or the fear ladder, which are not that walk)."""
+    return {"stress": tuple(exercises_for_kind("stress")), "pain": (WALK_ID,)}
+
+
+def decide(due: DueSlot) -> str:
+    """The pure rules of :mod:`flows.pacing` over what the claim read."""
+    verdict = pacing.decide(
+        pacing.Due(
+            kind=due.kind,
+            slot=due.slot,
+            timezone=due.timezone,
+            one_off=due.one_off,
+            last_checkin_day=due.last_checkin_day,
+            last_task_done=due.last_task_done,
+        )
+    )
+    return SEND if verdict == pacing.SEND else verdict
+
+
+def screening() -> Screening:
+    """What the dispatcher puts every due slot to before sending it."""
+    return Screening(decide, task_exercises())
 
 
 # -- the settings flow ---------------------------------------------------------------
