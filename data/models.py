@@ -54,6 +54,8 @@ class User(SQLModel, table=True):
     retention_warned_at: datetime | None = _utc(nullable=True)
     restarted_at: datetime | None = _utc(nullable=True)
     """The last /start: a 403 answered for a send begun before it parks nobody."""
+    daily_limit: int | None = Field(default=4, sa_column_kwargs={"server_default": "4"})
+    """At most this many reminder pushes a local day (None: no limit)."""
 
 
 class ConversationState(SQLModel, table=True):
@@ -124,6 +126,11 @@ class Reminder(SQLModel, table=True):
     next_due_at: datetime | None = _utc(nullable=True)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+    """When the rule was last set (by the user, a plan, a pause, a zone): what came
+    before no longer says whether this reminder is ignored."""
+    asked_at: datetime | None = _utc(nullable=True)
+    """When the bot asked whether to change or drop this reminder, after it was ignored
+    three days running: asked once for each setting (``updated_at``)."""
 
 
 class Delivery(SQLModel, table=True):

@@ -99,10 +99,19 @@ class ReminderInfo:
     enabled: bool
     next_due_at: datetime | None
     one_off: bool = False
+    asked_at: datetime | None = None
 
     @classmethod
     def of(cls, row: Reminder) -> ReminderInfo:
-        return cls(row.id or 0, row.kind, dict(row.rule), row.enabled, row.next_due_at, row.one_off)
+        return cls(
+            row.id or 0,
+            row.kind,
+            dict(row.rule),
+            row.enabled,
+            row.next_due_at,
+            row.one_off,
+            row.asked_at,
+        )
 
 
 class ReminderOps:

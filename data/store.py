@@ -38,7 +38,7 @@ from data.models import (
     Delivery,
     User,
 )
-from data.queue import QueueOps, ReminderOps
+from data.queue import SENT_STATUSES, QueueOps, ReminderOps
 from data.records import CHECKINS, RecordOps
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class UserInfo:
     active: bool
     created_at: datetime
     last_seen_at: datetime
+    daily_limit: int | None = 4
 
     @property
     def has_consent(self) -> bool:
@@ -80,6 +81,7 @@ class UserInfo:
             active=row.active,
             created_at=row.created_at,
             last_seen_at=row.last_seen_at,
+            daily_limit=row.daily_limit,
         )
 
 
@@ -237,6 +239,10 @@ class Turn(RecordOps, ReminderOps):
 
     def set_timezone(self, timezone: str) -> None:
         self._change_user(timezone=timezone)
+
+    def set_daily_limit(self, limit: int | None) -> None:
+        """At most ``limit`` reminder pushes a day (None: no limit)."""
+        self._change_user(daily_limit=limit)
 
     def erase_everything(self) -> None:
         """Erase every row about this user, in this transaction. The turn ends here:
@@ -459,7 +465,7 @@ class Store(QueueOps):
                     .select_from(Delivery)
                     .where(
                         col(Delivery.claimed_at) >= week_ago,
-                        col(Delivery.status).in_(("sent", "ambiguous", "nudge")),
+                        col(Delivery.status).in_(SENT_STATUSES),
                     )
                 ),
                 "send_errors": count(

@@ -496,3 +496,21 @@ def test_a_caution_of_an_unknown_kind_is_refused_by_the_database(store: Store) -
             {"now": NOW.replace(tzinfo=None)},
         )
         session.commit()
+
+
+def test_users_from_before_the_daily_limit_get_4_a_day(database_url: str) -> None:
+    """Migration 0008: existing users get the default limit; no reminder was asked about."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    store = Store(engine)
+    seed_every_table(store, 1)
+    downgrade(engine, "0007")
+    upgrade(engine)
+    user = store.get_user(1)
+    assert user is not None and user.daily_limit == 4
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        assert tx.reminders() and all(r.asked_at is None for r in tx.reminders())
+        tx.set_daily_limit(None)
+    user = store.get_user(1)
+    assert user is not None and user.daily_limit is None
+    engine.dispose()
