@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[Claim], Awaitable[str | None]]
 """Sends one claim's message(s) through PTB and raises PTB's errors untouched. It may
-return a status of its own ("nudge", "skipped"); None means "sent"."""
+return a status of its own ("nudge", "asked", "skipped"); None means "sent"."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class DispatchReport:
     failed: int = 0
     blocked: int = 0
     nudge: int = 0
+    asked: int = 0
     skipped: int = 0
     retries: int = 0
     rounds: int = 0

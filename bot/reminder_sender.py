@@ -11,11 +11,11 @@ from telegram import Bot
 
 from bot.dispatcher import Send
 from bot.features.caution import follow_up_message
-from bot.features.reminders import nudge
+from bot.features.reminders import nudge, review
 from bot.features.summary import SummaryInputs, load_inputs, summary_replies
 from bot.services import Services
 from bot.telegram_app import keyboard, send_attachment
-from data.queue import Claim
+from data.queue import ASKED, Claim
 from flows import follow_up
 
 NUDGE_EVERY = timedelta(days=14)
@@ -28,10 +28,12 @@ def make_sender(bot: Bot, services: Services) -> Send:
             return await _send_summary(bot, services, claim)
         if claim.kind in follow_up.KINDS:
             message = follow_up_message(claim, services.catalogue)
+        elif claim.ask:
+            message = review(claim, services.catalogue)
         else:
             message = nudge(claim, services.catalogue)
         await bot.send_message(claim.user_id, message.text, reply_markup=keyboard(message))
-        return None
+        return ASKED if claim.ask else None
 
     return send
 

@@ -13,7 +13,7 @@ the caller passes it in as ``advance``, so this layer never imports ``flows``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -28,8 +28,12 @@ from sqlmodel import Session, col, select
 from data.models import CheckIn, Delivery, ExerciseLog, Reminder, User
 from data.types import UTCDateTime
 
-SENT_STATUSES = ("sent", "ambiguous", "nudge")
+ASKED = "asked"
+"""The status of a push that carried the question about an ignored reminder."""
+SENT_STATUSES = ("sent", "ambiguous", "nudge", ASKED)
 """Outcomes in which a message (may have) reached the user."""
+PUSHED_STATUSES = ("claimed", *SENT_STATUSES)
+"""...and the claims still on their way: what a screen counts as pushed."""
 
 Advance = Callable[[dict[str, Any], datetime], datetime | None]
 """(rule, after) -> the first slot strictly after ``after``, or None when there is none."""
@@ -47,6 +51,8 @@ class Claim:
     slot: datetime
     language: str
     timezone: str
+    ask: bool = False
+    """Send the question about this ignored reminder instead of its nudge."""
 
 
 class ClaimBatch(list[Claim]):
@@ -64,14 +70,39 @@ class ClaimBatch(list[Claim]):
 
 SEND = "send"
 """What a screen answers for a slot that goes out; anything else is the status the
-slot is recorded with instead, and nothing is sent."""
+slot is recorded with instead, and nothing is sent..."""
+ASK = "ask"
+"""...except this one: the slot goes out as a question about its reminder, which
+remembers when it was asked (``reminders.asked_at``)."""
+
+
+@dataclass(frozen=True)
+class RegularRow:
+    """One of the user's reminders that are on, as a screen sees it."""
+
+    kind: str
+    rule: dict[str, Any]
+    set_at: datetime
+    asked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PushedRow:
+    """A push of the user's in the look-back window and the button pressed on it."""
+
+    kind: str
+    slot: datetime
+    one_off: bool
+    action: str | None
 
 
 @dataclass(frozen=True)
 class DueSlot:
     """A due slot and the facts about its user the claim read with it, so a screen can
-    decide without a query of its own: the latest check-in's local day, and the latest
-    finished exercise that does this kind's task (None when there is none)."""
+    decide without a query of its own: the latest check-in's local day, the latest
+    finished exercise that does this kind's task (None when there is none), the daily
+    limit, the user's reminders that are on and their pushes of the look-back window
+    (oldest first, this round's earlier claims included)."""
 
     kind: str
     rule: dict[str, Any]
@@ -80,15 +111,20 @@ class DueSlot:
     timezone: str
     last_checkin_day: date | None
     last_task_done: datetime | None
+    daily_limit: int | None = None
+    regular: tuple[RegularRow, ...] = ()
+    pushed: tuple[PushedRow, ...] = ()
 
 
 @dataclass(frozen=True)
 class Screening:
     """The bot's rule for which due slots are sent (pure logic from ``flows``, passed in
-    like :data:`Advance`), and which exercises count as a kind's task for the day."""
+    like :data:`Advance`), which exercises count as a kind's task for the day, and how
+    far back pushes are read for it."""
 
     decide: Callable[[DueSlot], str]
     task_exercises: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    look_back: timedelta = timedelta(days=28)
 
 
 @dataclass(frozen=True)
@@ -256,10 +292,14 @@ class QueueOps:
             )
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=Reminder)
-            for reminder, user, checkin_day, task_done in session.execute(query).all():
+            rows = session.execute(query).all()
+            screen = _RoundScreen.read(session, screening, rows, now, claims.withheld)
+            for reminder, user, checkin_day, task_done in rows:
                 claims.examined += 1
-                verdict = _Verdict(screening, checkin_day, task_done, claims.withheld)
-                claim = self._claim_one(session, reminder, user, now, cutoff, advance, verdict)
+                facts = (checkin_day, task_done)
+                claim = self._claim_one(
+                    session, reminder, user, now, cutoff, advance, screen, facts
+                )
                 if claim is not None:
                     claims.append(claim)
         return claims
@@ -272,7 +312,8 @@ class QueueOps:
         now: datetime,
         cutoff: datetime,
         advance: Advance,
-        verdict: _Verdict,
+        screen: _RoundScreen,
+        facts: tuple[date | None, datetime | None],
     ) -> Claim | None:
         rule = dict(reminder.rule)
         slot = reminder.next_due_at
@@ -296,15 +337,18 @@ class QueueOps:
         following = advance(rule, slot)
         while following is not None and following <= now:
             slot, following = following, advance(rule, following)
-        status = verdict.of(reminder, user, slot)
+        answer = screen.decide(reminder, user, slot, facts)
+        status = answer if answer not in (SEND, ASK) else CLAIMED
         delivery_id = _insert_delivery(session, reminder, slot, now, status)
         reminder.next_due_at = following
         reminder.enabled = following is not None
+        if delivery_id is not None and answer == ASK:
+            reminder.asked_at = now
         session.add(reminder)
         if delivery_id is None:  # this slot was claimed before; never send it twice
             return None
+        screen.record(reminder, slot, answer)
         if status != CLAIMED:  # held back: recorded, never sent
-            verdict.withheld[status] += 1
             return None
         return Claim(
             delivery_id,
@@ -315,6 +359,7 @@ class QueueOps:
             slot,
             user.language,
             user.timezone,
+            ask=answer == ASK,
         )
 
     def settle(self, outcomes: list[tuple[int, str]], now: datetime) -> None:
@@ -442,28 +487,102 @@ def _day_facts(screening: Screening | None) -> tuple[Any, Any]:
 
 
 @dataclass
-class _Verdict:
-    """The screen's answer for one due row (``claimed`` when it goes out)."""
+class _RoundScreen:
+    """The screening of one claim round: what it read about the round's users (their
+    reminders that are on, their recent pushes: two queries for the whole round), and
+    the pushes this round adds, so a second slot of a user sees the first."""
 
     screening: Screening | None
-    checkin_day: date | None
-    task_done: datetime | None
+    regular: dict[int, list[RegularRow]]
+    pushed: dict[int, list[PushedRow]]
     withheld: Counter[str]
 
-    def of(self, reminder: Reminder, user: User, slot: datetime) -> str:
+    @classmethod
+    def read(
+        cls,
+        session: Session,
+        screening: Screening | None,
+        rows: Sequence[Any],
+        now: datetime,
+        withheld: Counter[str],
+    ) -> _RoundScreen:
+        regular: dict[int, list[RegularRow]] = {}
+        pushed: dict[int, list[PushedRow]] = {}
+        users = {user.id for _, user, _, _ in rows if user.active and user.consent_at is not None}
+        if screening is None or not users:
+            return cls(screening, regular, pushed, withheld)
+        for user_id, kind, rule, set_at, asked_at in session.execute(
+            sa_select(
+                col(Reminder.user_id),
+                col(Reminder.kind),
+                col(Reminder.rule),
+                col(Reminder.updated_at),
+                col(Reminder.asked_at),
+            ).where(
+                col(Reminder.user_id).in_(users),
+                col(Reminder.one_off).is_(False),
+                col(Reminder.enabled).is_(True),
+            )
+        ):
+            regular.setdefault(user_id, []).append(RegularRow(kind, dict(rule), set_at, asked_at))
+        for user_id, kind, one_off, slot, action in session.execute(
+            sa_select(
+                col(Delivery.user_id),
+                col(Reminder.kind),
+                col(Reminder.one_off),
+                col(Delivery.slot),
+                col(Delivery.action),
+            )
+            .join(Reminder, col(Reminder.id) == Delivery.reminder_id)
+            .where(
+                col(Delivery.user_id).in_(users),
+                col(Delivery.slot) >= now - screening.look_back,
+                col(Delivery.status).in_(PUSHED_STATUSES),
+            )
+            .order_by(col(Delivery.slot), col(Delivery.id))
+        ):
+            pushed.setdefault(user_id, []).append(PushedRow(kind, slot, one_off, action))
+        return cls(screening, regular, pushed, withheld)
+
+    def decide(
+        self,
+        reminder: Reminder,
+        user: User,
+        slot: datetime,
+        facts: tuple[date | None, datetime | None],
+    ) -> str:
         if self.screening is None:
-            return CLAIMED
+            return SEND
         due = DueSlot(
             kind=str(reminder.rule.get("kind") or reminder.kind),
             rule=dict(reminder.rule),
             slot=slot,
             one_off=reminder.one_off,
             timezone=user.timezone,
-            last_checkin_day=self.checkin_day,
-            last_task_done=self.task_done,
+            last_checkin_day=facts[0],
+            last_task_done=facts[1],
+            daily_limit=user.daily_limit,
+            regular=tuple(self.regular.get(user.id, ())),
+            pushed=tuple(self.pushed.get(user.id, ())),
         )
-        answer = self.screening.decide(due)
-        return CLAIMED if answer == SEND else answer
+        return self.screening.decide(due)
+
+    def record(self, reminder: Reminder, slot: datetime, answer: str) -> None:
+        """What this round did with a slot, for the user's later slots in it."""
+        if answer not in (SEND, ASK):
+            self.withheld[answer] += 1
+            return
+        user_id = reminder.user_id
+        self.pushed.setdefault(user_id, []).append(
+            PushedRow(reminder.kind, slot, reminder.one_off, None)
+        )
+        if answer == ASK:
+            self.regular[user_id] = [
+                RegularRow(row.kind, row.rule, row.set_at, reminder.asked_at)
+                if row.kind == reminder.kind
+                else row
+                for row in self.regular.get(user_id, [])
+            ]
 
 
 def _only_slot(slot: datetime) -> Advance:

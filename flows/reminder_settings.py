@@ -16,6 +16,8 @@ flow state; the bot then recomputes ``next_due_at`` with :func:`schedule.next_du
   resumes them all now).
 - :class:`PlanAccepted`: the user's reminders become exactly these rules (one per
   kind, enabled); kinds not listed are switched off.
+- :class:`DailyLimitChosen`: at most this many pushes a day (None: no limit); the
+  menu and the plan always say what the limit lets through.
 - :class:`flows.onboarding.TimezoneChosen`: the user's zone. In settings mode it comes
   with a :class:`ReminderUpserted` for every reminder, carrying the new zone.
 
@@ -33,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from flows import caution as cn
+from flows import pacing
 from flows.onboarding import TimezoneChosen
 from flows.plan import REASONS, Change, default_rule, keep_own, plan_changes
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
@@ -88,6 +91,7 @@ STEPS: Final = (
     "quiet",
     "pause",
     "timezone",
+    "limit",
     cn.STEP,
 )
 KIND_STEPS: Final = frozenset({"kind", "times", "days", "interval", "window", "quiet"})
@@ -95,7 +99,8 @@ KIND_STEPS: Final = frozenset({"kind", "times", "days", "interval", "window", "q
 # Button values: short ASCII, no "|", at most 20 characters (they ride in callback_data).
 ACCEPT, EDIT, NOT_NOW, SAVE, DONE, BACK = "accept", "edit", "notnow", "save", "done", "back"
 KEEP_OWN = "keepown"
-PLAN, PAUSE, RESUME, TIMEZONE = "plan", "pause", "resume", "tz"
+PLAN, PAUSE, RESUME, TIMEZONE, LIMIT = "plan", "pause", "resume", "tz", "limit"
+NO_LIMIT = "l:none"
 ON, OFF, TIMES, DAYS, INTERVAL, WINDOW, QUIET = "on", "off", "times", "days", "ivl", "win", "quiet"
 QUIET_OFF = "q:off"
 DAYS_SAVE = "d:ok"
@@ -135,6 +140,13 @@ class PlanAccepted:
     """The user's reminders become exactly these rules (dicts), each enabled."""
 
     rules: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class DailyLimitChosen:
+    """At most ``limit`` reminder pushes a day from now on (None: no limit)."""
+
+    limit: int | None
 
 
 # -- the working set kept in the flow state ----------------------------------------------
@@ -297,6 +309,10 @@ class ReminderSettingsFlow:
       ``default_plan`` rules' ``to_dict()``); an optional ``"reason"`` key per entry.
     - ``plan_from_test``: True when the proposed plan follows a self-check result.
     - ``mode``: ``"propose"`` (from /plan after the test) opens on the suggested plan.
+    - ``open_kind``: a reminder kind to open at once ("another time?" under a
+      reminder that went unanswered).
+    - ``daily_limit``: the user's daily limit, None for none (default
+      :data:`flows.pacing.DEFAULT_DAILY_LIMIT` when absent).
     - ``caution``: advice to see a doctor that still stands (:mod:`flows.caution`): the
       suggested plan then waits until the user says a doctor has seen them and it is
       fine to go on; "not yet" leaves the plan and offers only calm exercises.
@@ -316,8 +332,12 @@ class ReminderSettingsFlow:
             "draft": False,
             "proposed": proposed,
             "from_menu": False,
+            "limit": _history_limit(ctx),
         }
         step = "propose" if ctx.history.get("mode") == "propose" and proposed else "menu"
+        if step == "menu" and ctx.history.get("open_kind") in KINDS:
+            # "Another time?" under a reminder that went unanswered: straight to it.
+            step, answers["kind"] = "kind", ctx.history["open_kind"]
         caution = cn.Caution.of(ctx.history.get("caution"))
         if step == "propose" and caution is not None:
             step, answers["caution"] = cn.STEP, caution.to_dict()
@@ -353,6 +373,7 @@ class ReminderSettingsFlow:
             "quiet": self._on_quiet,
             "pause": self._on_pause,
             "timezone": self._on_timezone,
+            "limit": self._on_limit,
         }[step]
         return handler(state, items, event, ctx)
 
@@ -364,6 +385,7 @@ class ReminderSettingsFlow:
     def transitions(self) -> list[tuple[str, str, str]]:
         return [
             ("", "/reminders", "menu"),
+            ("", "'another time?' under an ignored reminder", "kind"),
             ("", "/plan after the self-check", "propose"),
             ("", "/plan while a caution is open", cn.STEP),
             (cn.STEP, "seen by a doctor, fine to go on (caution cleared)", "propose"),
@@ -379,6 +401,9 @@ class ReminderSettingsFlow:
             ("menu", "pause all", "pause"),
             ("menu", "resume now", "menu"),
             ("menu", "time zone", "timezone"),
+            ("menu", "daily limit", "limit"),
+            ("limit", "a limit or none (recorded)", "menu"),
+            ("limit", "back", "menu"),
             ("menu", "done", ""),
             ("menu", "save this plan (draft)", ""),
             ("menu", "not now (draft)", ""),
@@ -498,6 +523,8 @@ class ReminderSettingsFlow:
             return self._ask(state.at("propose", from_menu=True), items, ctx)
         if not draft and value == PAUSE:
             return self._ask(state.at("pause"), items, ctx)
+        if not draft and value == LIMIT:
+            return self._ask(state.at("limit"), items, ctx)
         if not draft and value == RESUME and _running_pause(items, ctx.now) is not None:
             resumed = {
                 kind: dataclasses.replace(
@@ -781,6 +808,20 @@ class ReminderSettingsFlow:
         text = ctx.t(f"{F}.timezone_set", timezone=chosen, local_time=local_clock(ctx.now, chosen))
         return Outcome(nxt, (Reply(text), self._question(nxt, moved, ctx)), tuple(facts))
 
+    def _on_limit(
+        self, state: FlowState, items: dict[str, _Item], event: Event, ctx: Context
+    ) -> Outcome:
+        value = event.value if isinstance(event, Press) else None
+        choices = {f"l:{n}": n for n in pacing.DAILY_LIMITS}
+        if value != NO_LIMIT and value not in choices:
+            return self._reask(state, items, ctx)
+        limit = None if value == NO_LIMIT else choices[str(value)]
+        nxt = state.at("menu", limit=limit)
+        text = ctx.t(f"{F}.limit_set", line=_limit_line(limit, ctx))
+        return Outcome(
+            nxt, (Reply(text), self._question(nxt, items, ctx)), (DailyLimitChosen(limit),)
+        )
+
     # -- questions -------------------------------------------------------------------------
 
     def _question(self, state: FlowState, items: Mapping[str, _Item], ctx: Context) -> Reply:
@@ -799,6 +840,8 @@ class ReminderSettingsFlow:
             return self._pause_reply(ctx)
         if step == "timezone":
             return self._timezone_reply(ctx.t(f"{F}.timezone_prompt"), ctx)
+        if step == "limit":
+            return self._limit_reply(ctx)
         return self._menu_reply(state, items, ctx)
 
     def _menu_reply(self, state: FlowState, items: Mapping[str, _Item], ctx: Context) -> Reply:
@@ -817,6 +860,7 @@ class ReminderSettingsFlow:
         timezone = self._timezone(state)
         if pause is not None:
             lines.append(t(f"{F}.paused_line", pause=describe_pause(pause, timezone, t)))
+        lines.append(_limit_line(_state_limit(state), ctx))
         lines.append("")
         lines.append(
             t(f"{F}.timezone_line", timezone=timezone, local_time=local_clock(ctx.now, timezone))
@@ -841,6 +885,7 @@ class ReminderSettingsFlow:
                 else Choice(t(f"{F}.button_pause"), PAUSE)
             )
             rows.append((pause_button, Choice(t(f"{F}.button_timezone"), TIMEZONE)))
+            rows.append((Choice(t(f"{F}.button_limit"), LIMIT),))
             if state.answers.get("proposed"):
                 rows.append((Choice(t(f"{F}.button_use_plan"), PLAN),))
             rows.append((Choice(t(f"{F}.button_done"), DONE, means="done"),))
@@ -874,7 +919,7 @@ class ReminderSettingsFlow:
         if own:
             lines += ["", t(f"{F}.changes_title") if changes else t(f"{F}.no_changes")]
             lines += [_change_line(change, ctx) for change in changes]
-        lines += ["", t(f"{F}.propose_footer")]
+        lines += ["", _limit_line(_state_limit(state), ctx), t(f"{F}.propose_footer")]
         overwrites = any(change.touches_own for change in changes)
         first = [
             Choice(
@@ -1008,6 +1053,18 @@ class ReminderSettingsFlow:
             ),
         )
 
+    def _limit_reply(self, ctx: Context) -> Reply:
+        t = ctx.t
+        numbers = tuple(Choice(str(n), f"l:{n}") for n in pacing.DAILY_LIMITS)
+        return Reply(
+            t(f"{F}.limit_prompt"),
+            (
+                numbers,
+                (Choice(t(f"{F}.limit_none"), NO_LIMIT),),
+                (Choice(t(f"{F}.button_back"), BACK),),
+            ),
+        )
+
     def _timezone_reply(self, text: str, ctx: Context) -> Reply:
         buttons = [
             Choice(name.split("/")[-1].replace("_", " "), f"z:{index}")
@@ -1043,6 +1100,29 @@ class ReminderSettingsFlow:
         kind = str(state.answers["kind"])
         item = items.get(kind)
         return item.rule if item is not None else default_rule(kind, self._timezone(state))
+
+
+def _history_limit(ctx: Context) -> int | None:
+    """The user's daily limit from ``ctx.history["daily_limit"]`` (None: no limit)."""
+    if "daily_limit" not in ctx.history:
+        return pacing.DEFAULT_DAILY_LIMIT
+    value = ctx.history["daily_limit"]
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _state_limit(state: FlowState) -> int | None:
+    if "limit" not in state.answers:  # a state saved before limits existed
+        return pacing.DEFAULT_DAILY_LIMIT
+    value = state.answers["limit"]
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _limit_line(limit: int | None, ctx: Context) -> str:
+    """What the daily limit means, said wherever reminders are listed, so a plan with
+    more than it lets through never reads as a promise."""
+    if limit is None:
+        return ctx.t(f"{F}.limit_line_none")
+    return ctx.t(f"{F}.limit_line", count=limit)
 
 
 def _can_keep_own(own: Mapping[str, Rule], plan: Mapping[str, _Item]) -> bool:

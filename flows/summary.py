@@ -47,6 +47,10 @@ FEW_CHECKINS = 4
 """Under this many check-ins in a week, the first suggestion is to check in more often."""
 STRESSFUL_PAIN_GAP = 1.0
 """Pain on the more stressful days must be at least this much higher to call it out."""
+MIN_REMINDERS_FOR_ADVICE = 7
+"""Reminders sent in the week before their answers say anything (one a day)."""
+MOSTLY_IGNORED = 0.8
+"""At least this share of the week's reminders unanswered: "keep going" would be untrue."""
 RETAKE_EVERY_DAYS = 28
 MAX_DAY_LABELS = 14
 """More day labels than this overlap on a phone-sized chart."""
@@ -69,6 +73,8 @@ MOVED_LITTLE = "little"
 # Suggestions for next week (content keys ``summary.suggestion.<code>``), by priority.
 SEE_GP = "see_gp"
 PACING = "pacing"
+REMINDERS_IGNORED = "reminders_ignored"
+REMINDERS_SPACED = "reminders_spaced"
 EVENING_REMINDER = "evening_reminder"
 CHECKIN_HABIT = "checkin_habit"
 BREATHING = "breathing_lunch"
@@ -77,6 +83,8 @@ KEEP_GOING = "keep_going"
 SUGGESTIONS: tuple[str, ...] = (
     SEE_GP,
     PACING,
+    REMINDERS_SPACED,
+    REMINDERS_IGNORED,
     EVENING_REMINDER,
     CHECKIN_HABIT,
     BREATHING,
@@ -352,6 +360,7 @@ def compute_summary(
     *,
     checkin_reminder_on: bool = False,
     first_day: date | None = None,
+    reminders_spaced: bool = False,
 ) -> Summary:
     """The weekly summary for the local day ``today``.
 
@@ -360,7 +369,8 @@ def compute_summary(
     rows outside the windows are ignored, and for one day the last check-in row wins.
     ``checkin_reminder_on``: the user has a daily check-in reminder (then the summary
     never suggests setting one up). ``first_day``: the user's first local day with the
-    bot (None: the whole week was open to them).
+    bot (None: the whole week was open to them). ``reminders_spaced``: this week the
+    dispatcher began sending an unanswered reminder less often (the advice then says so).
     """
     by_day = _by_day(checkins, today)
     week_start = today - timedelta(days=WEEK_DAYS - 1)
@@ -385,6 +395,8 @@ def compute_summary(
         moved=moved,
         has_checkin_reminder=checkin_reminder_on
         or any(r.kind == CHECKIN_REMINDER_KIND for r in reminders_this_week),
+        reminders_ignored=mostly_ignored(reminders_this_week),
+        reminders_spaced=reminders_spaced,
     )
     return Summary(
         today=today,
@@ -542,6 +554,14 @@ def pain_higher_on_stressful_days(rows: Sequence[DayRow]) -> bool:
     return sum(stressful) / len(stressful) - sum(calmer) / len(calmer) >= STRESSFUL_PAIN_GAP
 
 
+def mostly_ignored(rows: Iterable[ReminderActionRow]) -> bool:
+    """Most of the week's reminders went by without any button pressed."""
+    actions = [row.action for row in rows]
+    if len(actions) < MIN_REMINDERS_FOR_ADVICE:
+        return False
+    return actions.count(None) >= MOSTLY_IGNORED * len(actions) - _EPS
+
+
 def _suggestion(
     *,
     pain: Trend,
@@ -549,17 +569,23 @@ def _suggestion(
     this_week: Sequence[DayRow],
     moved: MovedPattern,
     has_checkin_reminder: bool,
+    reminders_ignored: bool = False,
+    reminders_spaced: bool = False,
 ) -> str:
     """One suggestion for next week; the first rule that applies wins.
 
     Rising pain comes first (pacing, and a GP or physio when it stayed up for two
-    weeks), then too few check-ins to see anything, then a stress-pain pattern
-    (slow breathing), then little movement (short walks and movement breaks).
+    weeks), then reminders that mostly went unanswered (fewer, at better times; said
+    as it happened: spaced out or not), then too few check-ins to see anything, then a
+    stress-pain pattern (slow breathing), then little movement (short walks and
+    movement breaks). "Keep going" is left for a week none of these describe.
     """
     if pain_up_two_weeks:
         return SEE_GP
     if pain.word == WORSE:
         return PACING
+    if reminders_ignored:
+        return REMINDERS_SPACED if reminders_spaced else REMINDERS_IGNORED
     if len(this_week) < FEW_CHECKINS:
         return CHECKIN_HABIT if has_checkin_reminder else EVENING_REMINDER
     if pain_higher_on_stressful_days(this_week):

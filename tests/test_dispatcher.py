@@ -538,3 +538,70 @@ async def test_reading_what_was_done_today_costs_no_query_per_reminder(
         selects.append(statements.count("SELECT"))
     event.remove(store.engine, "before_cursor_execute", count)
     assert selects[0] == selects[1]
+
+
+# -- at most 4 pushes a day; ignored reminders asked about once (issue 14, item 6) -------
+
+OFFICE_WORKER = {
+    "physical_factors": ["long_sitting", "posture"],
+    "worse_with": ["sitting"],
+    "pss4": 9,
+    "stress_role": "some",
+    "duration": "chronic",
+    "risk": "medium",
+}
+
+
+async def test_the_daily_limit_holds_day_after_day_on_both_databases(
+    store: Store, clock: ManualClock, telegram: tuple[FakeBotApi, ExtBot[Any]]
+) -> None:
+    from bot.features.reminders import advance
+    from flows.plan import default_plan
+
+    server, bot = telegram
+    clock.set(datetime(2026, 11, 22, 23, 0, tzinfo=UTC))  # Monday 00:00 in Brussels
+    for uid, limit in ((1, 4), (2, None), (3, 2)):
+        with store.turn(uid, clock.now(), language="en", timezone=BXL) as tx:
+            tx.give_consent(1)
+            tx.set_daily_limit(limit)
+            for rule in default_plan(OFFICE_WORKER, BXL):
+                data = rule.to_dict()
+                tx.upsert_reminder(rule.kind, data, enabled=True, next_due_at=advance(data, tx.now))
+    dispatcher = screened(store, clock, bot)
+    for _ in range(3 * 24 * 4):  # Monday to Wednesday (nobody answers: from Thursday on,
+        clock.advance(timedelta(minutes=15))  # spacing would thin them out further)
+        await dispatcher.tick()
+    sent = {uid: server.delivered(uid) for uid in (1, 2, 3)}
+    assert sent == {1: 3 * 4, 2: 3 * 13, 3: 3 * 2}
+    held = [d.status for d in store.deliveries(1) if d.status != "sent"]
+    assert held == ["capped"] * 3 * (13 - 4)
+
+
+async def test_a_reminder_ignored_three_days_is_asked_about_once_on_both_databases(
+    store: Store, clock: ManualClock
+) -> None:
+    from bot.features.reminders import advance, screening
+
+    clock.set(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
+    rule = Rule.at("pain", ["17:30"], BXL).to_dict()
+    with store.turn(1, clock.now(), language="en", timezone=BXL) as tx:
+        tx.give_consent(1)
+        tx.upsert_reminder("pain", rule, enabled=True, next_due_at=advance(rule, tx.now))
+    seen = []
+    for _ in range(6):
+        clock.set(clock.now().replace(hour=16, minute=30))
+        claims = store.claim_due(
+            clock.now(),
+            limit=5,
+            grace=timedelta(minutes=20),
+            advance=advance,
+            screening=screening(),
+        )
+        store.settle([(c.delivery_id, "asked" if c.ask else "sent") for c in claims], clock.now())
+        seen.append("ask" if claims and claims[0].ask else "sent" if claims else "-")
+        clock.advance(timedelta(days=1))
+    assert seen == ["sent", "sent", "sent", "ask", "-", "-"]
+    with store.view(1, clock.now()) as tx:
+        assert tx is not None
+        assert tx.reminders()[0].asked_at == datetime(2026, 11, 26, 16, 30, tzinfo=UTC)
+    assert [d.status for d in store.deliveries(1)][-2:] == ["spaced", "spaced"]

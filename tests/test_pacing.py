@@ -93,3 +93,269 @@ DONE_CASES: list[tuple[str, Due, str]] = [
 )
 def test_a_reminder_whose_task_is_done_today_is_skipped(due: Due, expected: str) -> None:
     assert pacing.decide(due) == expected
+
+
+# -- at most a few pushes a day, the most useful ones (issue 14, item 6) ----------------
+
+from collections.abc import Callable  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from flows.pacing import Pushed, Regular  # noqa: E402
+from flows.plan import default_plan  # noqa: E402
+from flows.schedule import Rule  # noqa: E402
+
+OFFICE_WORKER = {  # the profile of issue 14: sits at work, some stress, pain for months
+    "physical_factors": ["long_sitting", "posture"],
+    "worse_with": ["sitting"],
+    "pss4": 9,
+    "stress_role": "some",
+    "duration": "chronic",
+    "risk": "medium",
+}
+MONDAY = date(2026, 11, 23)
+
+
+def hhmm(slot: datetime) -> str:
+    return slot.astimezone(pacing.zone_of(BXL)).strftime("%H:%M")
+
+
+def live(
+    regular: list[Regular],
+    days: int,
+    limit: int | None = pacing.DEFAULT_DAILY_LIMIT,
+    answer: Callable[[str, date], str | None] = lambda kind, day: None,
+    start: date = MONDAY,
+) -> dict[date, list[tuple[str, str, str]]]:
+    """The dispatcher's view of ``days`` days: every slot of every rule in time order,
+    put to decide() with the pushes so far; (time, kind, verdict) of those that went out
+    or carried the question, per day."""
+    pushed: list[Pushed] = []
+    reminders = list(regular)
+    log: dict[date, list[tuple[str, str, str]]] = {}
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        slots = sorted(
+            (slot, r.rule.kind) for r in reminders for slot in pacing.day_slots(r.rule, day, BXL)
+        )
+        log[day] = []
+        for slot, kind in slots:
+            due = Due(
+                kind, slot, BXL, daily_limit=limit, regular=tuple(reminders), pushed=tuple(pushed)
+            )
+            verdict = pacing.decide(due)
+            if verdict in (pacing.SEND, pacing.ASK):
+                pushed.append(Pushed(kind, slot, action=answer(kind, day)))
+                log[day].append((hhmm(slot), kind, verdict))
+            if verdict == pacing.ASK:
+                reminders = [
+                    replace(r, asked_at=slot) if r.rule.kind == kind else r for r in reminders
+                ]
+    return log
+
+
+def office_plan() -> list[Regular]:
+    return [Regular(rule) for rule in default_plan(OFFICE_WORKER, BXL)]
+
+
+def test_the_office_workers_default_plan_had_13_pushes_a_weekday() -> None:
+    assert len(live(office_plan(), 1, limit=None)[MONDAY]) == 13
+
+
+LIMITS: list[tuple[int | None, list[str]]] = [
+    (2, ["17:30", "20:00"]),  # the walk and the check-in
+    (3, ["12:30", "17:30", "20:00"]),  # and breathing
+    (4, ["09:00", "12:30", "17:30", "20:00"]),  # and one break, in the widest gap
+    (5, ["09:00", "12:30", "15:00", "17:30", "20:00"]),  # the next break, the next gap
+    (6, ["09:00", "10:45", "12:30", "15:00", "17:30", "20:00"]),
+]
+
+
+@pytest.mark.parametrize(("limit", "times"), LIMITS)
+def test_a_daily_limit_keeps_the_most_useful_pushes_spread_over_the_day(
+    limit: int, times: list[str]
+) -> None:
+    week = live(office_plan(), 7, limit=limit)
+    assert [at for at, _, _ in week[MONDAY]] == times
+    assert all(len(pushes) <= limit for pushes in week.values())
+
+
+def test_sunday_keeps_the_weekly_summary_first() -> None:
+    sunday = live(office_plan(), 7)[MONDAY + timedelta(days=6)]
+    assert [(at, kind) for at, kind, _ in sunday] == [
+        ("12:30", "stress"),
+        ("17:30", "pain"),
+        ("19:00", "summary"),
+        ("20:00", "checkin"),
+    ]
+
+
+def test_a_task_done_early_frees_its_place_for_a_break() -> None:
+    plan = office_plan()
+    morning = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    pushed: list[Pushed] = []
+    sent = []
+    day = sorted((s, r.rule.kind) for r in plan for s in pacing.day_slots(r.rule, MONDAY, BXL))
+    for slot, kind in day:
+        due = Due(
+            kind, slot, BXL, last_task_done=morning, regular=tuple(plan), pushed=tuple(pushed)
+        )
+        if pacing.decide(due) == pacing.SEND:
+            pushed.append(Pushed(kind, slot))
+            sent.append(hhmm(slot))
+    # Breathing (12:30) and the walk (17:30) were done that morning: breathing's place
+    # goes to the next break; the walk's is known only at 17:30, when no break is left.
+    assert sent == ["09:00", "15:00", "20:00"]
+
+
+SNOOZE = Due(
+    "checkin",
+    EVENING,
+    BXL,
+    one_off=True,
+    daily_limit=1,
+    pushed=(Pushed("stress", EVENING - timedelta(hours=7)),),
+)
+
+
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [
+        (SNOOZE, pacing.SEND),  # a snooze the user asked for: the limit does not hold it
+        (replace(SNOOZE, one_off=False), pacing.CAPPED),
+        # Follow-ups are never held back, and never count against the limit.
+        (
+            Due("doctor_followup", EVENING, BXL, one_off=True, daily_limit=1, pushed=SNOOZE.pushed),
+            pacing.SEND,
+        ),
+        (
+            replace(
+                SNOOZE,
+                one_off=False,
+                pushed=(
+                    Pushed("crisis_followup", EVENING - timedelta(hours=9), one_off=True),
+                    Pushed("checkin", EVENING - timedelta(hours=8), one_off=True),
+                ),
+            ),
+            pacing.SEND,
+        ),
+        (replace(SNOOZE, one_off=False, daily_limit=None), pacing.SEND),
+    ],
+)
+def test_snoozes_and_follow_ups_are_outside_the_limit(due: Due, expected: str) -> None:
+    assert pacing.decide(due) == expected
+
+
+# -- reminders ignored three days running are spaced out, and asked about once ----------
+
+D = [MONDAY + timedelta(days=n) for n in range(14)]
+
+
+def at(day: date, hour: int = 17) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=hour)
+
+
+IGNORED: list[tuple[str, list[Pushed], date, datetime | None, int]] = [
+    ("nothing pushed", [], D[3], None, 0),
+    ("three days unanswered", [Pushed("pain", at(d)) for d in D[:3]], D[3], None, 3),
+    ("only other kinds count", [Pushed("stress", at(d)) for d in D[:3]], D[3], None, 0),
+    (
+        "an answer breaks the run",
+        [
+            Pushed("pain", at(D[0])),
+            Pushed("pain", at(D[1]), action="skip"),
+            Pushed("pain", at(D[2])),
+        ],
+        D[3],
+        None,
+        1,
+    ),
+    (
+        "a snooze pressed is an answer",
+        [Pushed("pain", at(D[0])), Pushed("pain", at(D[1]), action="snooze30")],
+        D[2],
+        None,
+        0,
+    ),
+    (
+        "answered today: back to normal at once",
+        [*(Pushed("pain", at(d)) for d in D[:3]), Pushed("pain", at(D[3], 8), action="done")],
+        D[3],
+        None,
+        0,
+    ),
+    (
+        "one answered push of several that day is enough",
+        [Pushed("movement", at(D[0], h), action="done" if h == 9 else None) for h in (9, 10, 11)],
+        D[1],
+        None,
+        0,
+    ),
+    (
+        "days without a push are passed over (spaced, paused)",
+        [Pushed("pain", at(d)) for d in (D[0], D[2], D[6])],
+        D[8],
+        None,
+        3,
+    ),
+    (
+        "'keep it, less often' is no answer to the reminder",
+        [*(Pushed("pain", at(d)) for d in D[:3]), Pushed("pain", at(D[3]), action="keep")],
+        D[4],
+        None,
+        4,
+    ),
+    ("a new setting starts afresh", [Pushed("pain", at(d)) for d in D[:3]], D[3], at(D[2], 18), 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("pushed", "today", "since", "expected"), [c[1:] for c in IGNORED], ids=[c[0] for c in IGNORED]
+)
+def test_ignored_days(
+    pushed: list[Pushed], today: date, since: datetime | None, expected: int
+) -> None:
+    kind = "movement" if pushed and pushed[0].kind == "movement" else "pain"
+    assert pacing.ignored_days(kind, pushed, today, "UTC", since) == expected
+
+
+@pytest.mark.parametrize(
+    ("ignored", "gap"), [(0, 1), (2, 1), (3, 2), (4, 3), (6, 5), (8, 7), (30, 7)]
+)
+def test_gap_days(ignored: int, gap: int) -> None:
+    assert pacing.gap_days(ignored) == gap
+
+
+WALK = Regular(Rule.at("pain", ("17:30",), BXL))
+
+
+def test_a_walk_ignored_every_day_is_asked_about_once_and_spaced_out() -> None:
+    days = live([WALK], 28)
+    pushes = [(day, verdict) for day, log in days.items() for _, _, verdict in log]
+    # Every day, the question, then 3, 4, 5 and 6 days apart (a week is the widest).
+    assert [day.day for day, _ in pushes] == [23, 24, 25, 26, 29, 3, 8, 14]
+    assert [verdict for _, verdict in pushes].count(pacing.ASK) == 1
+    assert pushes[3] == (date(2026, 11, 26), pacing.ASK)  # the day after the third
+
+
+def test_an_answered_push_brings_the_reminder_back_to_every_day() -> None:
+    answered_on = date(2026, 11, 29)  # the first spaced push: the user taps Done
+    days = live([WALK], 10, answer=lambda kind, day: "done" if day == answered_on else None)
+    sent = [day.day for day, log in days.items() if log]
+    assert sent == [23, 24, 25, 26, 29, 30, 1, 2]  # daily again from the 30th
+
+
+def test_movement_breaks_ignored_come_once_on_their_days() -> None:
+    breaks = Regular(Rule.every("movement", 60, "09:00", "17:00", BXL, (0, 1, 2, 3, 4, 5, 6)))
+    days = live([breaks], 8, limit=None)
+    per_day = [len(log) for log in days.values()]
+    assert per_day == [8, 8, 8, 1, 0, 0, 1, 0]  # asked on day 4, then 3 days apart
+
+
+def test_a_new_setting_after_the_question_gets_a_fresh_start() -> None:
+    asked = replace(WALK, asked_at=at(D[3]), set_at=at(D[0], 6))
+    pushed = tuple(Pushed("pain", at(d)) for d in D[:4])
+    due = Due("pain", at(D[4]), "UTC", regular=(asked,), pushed=pushed)
+    assert pacing.decide(due) == pacing.SPACED
+    changed = replace(asked, set_at=at(D[4], 9))  # the user picked another time
+    assert pacing.decide(replace(due, regular=(changed,))) == pacing.SEND

@@ -18,6 +18,7 @@ from flows.onboarding import TimezoneChosen
 from flows.plan import default_plan, default_rule, plan_dicts
 from flows.reminder_settings import (
     STEPS,
+    DailyLimitChosen,
     PlanAccepted,
     ReminderSettingsFlow,
     RemindersPaused,
@@ -109,7 +110,13 @@ def test_menu_shows_one_line_per_kind_with_buttons() -> None:
     assert "➖ Daily check-in: off" in text
     assert "➖ Weekly summary: off" in text
     assert "Europe/Brussels (it's now 09:00 there)" in text
-    assert values(last(outcome)) == [f"k:{kind}" for kind in KINDS] + ["pause", "tz", "done"]
+    assert values(last(outcome)) == [f"k:{kind}" for kind in KINDS] + [
+        "pause",
+        "tz",
+        "limit",
+        "done",
+    ]
+    assert T("reminders.flow.limit_line", count=4) in text
 
 
 def test_menu_with_no_reminders_and_bad_rows() -> None:
@@ -763,3 +770,42 @@ def test_random_input_never_raises(sequence: list[Event], propose: bool, tz: str
                 assert Rule.from_dict(fact.rule).kind == fact.kind
             if isinstance(fact, PlanAccepted):
                 assert all(Rule.from_dict(rule) for rule in fact.rules)
+
+
+# -- the daily limit, and opening straight at a reminder (issue 14, item 6) ------------
+
+
+@pytest.mark.parametrize(("press", "limit"), [("l:6", 6), ("l:2", 2), ("l:none", None)])
+def test_the_daily_limit_is_chosen_from_the_menu(press: str, limit: int | None) -> None:
+    outcome = run(["limit", press])
+    assert outcome.facts == (DailyLimitChosen(limit),)
+    assert outcome.state is not None and outcome.state.step == "menu"
+    line = (
+        T("reminders.flow.limit_line_none")
+        if limit is None
+        else T("reminders.flow.limit_line", count=limit)
+    )
+    assert outcome.replies[0].text == T("reminders.flow.limit_set", line=line)
+    assert line in last(outcome).text  # the menu shows the new limit
+
+
+@pytest.mark.parametrize("event", [Press("l:5"), Press("l:0"), Text("10")])
+def test_the_daily_limit_takes_only_its_buttons(event: Event) -> None:
+    outcome = run(["limit", event])
+    assert outcome.facts == () and last(outcome).text.startswith(PLEASE)
+
+
+def test_the_menu_and_the_plan_say_the_users_own_limit() -> None:
+    none = make_ctx({"reminders": STORED, "daily_limit": None})
+    assert T("reminders.flow.limit_line_none") in last(run([], none)).text
+    six = propose_ctx()
+    six.history["daily_limit"] = 6
+    assert T("reminders.flow.limit_line", count=6) in last(run([], six)).text
+    assert T("reminders.flow.limit_line", count=4) in last(run([], propose_ctx())).text
+
+
+def test_another_time_opens_that_reminder_at_once() -> None:
+    outcome = run([], make_ctx({"reminders": STORED, "open_kind": "stress"}))
+    assert outcome.state is not None and outcome.state.step == "kind"
+    assert last(outcome).text == "Breathing exercise: 12:30, every day"
+    assert "times" in values(last(outcome))

@@ -18,6 +18,7 @@ from bot.features import reminders as feat
 from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
+from flows import pacing
 from flows import reminder_settings as rs
 from flows.schedule import Rule
 from flows.schedule import next_due_after_today as _next_after_today
@@ -146,6 +147,7 @@ async def test_pause_quiet_hours_snooze_and_skip_through_the_buttons(
         rule["quiet_start"], rule["quiet_end"] = "12:00", "13:30"
         rule = Rule.from_dict(rule).to_dict()
         tx.upsert_reminder("movement", rule, enabled=True, next_due_at=advance(rule, tx.now))
+        tx.set_daily_limit(None)  # every slot, to see the schedule's own rules at work
 
     brussels = ZoneInfo("Europe/Brussels")
 
@@ -443,3 +445,161 @@ async def test_reminders_whose_task_is_done_that_day_are_skipped_across_a_week(
     assert server.delivered(USER) == before + 3
     assert statuses().count("skipped") == 4
     assert not server.duplicate_sends()
+
+
+# -- at most 4 pushes a day; ignored reminders spaced out and asked about once ----------
+# (issue 14, item 6)
+
+OFFICE_WORKER = {  # sits at work, posture, some stress, pain for months: 13 pushes a weekday
+    "physical_factors": ["long_sitting", "posture"],
+    "worse_with": ["sitting"],
+    "pss4": 9,
+    "stress_role": "some",
+    "duration": "chronic",
+    "risk": "medium",
+}
+
+
+async def _live_to(
+    clock: ManualClock, dispatcher: Dispatcher, until: datetime, step: int = 15
+) -> None:
+    """Tick every ``step`` minutes until the Brussels wall time ``until``."""
+    target = until.replace(tzinfo=BXL).astimezone(UTC)
+    while clock.now() < target:
+        clock.advance(timedelta(minutes=step))
+        await dispatcher.tick()
+
+
+async def _live_days(
+    services: Services,
+    server: FakeBotApi,
+    dispatcher: Dispatcher,
+    first: datetime,
+    days: int,
+    *,
+    check_in: bool = True,
+) -> list[list[Any]]:
+    """Live ``days`` days from the Brussels midnight ``first``, ticking every 15
+    minutes, checking in at 19:00 by command (a user who keeps a diary but ignores
+    every push), and return the messages each day brought."""
+    clock = services.clock
+    assert isinstance(clock, ManualClock)
+    per_day: list[list[Any]] = []
+    for offset in range(days):
+        midnight = first + timedelta(days=offset)
+        seen = len(server.sent_messages(USER))
+        await _live_to(clock, dispatcher, midnight.replace(hour=19))
+        if check_in:
+            drive(services, command(services, "checkin"))
+        await _live_to(clock, dispatcher, midnight + timedelta(days=1))
+        per_day.append(server.sent_messages(USER)[seen:])
+    return per_day
+
+
+def _texts(calls: list[Any]) -> list[str]:
+    return [str(call.params.get("text") or call.params.get("caption") or "") for call in calls]
+
+
+async def test_an_office_workers_plan_sends_at_most_4_a_day_and_ignored_ones_fade(
+    world: tuple[Services, FakeBotApi, Dispatcher], clock: ManualClock
+) -> None:
+    services, server, dispatcher = world
+    t = services.catalogue.translator("en")
+    clock.set(datetime(2026, 11, 22, 23, 0, tzinfo=UTC))  # Monday 00:00 in Brussels
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        tx.record_test({}, OFFICE_WORKER, "complete")
+    accept_plan(services)
+    rules = [Rule.from_dict(r.rule) for r in reminders(services).values()]
+    monday = datetime(2026, 11, 23)
+    slots = [s for rule in rules for s in pacing.day_slots(rule, monday.date(), "Europe/Brussels")]
+    assert len(slots) == 13  # what the plan asks for on a weekday
+
+    week = await _live_days(services, server, dispatcher, monday, 7)
+    # Never more than 4 a day; Monday's are the ones that matter most, spread out
+    # (the 20:00 check-in is skipped: the user checked in at 19:00).
+    assert all(len(day) <= 4 for day in week)
+    kinds = {
+        text: kind
+        for kind in ("movement", "stress", "pain")
+        for text in t.list(f"reminders.messages.{kind}")
+    }
+    assert [kinds.get(text) for text in _texts(week[0])] == ["movement", "stress", "pain"]
+    # Three days unanswered: Thursday's first push of each is the question instead.
+    question = {
+        kind: t("reminders.review.ask", kind=t(f"reminders.kinds.{kind}"))
+        for kind in ("movement", "stress", "pain")
+    }
+    assert _texts(week[3]) == [question["movement"], question["stress"], question["pain"]]
+    buttons = week[3][0].params["reply_markup"]["inline_keyboard"]
+    assert [row[0]["text"] for row in buttons] == [
+        "🕒 Another time",
+        "👍 Less often is fine",
+        "🛑 Stop it",
+    ]
+    # Spaced out from then on: Friday brings none of them.
+    assert not set(_texts(week[4])) & set(kinds)
+    # The summary on Sunday says what happened, not "keep going as you are".
+    summary = next(text for text in _texts(week[6]) if text.startswith("📅"))
+    assert t("summary.suggestion.reminders_spaced") in summary
+    assert t("summary.suggestion.keep_going") not in summary
+
+    # Two more weeks of ignoring: the question came once per reminder, pushes thin out.
+    weeks = week + await _live_days(services, server, dispatcher, monday + timedelta(days=7), 14)
+    every_text = [text for day in weeks for text in _texts(day)]
+    for kind in ("movement", "stress", "pain", "posture"):
+        assert (
+            every_text.count(
+                question.get(kind, t("reminders.review.ask", kind=t(f"reminders.kinds.{kind}")))
+            )
+            == 1
+        ), kind
+    per_week = [sum(len(day) for day in weeks[n : n + 7]) for n in (0, 7, 14)]
+    assert per_week[2] < per_week[0] and all(len(day) <= 4 for day in weeks)
+    statuses = [d.status for d in services.store.deliveries(USER)]
+    assert {"capped", "spaced", "asked", "skipped"} <= set(statuses)
+
+
+async def test_the_question_about_an_ignored_reminder_is_answered_with_its_buttons(
+    world: tuple[Services, FakeBotApi, Dispatcher], clock: ManualClock
+) -> None:
+    services, server, dispatcher = world
+    t = services.catalogue.translator("en")
+    clock.set(datetime(2026, 11, 22, 23, 0, tzinfo=UTC))  # Monday 00:00 in Brussels
+    onboard(services)
+    _daily(services, clock, {"stress": "12:30", "pain": "17:30", "checkin": "20:00"})
+    monday = datetime(2026, 11, 23)
+    week = await _live_days(services, server, dispatcher, monday, 4, check_in=False)
+    questions = {
+        call.params["text"]: {
+            b[0]["text"]: b[0]["callback_data"]
+            for b in call.params["reply_markup"]["inline_keyboard"]
+        }
+        for call in week[3]
+    }
+    ask = {
+        kind: t("reminders.review.ask", kind=t(f"reminders.kinds.{kind}"))
+        for kind in ("stress", "pain", "checkin")
+    }
+    assert set(questions) == set(ask.values())
+    # The walk: stop it.
+    reply = press_data(services, questions[ask["pain"]]["🛑 Stop it"]).replies[-1].text
+    assert reply == t("reminders.review.stopped", kind="Graded walk")
+    assert not reminders(services)["pain"].enabled
+    # Breathing: another time opens its settings; 13:00 it is.
+    result = press_data(services, questions[ask["stress"]]["🕒 Another time"])
+    assert result.replies[-1].text == "Breathing exercise: 12:30, every day"
+    result = press_data(services, labels(result)["🕒 Time"])
+    services.conversations.handle(Incoming(USER, "text", text="13:00"))
+    # The check-in: less often is fine.
+    reply = (
+        press_data(services, questions[ask["checkin"]]["👍 Less often is fine"]).replies[-1].text
+    )
+    assert reply == t("reminders.review.kept")
+    # Friday: breathing comes at its new time, a fresh start; the walk never again;
+    # the check-in is spaced out (not today).
+    friday = await _live_days(
+        services, server, dispatcher, monday + timedelta(days=4), 1, check_in=False
+    )
+    assert _texts(friday[0]) and len(friday[0]) == 1
+    assert friday[0][0].params["text"] in t.list("reminders.messages.stress")

@@ -782,3 +782,47 @@ def test_csv_round_trip() -> None:
 def test_csv_notes_never_run_as_spreadsheet_formulas(note: str) -> None:
     parsed = list(csv.reader(io.StringIO(checkins_csv([DayRow(day(0), 3, 5, None, None, note)]))))
     assert parsed[1][-1] == f"'{note}"
+
+
+# --- advice that follows what happened to the reminders (issue 14, item 6) -------------
+
+
+def pushes(actions: Sequence[str | None], kind: str = "movement") -> list[ReminderActionRow]:
+    """Reminders spread over this week's seven days, with what was pressed on each."""
+    return [ReminderActionRow(day(-(i % 7)), kind, action) for i, action in enumerate(actions)]
+
+
+IGNORED_WEEK = pushes([None] * 13, "pain") + pushes([None] * 2, "stress")
+
+
+@pytest.mark.parametrize(
+    ("checkins", "reminders", "spaced", "suggestion"),
+    [
+        # The issue's user: checks in every day, ignores every push. It used to be
+        # "keep going as you are".
+        (full_week(STEADY, CALM), IGNORED_WEEK, False, "reminders_ignored"),
+        (full_week(STEADY, CALM), IGNORED_WEEK, True, "reminders_spaced"),
+        # 4 of 5 unanswered is most; 3 of 5 is not.
+        (full_week(STEADY, CALM), pushes([None] * 8 + ["done"] * 2), False, "reminders_ignored"),
+        (full_week(STEADY, CALM), pushes([None] * 6 + ["skip"] * 4), False, KEEP_GOING),
+        # Skip and snooze are answers too.
+        (full_week(STEADY, CALM), pushes(["skip", "snooze15"] * 4), False, KEEP_GOING),
+        # Too few reminders to say anything about them.
+        (full_week(STEADY, CALM), pushes([None] * 6), True, KEEP_GOING),
+        # Pain first: pacing stays the first advice.
+        (
+            full_week([3] * 7, CALM, offset=-7) + full_week([5] * 7, CALM),
+            IGNORED_WEEK,
+            True,
+            PACING,
+        ),
+        # Few check-ins and every reminder ignored: the reminders, not "set one up".
+        (full_week(STEADY, CALM)[:2], IGNORED_WEEK, False, "reminders_ignored"),
+    ],
+)
+def test_the_advice_follows_what_happened_to_the_reminders(
+    checkins: list[DayRow], reminders: list[ReminderActionRow], spaced: bool, suggestion: str
+) -> None:
+    result = compute_summary(TODAY, checkins, [], reminders, None, reminders_spaced=spaced)
+    assert result.suggestion == suggestion
+    assert suggestion in SUGGESTIONS

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
 from bot.features import caution
 from bot.features.common import DELIVERY_ID, require_consent
-from data.queue import SEND, Claim, DueSlot, Screening
+from data.queue import ASK, SEND, Claim, DueSlot, Screening
 from data.store import Turn
 from flows import onboarding, pacing, plan, schedule
 from flows import reminder_settings as rs
@@ -25,7 +25,17 @@ from flows.runtime import Choice, Reply
 from flows.schedule import Rule
 
 PRESS_PREFIX = "r"
-ACTION_CODES = {"done": "d", "skip": "k", "snooze15": "s15", "snooze30": "s30", "start": "x"}
+ACTION_CODES = {
+    "done": "d",
+    "skip": "k",
+    "snooze15": "s15",
+    "snooze30": "s30",
+    "start": "x",
+    # The question about a reminder ignored three days running (flows.pacing).
+    "change": "rc",
+    "keep": "rk",
+    "stop": "rs",
+}
 CODES_TO_ACTION = {code: action for action, code in ACTION_CODES.items()}
 
 
@@ -44,6 +54,12 @@ def task_exercises() -> dict[str, tuple[str, ...]]:
 
 def decide(due: DueSlot) -> str:
     """The pure rules of :mod:`flows.pacing` over what the claim read."""
+    regular = []
+    for row in due.regular:
+        try:
+            regular.append(pacing.Regular(Rule.from_dict(row.rule), row.set_at, row.asked_at))
+        except ValueError:
+            continue  # a rule this version cannot read plans no push
     verdict = pacing.decide(
         pacing.Due(
             kind=due.kind,
@@ -52,14 +68,19 @@ def decide(due: DueSlot) -> str:
             one_off=due.one_off,
             last_checkin_day=due.last_checkin_day,
             last_task_done=due.last_task_done,
+            daily_limit=due.daily_limit,
+            regular=tuple(regular),
+            pushed=tuple(
+                pacing.Pushed(row.kind, row.slot, row.one_off, row.action) for row in due.pushed
+            ),
         )
     )
-    return SEND if verdict == pacing.SEND else verdict
+    return {pacing.SEND: SEND, pacing.ASK: ASK}.get(verdict, verdict)
 
 
 def screening() -> Screening:
     """What the dispatcher puts every due slot to before sending it."""
-    return Screening(decide, task_exercises())
+    return Screening(decide, task_exercises(), pacing.LOOK_BACK)
 
 
 # -- the settings flow ---------------------------------------------------------------
@@ -76,6 +97,7 @@ def history(tx: Turn) -> dict[str, Any]:
         ],
         "proposed_plan": plan.plan_dicts(scores, tx.user.timezone),
         "plan_from_test": scores is not None,
+        "daily_limit": tx.user.daily_limit,
         **caution.history(tx),
     }
 
@@ -135,6 +157,11 @@ def _same_rule(stored: dict[str, Any], new: dict[str, Any]) -> bool:
         return False
 
 
+def record_limit(tx: Turn, fact: rs.DailyLimitChosen) -> None:
+    require_consent(tx)
+    tx.set_daily_limit(fact.limit)
+
+
 def move_to_timezone(tx: Turn, fact: onboarding.TimezoneChosen) -> None:
     """A new zone moves every reminder with it, so 12:30 stays 12:30 where the user is."""
     tx.set_timezone(fact.timezone)
@@ -162,6 +189,23 @@ def nudge(claim: Claim, catalogue: Catalogue) -> Outgoing:
     return to_outgoing(reply, prefix=PRESS_PREFIX)
 
 
+def review(claim: Claim, catalogue: Catalogue) -> Outgoing:
+    """The question that replaces a nudge once its reminder went unanswered three days
+    running: another time, less often, or stop (asked once per setting)."""
+    t = catalogue.translator(claim.language)
+    kind = str(claim.rule.get("kind") or claim.kind)
+    buttons = tuple(
+        (
+            Choice(
+                t(f"reminders.review.{answer}"), f"{claim.delivery_id}{SEP}{ACTION_CODES[answer]}"
+            ),
+        )
+        for answer in pacing.REVIEW_ANSWERS
+    )
+    text = t("reminders.review.ask", kind=t(f"reminders.kinds.{kind}"))
+    return to_outgoing(Reply(text, buttons), prefix=PRESS_PREFIX)
+
+
 # -- what the nudge's buttons do -----------------------------------------------------
 
 
@@ -180,6 +224,8 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
         return [_start_for(kind, delivery.slot)]
     if not tx.act_on_delivery(int(parts[0]), action):
         return [Reply(t("reminders.ack.already"))]
+    if action in pacing.REVIEW_ANSWERS:
+        return _on_review(tx, reminder.kind, action, t)
     if action in schedule.SNOOZE_MINUTES:
         due = schedule.snooze(tx.now, schedule.SNOOZE_MINUTES[action])
         tx.add_one_off(reminder.kind, {"kind": kind}, due)
@@ -194,6 +240,17 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
         tx.drop_pending_one_offs(reminder.kind)
         return [Reply(t("reminders.ack.skip"))]
     return [Reply(t(f"reminders.ack.{'done' if action == 'done' else 'skip'}"))]
+
+
+def _on_review(tx: Turn, kind: str, answer: str, t: Translator) -> list[Reply | StartFlow]:
+    """Another time opens that reminder's settings; "less often" keeps it spaced (it
+    is no answer to the reminder itself); stop switches it off, snoozes included."""
+    if answer == "change":
+        return [StartFlow(rs.NAME, {"open_kind": kind})]
+    if answer == "stop":
+        record_toggle(tx, rs.ReminderToggled(kind=kind, enabled=False))
+        return [Reply(t("reminders.review.stopped", kind=t(f"reminders.kinds.{kind}")))]
+    return [Reply(t("reminders.review.kept"))]
 
 
 def _start_for(kind: str, slot: datetime) -> StartFlow:
@@ -229,4 +286,5 @@ def register(wiring: Wiring) -> None:
     wiring.record(rs.ReminderToggled, record_toggle)
     wiring.record(rs.RemindersPaused, record_pause)
     wiring.record(rs.PlanAccepted, record_plan)
+    wiring.record(rs.DailyLimitChosen, record_limit)
     wiring.presses[PRESS_PREFIX] = on_press

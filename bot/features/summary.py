@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from bot.conversation import Wiring
 from bot.features.coach import OWN_ACTIVITY
 from bot.features.common import today
+from data.queue import ASKED
 from data.store import Turn
+from flows import pacing
 from flows import summary as s
 from flows.exercises import load_library
 from flows.i18n import Translator
@@ -31,6 +33,8 @@ class SummaryInputs:
     latest_test: s.TestInfo | None
     checkin_reminder_on: bool = False
     first_day: date | None = None
+    reminders_spaced: bool = False
+    """This week an unanswered reminder began to come less often (flows.pacing)."""
 
     @property
     def has_data_this_week(self) -> bool:
@@ -71,12 +75,18 @@ def load_inputs(tx: Turn, t: Translator) -> SummaryInputs:
         )
         for started, ex_id, done, level in tx.exercises_since(since)
     ]
+    deliveries = tx.deliveries_since(since)
     actions = [
         s.ReminderActionRow(slot.astimezone(zone).date(), kind, action)
-        for slot, kind, action, status in tx.deliveries_since(since)
+        for slot, kind, action, status in deliveries
         # Reminders only: the summary itself and safety follow-ups are not nudges.
         if status in ("sent", "ambiguous") and kind in KINDS and kind != "summary"
     ]
+    week_start = day - timedelta(days=s.WEEK_DAYS - 1)
+    spaced = any(
+        status in (pacing.SPACED, ASKED) and slot.astimezone(zone).date() >= week_start
+        for slot, _kind, _action, status in deliveries
+    )
     latest = tx.latest_test()
     test = None
     if latest is not None and latest[1].get("pain_now") is not None:
@@ -92,7 +102,7 @@ def load_inputs(tx: Turn, t: Translator) -> SummaryInputs:
     # Days before the user's consent could not have been done: a check-in needs it.
     began = tx.user.consent_at or tx.user.created_at
     first_day = began.astimezone(zone).date()
-    return SummaryInputs(day, checkins, exercises, actions, test, reminder_on, first_day)
+    return SummaryInputs(day, checkins, exercises, actions, test, reminder_on, first_day, spaced)
 
 
 def summary_replies(inputs: SummaryInputs, t: Translator, *, days: int = 14) -> list[Reply]:
@@ -104,6 +114,7 @@ def summary_replies(inputs: SummaryInputs, t: Translator, *, days: int = 14) -> 
         inputs.latest_test,
         checkin_reminder_on=inputs.checkin_reminder_on,
         first_day=inputs.first_day,
+        reminders_spaced=inputs.reminders_spaced,
     )
     text = s.render_summary(result, t)
     data = s.chart_series(inputs.today, inputs.checkins, inputs.exercises, days=days)
