@@ -7,7 +7,9 @@ crash costs is at most the messages in flight at that instant. On PostgreSQL, ro
 claimed with ``FOR UPDATE SKIP LOCKED`` so several workers share the load.
 
 The rule interpretation (when is the next slot?) is pure logic that lives in ``flows``;
-the caller passes it in as ``advance``, so this layer never imports ``flows``.
+the caller passes it in as ``advance``, so this layer never imports ``flows``. So is
+the screening (is this slot worth a push: task done, daily limit, spacing): the claim
+only reads the facts it needs, for a whole round at once, and records what it answers.
 """
 
 from __future__ import annotations
@@ -276,9 +278,11 @@ class QueueOps:
         minute is not cut short just because sending them takes longer than the grace.
 
         With ``screening``, each slot is first put to its ``decide``: a slot it holds
-        back is recorded with the status it gives (``skipped`` when the day's task is
-        done), never sent, and the reminder moves on as usual. The facts it needs come
-        with the due rows, in the same query: no query per reminder.
+        back is recorded with the status it gives (``skipped``, ``capped``, ``spaced``),
+        never sent, and the reminder moves on as usual; :data:`ASK` marks the reminder
+        asked and the claim as the question. The day's facts come with the due rows in
+        the same query, the users' reminders and recent pushes in two more for the
+        whole round: never a query per reminder.
         """
         cutoff = stale_before if stale_before is not None else now - grace
         claims = ClaimBatch()
