@@ -499,12 +499,12 @@ def test_a_caution_of_an_unknown_kind_is_refused_by_the_database(store: Store) -
 
 
 def test_users_from_before_the_daily_limit_get_4_a_day(database_url: str) -> None:
-    """Migration 0008: existing users get the default limit; no reminder was asked about."""
+    """Migration 0009: existing users get the default limit; no reminder was asked about."""
     engine = make_engine(database_url)
     upgrade(engine)
     store = Store(engine)
     seed_every_table(store, 1)
-    downgrade(engine, "0007")
+    downgrade(engine, "0008")
     upgrade(engine)
     user = store.get_user(1)
     assert user is not None and user.daily_limit == 4

@@ -6,8 +6,8 @@ they choose otherwise; NULL means no limit), and a reminder ignored three days r
 is spaced out, with one question whether to change or drop it: ``asked_at`` remembers
 that question, so it is asked once for each setting of the reminder.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import data.types
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
