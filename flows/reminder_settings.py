@@ -1061,7 +1061,7 @@ class ReminderSettingsFlow:
             (
                 numbers,
                 (Choice(t(f"{F}.limit_none"), NO_LIMIT),),
-                (Choice(t(f"{F}.button_back"), BACK),),
+                (Choice(t(f"{F}.button_back"), BACK, means="back"),),
             ),
         )
 

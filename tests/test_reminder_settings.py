@@ -17,6 +17,7 @@ from flows.i18n import default_catalogue
 from flows.onboarding import TimezoneChosen
 from flows.plan import default_plan, default_rule, plan_dicts
 from flows.reminder_settings import (
+    BACK,
     STEPS,
     DailyLimitChosen,
     PlanAccepted,
@@ -28,6 +29,7 @@ from flows.reminder_settings import (
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, mermaid
 from flows.schedule import KINDS, Rule
 from flows.timezones import COMMON_TIMEZONES
+from flows.typed_answer import Picked, read
 
 T = default_catalogue().translator("en")
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # Wednesday, 09:00 in Brussels
@@ -493,6 +495,16 @@ def test_propose_shows_what_would_change_in_the_users_own_reminders() -> None:
     assert labels[:2] == ["✅ Yes, change them", "➕ Keep mine, add the new ones"]
 
 
+@pytest.mark.parametrize(("typed", "value"), [("yes", "accept"), ("no", "notnow")])
+def test_a_typed_yes_or_no_answers_the_proposal_that_changes_own_reminders(
+    typed: str, value: str
+) -> None:
+    """'Yes, change them' replaced 'Yes': it still means yes to the typed-answer matcher."""
+    reply = last(run([], propose_ctx()))
+    reading = read(typed, (reply,), T)
+    assert isinstance(reading, Picked) and reading.choice.value == value
+
+
 def test_accept_the_plan() -> None:
     outcome = run(["accept"], propose_ctx())
     assert outcome.state is None
@@ -793,6 +805,11 @@ def test_the_daily_limit_is_chosen_from_the_menu(press: str, limit: int | None) 
 def test_the_daily_limit_takes_only_its_buttons(event: Event) -> None:
     outcome = run(["limit", event])
     assert outcome.facts == () and last(outcome).text.startswith(PLEASE)
+
+
+def test_a_typed_back_leaves_the_daily_limit() -> None:
+    reading = read("go back", (last(run(["limit"])),), T)
+    assert isinstance(reading, Picked) and reading.choice.value == BACK
 
 
 def test_the_menu_and_the_plan_say_the_users_own_limit() -> None:
