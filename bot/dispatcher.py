@@ -5,8 +5,8 @@ created per user, so start-up cost and memory stay flat however many users there
 Claims are taken in rounds no larger than the send concurrency: a crash can cost at
 most the messages in flight at that instant, never a whole batch.
 
-Telegram errors: ``RetryAfter`` waits as long as told and tries again (PTB's
-``AIORateLimiter`` also pauses every other send meanwhile); 5xx answers and requests
+Telegram errors: ``RetryAfter`` waits as long as told and tries again (the rate
+limiter, :mod:`bot.rate_limit`, also pauses every other send meanwhile); 5xx answers and requests
 that never left (refused connection, connect timeout, no free pooled connection) retry
 with capped backoff; anything that may have reached Telegram without an answer coming
 back (read timeout, dropped connection) is ambiguous and counts as sent (Telegram has

@@ -19,7 +19,6 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -31,6 +30,7 @@ from telegram.ext import (
 from bot.charts import render_chart_async
 from bot.conversation import Incoming, Outgoing
 from bot.logsafe import harden_logging, user_ref
+from bot.rate_limit import PacedRateLimiter
 from bot.services import Services
 from flows.i18n import Translator
 from flows.runtime import Attachment, Chart
@@ -73,15 +73,16 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     return wire(application_builder(services).rate_limiter(limiter).build(), services)
 
 
-def smooth_rate_limiter(per_second: float = 30.0) -> AIORateLimiter:
+def smooth_rate_limiter(per_second: float = 30.0) -> PacedRateLimiter:
     """Telegram's 30 messages a second, as one message every 1/30 s.
 
     PTB's default (30 per 1 s) lets a burst of 30 through on top of the steady rate
     after any pause; Telegram answers that with 429 and the limiter then halts every
-    send. Spacing the tokens evenly keeps the same rate without the bursts (measured
-    with ``python -m bench.reminders``). 20 a minute per group stays as it was.
+    send. Spacing the tokens evenly keeps the same rate without the bursts, also after
+    a 429's pause (see :mod:`bot.rate_limit`; measured with ``python -m bench.reminders``).
+    20 a minute per group stays as it was.
     """
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
+    return PacedRateLimiter(per_second=per_second, max_retries=3)
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

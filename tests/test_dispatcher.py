@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
-from telegram.ext import ExtBot
+from telegram.ext import Application, ExtBot
 
 from bot.clock import ManualClock
 from bot.dispatcher import Dispatcher, DispatchSettings
+from bot.telegram_app import smooth_rate_limiter
 from data.engine import make_engine
 from data.queue import Claim
 from data.store import Store
@@ -605,3 +606,25 @@ async def test_a_reminder_ignored_three_days_is_asked_about_once_on_both_databas
         assert tx is not None
         assert tx.reminders()[0].asked_at == datetime(2026, 11, 26, 16, 30, tzinfo=UTC)
     assert [d.status for d in store.deliveries(1)][-2:] == ["spaced", "spaced"]
+
+
+async def test_sends_held_back_by_a_429_resume_at_the_pace_not_all_at_once(
+    store: Store, clock: ManualClock
+) -> None:
+    """A 429 pauses every send; the sends that queued up meanwhile must leave at the
+    pace afterwards, or Telegram's own flood limit answers them with more 429s."""
+    seed(store, clock.now(), range(1, 61), clock.now())
+    async with FakeBotApi(token=TEST_TOKEN, enforce_limits=True, global_rate=30) as server:
+        app = (
+            Application.builder()
+            .token(TEST_TOKEN)
+            .base_url(f"{server.base_url}/bot")
+            .rate_limiter(smooth_rate_limiter(30.0))  # what build_application uses
+            .build()
+        )
+        async with app:
+            server.fail_next("sendMessage", status=429, retry_after=1)
+            report = await dispatcher(store, clock, app.bot, concurrency=25).tick()
+    assert report.sent == 60 and server.delivered() == 60 and not server.duplicate_sends()
+    assert server.stats["429"] == 1  # the injected one only
+    assert server.stats["rate_limited"] == 0  # none from the flood limits
