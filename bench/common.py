@@ -1,12 +1,56 @@
-"""What every benchmark does first: a work folder and one line about the machine, so
-figures from different runs can be told apart."""
+"""What every benchmark sets up the same way: a work folder, the test suite's settings,
+fresh databases with the product's schema, the statements the product really issues,
+and the closing JSON line. Figures from different runs are told apart by the machine
+line, because other load on a shared machine changes them."""
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
+import re
+import shutil
+import statistics
 import sys
 import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from bot.config import Settings
+from data.engine import is_sqlite, make_engine
+from data.migrate import upgrade
+from data.store import Store
+
+# tests.conftest is imported at run time only: it is test code, outside mypy's packages.
+_conftest = importlib.import_module("tests.conftest")
+TEST_TOKEN: str = _conftest.TEST_TOKEN
+POSTGRES_ADMIN_URL: str = _conftest.POSTGRES_ADMIN_URL
+MB = 1024 * 1024
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    """The test suite's settings (token, zone, language), for one database URL."""
+    settings: Settings = _conftest.make_settings(database_url, **overrides)
+    return settings
+
+
+def machine_line(name: str) -> str:
+    """``bench.x: python 3.11.7, 2 cpus, load average 0.60`` (other load slows wall time)."""
+    return (
+        f"{name}: python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 def work_folder(given: Path | None) -> Path:
@@ -16,9 +60,160 @@ def work_folder(given: Path | None) -> Path:
     return folder
 
 
-def machine_line(name: str) -> str:
-    """``bench.x: python 3.11.7, 2 cpus, load average 0.60`` (other load slows wall time)."""
-    return (
-        f"{name}: python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
-        f"load average {os.getloadavg()[0]:.2f}"
+@contextmanager
+def bench_run(
+    name: str, workdir: Path | None = None, keep: bool = False
+) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The machine line, a work folder (removed afterwards unless given or kept), and the
+    last line: one JSON object of the figures the body filled in, with the load and the
+    total time."""
+    folder = work_folder(workdir)
+    figures: dict[str, Any] = {}
+    load, started = os.getloadavg()[0], time.perf_counter()
+    say(f"{machine_line(name)}; databases in {folder}")
+    try:
+        yield folder, figures
+    finally:
+        if workdir is None and not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    figures.update(
+        load_avg_start=round(load, 2),
+        load_avg_end=round(os.getloadavg()[0], 2),
+        total_s=round(time.perf_counter() - started, 1),
     )
+    say(f"total {figures['total_s']}s")
+    print(json.dumps(figures), flush=True)
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def spread(samples: Sequence[float]) -> dict[str, float]:
+    """Median, 95th percentile and mean of samples in seconds, in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return {
+        "median": ms(statistics.median(ordered)),
+        "p95": ms(p95),
+        "mean": ms(statistics.fmean(ordered)),
+    }
+
+
+# -- databases -------------------------------------------------------------------------
+
+
+def fresh_sqlite_url(path: Path) -> str:
+    """A SQLite URL for ``path``, with any earlier file (and its WAL) removed."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def migrated_store(url: str) -> Store:
+    """A Store on ``url`` with the product's schema (Alembic upgrade to head), so the
+    indexes are exactly production's."""
+    store = Store(make_engine(url))
+    upgrade(store.engine)
+    return store
+
+
+def postgres_reachable(admin_url: str) -> str | None:
+    """None when PostgreSQL answers at ``admin_url``, else a short reason."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed"
+    try:
+        with psycopg.connect(_libpq(admin_url), connect_timeout=3):
+            return None
+    except psycopg.OperationalError as exc:
+        return f"not reachable ({type(exc).__name__})"
+
+
+@contextmanager
+def postgres_database(admin_url: str, prefix: str = "backcoach_bench") -> Iterator[str]:
+    """A fresh, empty database next to ``admin_url``'s, dropped afterwards."""
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{admin_url.rpartition('/')[0]}/{name}"
+    finally:
+        with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def analyze(engine: Engine) -> None:
+    """Fresh planner statistics after a bulk load (both databases need them)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
+# -- the product's own statements ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement the product sent, as SQL text and driver parameters, with how long
+    the driver took to execute it."""
+
+    sql: str
+    params: Any
+    seconds: float
+
+    @property
+    def table(self) -> str:
+        """The first table it reads (``users`` for a join of users and states)."""
+        found = re.search(r"\bFROM\s+(\w+)", self.sql)
+        return found.group(1) if found else "other"
+
+
+@contextmanager
+def captured(engine: Engine) -> Iterator[list[Statement]]:
+    """Every statement ``engine`` executes meanwhile: plans and timings are read from
+    what the product itself issued, never from a copy of its queries."""
+    statements: list[Statement] = []
+
+    def before(conn: Any, *_args: Any) -> None:
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def after(conn: Any, _cursor: Any, sql: str, params: Any, *_rest: Any) -> None:
+        started = conn.info["bench_started"].pop()
+        statements.append(Statement(sql, params, time.perf_counter() - started))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
+def query_plan(engine: Engine, statement: Statement) -> list[str]:
+    """SQLite's EXPLAIN QUERY PLAN, or PostgreSQL's EXPLAIN ANALYZE (rolled back)."""
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement.sql}", statement.params)
+            return [str(row[-1]) for row in rows.all()]
+        sql = f"EXPLAIN (ANALYZE, BUFFERS) {statement.sql}"
+        lines = [str(row[0]) for row in conn.exec_driver_sql(sql, statement.params).all()]
+        conn.rollback()
+        return lines
+
+
+def first_select(statements: Sequence[Statement], table: str) -> Statement:
+    """The first SELECT among ``statements`` that reads ``table`` first."""
+    for statement in statements:
+        if statement.sql.lstrip().upper().startswith("SELECT") and statement.table == table:
+            return statement
+    raise LookupError(f"no SELECT from {table} among {len(statements)} statements")

@@ -2,7 +2,7 @@
 
 Run by hand, never by pytest::
 
-    .venv/bin/python -m bench.reminders            # defaults, about 5-6 minutes
+    .venv/bin/python -m bench.reminders            # defaults, about 5 minutes
     .venv/bin/python -m bench.reminders --quick    # smoke run, about a minute
     .venv/bin/python -m bench.reminders --parts startup,pick --users 10000
 
@@ -25,19 +25,19 @@ Parts (``--parts``, default all three):
 
 ``pick``
     ``--pick-rows`` reminder rows (users = rows / 3) with ``next_due_at`` spread
-    uniformly over one day, so one minute holds rows/1440 due rows. Times the SELECT
-    ``QueueOps.claim_due`` issues (same statement, rebuilt here) for one round
-    (``LIMIT concurrency``) and for the whole minute, median over ``--runs``; prints
-    the query plan; then drains the minute with the real ``claim_due`` (rounds at the
-    dispatcher's concurrency). SQLite always; PostgreSQL too when reachable
+    uniformly over one day, so one minute holds rows/1440 due rows. The minute is
+    drained with the product's own ``Store.claim_due``, in rounds of the dispatcher's
+    concurrency, as ``Dispatcher.tick`` does; the plan of the SELECT it issued is
+    printed. The baseline: the same minute in a table 100 times smaller (the rows
+    spread over 1/100 of a day). SQLite always; PostgreSQL too when reachable
     (``--postgres-url``; ``--no-postgres`` to skip), seeded with COPY.
 
 ``delivery``
     ``--deliveries`` users with one reminder each, due now, sent by one
     ``Dispatcher.tick`` with ``make_sender`` through the product's Application
-    (``build_application``: ``AIORateLimiter(max_retries=3)``) to ``FakeBotApi``
-    enforcing 30 msg/s overall and 1/s per chat (429 beyond). Then again with 2 %
-    random 429s injected. 3,000 messages at 30/s take about 100 s per variant.
+    (``build_application``, with its rate limiter) to ``FakeBotApi`` enforcing 30 msg/s
+    overall and 1/s per chat (429 beyond). Then again with 2 % random 429s injected.
+    3,000 messages at 30/s take about 100 s per variant.
 
 Every figure and ratio is measured in the same run; the last line is one JSON object.
 """
@@ -46,20 +46,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import gc
-import importlib
-import json
 import math
 import os
 import resource
-import shutil
 import statistics
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from multiprocessing import get_context
@@ -67,56 +62,40 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bench.common import machine_line, work_folder
-from bench.seed import (
+from bench.common import (
+    MB,
+    POSTGRES_ADMIN_URL,
+    TEST_TOKEN,
     analyze,
-    create_postgres_database,
-    drop_postgres_database,
+    bench_run,
+    captured,
+    first_select,
     fresh_sqlite_url,
+    make_settings,
     migrated_store,
+    postgres_database,
     postgres_reachable,
-    seed_due_now,
-    seed_plan_reminders,
-    seed_spread_reminders,
-    seed_users,
-    user_ids,
+    query_plan,
+    say,
 )
-from bot import telegram_app
-from bot.config import Settings
+from bench.seed import seed_reminders, seed_users, spread_over, user_ids
 from bot.dispatcher import Dispatcher, DispatchReport, DispatchSettings
 from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.runner import schedule_reminders
 from bot.services import build_services
 from bot.telegram_app import build_application
-from data.engine import READ_ONLY
-from data.models import Reminder, User
+from data.models import Reminder
 from data.store import Store
 from flows.schedule import Rule
 from tests.fakebotapi import FakeBotApi
 
-# tests.conftest is imported at run time only: it is test code, outside mypy's packages.
-_conftest = importlib.import_module("tests.conftest")
-TEST_TOKEN: str = _conftest.TEST_TOKEN
-POSTGRES_ADMIN_URL: str = _conftest.POSTGRES_ADMIN_URL
-
-
-def make_settings(database_url: str, **overrides: object) -> Settings:
-    """The test suite's settings (token, zone, language), for one database URL."""
-    settings: Settings = _conftest.make_settings(database_url, **overrides)
-    return settings
-
-
 TELEGRAM_RATE = 30.0
 PAGE = os.sysconf("SC_PAGE_SIZE")
-MB = 1024 * 1024
-
-
-def say(line: str = "") -> None:
-    print(line, flush=True)
+SMALLER = 100
+"""The pick baseline's table is this many times smaller, with the same minute."""
 
 
 def rss_bytes() -> int:
@@ -235,7 +214,7 @@ def bench_startup(n_users: int, workdir: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     ids = user_ids(n_users)
     seed_users(store.engine, ids, now)
-    rows = seed_plan_reminders(store.engine, ids, now)
+    rows = seed_reminders(store.engine, ids, now)
     analyze(store.engine)
     store.dispose()
     say(f"seeded {n_users:,} users, {rows:,} reminders in {time.perf_counter() - t0:.1f}s")
@@ -280,188 +259,97 @@ def bench_startup(n_users: int, workdir: Path) -> dict[str, Any]:
 # ======================================================================================
 
 
-def due_query(now: datetime, limit: int, dialect: str) -> Any:
-    """The SELECT of ``QueueOps.claim_due``, statement for statement."""
-    query = (
-        select(Reminder, User)
-        .join(User, col(User.id) == Reminder.user_id)
-        .where(col(Reminder.enabled).is_(True), col(Reminder.next_due_at) <= now)
-        .order_by(col(Reminder.next_due_at))
-        .limit(limit)
-    )
-    if dialect == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Reminder)
-    return query
-
-
-def driver_statement(engine: Engine, query: Any, prefix: str = "") -> tuple[str, Any]:
-    """``query`` as the SQL text and DB-API parameters SQLAlchemy would send."""
-    compiled: Any = query.compile(dialect=engine.dialect)
-    processors = compiled._bind_processors  # e.g. UTCDateTime -> the stored form
-    params = {
-        key: processors[key](value) if key in processors else value
-        for key, value in compiled.construct_params().items()
-    }
-    if compiled.positional:
-        return f"{prefix}{compiled}", tuple(params[key] for key in compiled.positiontup)
-    return f"{prefix}{compiled}", params
-
-
-def _timed(engine: Engine, query: Any, runs: int, mode: str) -> tuple[list[float], int]:
-    """Samples of executing ``query`` and fetching every row, each run in a fresh session
-    (as ``claim_due`` does) with its transaction already begun, so the sample is the
-    statement alone. ``mode``: "sql" = the DB-API alone (no result types applied),
-    "core" = rows with column types (UTC datetimes, JSON rules), "orm" = Reminder and
-    User objects, which is what ``claim_due`` reads."""
-    sql, args = driver_statement(engine, query)
-    samples: list[float] = []
-    count = 0
-    for attempt in range(runs + 1):  # the first run warms the statement cache and pages
-        with Session(engine) as session:
-            connection = session.connection()
-            t0 = time.perf_counter()
-            if mode == "sql":
-                rows = connection.exec_driver_sql(sql, args).all()
-            elif mode == "core":
-                rows = connection.execute(query).all()
-            else:
-                rows = session.execute(query).all()
-            elapsed = time.perf_counter() - t0
-            count = len(rows)
-            session.rollback()
-        if attempt:
-            samples.append(elapsed)
-    return samples, count
-
-
-def query_plan(engine: Engine, now: datetime, limit: int) -> list[str]:
-    """SQLite's EXPLAIN QUERY PLAN, or PostgreSQL's EXPLAIN ANALYZE, of the due query."""
-    query = due_query(now, limit, engine.dialect.name)
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            sql, args = driver_statement(engine, query, "EXPLAIN QUERY PLAN ")
-            return [str(row[-1]) for row in conn.exec_driver_sql(sql, args).all()]
-        sql, args = driver_statement(engine, query, "EXPLAIN (ANALYZE, BUFFERS) ")
-        rows = conn.exec_driver_sql(sql, args).all()
-        conn.rollback()
-        return [str(row[0]) for row in rows]
-
-
-def measure_pick(
-    label: str, store: Store, now: datetime, runs: int, concurrency: int
-) -> dict[str, float]:
-    engine = store.engine.execution_options(**{READ_ONLY: True})
-    dialect = engine.dialect.name
-    round_query = due_query(now, concurrency, dialect)
-    minute_query = due_query(now, 1_000_000, dialect)
-    round_sql, round_count = _timed(engine, round_query, runs, "sql")
-    round_orm, _ = _timed(engine, round_query, runs, "orm")
-    minute_sql, minute_count = _timed(engine, minute_query, runs, "sql")
-    minute_core, _ = _timed(engine, minute_query, runs, "core")
-    minute_orm, _ = _timed(engine, minute_query, runs, "orm")
-
-    plan = query_plan(store.engine, now, concurrency)
-    say(f"[{label}] query plan (LIMIT {concurrency}):")
-    for line in plan:
-        say(f"    {line}")
-    say(f"[{label}] medians over {runs} runs:       SQL (DB-API)  typed rows   ORM objects")
-    say(
-        f"[{label}] one round  (LIMIT {concurrency}, {round_count:>3} rows)  "
-        f"{median_ms(round_sql):8.2f} ms  {'':>11}  {median_ms(round_orm):8.2f} ms"
-        f"   <- what each claim_due round reads"
-    )
-    say(
-        f"[{label}] one minute (all {minute_count:>4} rows)  {median_ms(minute_sql):8.2f} ms  "
-        f"{median_ms(minute_core):8.2f} ms  {median_ms(minute_orm):8.2f} ms   (target < 20 ms; "
-        f"SQL = {median_ms(minute_sql) / 20:.2f} of it)"
-    )
-
-    # The real claim_due, draining the minute round by round (writes deliveries).
+def drain_minute(label: str, store: Store, now: datetime) -> dict[str, float]:
+    """Claim the minute's due rows with the product's ``Store.claim_due``, round by round
+    at the dispatcher's concurrency, as ``Dispatcher.tick`` does (it writes deliveries).
+    A claim a minute earlier, when nothing is due, warms the statement up; the first
+    round's SELECT is captured and its plan shown."""
     settings = DispatchSettings()
-    rounds: list[float] = []
-    claimed = 0
-    t_all = time.perf_counter()
-    while True:
+
+    def claim(at: datetime) -> tuple[int, float]:
         t0 = time.perf_counter()
         claims = store.claim_due(
-            now, limit=settings.concurrency, grace=settings.grace, advance=advance
+            at, limit=settings.concurrency, grace=settings.grace, advance=advance
         )
-        if not claims:
-            break
-        rounds.append(time.perf_counter() - t0)
-        claimed += len(claims)
-    drain = time.perf_counter() - t_all
+        return len(claims), time.perf_counter() - t0
+
+    claim(now - timedelta(seconds=61))
+    with captured(store.engine) as statements:
+        count, took = claim(now)
+    say(f"[{label}] plan of claim_due's SELECT, with the minute due:")
+    for line in query_plan(store.engine, first_select(statements, "reminders")):
+        say(f"    {line}")
+    rounds, claimed = [took], count
+    while count:
+        count, took = claim(now)
+        if count:
+            rounds.append(took)
+            claimed += count
+    per_second = claimed / sum(rounds)
     say(
         f"[{label}] claim_due x{len(rounds)} rounds of {settings.concurrency}: median "
-        f"{median_ms(rounds) if rounds else 0:.2f} ms/round, {claimed} claimed in {drain:.2f}s "
-        f"({claimed / drain if drain else 0:,.0f} claims/s = "
-        f"{claimed / drain / TELEGRAM_RATE if drain else 0:,.0f}x Telegram's 30/s)"
+        f"{median_ms(rounds):.2f} ms/round; {claimed} claimed, {per_second:,.0f} claims/s = "
+        f"{per_second / TELEGRAM_RATE:,.0f}x Telegram's 30/s"
     )
-    return {
-        "round_ms": median_ms(round_orm),
-        "round_sql_ms": median_ms(round_sql),
-        "minute_rows": float(minute_count),
-        "minute_sql_ms": median_ms(minute_sql),
-        "minute_core_ms": median_ms(minute_core),
-        "minute_orm_ms": median_ms(minute_orm),
-        "claim_round_ms": median_ms(rounds) if rounds else math.nan,
-        "claimed": float(claimed),
-        "claims_per_s": claimed / drain if drain else math.nan,
-    }
+    return {"round_ms": median_ms(rounds), "claimed": claimed, "per_second": per_second}
 
 
-def _seed_pick(store: Store, rows: int, now: datetime) -> float:
+def _seed_pick(store: Store, rows: int, now: datetime, span: timedelta) -> float:
+    """``rows`` reminders due over ``[now - 60 s, now - 60 s + span)``: the rows due at
+    ``now`` are one minute's."""
     t0 = time.perf_counter()
     ids = user_ids(math.ceil(rows / 3))
     seed_users(store.engine, ids, now)
-    # Spread over [now - 60 s, now + 1 day - 60 s): the rows <= now are one minute's.
-    seed_spread_reminders(store.engine, ids, rows, now - timedelta(minutes=1), timedelta(days=1))
+    seed_reminders(store.engine, ids, now, due=spread_over(now - timedelta(minutes=1), span))
     analyze(store.engine)
     return time.perf_counter() - t0
 
 
-def bench_pick(rows: int, runs: int, workdir: Path, postgres_url: str | None) -> dict[str, Any]:
-    say(f"== b. pick time: {rows:,} reminder rows spread over a day ==")
-    concurrency = DispatchSettings().concurrency
+def pick_on(label: str, make_url: Any, rows: int, now: datetime) -> dict[str, float]:
+    """The minute out of ``rows`` rows spread over a day, then out of a table
+    :data:`SMALLER` times smaller with the same minute; returns the large one's figures
+    and the ratio of their rounds."""
+    figures: dict[str, dict[str, float]] = {}
+    for size, count in (("small", rows // SMALLER), ("large", rows)):
+        with make_url(size) as url:
+            store = migrated_store(url)
+            seconds = _seed_pick(store, count, now, timedelta(days=1) * count / rows)
+            say(f"[{label}] seeded {count:,} reminders in {seconds:.1f}s")
+            figures[size] = drain_minute(f"{label}, {count:,} rows", store, now)
+            store.dispose()
+    large, small = figures["large"], figures["small"]
+    ratio = large["round_ms"] / small["round_ms"]
+    say(f"[{label}] a round at {rows:,} rows / at {rows // SMALLER:,} rows: {ratio:.2f}x")
+    return {**large, "flat_ratio": ratio}
+
+
+def bench_pick(rows: int, workdir: Path, postgres_url: str | None) -> dict[str, Any]:
+    say(f"== b. pick time: one minute's due reminders out of {rows:,} spread over a day ==")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    store = migrated_store(fresh_sqlite_url(workdir / "pick.db"))
-    seconds = _seed_pick(store, rows, now)
-    size = sum(p.stat().st_size for p in workdir.glob("pick.db*")) / MB
-    say(
-        f"[sqlite] seeded {rows:,} reminders in {seconds:.1f}s "
-        f"({rows / seconds:,.0f} rows/s; {size:,.0f} MB on disk)"
-    )
-    lite = measure_pick("sqlite", store, now, runs, concurrency)
-    store.dispose()
+
+    @contextmanager
+    def sqlite_url(size: str) -> Iterator[str]:
+        yield fresh_sqlite_url(workdir / f"pick-{size}.db")
+
+    lite = pick_on("sqlite", sqlite_url, rows, now)
     out: dict[str, Any] = {
         "pick_rows": rows,
-        "pick_minute_rows": int(lite["minute_rows"]),
-        "pick_1m_rows_ms_median": round(lite["minute_sql_ms"], 3),
-        "pick_1m_rows_typed_ms_median": round(lite["minute_core_ms"], 3),
-        "pick_1m_rows_orm_ms_median": round(lite["minute_orm_ms"], 3),
-        "pick_round_sql_ms_median": round(lite["round_sql_ms"], 3),
-        "pick_round_ms_median": round(lite["round_ms"], 3),
-        "claim_round_ms_median": round(lite["claim_round_ms"], 3),
-        "claims_per_s": round(lite["claims_per_s"], 1),
+        "pick_minute_rows": int(lite["claimed"]),
+        "claim_round_ms_median": round(lite["round_ms"], 3),
+        "claim_round_flat_ratio": round(lite["flat_ratio"], 2),
+        "claims_per_s": round(lite["per_second"], 1),
     }
     if postgres_url is not None:
-        db_url = create_postgres_database(postgres_url)
-        try:
-            pg = migrated_store(db_url)
-            seconds = _seed_pick(pg, rows, now)
-            say(f"[postgres] seeded {rows:,} reminders with COPY in {seconds:.1f}s")
-            res = measure_pick("postgres", pg, now, runs, concurrency)
-            pg.dispose()
-        finally:
-            drop_postgres_database(postgres_url, db_url)
+        admin = postgres_url
+
+        def pg_url(_size: str) -> AbstractContextManager[str]:
+            return postgres_database(admin)
+
+        pg = pick_on("postgres", pg_url, rows, now)
         out.update(
-            pg_pick_1m_rows_ms_median=round(res["minute_sql_ms"], 3),
-            pg_pick_1m_rows_typed_ms_median=round(res["minute_core_ms"], 3),
-            pg_pick_1m_rows_orm_ms_median=round(res["minute_orm_ms"], 3),
-            pg_pick_round_sql_ms_median=round(res["round_sql_ms"], 3),
-            pg_pick_round_ms_median=round(res["round_ms"], 3),
-            pg_claim_round_ms_median=round(res["claim_round_ms"], 3),
-            pg_claims_per_s=round(res["claims_per_s"], 1),
+            pg_claim_round_ms_median=round(pg["round_ms"], 3),
+            pg_claim_round_flat_ratio=round(pg["flat_ratio"], 2),
+            pg_claims_per_s=round(pg["per_second"], 1),
         )
     say()
     return out
@@ -470,22 +358,6 @@ def bench_pick(rows: int, runs: int, workdir: Path, postgres_url: str | None) ->
 # ======================================================================================
 # c. delivery
 # ======================================================================================
-
-
-@contextmanager
-def rate_limiter_override(overrides: dict[str, Any] | None) -> Iterator[None]:
-    """What-if only: ``build_application`` builds ``AIORateLimiter(max_retries=3)``; this
-    adds ``overrides`` to that call for the duration (no product file is changed)."""
-    if not overrides:
-        yield
-        return
-    namespace = vars(telegram_app)
-    original = namespace["AIORateLimiter"]
-    namespace["AIORateLimiter"] = functools.partial(original, **overrides)
-    try:
-        yield
-    finally:
-        namespace["AIORateLimiter"] = original
 
 
 def cpu_seconds() -> float:
@@ -499,8 +371,6 @@ async def deliver(
     label: str,
     *,
     inject: bool = False,
-    limiter: dict[str, Any] | None = None,
-    concurrency: int | None = None,
 ) -> dict[str, Any]:
     url = fresh_sqlite_url(workdir / "delivery.db")
     async with FakeBotApi(
@@ -511,13 +381,12 @@ async def deliver(
         now = services.clock.now()
         ids = user_ids(n)
         seed_users(services.store.engine, ids, now)
-        seed_due_now(services.store.engine, ids, now - timedelta(seconds=1))
-        with rate_limiter_override(limiter):
-            app = build_application(services)  # AIORateLimiter(max_retries=3), as in production
+        due = now - timedelta(seconds=1)
+        seed_reminders(services.store.engine, ids, now, per_user=1, due=lambda: due)
+        app = build_application(services)  # with the product's rate limiter
         async with app:
-            dispatch = DispatchSettings() if concurrency is None else DispatchSettings(concurrency)
             dispatcher = Dispatcher(
-                services.store, services.clock, make_sender(app.bot, services), advance, dispatch
+                services.store, services.clock, make_sender(app.bot, services), advance
             )
             server.clear_calls()
             if inject:
@@ -527,101 +396,40 @@ async def deliver(
             elapsed, cpu = time.monotonic() - start, cpu_seconds() - cpu0
             server.clear_faults()
         services.store.dispose()
-        sends = server.calls_to("sendMessage")
         sent = server.sent_messages()
-        delivered = len(sent)
-        chats = {call.chat_id for call in sent}
         duplicated = sum(count - 1 for count in server.duplicate_sends().values())
-        too_many = int(server.stats["429"])
-        limited = int(server.stats["rate_limited"])
+        too_many, limited = int(server.stats["429"]), int(server.stats["rate_limited"])
+    delivered, lost = len(sent), n - len({call.chat_id for call in sent})
     rate = delivered / elapsed / TELEGRAM_RATE
-    times = sorted(call.time for call in sent)
-    lo, hi = int(len(times) * 0.05), int(len(times) * 0.95)
-    steady = (hi - lo) / (times[hi - 1] - times[lo]) / TELEGRAM_RATE if hi - lo > 1 else math.nan
-    per_second = Counter(int(call.time - start) for call in sent)
-    idle = sum(1 for second in range(int(elapsed)) if per_second[second] == 0)
-    first_429 = min((c.time - start for c in sends if c.status == 429), default=math.nan)
-    lost = n - len(chats)
     say(
         f"[{label}] {delivered:,}/{n:,} delivered in {elapsed:.1f}s: "
-        f"{delivered / elapsed:.2f} msg/s = {rate:.3f} of 30/s (5-95% window {steady:.3f}); "
-        f"429s {too_many} ({limited} from the flood limits, first at {first_429:.2f}s); "
-        f"lost {lost}; duplicated {duplicated}"
-    )
-    say(
-        f"[{label}] dispatcher: rounds {report.rounds}, sent {report.sent}, "
-        f"failed {report.failed}, ambiguous {report.ambiguous}, retries {report.retries}; "
-        f"seconds with nothing delivered {idle}; sends per second (first 12 s) "
-        f"{[per_second[i] for i in range(min(12, int(elapsed) + 1))]}; "
-        f"CPU {cpu:.1f}s ({cpu / max(delivered, 1) * 1000:.1f} ms/msg, bot and fake server)"
+        f"{delivered / elapsed:.2f} msg/s = {rate:.3f} of 30/s; 429s {too_many} ({limited} "
+        f"from the flood limits); lost {lost}; duplicated {duplicated}; dispatcher: sent "
+        f"{report.sent}, failed {report.failed}, ambiguous {report.ambiguous}, retries "
+        f"{report.retries}; CPU {cpu / max(delivered, 1) * 1000:.1f} ms/msg (bot and server)"
     )
     return {
-        "delivered": delivered,
         "seconds": round(elapsed, 2),
         "rate_fraction": round(rate, 4),
-        "steady_rate_fraction": round(steady, 4),
         "429s": too_many,
         "flood_429s": limited,
         "lost": lost,
         "duplicated": duplicated,
         "failed": report.failed,
-        "retries": report.retries,
-        "idle_seconds": idle,
         "cpu_ms_per_msg": round(cpu / max(delivered, 1) * 1000, 2),
     }
 
 
-SMOOTH_LIMITER = {"overall_max_rate": 1, "overall_time_period": 1 / TELEGRAM_RATE}
-"""What-if: the same 30/s as one token every 1/30 s (no burst allowance)."""
-
-
-def bench_delivery(n: int, workdir: Path, what_if: bool) -> dict[str, Any]:
+def bench_delivery(n: int, workdir: Path) -> dict[str, Any]:
     say(f"== c. delivery: {n:,} due reminders, FakeBotApi at 30/s and 1/s per chat ==")
     plain = asyncio.run(deliver(n, workdir, "plain"))
     injected = asyncio.run(deliver(n, workdir, "with 2% injected 429s", inject=True))
     say(
         f"rate with injected 429s / plain: {injected['rate_fraction'] / plain['rate_fraction']:.2f}"
     )
-    out: dict[str, Any] = {
-        "delivery_n": n,
-        "delivery_seconds": plain["seconds"],
-        "delivery_rate_fraction": plain["rate_fraction"],
-        "delivery_steady_rate_fraction": plain["steady_rate_fraction"],
-        "delivery_429s": plain["429s"],
-        "delivery_flood_429s": plain["flood_429s"],
-        "lost": plain["lost"],
-        "duplicated": plain["duplicated"],
-        "delivery_failed": plain["failed"],
-        "delivery_idle_seconds": plain["idle_seconds"],
-        "delivery_cpu_ms_per_msg": plain["cpu_ms_per_msg"],
-        "injected_seconds": injected["seconds"],
-        "injected_rate_fraction": injected["rate_fraction"],
-        "injected_429s": injected["429s"],
-        "injected_flood_429s": injected["flood_429s"],
-        "injected_lost": injected["lost"],
-        "injected_duplicated": injected["duplicated"],
-        "injected_failed": injected["failed"],
-    }
-    if what_if:
-        say("-- what-if (diagnosis only, not the product's configuration) --")
-        smooth = asyncio.run(
-            deliver(n, workdir, "what-if: limiter 1 per 1/30 s", limiter=SMOOTH_LIMITER)
-        )
-        wide = asyncio.run(
-            deliver(
-                n,
-                workdir,
-                "what-if: limiter 1 per 1/30 s, concurrency 60",
-                limiter=SMOOTH_LIMITER,
-                concurrency=60,
-            )
-        )
-        out.update(
-            whatif_smooth_rate_fraction=smooth["rate_fraction"],
-            whatif_smooth_429s=smooth["429s"],
-            whatif_smooth_c60_rate_fraction=wide["rate_fraction"],
-            whatif_smooth_c60_429s=wide["429s"],
-        )
+    out: dict[str, Any] = {"delivery_n": n}
+    for prefix, figures in (("delivery", plain), ("injected", injected)):
+        out.update({f"{prefix}_{key}": value for key, value in figures.items()})
     say()
     return out
 
@@ -636,7 +444,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=None, help="start-up users (30,000)")
     parser.add_argument("--pick-rows", type=int, default=None, help="pick rows (1,000,000)")
     parser.add_argument("--deliveries", type=int, default=None, help="due reminders (3,000)")
-    parser.add_argument("--runs", type=int, default=None, help="query repetitions (30)")
     parser.add_argument("--quick", action="store_true", help="3,000 / 100,000 / 300 smoke run")
     parser.add_argument(
         "--parts", default="startup,pick,delivery", help="comma list of startup,pick,delivery"
@@ -645,17 +452,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only for pick")
     parser.add_argument("--workdir", type=Path, default=None, help="where the DB files go")
     parser.add_argument("--keep", action="store_true", help="keep the database files")
-    parser.add_argument(
-        "--what-if",
-        action="store_true",
-        help="delivery also with a burst-free limiter (and concurrency 60): diagnosis only",
-    )
     args = parser.parse_args(argv)
     quick = args.quick
     args.users = args.users or (3_000 if quick else 30_000)
     args.pick_rows = args.pick_rows or (100_000 if quick else 1_000_000)
     args.deliveries = args.deliveries or (300 if quick else 3_000)
-    args.runs = args.runs or (10 if quick else 30)
     args.parts = {part.strip() for part in args.parts.split(",") if part.strip()}
     unknown = args.parts - {"startup", "pick", "delivery"}
     if unknown:
@@ -665,33 +466,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    workdir = work_folder(args.workdir)
-    load = os.getloadavg()[0]
-    say(f"{machine_line('bench.reminders')}, db in {workdir}")
-    figures: dict[str, Any] = {}
-    started = time.perf_counter()
-    try:
+    with bench_run("bench.reminders", args.workdir, args.keep) as (workdir, figures):
         if "startup" in args.parts:
             figures.update(bench_startup(args.users, workdir))
         if "pick" in args.parts:
-            pg_url: str | None = None
-            if not args.no_postgres:
-                reason = postgres_reachable(args.postgres_url)
-                if reason is None:
-                    pg_url = args.postgres_url
-                else:
-                    say(f"(PostgreSQL skipped: {reason})")
-            figures.update(bench_pick(args.pick_rows, args.runs, workdir, pg_url))
+            reason = "--no-postgres" if args.no_postgres else postgres_reachable(args.postgres_url)
+            if reason is not None:
+                say(f"(PostgreSQL skipped: {reason})")
+            pg_url = None if reason else args.postgres_url
+            figures.update(bench_pick(args.pick_rows, workdir, pg_url))
         if "delivery" in args.parts:
-            figures.update(bench_delivery(args.deliveries, workdir, args.what_if))
-    finally:
-        if not args.keep and args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
-    figures["load_avg_start"] = round(load, 2)
-    figures["load_avg_end"] = round(os.getloadavg()[0], 2)
-    figures["total_s"] = round(time.perf_counter() - started, 1)
-    say(f"total {figures['total_s']}s")
-    print(json.dumps(figures), flush=True)
+            figures.update(bench_delivery(args.deliveries, workdir))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Fast bulk seeding shared by the benchmarks (``bench.reminders``, ``bench.summary``).
+"""Fast bulk seeding shared by the benchmarks: users, reminders, and the year of
+history ``bench.summary`` and ``bench.throughput`` both measure against.
 
 Rows are written with one prepared ``INSERT`` per chunk through the DB-API's
 ``executemany`` (SQLite) or with ``COPY ... FROM STDIN`` (PostgreSQL), never as ORM
@@ -7,29 +8,25 @@ processor (``UTCDateTime``, ``Date``, ``JSON``, ``Boolean``), so what lands on d
 byte for byte what the application itself would write and read back. Repeated values
 (the same instant, day or rule object on many rows) are encoded once and cached.
 
-The schema always comes from the product's Alembic migrations, so indexes are exactly
-production's.
+The schema comes from the product's migrations (``bench.common.migrated_store``).
 """
 
 from __future__ import annotations
 
 import json
 import random
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
-from pathlib import Path
+from time import perf_counter
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine, Table, select
 
-from data.engine import is_sqlite, make_engine
-from data.migrate import upgrade
+from data.engine import is_sqlite
 from data.models import CheckIn, Delivery, ExerciseLog, Reminder, TestResult, User
-from data.store import Store
 from flows.plan import default_plan
 from flows.schedule import Rule, next_due, slots_between
 
@@ -53,65 +50,7 @@ def table_of(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
 
 
-# -- databases -----------------------------------------------------------------------
-
-
-def fresh_sqlite_url(path: Path) -> str:
-    """A SQLite URL for ``path``, with any earlier file (and its WAL) removed."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
-
-
-def migrated_store(url: str) -> Store:
-    """A Store on ``url`` with the product's schema (Alembic upgrade to head)."""
-    store = Store(make_engine(url))
-    upgrade(store.engine)
-    return store
-
-
-def postgres_reachable(admin_url: str) -> str | None:
-    """None when PostgreSQL answers at ``admin_url``, else a short reason."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    try:
-        with psycopg.connect(_libpq(admin_url), connect_timeout=3):
-            return None
-    except psycopg.OperationalError as exc:
-        return f"not reachable ({type(exc).__name__})"
-
-
-def create_postgres_database(admin_url: str, prefix: str = "backcoach_bench") -> str:
-    """A fresh, empty database next to ``admin_url``'s; returns its URL."""
-    import psycopg
-
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = admin_url.rpartition("/")
-    return f"{base}/{name}"
-
-
-def drop_postgres_database(admin_url: str, url: str) -> None:
-    import psycopg
-
-    name = url.rpartition("/")[2]
-    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _libpq(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def analyze(engine: Engine) -> None:
-    """Fresh planner statistics after a bulk load (both databases need them)."""
-    with engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
+REMINDERS = table_of(Reminder)
 
 
 # -- the bulk writer -----------------------------------------------------------------
@@ -215,20 +154,18 @@ def user_ids(count: int, first: int = FIRST_USER_ID) -> range:
     return range(first, first + count)
 
 
-def zone_of(user_id: int, zones: Sequence[str] = ZONES) -> str:
-    return zones[(user_id - FIRST_USER_ID) % len(zones)]
+def zone_of(user_id: int) -> str:
+    return ZONES[(user_id - FIRST_USER_ID) % len(ZONES)]
 
 
-def seed_users(
-    engine: Engine, ids: Iterable[int], now: datetime, zones: Sequence[str] = ZONES
-) -> int:
+def seed_users(engine: Engine, ids: Iterable[int], now: datetime) -> int:
     """Active users who gave consent a year ago, each in ``zone_of(id)``."""
     joined = now - timedelta(days=400)
     return bulk_insert(
         engine,
         User,
         USER_COLUMNS,
-        ((uid, "en", zone_of(uid, zones), 1, joined, True, joined, now) for uid in ids),
+        ((uid, "en", zone_of(uid), 1, joined, True, joined, now) for uid in ids),
     )
 
 
@@ -246,70 +183,40 @@ class PlanReminder:
     next_due_at: datetime | None
 
 
-def plan_reminders(timezone: str, now: datetime, count: int = 3) -> list[PlanReminder]:
-    """The default plan's first ``count`` rules: movement every 90 min 09:00-17:00 on
+def plan_reminders(timezone: str, now: datetime) -> list[PlanReminder]:
+    """The default plan's first three rules: movement every 90 min 09:00-17:00 on
     weekdays, breathing (``stress``) at 12:30 and the check-in at 20:00."""
-    rules = default_plan(None, timezone)[:count]
+    rules = default_plan(None, timezone)[:3]
     return [PlanReminder(r.kind, r.to_dict(), next_due(r, now)) for r in rules]
 
 
-def seed_plan_reminders(
+def seed_reminders(
     engine: Engine,
     ids: Iterable[int],
     now: datetime,
-    zones: Sequence[str] = ZONES,
-    per_user: int = 3,
-) -> int:
-    """``per_user`` real plan reminders per user, ``next_due_at`` computed by the rule
-    (once per zone: every user of a zone shares the same next slots)."""
-    plans = {zone: plan_reminders(zone, now, per_user) for zone in zones}
-
-    def rows() -> Iterator[tuple[Any, ...]]:
-        for uid in ids:
-            for item in plans[zone_of(uid, zones)]:
-                yield (uid, item.kind, item.rule, True, item.next_due_at, now, now)
-
-    return bulk_insert(engine, Reminder, REMINDER_COLUMNS, rows())
-
-
-def seed_spread_reminders(
-    engine: Engine,
-    ids: Sequence[int],
-    count: int,
-    start: datetime,
-    spread: timedelta,
     *,
-    seed: int = 1,
-    zones: Sequence[str] = ZONES,
+    per_user: int = 3,
+    due: Callable[[], datetime] | None = None,
 ) -> int:
-    """``count`` reminders with real plan rules and ``next_due_at`` spread uniformly
-    over ``[start, start + spread)`` (to the second), round-robin over ``ids``."""
-    rng = random.Random(seed)
-    plans = {zone: plan_reminders(zone, start) for zone in zones}
-    seconds = int(spread.total_seconds())
-    per_user = len(next(iter(plans.values())))
-
-    def rows() -> Iterator[tuple[Any, ...]]:
-        for index in range(count):
-            uid = ids[index // per_user % len(ids)]
-            item = plans[zone_of(uid, zones)][index % per_user]
-            due = start + timedelta(seconds=rng.randrange(seconds))
-            yield (uid, item.kind, item.rule, True, due, start, start)
-
-    return bulk_insert(engine, Reminder, REMINDER_COLUMNS, rows())
-
-
-def seed_due_now(engine: Engine, ids: Iterable[int], due: datetime) -> int:
-    """One real plan reminder per user, all due at ``due`` (kinds round-robin)."""
-    plans = {zone: plan_reminders(zone, due) for zone in ZONES}
+    """``per_user`` of the three plan reminders per user (taking turns when fewer), due
+    at their rule's next slot after ``now`` (computed once per zone), or at ``due()``."""
+    plans = {zone: plan_reminders(zone, now) for zone in ZONES}
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for index, uid in enumerate(ids):
             items = plans[zone_of(uid)]
-            item = items[index % len(items)]
-            yield (uid, item.kind, item.rule, True, due, due, due)
+            for turn in range(per_user):
+                item = items[(index + turn) % len(items)]
+                at = due() if due else item.next_due_at
+                yield (uid, item.kind, item.rule, True, at, now, now)
 
     return bulk_insert(engine, Reminder, REMINDER_COLUMNS, rows())
+
+
+def spread_over(start: datetime, span: timedelta, seed: int = 1) -> Callable[[], datetime]:
+    """Instants spread uniformly over ``[start, start + span)``, to the second."""
+    rng, seconds = random.Random(seed), int(span.total_seconds())
+    return lambda: start + timedelta(seconds=rng.randrange(seconds))
 
 
 # -- a year of history (the summary benchmark) ---------------------------------------
@@ -444,3 +351,69 @@ def seed_tests(engine: Engine, ids: Iterable[int], now: datetime) -> int:
         TEST_COLUMNS,
         ((uid, taken, answers, scores, "complete") for uid in ids),
     )
+
+
+# -- the year bench.summary and bench.throughput measure against -----------------------
+
+
+@dataclass(frozen=True)
+class History:
+    """How much history each seeded user has (``bench.summary``'s defaults)."""
+
+    days: int = 365
+    exercise_per_day: float = 0.4
+    delivery_days: int = 35
+    heavy_users: int = 0
+    """Users after the others who carry every delivery of ``days``, not ``delivery_days``."""
+
+
+def seed_year(
+    engine: Engine,
+    users: int,
+    now: datetime,
+    exercises: Sequence[str],
+    history: History = History(),
+    say: Callable[[str], None] = print,
+) -> dict[str, int]:
+    """``users`` (+ ``history.heavy_users``) users with consent, one check-in a day and
+    some guided exercises for ``history.days`` days up to ``now``'s date, a self-check,
+    the three plan reminders and a delivery for every real slot of the last
+    ``history.delivery_days`` days. Returns the rows written per table."""
+    ids = user_ids(users + history.heavy_users)
+    last_day = now.date()
+    steps: list[tuple[str, Callable[[], int]]] = [
+        ("users", lambda: seed_users(engine, ids, now)),
+        ("checkins", lambda: seed_checkins(engine, ids, last_day, history.days)),
+        (
+            "exercise_logs",
+            lambda: seed_exercises(
+                engine, ids, exercises, last_day, history.days, history.exercise_per_day
+            ),
+        ),
+        ("test_results", lambda: seed_tests(engine, ids, now)),
+        ("reminders", lambda: seed_reminders(engine, ids, now)),
+        ("deliveries", lambda: _seed_year_deliveries(engine, ids[users:], now, history)),
+    ]
+    counts: dict[str, int] = {}
+    for name, step in steps:
+        t0 = perf_counter()
+        counts[name] = step()
+        took = perf_counter() - t0
+        say(f"  {name:<14} {counts[name]:>11,} rows in {took:6.1f}s ({counts[name] / took:,.0f}/s)")
+    return counts
+
+
+def _seed_year_deliveries(
+    engine: Engine, heavy: Sequence[int], now: datetime, history: History
+) -> int:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(REMINDERS.c.id, REMINDERS.c.user_id, REMINDERS.c.rule).order_by(REMINDERS.c.id)
+        ).all()
+    reminders = [(int(rid), int(uid), dict(rule)) for rid, uid, rule in rows]
+    heavy_ids = set(heavy)
+    normal = [r for r in reminders if r[1] not in heavy_ids]
+    long = [r for r in reminders if r[1] in heavy_ids]
+    return seed_deliveries(
+        engine, normal, now - timedelta(days=history.delivery_days), now
+    ) + seed_deliveries(engine, long, now - timedelta(days=history.days), now, seed=5)

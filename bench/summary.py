@@ -16,7 +16,8 @@ carry a whole year of deliveries, to show how the queries grow with history.
 Then measures, medians over random users:
 
 - store: ``bot.features.summary.load_inputs`` inside one ``Store.view`` (every query
-  the summary makes), then each of its queries alone (target < 5 ms median);
+  the summary makes; target < 5 ms median), and how long the database took to execute
+  the statements it issued, by the table each reads;
 - pure: ``summary_replies`` (``compute_summary`` + ``render_summary`` + chart series and
   labels), and ``compute_summary`` + ``render_summary`` alone;
 - chart: ``bot.charts.render_chart`` of ``chart_series`` over 14 days (target < 200 ms).
@@ -28,67 +29,41 @@ run; the last line is one JSON object.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
-import shutil
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
 
-from bench.common import machine_line, work_folder
-from bench.seed import (
+from bench.common import (
+    MB,
+    Statement,
     analyze,
+    bench_run,
+    captured,
+    first_select,
     fresh_sqlite_url,
     migrated_store,
-    seed_checkins,
-    seed_deliveries,
-    seed_exercises,
-    seed_plan_reminders,
-    seed_tests,
-    seed_users,
-    user_ids,
+    ms,
+    query_plan,
+    say,
+    spread,
 )
+from bench.seed import History, seed_year, user_ids
 from bot.charts import render_chart
-from bot.features.common import today
-from bot.features.summary import WEEKS_LOADED, SummaryInputs, load_inputs, summary_replies
+from bot.features.summary import SummaryInputs, load_inputs, summary_replies
 from data.engine import make_engine
-from data.models import Delivery, Reminder
 from data.store import Store, Turn
 from flows import summary as s
 from flows.exercises import load_library
 from flows.i18n import default_catalogue
 
-MB = 1024 * 1024
 STORE_TARGET_MS = 5.0
 CHART_TARGET_MS = 200.0
-
-
-def say(line: str = "") -> None:
-    print(line, flush=True)
-
-
-def ms(seconds: float) -> float:
-    return seconds * 1000
-
-
-def stats(samples: Sequence[float]) -> dict[str, float]:
-    """Median, 95th percentile and mean, in milliseconds."""
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return {
-        "median": ms(statistics.median(ordered)),
-        "p95": ms(p95),
-        "mean": ms(statistics.fmean(ordered)),
-    }
 
 
 def show(label: str, figures: dict[str, float], target: float | None = None) -> None:
@@ -103,51 +78,8 @@ def show(label: str, figures: dict[str, float], target: float | None = None) -> 
 
 
 def seed_all(engine: Engine, args: argparse.Namespace, now: datetime) -> dict[str, int]:
-    ids = user_ids(args.users + args.heavy_users)
-    heavy = set(ids[args.users :])
-    last_day = now.date()
-    counts: dict[str, int] = {}
-    steps: list[tuple[str, Callable[[], int]]] = [
-        ("users", lambda: seed_users(engine, ids, now)),
-        ("checkins", lambda: seed_checkins(engine, ids, last_day, args.days)),
-        (
-            "exercise_logs",
-            lambda: seed_exercises(
-                engine, ids, exercise_ids(), last_day, args.days, args.exercise_per_day
-            ),
-        ),
-        ("test_results", lambda: seed_tests(engine, ids, now)),
-        ("reminders", lambda: seed_plan_reminders(engine, ids, now)),
-    ]
-    for name, step in steps:
-        t0 = time.perf_counter()
-        counts[name] = step()
-        took = time.perf_counter() - t0
-        say(f"  {name:<14} {counts[name]:>11,} rows in {took:6.1f}s ({counts[name] / took:,.0f}/s)")
-
-    with Session(engine) as session:
-        reminders = [
-            (int(rid or 0), int(uid), dict(rule))
-            for rid, uid, rule in session.exec(
-                select(col(Reminder.id), col(Reminder.user_id), col(Reminder.rule)).order_by(
-                    col(Reminder.id)
-                )
-            ).all()
-        ]
-    normal = [r for r in reminders if r[1] not in heavy]
-    heavy_rows = [r for r in reminders if r[1] in heavy]
-    t0 = time.perf_counter()
-    counts["deliveries"] = seed_deliveries(
-        engine, normal, now - timedelta(days=args.delivery_days), now
-    )
-    counts["deliveries"] += seed_deliveries(
-        engine, heavy_rows, now - timedelta(days=args.days), now, seed=5
-    )
-    took = time.perf_counter() - t0
-    say(
-        f"  {'deliveries':<14} {counts['deliveries']:>11,} rows in {took:6.1f}s "
-        f"({counts['deliveries'] / took:,.0f}/s)"
-    )
+    history = History(args.days, args.exercise_per_day, args.delivery_days, args.heavy_users)
+    counts = seed_year(engine, args.users, now, exercise_ids(), history, say)
     t0 = time.perf_counter()
     analyze(engine)
     say(f"  ANALYZE in {time.perf_counter() - t0:.1f}s")
@@ -172,63 +104,23 @@ def timed_view(
     return time.perf_counter() - t0, result
 
 
-def per_query(store: Store, users: Sequence[int], now: datetime) -> dict[str, Any]:
-    """Each query ``load_inputs`` makes, alone, in its own view (view cost excluded)."""
-    samples: dict[str, list[float]] = {
-        "view (user row)": [],
-        "checkins_before (28 days)": [],
-        "exercises_since": [],
-        "deliveries_since": [],
-        "latest_test": [],
-    }
+def per_table(
+    store: Store, users: Sequence[int], now: datetime, load: Callable[[Turn], object]
+) -> tuple[dict[str, dict[str, float]], list[Statement]]:
+    """How long the database takes to execute the statements ``load_inputs`` issues, per
+    user and by the table each reads first; and the statements of the first user."""
+    samples: dict[str, list[float]] = {}
+    first: list[Statement] = []
     for uid in users:
-        t0 = time.perf_counter()
-        with store.view(uid, now) as tx:
-            assert tx is not None
-            _ = tx.user
-            samples["view (user row)"].append(time.perf_counter() - t0)
-            _time_queries(tx, samples)
-    return {name: stats(values) for name, values in samples.items()}
-
-
-def _time_queries(tx: Turn, samples: dict[str, list[float]]) -> None:
-    """The queries of ``load_inputs``, with the same arguments, timed one by one."""
-    day = today(tx)
-    zone = ZoneInfo(tx.user.timezone)
-    since = datetime.combine(day - timedelta(days=7 * WEEKS_LOADED - 1), dtime(), tzinfo=zone)
-    q0 = time.perf_counter()
-    tx.checkins_before(day + timedelta(days=1), days=7 * WEEKS_LOADED)
-    q1 = time.perf_counter()
-    tx.exercises_since(since)
-    q2 = time.perf_counter()
-    tx.deliveries_since(since)
-    q3 = time.perf_counter()
-    tx.latest_test()
-    q4 = time.perf_counter()
-    samples["checkins_before (28 days)"].append(q1 - q0)
-    samples["exercises_since"].append(q2 - q1)
-    samples["deliveries_since"].append(q3 - q2)
-    samples["latest_test"].append(q4 - q3)
-
-
-def deliveries_plan(engine: Engine, uid: int, since: datetime) -> list[str]:
-    """SQLite's plan for ``Turn.deliveries_since`` (the same statement, rebuilt here)."""
-    query = (
-        select(Delivery.slot, Reminder.kind, Delivery.action, Delivery.status)
-        .join(Reminder, col(Reminder.id) == Delivery.reminder_id)
-        .where(Delivery.user_id == uid, Delivery.slot >= since)
-        .order_by(col(Delivery.slot))
-    )
-    compiled: Any = query.compile(dialect=engine.dialect)
-    processors = compiled._bind_processors
-    params = {
-        key: processors[key](value) if key in processors else value
-        for key, value in compiled.construct_params().items()
-    }
-    args = tuple(params[key] for key in compiled.positiontup)
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", args).all()
-    return [str(row[-1]) for row in rows]
+        with captured(store.engine) as statements:
+            timed_view(store, uid, now, load)
+        first = first or statements
+        per_user: dict[str, float] = {}
+        for statement in statements:
+            per_user[statement.table] = per_user.get(statement.table, 0.0) + statement.seconds
+        for table, seconds in per_user.items():
+            samples.setdefault(table, []).append(seconds)
+    return {table: spread(values) for table, values in samples.items()}, first
 
 
 def object_sizes(engine: Engine) -> dict[str, float]:
@@ -296,28 +188,26 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         assert isinstance(result, SummaryInputs)
         load_samples.append(took)
         inputs.append(result)
-    store_stats = stats(load_samples)
+    store_stats = spread(load_samples)
     show("load_inputs (whole view)", store_stats, STORE_TARGET_MS)
-    breakdown = per_query(store, sample, now)
-    for name, query in breakdown.items():
-        show(f"  {name}", query)
+    breakdown, statements = per_table(store, sample, now, load)
+    for table, times in breakdown.items():
+        show(f"  statements reading {table}", times)
 
     heavy_stats: dict[str, float] | None = None
     heavy_deliveries: dict[str, float] | None = None
     if heavy:
         heavy_samples = [timed_view(store, uid, now, load)[0] for uid in heavy for _ in range(3)]
-        heavy_stats = stats(heavy_samples)
+        heavy_stats = spread(heavy_samples)
         show(f"load_inputs, {len(heavy)} heavy users (year of deliveries)", heavy_stats)
-        heavy_deliveries = per_query(store, heavy * 3, now)["deliveries_since"]
-        show("  deliveries_since, heavy users", heavy_deliveries)
+        heavy_deliveries = per_table(store, heavy * 3, now, load)[0]["deliveries"]
+        show("  statements reading deliveries, heavy users", heavy_deliveries)
         say(
             f"heavy / normal: load_inputs {heavy_stats['median'] / store_stats['median']:.2f}x, "
-            f"deliveries_since "
-            f"{heavy_deliveries['median'] / breakdown['deliveries_since']['median']:.2f}x"
+            f"deliveries {heavy_deliveries['median'] / breakdown['deliveries']['median']:.2f}x"
         )
-    plan = deliveries_plan(store.engine, sample[0], now - timedelta(days=28))
-    say("query plan of deliveries_since:")
-    for line in plan:
+    say("query plan of the statement reading deliveries:")
+    for line in query_plan(store.engine, first_select(statements, "deliveries")):
         say(f"    {line}")
 
     say()
@@ -336,8 +226,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         )
         s.render_summary(result, t)
         text_samples.append(time.perf_counter() - t0)
-    pure_stats = stats(pure_samples)
-    text_stats = stats(text_samples)
+    pure_stats = spread(pure_samples)
+    text_stats = spread(text_samples)
     show("summary_replies (compute+render+chart data)", pure_stats)
     show("compute_summary + render_summary", text_stats)
     say(f"summary text: {statistics.median(lengths):.0f} characters (median)")
@@ -361,7 +251,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         png = render_chart(data, labels)
         chart_samples.append(time.perf_counter() - t0)
         sizes.append(len(png))
-    chart_stats = stats(chart_samples)
+    chart_stats = spread(chart_samples)
     show("render_chart (warm)", chart_stats, CHART_TARGET_MS)
     say(
         f"first render in this process (cold caches): {cold_ms:.1f} ms "
@@ -381,8 +271,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "store_summary_ms_median": round(store_stats["median"], 3),
         "store_summary_ms_p95": round(store_stats["p95"], 3),
         "store_target_ratio": round(store_stats["median"] / STORE_TARGET_MS, 3),
-        "store_queries_ms_median": {
-            name: round(query["median"], 3) for name, query in breakdown.items()
+        "store_statements_ms_median": {
+            table: round(times["median"], 3) for table, times in breakdown.items()
         },
         "pure_summary_ms_median": round(pure_stats["median"], 3),
         "compute_render_text_ms_median": round(text_stats["median"], 3),
@@ -396,7 +286,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         figures.update(
             heavy_users=len(heavy),
             heavy_store_summary_ms_median=round(heavy_stats["median"], 3),
-            heavy_deliveries_since_ms_median=round(heavy_deliveries["median"], 3),
+            heavy_deliveries_statements_ms_median=round(heavy_deliveries["median"], 3),
             heavy_vs_normal=round(heavy_stats["median"] / store_stats["median"], 2),
         )
     return figures
@@ -425,21 +315,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    workdir = work_folder(args.workdir)
-    load = os.getloadavg()[0]
-    say(machine_line("bench.summary"))
-    started = time.perf_counter()
-    try:
-        figures = run(args, workdir)
-    finally:
-        if not args.keep and args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
-    figures["load_avg_start"] = round(load, 2)
-    figures["load_avg_end"] = round(os.getloadavg()[0], 2)
-    figures["total_s"] = round(time.perf_counter() - started, 1)
-    say()
-    say(f"total {figures['total_s']}s")
-    print(json.dumps(figures), flush=True)
+    with bench_run("bench.summary", args.workdir, args.keep) as (workdir, figures):
+        figures.update(run(args, workdir))
 
 
 if __name__ == "__main__":
