@@ -2,7 +2,7 @@
 
 Run by hand, never by pytest::
 
-    .venv/bin/python -m bench.reminders            # defaults, about 5 minutes
+    .venv/bin/python -m bench.reminders            # defaults, about 10 minutes
     .venv/bin/python -m bench.reminders --quick    # smoke run, about a minute
     .venv/bin/python -m bench.reminders --parts startup,pick --users 10000
 

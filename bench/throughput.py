@@ -3,7 +3,7 @@ history, and how does it compare with a bare PTB press that makes the same Bot A
 
 Run by hand, never by pytest::
 
-    .venv/bin/python -m bench.throughput            # 10,000 users x a year; ~15 minutes
+    .venv/bin/python -m bench.throughput            # 10,000 users x a year; ~6 minutes
     .venv/bin/python -m bench.throughput --quick    # 1,000 users x 60 days, smoke run
 
 Every Bot API call is answered in-process by :class:`bench.throughput_fakes.NullRequest`,
