@@ -103,7 +103,7 @@ class SavedState:
 
 # The user and their conversation state are read, and written, with Core statements
 # built once: every button press opens a turn, and loading them as ORM objects cost
-# more than the rest of the transaction together (bench.throughput, "floor").
+# more than the rest of the transaction together (measured with the throughput benchmark).
 USERS = cast(Table, User.__table__)  # type: ignore[attr-defined]
 STATES = cast(Table, ConversationState.__table__)  # type: ignore[attr-defined]
 _USER_ID: BindParameter[int] = bindparam("user_id_")
