@@ -41,7 +41,8 @@ SEE_DOCTOR, CRISIS = "see_doctor", "crisis"
 
 @dataclass(frozen=True)
 class Step:
-    """One question. Texts: ``pain_test.steps.<id>.question`` and ``.options.<value>``.
+    """One question. Texts: ``pain_test.steps.<id>.question``, ``.options.<value>``
+    and, where the result lists the choices, ``.summary.<value>``.
 
     ``scale`` steps take whole numbers ``lo``..``hi``; with ``labels`` (a list key under
     ``pain_test.scales``) each number gets a labelled button of its own.
@@ -442,7 +443,9 @@ def _crisis_replies(ctx: Context, reason: str) -> tuple[Reply, ...]:
 
 
 def _names(t: Translator, step_id: str, values: Sequence[str]) -> str:
-    return ", ".join(t(f"{P}.steps.{step_id}.options.{v}") for v in values)
+    """Chosen options inside a result sentence: button labels are capitalised and often
+    first person ("My fitness..."), so each option has its own in-sentence wording."""
+    return ", ".join(t(f"{P}.steps.{step_id}.summary.{v}") for v in values)
 
 
 def result_replies(scores: sc.Scores, ctx: Context) -> tuple[Reply, ...]:

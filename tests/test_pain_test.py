@@ -224,8 +224,25 @@ def test_high_risk_profile_text() -> None:
     assert fact.scores["risk"] == "high" and fact.scores["duration"] == "chronic"
     text = all_text(outcomes[-1])
     assert "Risk of slow recovery: high" in text and "not a diagnosis" in text
-    assert "A separation or divorce" in text and "stress makes your pain worse" in text
+    assert "a separation or divorce" in text and "stress makes your pain worse" in text
     assert "stress_and_pain" in fact.recommended_cards
+
+
+CHOICE_STEPS = ("where", "worse", "physical", "life_events")
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr", "de"])
+def test_result_names_choices_in_sentence_wording_not_button_labels(lang: str) -> None:
+    """A result sentence that lists choices reads them lower case and in the second
+    person ("a low fitness"), never as pasted buttons ("My fitness is not great")."""
+    t = default_catalogue().translator(lang)
+    chosen = {s: list(STEPS[INDEX[s]].options) for s in CHOICE_STEPS}
+    state = at("pseq_life", **chosen)
+    text = all_text(FLOW.handle(state, Press("5"), Context(t, NOW, "Europe/Brussels", {})))
+    for step, values in chosen.items():
+        joined = ", ".join(t(f"pain_test.steps.{step}.summary.{v}") for v in values)
+        assert joined in text, (step, joined)
+    assert "Mijn conditie is niet zo goed" not in text
 
 
 # -- red flags -----------------------------------------------------------------------
@@ -748,7 +765,10 @@ def test_no_stray_step_texts() -> None:
         step_id, _, rest = key[len(prefix) :].partition(".")
         assert step_id in INDEX, key
         step = STEPS[INDEX[step_id]]
-        assert rest == "question" or rest.removeprefix("options.") in step.options, key
+        _, _, option = rest.partition(".")
+        assert rest == "question" or (
+            rest.split(".")[0] in ("options", "summary") and option in step.options
+        ), key
 
 
 def test_without_a_red_flag_no_doctor_advice_is_remembered() -> None:
