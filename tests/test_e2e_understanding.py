@@ -14,6 +14,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.runner import running
 from bot.services import build_services
+from flows import helplines
 from flows.i18n import default_catalogue
 from flows.onboarding import CONSENT_VERSION
 from flows.understanding.labels import Label
@@ -209,7 +210,7 @@ async def test_a_borderline_emergency_sign_is_asked_about_sign_by_sign(bot: Harn
     advice = await press(bot, USER, asked[0], t("safety.sign_saddle"))
     assert texts(advice) == [emergency_text(t, ZONE)]
     none = await press(bot, USER, asked[0], t("safety.sign_none"))
-    assert texts(none) == [t("safety.signs_none_reply")]
+    assert texts(none) == [t("safety.signs_none_reply", **helplines.fills(t, ZONE))]
 
 
 @pytest.mark.parametrize("language", sorted(HARMLESS))

@@ -346,3 +346,14 @@ def test_every_exercise_the_coach_names_is_in_the_library(language: str) -> None
     library = load_library(default_catalogue().translator(language))
     assert set(coach.RELIEF_EXERCISES) <= set(library)
     assert all(library[ex].category in coach.CALM_CATEGORIES for ex in coach.RELIEF_EXERCISES[:1])
+
+
+def test_the_answer_to_no_emergency_sign_names_the_users_own_emergency_number() -> None:
+    """Nobody outside the countries with 112 is told to dial it."""
+    from flows.understanding.safety_call import answer_safety_press
+
+    t = default_catalogue().translator("en")
+    answered = answer_safety_press(["sign", "none"], t, "Europe/London")
+    assert answered is not None
+    text = answered[0][0].text
+    assert "999" in text and "{" not in text

@@ -17,6 +17,7 @@ from flows.helplines import (
     crisis_text,
     doctor_line_text,
     emergency_text,
+    fills,
 )
 from flows.i18n import Translator
 from flows.runtime import Choice, Reply
@@ -127,7 +128,7 @@ def answer_safety_press(
         return safety_replies(Call.CRISIS_LINES, t, timezone), Signal.CRISIS
     if question == "sign" and answer in (*SIGNS, NO_SIGN):
         if answer == NO_SIGN:
-            return (Reply(t("safety.signs_none_reply")),), None
+            return (Reply(t("safety.signs_none_reply", **fills(t, timezone))),), None
         return safety_replies(Call.EMERGENCY_ADVICE, t, timezone), Signal.EMERGENCY
     return None
 
