@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_timezone_location
 from babel.numbers import format_decimal as babel_format_decimal
 
 FALLBACK_LOCALE = "en_GB"
@@ -33,3 +33,12 @@ def format_day(day: date, language: str) -> str:
     """A short local date as each language writes it: "Tue 24 Nov", "di 24 nov",
     "mar. 24 nov.", "Di., 24. Nov." (CLDR's pattern, not one pattern for all)."""
     return str(format_skeleton("MMMEd", day, locale=locale_for(language)))
+
+
+def zone_name(zone: str, language: str) -> str:
+    """A time zone as its city in the user's language ("Brussel", "Bruxelles", "Brüssel")
+    for buttons: people recognise their city, not the tz database's English spelling."""
+    try:
+        return str(get_timezone_location(zone, locale=locale_for(language), return_city=True))
+    except LookupError:
+        return zone.rsplit("/", 1)[-1].replace("_", " ")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flows.formatting import zone_name
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
 from flows.timezones import COMMON_TIMEZONES, local_clock, parse_timezone
 
@@ -216,10 +217,6 @@ class OnboardingFlow:
         )
 
     def _timezone_picker(self, text: str, ctx: Context) -> Reply:
-        rows = [
-            tuple(Choice(name.split("/")[-1].replace("_", " "), name) for name in pair)
-            for pair in zip(COMMON_TIMEZONES[0::2], COMMON_TIMEZONES[1::2], strict=False)
-        ]
-        if len(COMMON_TIMEZONES) % 2:
-            rows.append((Choice(COMMON_TIMEZONES[-1], COMMON_TIMEZONES[-1]),))
-        return Reply(text, tuple(rows))
+        language = ctx.t.language
+        buttons = [Choice(zone_name(name, language), name) for name in COMMON_TIMEZONES]
+        return Reply(text, tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)))

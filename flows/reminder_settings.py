@@ -36,6 +36,7 @@ from typing import Any, Final
 
 from flows import caution as cn
 from flows import pacing
+from flows.formatting import zone_name
 from flows.onboarding import TimezoneChosen
 from flows.plan import REASONS, Change, default_rule, keep_own, plan_changes
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
@@ -1067,7 +1068,7 @@ class ReminderSettingsFlow:
 
     def _timezone_reply(self, text: str, ctx: Context) -> Reply:
         buttons = [
-            Choice(name.split("/")[-1].replace("_", " "), f"z:{index}")
+            Choice(zone_name(name, ctx.t.language), f"z:{index}")
             for index, name in enumerate(COMMON_TIMEZONES)
         ]
         rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]

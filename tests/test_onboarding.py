@@ -178,3 +178,17 @@ def test_mermaid_draws_every_step() -> None:
     assert diagram.startswith("stateDiagram-v2")
     for step in ("welcome", "consent", "withdraw", "timezone", "timezone_pick"):
         assert step in diagram
+
+
+@pytest.mark.parametrize(
+    ("language", "city"),
+    [("nl", "Brussel"), ("fr", "Bruxelles"), ("de", "Brüssel"), ("en", "Brussels")],
+)
+def test_zone_buttons_name_the_city_in_the_users_language(language: str, city: str) -> None:
+    t = default_catalogue().translator(language)
+    context = Context(t, datetime(2026, 11, 25, 8, 0, tzinfo=UTC), "Europe/Brussels", {})
+    state = FLOW.handle(to_consent(), Press("yes"), context).state
+    out = FLOW.handle(state, Press("change"), context) if state else None
+    assert out is not None
+    buttons = {c.value: c.label for c in out.replies[-1].buttons()}
+    assert buttons["Europe/Brussels"] == city  # the value stays the IANA name

@@ -826,3 +826,11 @@ def test_another_time_opens_that_reminder_at_once() -> None:
     assert outcome.state is not None and outcome.state.step == "kind"
     assert last(outcome).text == "Breathing exercise: 12:30, every day"
     assert "times" in values(last(outcome))
+
+
+def test_zone_buttons_name_the_city_in_the_users_language() -> None:
+    ctx = Context(default_catalogue().translator("fr"), NOW, BXL, {"reminders": STORED})
+    outcome = run(["tz"], ctx)
+    labels = {c.value: c.label for c in last(outcome).buttons()}
+    assert labels[f"z:{COMMON_TIMEZONES.index('Europe/London')}"] == "Londres"
+    assert labels[f"z:{COMMON_TIMEZONES.index('Europe/Brussels')}"] == "Bruxelles"
