@@ -8,6 +8,7 @@ from datetime import date
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, get_timezone_location
 from babel.numbers import format_decimal as babel_format_decimal
+from babel.numbers import get_decimal_symbol
 
 FALLBACK_LOCALE = "en_GB"
 
@@ -42,3 +43,9 @@ def zone_name(zone: str, language: str) -> str:
         return str(get_timezone_location(zone, locale=locale_for(language), return_city=True))
     except LookupError:
         return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def list_separator(language: str) -> str:
+    """The CSV column separator spreadsheets expect in this language: ';' where ',' is
+    the decimal mark (Belgium, France, Germany), ',' otherwise."""
+    return ";" if get_decimal_symbol(locale_for(language)) == "," else ","

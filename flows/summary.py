@@ -27,7 +27,7 @@ from functools import cache
 from babel.dates import format_date
 
 from flows.checkin import MOVED_VALUES, SLEEP_VALUES
-from flows.formatting import format_day, format_decimal, locale_for
+from flows.formatting import format_day, format_decimal, list_separator, locale_for
 from flows.i18n import Translator
 from flows.schedule import KINDS as REMINDER_KINDS
 from flows.streaks import current_streak
@@ -103,6 +103,7 @@ REMINDER_TASKS: dict[str, tuple[str, ...]] = {
 }
 """Exercise kinds that do what a reminder of each kind asks, whichever way they started."""
 CSV_HEADER: tuple[str, ...] = ("local_day", "pain", "stress", "sleep", "moved", "note")
+"""The CSV columns; each is named in the user's language by ``summary.csv_header.<column>``."""
 
 # The check-in flow stores "soso" and "little"; other spellings are read as the same.
 _ALIASES = {
@@ -847,20 +848,29 @@ def _plain_cell(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-def checkins_csv(checkins: Iterable[DayRow]) -> str:
-    """All check-ins as CSV (oldest first) for /export; notes are quoted by the csv module
-    and never start like a formula. Encode with :data:`CSV_ENCODING`."""
+def _word(row_value: str | None, known: Iterable[str], section: str, t: Translator) -> str:
+    """A stored sleep/moved value as the user's word; an unknown one is kept as stored."""
+    value = _canonical(row_value)
+    if value in known:
+        return t(f"{P}.{section}.{value}")
+    return row_value or ""
+
+
+def checkins_csv(checkins: Iterable[DayRow], t: Translator) -> str:
+    """All check-ins as CSV (oldest first) for /history and /export, in the user's
+    language and with the list separator their spreadsheet splits on; notes are quoted
+    by the csv module and never start like a formula. Encode with :data:`CSV_ENCODING`."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    writer = csv.writer(out, delimiter=list_separator(t.language))
+    writer.writerow([t(f"{P}.csv_header.{column}") for column in CSV_HEADER])
     for row in sorted(checkins, key=lambda r: r.local_day):
         writer.writerow(
             [
                 row.local_day.isoformat(),
                 row.pain,
                 row.stress,
-                row.sleep or "",
-                row.moved or "",
+                _word(row.sleep, SLEEP_VALUES, "sleep_words", t),
+                _word(row.moved, MOVED_VALUES, "moved_words", t),
                 _plain_cell(row.note or ""),
             ]
         )

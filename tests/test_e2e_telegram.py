@@ -242,7 +242,7 @@ async def test_history_offers_a_csv_of_all_checkins(polling: Harness) -> None:
     await polling.press(listing[0], "Download all as a CSV file")
     documents = await polling.server.wait_for("sendDocument")
     csv_bytes = next(iter(documents[0].files.values())).data.decode("utf-8-sig")
-    assert csv_bytes.splitlines()[0].startswith("local_day,pain,stress")
+    assert csv_bytes.splitlines()[0].startswith("day,pain,stress")
     assert ",3,8," in csv_bytes
 
 

@@ -103,7 +103,7 @@ def test_export_holds_everything_about_the_user_and_nobody_else(services: Servic
         assert {row[owner] for row in rows} == {USER}
     assert data["test_results"][0]["scores"]["risk"] in ("low", "medium", "high")
     csv_text = files[1].content.decode("utf-8-sig")  # type: ignore[union-attr]
-    assert csv_text.startswith("local_day,pain,stress")
+    assert csv_text.startswith("day,pain,stress")
 
 
 def test_consent_text_change_asks_again_before_storing(sqlite_url: str, clock: ManualClock) -> None:

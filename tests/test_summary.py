@@ -767,20 +767,42 @@ def test_csv_round_trip() -> None:
         DayRow(day(-2), 6, 7, None, None, None),
         DayRow(day(-1), 4, 4, "soso", "little", "ok"),
     ]
-    text = checkins_csv(checkins)
+    text = checkins_csv(checkins, T)
     parsed = list(csv.reader(io.StringIO(text, newline="")))
-    assert tuple(parsed[0]) == CSV_HEADER
+    assert parsed[0] == [T(f"summary.csv_header.{column}") for column in CSV_HEADER]
+    assert parsed[0] == ["day", "pain", "stress", "sleep", "moved", "note"]
     assert parsed[1:] == [
         [day(-2).isoformat(), "6", "7", "", "", ""],
-        [day(-1).isoformat(), "4", "4", "soso", "little", "ok"],
+        [day(-1).isoformat(), "4", "4", "so-so", "a little", "ok"],
         [day(0).isoformat(), "3", "5", "good", "yes", note],
     ]
-    assert checkins_csv([]).splitlines() == [",".join(CSV_HEADER)]
+    assert checkins_csv([], T).splitlines() == [",".join(parsed[0])]
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "de"])
+def test_csv_speaks_the_users_language_with_its_list_separator(language: str) -> None:
+    """Belgian (and French, German) spreadsheets split on ';', because ',' is their
+    decimal mark; headers and words come from the catalogue."""
+    t = CATALOGUE.translator(language)
+    text = checkins_csv([DayRow(day(0), 3, 5, "soso", "little", "a; b")], t)
+    parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert parsed[0] == [t(f"summary.csv_header.{column}") for column in CSV_HEADER]
+    assert parsed[0] != [CATALOGUE.translator("en")(f"summary.csv_header.{c}") for c in CSV_HEADER]
+    assert parsed[1] == [
+        day(0).isoformat(),
+        "3",
+        "5",
+        t("summary.sleep_words.soso"),
+        t("summary.moved_words.little"),
+        "a; b",
+    ]
 
 
 @pytest.mark.parametrize("note", ['=HYPERLINK("http://x.example","click")', "+1", "-2", "@SUM(A1)"])
 def test_csv_notes_never_run_as_spreadsheet_formulas(note: str) -> None:
-    parsed = list(csv.reader(io.StringIO(checkins_csv([DayRow(day(0), 3, 5, None, None, note)]))))
+    parsed = list(
+        csv.reader(io.StringIO(checkins_csv([DayRow(day(0), 3, 5, None, None, note)], T)))
+    )
     assert parsed[1][-1] == f"'{note}"
 
 

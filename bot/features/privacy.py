@@ -37,7 +37,7 @@ def export_command(tx: Turn, t: Translator) -> list[Reply]:
         )
         for r in data.get("checkins", [])
     ]
-    as_csv = checkins_csv(sorted(rows, key=lambda row: row.local_day)).encode(CSV_ENCODING)
+    as_csv = checkins_csv(rows, t).encode(CSV_ENCODING)
     return [
         Reply(
             t("privacy.export_ready"),

@@ -144,7 +144,7 @@ def history_csv_command(tx: Turn, t: Translator) -> list[Reply]:
     if not tx.user.has_consent:
         return [Reply(t("common.need_consent"))]
     rows = [_day_row(r) for r in tx.all_checkins()]
-    content = s.checkins_csv(rows).encode(s.CSV_ENCODING)
+    content = s.checkins_csv(rows, t).encode(s.CSV_ENCODING)
     return [
         Reply(t("summary.history.csv_ready"), attachment=File("backcoach-checkins.csv", content))
     ]
