@@ -87,7 +87,7 @@ class OnboardingFlow:
         if step == "consent":
             return (
                 Reply(
-                    t("onboarding.consent", version=CONSENT_VERSION),
+                    t("onboarding.consent"),
                     (
                         (Choice(t("onboarding.consent_yes"), "yes", means="yes"),),
                         (Choice(t("onboarding.consent_no"), "no", means="no"),),

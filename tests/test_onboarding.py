@@ -192,3 +192,18 @@ def test_zone_buttons_name_the_city_in_the_users_language(language: str, city: s
     assert out is not None
     buttons = {c.value: c.label for c in out.replies[-1].buttons()}
     assert buttons["Europe/Brussels"] == city  # the value stays the IANA name
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "fr", "de"])
+def test_the_consent_question_does_not_show_its_version_number(language: str) -> None:
+    """The version is bookkeeping (it is stored with the consent), not something to read."""
+    t = default_catalogue().translator(language)
+    context = Context(t, datetime(2026, 11, 25, 8, 0, tzinfo=UTC), "Europe/Brussels", {})
+    out = FLOW.handle(FLOW.start(context).state, Press(language), context)  # type: ignore[arg-type]
+    out = FLOW.handle(out.state, Press("next"), context)  # type: ignore[arg-type]
+    assert out.state is not None and out.state.step == "consent"
+    text = " ".join(r.text for r in out.replies).lower()
+    assert "version" not in text and "versie" not in text
+    assert out.facts == ()
+    yes = FLOW.handle(out.state, Press("yes"), context)
+    assert yes.facts == (onboarding.ConsentGiven(onboarding.CONSENT_VERSION),)
