@@ -258,7 +258,7 @@ class CheckinFlow:
         else:
             score = parse_score(event.text)
         if score is None:
-            return self._ask(state, ctx, ctx.t("checkin.invalid.score"))
+            return self._ask(state, ctx, ctx.t("common.not_a_number", lo=0, hi=10))
         nxt = "stress" if step == "pain" else "sleep"
         return self._ask(state.at(nxt, **{step: score}), ctx)
 

@@ -685,11 +685,11 @@ class ExerciseFlow:
             if event.value != SKIP:
                 rating = int(event.value) if event.value in SCORE_VALUES else None
                 if rating is None:
-                    return self._ask(state, ctx, t("exercises.rate.invalid"))
+                    return self._ask(state, ctx, t("common.not_a_number", lo=0, hi=10))
         else:
             rating = parse_score(event.text)
             if rating is None:
-                return self._ask(state, ctx, t("exercises.rate.invalid"))
+                return self._ask(state, ctx, t("common.not_a_number", lo=0, hi=10))
         lines = [
             t("exercises.rate.saved", rating=rating)
             if rating is not None

@@ -161,7 +161,8 @@ class PainTestFlow:
             return self._multi(state, step, token, ctx)
         value = _value(step, token)
         if value is None:
-            return self._reask(state, ctx, f"{P}.invalid.{step.kind}", lo=step.lo, hi=step.hi)
+            key = "common.not_a_number" if step.kind == "scale" else f"{P}.invalid.{step.kind}"
+            return self._reask(state, ctx, key, lo=step.lo, hi=step.hi)
         return self._answered(state.at(state.step, **{step.id: value}), step, ctx)
 
     def holds_unsaved(self, state: FlowState) -> bool:

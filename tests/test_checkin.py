@@ -32,7 +32,7 @@ NOW = datetime(2026, 11, 25, 19, tzinfo=UTC)  # 20:00 in Brussels
 TODAY = date(2026, 11, 25)
 FLOW = CheckinFlow()
 SCORE_ROWS = [[str(n) for n in range(6)], [str(n) for n in range(6, 11)]]
-INVALID_SCORE = T("checkin.invalid.score")
+INVALID_SCORE = T("common.not_a_number", lo=0, hi=10)  # one wording in every flow
 HYPO = settings(database=None, deadline=None)
 
 

@@ -531,6 +531,10 @@ def test_invalid_text_reasks_and_changes_nothing(step: str, typed: str) -> None:
     assert out.state == state
     assert out.facts == ()
     assert "didn't catch" in out.replies[0].text
+    step_kind = STEPS[INDEX[step]].kind if step in INDEX else ""
+    if step_kind == "scale":  # the same words as the check-in's and the exercises' scales
+        lo, hi = STEPS[INDEX[step]].lo, STEPS[INDEX[step]].hi
+        assert out.replies[0].text == T("common.not_a_number", lo=lo, hi=hi)
     assert out.replies[1:] == FLOW.current(state, ctx())
     assert out.replies[-1].buttons()
 
