@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -848,7 +848,7 @@ def _plain_cell(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-def _word(row_value: str | None, known: Iterable[str], section: str, t: Translator) -> str:
+def _word(row_value: str | None, known: Collection[str], section: str, t: Translator) -> str:
     """A stored sleep/moved value as the user's word; an unknown one is kept as stored."""
     value = _canonical(row_value)
     if value in known:
