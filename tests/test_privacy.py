@@ -41,6 +41,10 @@ def fill_every_table(services: Services) -> None:
     with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
         rule = Rule.at("stress", ["12:30"]).to_dict()
         tx.upsert_reminder("stress", rule, enabled=True, next_due_at=services.clock.now())
+        tx.enrol_programme({"v": 1}, [])
+        tx.save_programme_session(
+            tx.now.date(), level=1, parts=["lesson"], feedback=None, walk_minutes=None
+        )
     services.store.claim_due(
         services.clock.now(), limit=5, grace=timedelta(minutes=20), advance=advance
     )
@@ -441,6 +445,8 @@ HEALTH_TABLES = {
     "exercise_logs",
     "lesson_reads",
     "medical_cautions",
+    "programmes",
+    "programme_sessions",
 }
 
 
