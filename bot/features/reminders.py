@@ -53,7 +53,9 @@ def history(tx: Turn) -> dict[str, Any]:
     }
 
 
-def _save(tx: Turn, kind: str, rule: dict[str, Any], enabled: bool) -> None:
+def save_reminder(tx: Turn, kind: str, rule: dict[str, Any], enabled: bool) -> None:
+    """The one way a reminder's rule is stored: validated, with its next slot from now
+    (none while switched off, and its pending snoozes dropped)."""
     clean = Rule.from_dict(rule).to_dict()  # validates, and drops the plan's "reason"
     due = advance(clean, tx.now) if enabled else None
     tx.upsert_reminder(kind, clean, enabled=enabled, next_due_at=due)
@@ -63,14 +65,14 @@ def _save(tx: Turn, kind: str, rule: dict[str, Any], enabled: bool) -> None:
 
 def record_upsert(tx: Turn, fact: rs.ReminderUpserted) -> None:
     require_consent(tx)
-    _save(tx, fact.kind, fact.rule, fact.enabled)
+    save_reminder(tx, fact.kind, fact.rule, fact.enabled)
 
 
 def record_toggle(tx: Turn, fact: rs.ReminderToggled) -> None:
     require_consent(tx)
     for reminder in tx.reminders():
         if reminder.kind == fact.kind and not reminder.one_off:
-            _save(tx, reminder.kind, reminder.rule, fact.enabled)
+            save_reminder(tx, reminder.kind, reminder.rule, fact.enabled)
 
 
 def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
@@ -83,17 +85,18 @@ def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
         if reminder.one_off:
             continue
         rule = dataclasses.replace(Rule.from_dict(reminder.rule), paused_until=until)
-        _save(tx, reminder.kind, rule.to_dict(), reminder.enabled)
+        save_reminder(tx, reminder.kind, rule.to_dict(), reminder.enabled)
 
 
 def record_plan(tx: Turn, fact: rs.PlanAccepted) -> None:
     require_consent(tx)
     chosen = {str(rule["kind"]): rule for rule in fact.rules}
     for kind, rule in chosen.items():
-        _save(tx, kind, rule, True)
+        save_reminder(tx, kind, rule, True)
     for reminder in tx.reminders():
-        if reminder.kind not in chosen and not reminder.one_off:
-            _save(tx, reminder.kind, reminder.rule, False)
+        # Only the kinds a plan can hold: the programme's daily message is not one.
+        if reminder.kind in schedule.KINDS and reminder.kind not in chosen and not reminder.one_off:
+            save_reminder(tx, reminder.kind, reminder.rule, False)
 
 
 def move_to_timezone(tx: Turn, fact: onboarding.TimezoneChosen) -> None:
@@ -103,7 +106,7 @@ def move_to_timezone(tx: Turn, fact: onboarding.TimezoneChosen) -> None:
         if reminder.one_off:
             continue
         rule = dataclasses.replace(Rule.from_dict(reminder.rule), timezone=fact.timezone)
-        _save(tx, reminder.kind, rule.to_dict(), reminder.enabled)
+        save_reminder(tx, reminder.kind, rule.to_dict(), reminder.enabled)
 
 
 # -- the nudge a claimed slot becomes ------------------------------------------------
@@ -175,7 +178,7 @@ def unpark(tx: Turn) -> None:
         return
     for reminder in tx.reminders():
         if reminder.enabled and reminder.next_due_at is None and not reminder.one_off:
-            _save(tx, reminder.kind, reminder.rule, True)
+            save_reminder(tx, reminder.kind, reminder.rule, True)
 
 
 def register(wiring: Wiring) -> None:
