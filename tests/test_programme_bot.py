@@ -5,18 +5,20 @@ day's session in parts, a flare-up day, the red-flag review, a pause, leaving, /
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.clock import ManualClock
-from bot.conversation import TurnResult
+from bot.conversation import Outgoing, TurnResult
 from bot.features import reminders
+from bot.programme_sender import prepare
 from bot.services import Services
 from data.programme import ProgrammeRow
+from data.queue import Claim
 from flows import reminder_settings as rs
 from flows.programme.records import Flare
 from flows.programme.state import ProgrammeState
 from flows.programme.tracks import BY_RISK
-from flows.schedule import Rule
+from flows.schedule import PROGRAMME, Rule
 from flows.streaks import local_day
 from tests.test_flows_through_engine import USER, answer_test, command, onboard, press_data
 from tests.test_pain_test import CALM
@@ -289,3 +291,86 @@ def test_delete_erases_the_programme(services: Services) -> None:
     press(services, asked, "Yes, erase everything")
     counts = services.store.rows_about(USER)
     assert counts["programmes"] == 0 and counts["programme_sessions"] == 0
+
+
+# -- the daily message, decided for a slot the queue really claimed ------------------------
+
+
+def claim_at(services: Services, clock: ManualClock, when: datetime) -> list[Claim]:
+    clock.set(when)
+    claims = services.store.claim_due(
+        when, limit=10, grace=timedelta(minutes=20), advance=reminders.advance
+    )
+    return [claim for claim in claims if claim.kind == PROGRAMME]
+
+
+def message_at(services: Services, clock: ManualClock, when: datetime) -> Outgoing | None:
+    claims = claim_at(services, clock, when)
+    assert len(claims) <= 1
+    return prepare(services, claims[0]) if claims else None
+
+
+def test_the_daily_message_comes_at_the_chosen_time_with_one_follow_up_unless_done(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    enrol(services)  # at 09:00 in Brussels: today's 08:30 has gone, so tomorrow first
+    assert message_at(services, clock, datetime(2026, 11, 25, 10, 30, tzinfo=UTC)) is None
+    daily = message_at(services, clock, datetime(2026, 11, 26, 7, 30, tzinfo=UTC))  # 08:30
+    assert daily is not None
+    texts = services.catalogue.section("en", "programme.nudges")
+    assert daily.text in texts.values()
+    assert [[b.label for b in row] for row in daily.buttons] == [["▶ Start today's session"]]
+    assert daily.buttons[0][0].data == "c|today"
+    assert message_at(services, clock, datetime(2026, 11, 26, 8, 0, tzinfo=UTC)) is None
+    follow_up = message_at(services, clock, datetime(2026, 11, 26, 10, 30, tzinfo=UTC))
+    assert follow_up is not None and follow_up.text in texts.values()
+    assert follow_up.text != daily.text
+    state = state_of(services)
+    assert state.messages.follow_up_on == date(2026, 11, 26) and len(state.nudges) == 2
+
+    # The next day the session is done before 08:30: no message at all.
+    clock.set(datetime(2026, 11, 27, 6, 0, tzinfo=UTC))
+    block = press(services, command(services, "today"), "Skip for now")  # the check-in
+    block = press(services, block, "✓ Got it")  # the lesson
+    press(services, finish_exercises(services, block), "Fine")
+    assert message_at(services, clock, datetime(2026, 11, 27, 7, 30, tzinfo=UTC)) is None
+    assert message_at(services, clock, datetime(2026, 11, 27, 10, 30, tzinfo=UTC)) is None
+    sent = [d for d in services.store.deliveries(USER) if d.slot.date() == date(2026, 11, 27)]
+    assert len(sent) == 1  # the daily slot was claimed, and skipped by the rules
+
+
+def test_nothing_is_sent_while_paused_and_the_message_is_back_after(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    enrol(services)
+    asked = press(services, command(services, "programme"), "⏸ Pause (ill or on holiday)")
+    press(services, asked, "3 days")  # Wed 25 to Fri 27 November
+    for day in (26, 27):
+        assert message_at(services, clock, datetime(2026, 11, day, 7, 30, tzinfo=UTC)) is None
+    back = message_at(services, clock, datetime(2026, 11, 28, 7, 30, tzinfo=UTC))
+    assert back is not None and back.buttons[0][0].data == "c|today"
+
+
+def test_after_three_ignored_messages_they_are_spaced_out_and_another_time_is_offered(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    enrol(services)
+    sent = {}
+    for day in range(26, 34):
+        when = datetime(2026, 11, 25, 7, 30, tzinfo=UTC) + timedelta(days=day - 25)
+        sent[day] = message_at(services, clock, when)
+        message_at(services, clock, when + timedelta(hours=3))  # the follow-up's slot
+    # Three ignored in a row (26-28), then every other day.
+    assert [day for day, message in sent.items() if message is not None] == [26, 27, 28, 30, 32]
+    asked = sent[30]
+    assert asked is not None and "Would another time of day work better?" in asked.text
+    assert [b.label for row in asked.buttons for b in row] == [
+        "▶ Start today's session",
+        "🕒 Choose another time",
+    ]
+    assert sent[32] is not None and "another time" not in sent[32].text  # asked once
+    again = press_data(services, asked.buttons[1][0].data)
+    assert "When would you like your daily message?" in text(again)
