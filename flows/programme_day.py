@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Any, Final
 
-from flows.programme.calendar import DayLabel
+from flows.i18n import Translator
+from flows.programme.calendar import PROGRAMME_WEEKS, DayLabel, position, week_dates
 from flows.programme.content import ProgrammeContent, programme_content, week_key
+from flows.programme.flare import flare_days
 from flows.programme.plan import DayPlan, is_done, plan_today, remaining
 from flows.programme.records import Feedback, Part, SessionRecord
 from flows.programme.state import ProgrammeState
@@ -230,3 +232,52 @@ def date_text(ctx: Context, day: date) -> str:
         day=str(day.day),
         month=t.list("reminders.months.short")[day.month - 1],
     )
+
+
+# -- the weekly summary's part -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekReport:
+    """The programme in the weekly summary: where someone is, the sessions and flare-up
+    days of this programme week, the level, and next week's theme (None in maintenance)."""
+
+    label: DayLabel
+    week: int
+    level: int
+    done: int
+    days: int
+    flare_days: int
+    next_week: int | None
+
+
+def week_report(day: Day, content: ProgrammeContent) -> WeekReport | None:
+    """The summary's numbers, from the state as planned today (nothing is saved)."""
+    if not day.enrolled or day.state is None:
+        return None
+    plan = plan_of(day, content)
+    state = plan.state
+    where = position(state, day.today)
+    streak = weekly_streak(state, day.sessions, day.today)
+    this_week = set(week_dates(state, where.week, day.today))
+    flared = len(this_week & flare_days(state, day.today))
+    following = None if where.week >= PROGRAMME_WEEKS else where.week + 1
+    return WeekReport(
+        plan.label, where.week, plan.level, streak.done, streak.days, flared, following
+    )
+
+
+def week_text(t: Translator, report: WeekReport) -> str:
+    """The summary's programme part, in the user's language."""
+    k = "programme.ui.summary"
+    theme = t(f"programme.weeks.{week_key(report.week)}.theme")
+    lines = [
+        t(f"{k}.title", label=t(report.label.key, **report.label.fills()), theme=theme),
+        t(f"{k}.sessions", done=report.done, days=report.days),
+        t("programme.ui.status_level", level=report.level),
+    ]
+    if report.flare_days:
+        lines.append(t(f"{k}.flare_days", days=report.flare_days))
+    if report.next_week is not None:
+        lines.append(t(f"{k}.next", theme=t(f"programme.weeks.{week_key(report.next_week)}.theme")))
+    return "\n".join(lines)

@@ -374,3 +374,20 @@ def test_after_three_ignored_messages_they_are_spaced_out_and_another_time_is_of
     assert sent[32] is not None and "another time" not in sent[32].text  # asked once
     again = press_data(services, asked.buttons[1][0].data)
     assert "When would you like your daily message?" in text(again)
+
+
+def test_the_weekly_summary_has_a_programme_part_for_people_in_it(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone=ZONE) as tx:
+        tx.record_checkin(today(services), pain=3, stress=3, sleep="good", moved="yes", note=None)
+    assert "Your programme" not in text(command(services, "summary"))
+    enrol(services)
+    block = press(services, command(services, "today"), "✓ Got it")
+    press(services, finish_exercises(services, block), "Fine")
+    summary = text(command(services, "summary"))
+    assert "🗓 Your programme: Week 1 · Day 1, Hurt doesn't mean harm" in summary
+    assert "Sessions this programme week: 1 of 7 days." in summary
+    assert "Exercise level: 1" in summary and "Flare-up days" not in summary
+    assert "Next week's theme: Pain as an alarm, and how stress turns it up." in summary

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation import Wiring
 from bot.features.common import today
+from bot.features.programme import programme_history
 from data.store import Turn
+from flows import programme_day as pd
 from flows import summary as s
 from flows.exercises import load_library
 from flows.i18n import Translator
-from flows.runtime import Chart, Choice, File, Reply
+from flows.runtime import Chart, Choice, Context, File, Reply
 from flows.schedule import KINDS
 
 WEEKS_LOADED = 4
@@ -29,6 +31,8 @@ class SummaryInputs:
     actions: list[s.ReminderActionRow]
     latest_test: s.TestInfo | None
     checkin_reminder_on: bool = False
+    programme: pd.WeekReport | None = None
+    """The coaching programme's week, for someone in it."""
 
     @property
     def has_data_this_week(self) -> bool:
@@ -80,7 +84,17 @@ def load_inputs(tx: Turn, t: Translator) -> SummaryInputs:
     reminder_on = any(
         r.kind == s.CHECKIN_REMINDER_KIND and r.enabled and not r.one_off for r in tx.reminders()
     )
-    return SummaryInputs(day, checkins, exercises, actions, test, reminder_on)
+    return SummaryInputs(
+        day, checkins, exercises, actions, test, reminder_on, _programme_week(tx, t)
+    )
+
+
+def _programme_week(tx: Turn, t: Translator) -> pd.WeekReport | None:
+    row = tx.programme()
+    if row is None or not row.enrolled:
+        return None
+    ctx = Context(t, tx.now, tx.user.timezone, programme_history(tx))
+    return pd.week_report(pd.load_day(ctx), pd.content_of(ctx))
 
 
 def summary_replies(inputs: SummaryInputs, t: Translator, *, days: int = 14) -> list[Reply]:
@@ -95,6 +109,8 @@ def summary_replies(inputs: SummaryInputs, t: Translator, *, days: int = 14) -> 
     text = s.render_summary(result, t)
     data = s.chart_series(inputs.today, inputs.checkins, inputs.exercises, days=days)
     chart = Chart(data, s.chart_labels(data, t, t.language)) if data.has_checkins else None
+    if inputs.programme is not None:
+        text = f"{text}\n\n{pd.week_text(t, inputs.programme)}"
     return [Reply(text, attachment=chart)]
 
 
