@@ -15,12 +15,14 @@ transaction, before anything is sent, so a crash never sends a day's message twi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from flows import programme_day as pd
+from flows.programme.content import ProgrammeContent
 from flows.programme.keeping_up import (
+    Kind,
     decide_daily,
     decide_follow_up,
     follow_up_time,
@@ -48,6 +50,44 @@ class Message:
     follow_up_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Decided:
+    """The rules' answer for one slot: ``kind`` None when nothing goes, else the nudge
+    ``key`` (under ``programme.nudges``, or ``programme.maintenance`` for a weekly one),
+    with ``ask_time`` for the one "another time?" question."""
+
+    state: ProgrammeState
+    kind: Kind | None = None
+    key: str | None = None
+    ask_time: bool = False
+
+
+def decide(
+    state: ProgrammeState,
+    today: date,
+    done: bool,
+    content: ProgrammeContent,
+    *,
+    follow_up: bool,
+) -> Decided:
+    """Whether the daily slot (or its follow-up) becomes a message, and the state after
+    it. ``state`` is the state as planned today and ``done`` whether today's session
+    counts as done (:func:`flows.programme.plan.is_done`). Pure, so the simulation in
+    ``bench.programme`` lives through months of it with the same rules."""
+    if follow_up:
+        decision = decide_follow_up(state, today, done)
+        pool: tuple[str, ...] = (*content.follow_ups, *content.daily)
+    else:
+        decision = decide_daily(state, today, done)
+        weekly = decision.kind == "weekly"
+        pool = content.weekly if weekly else (*content.daily, *content.follow_ups)
+    key = pick_nudge(pool, state, today) if decision.kind is not None else None
+    if decision.kind is None or key is None:
+        return Decided(state)
+    state = record_follow_up(state, today) if follow_up else record_daily(state, today, decision)
+    return Decided(record_nudge(state, key, today), decision.kind, key, decision.ask_time)
+
+
 def daily_message(ctx: Context, *, follow_up: bool) -> Message | None:
     """The message for the slot claimed at ``ctx.now``; None when the person is not (or
     no longer) in the programme."""
@@ -56,39 +96,27 @@ def daily_message(ctx: Context, *, follow_up: bool) -> Message | None:
         return None
     content = pd.content_of(ctx)
     plan = pd.plan_of(day, content)
-    state, today = plan.state, day.today
-    done = pd.done_today(plan, day)
+    decided = decide(plan.state, day.today, pd.done_today(plan, day), content, follow_up=follow_up)
+    if decided.kind is None or decided.key is None:
+        return Message(decided.state)
     t = ctx.t
     start = (Choice(t(f"{P}.start"), command="today"),)
-    if follow_up:
-        decision = decide_follow_up(state, today, done)
-        key = pick_nudge((*content.follow_ups, *content.daily), state, today)
-        if decision.kind is None or key is None:
-            return Message(state)
-        state = record_nudge(record_follow_up(state, today), key, today)
-        return Message(state, Reply(t(f"programme.nudges.{key}"), (start,)))
-    decision = decide_daily(state, today, done)
-    weekly = decision.kind == "weekly"
-    pool = content.weekly if weekly else (*content.daily, *content.follow_ups)
-    key = pick_nudge(pool, state, today)
-    if decision.kind is None or key is None:
-        return Message(state)
-    state = record_nudge(record_daily(state, today, decision), key, today)
-    text = t(f"programme.{'maintenance' if weekly else 'nudges'}.{key}")
+    weekly = decided.kind == "weekly"
+    text = t(f"programme.{'maintenance' if weekly else 'nudges'}.{decided.key}")
     rows: tuple[tuple[Choice, ...], ...] = (start,)
-    if decision.ask_time:
+    if decided.ask_time:
         text = f"{text}\n\n{t(f'{P}.ask_time')}"
         rows = (start, (Choice(t(f"{P}.other_time"), command="programme_time"),))
-    return Message(state, Reply(text, rows), _follow_up_at(state, ctx) if not weekly else None)
+    due = follow_up_at(decided.state, ctx.now, ctx.timezone) if decided.kind == "daily" else None
+    return Message(decided.state, Reply(text, rows), due)
 
 
-def _follow_up_at(state: ProgrammeState, ctx: Context) -> datetime | None:
+def follow_up_at(state: ProgrammeState, now: datetime, timezone: str) -> datetime | None:
     """Three hours after the daily time, today, as a UTC instant (never in the evening:
     :func:`flows.programme.keeping_up.follow_up_time`); None when that is already past."""
     at = follow_up_time(state.at)
     if at is None:
         return None
-    zone = ZoneInfo(ctx.timezone)
-    local = ctx.now.astimezone(zone)
-    due = resolve_local(datetime.combine(local.date(), at), zone)
-    return due if due > ctx.now else None
+    zone = ZoneInfo(timezone)
+    due = resolve_local(datetime.combine(now.astimezone(zone).date(), at), zone)
+    return due if due > now else None
