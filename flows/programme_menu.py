@@ -226,7 +226,7 @@ class ProgrammeFlow:
         lines.append(t(f"{P}.status_time", time=pd.time_text(ctx, state.at)))
         rows: list[tuple[Choice, ...]] = []
         if not paused:
-            rows.append((Choice(t(f"{P}.today_button"), command="today"),))
+            rows.append((Choice(t(f"{P}.today_button"), command="today!"),))
         rows += [
             (Choice(t(f"{P}.resume"), DO_RESUME) if paused else Choice(t(f"{P}.pause"), DO_PAUSE),),
             (Choice(t(f"{P}.change_time"), DO_TIME),),

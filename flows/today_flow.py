@@ -343,7 +343,7 @@ class TodayFlow:
             return _reply(text, Choice(t(f"{P}.continue"), OK), later)
         if part == "review":
             lines = t(f"{P}.review", **helplines.fills(t, ctx.timezone))
-            signs = Choice(t(f"{P}.review_button"), command="test")
+            signs = Choice(t(f"{P}.review_button"), command="test!")
             return Reply(
                 f"{t('programme.flare.long')}\n\n{lines}",
                 ((signs,), (Choice(t(f"{P}.continue"), OK),), later),

@@ -391,3 +391,29 @@ def test_the_weekly_summary_has_a_programme_part_for_people_in_it(
     assert "Sessions this programme week: 1 of 7 days." in summary
     assert "Exercise level: 1" in summary and "Flare-up days" not in summary
     assert "Next week's theme: Pain as an alarm, and how stress turns it up." in summary
+
+
+def test_the_status_opens_today_at_once_and_the_review_opens_the_warning_signs(
+    services: Services,
+) -> None:
+    """Both leave a screen with nothing unsaved on it: no "switch?" question first."""
+    onboard(services)
+    enrol(services)
+    opened = press(services, command(services, "programme"), "▶ Today's session")
+    assert opened.replies[0].text.startswith("📅 Week 1 · Day 1")
+    day = today(services)
+    with services.store.turn(USER, services.clock.now(), language="en", timezone=ZONE) as tx:
+        found = tx.programme()
+        assert found is not None
+        long_one = replace(
+            ProgrammeState.from_dict(found.state),
+            enrolled_on=day - timedelta(days=20),
+            flare=Flare(day - timedelta(days=2), day - timedelta(days=16), 1, 2.0),
+        )
+        tx.save_programme(long_one.to_dict())
+    start = command(services, "today")
+    review = press(services, press(services, start, "Skip for now"), "Continue")
+    signs = press(services, review, "Go through the warning signs")
+    assert "Do you want to leave it" not in text(signs)
+    state = services.store.get_state(USER)
+    assert state is not None and state.flow == "pain_test"
