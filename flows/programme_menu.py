@@ -22,6 +22,7 @@ from typing import Final
 from flows import programme_day as pd
 from flows.programme import pause as pause_rules
 from flows.programme.calendar import label, position
+from flows.programme.goals import goal_of_week
 from flows.programme.keeping_up import confirm_time, engaged
 from flows.programme.state import MAX_PAUSE_DAYS, ProgrammeState
 from flows.programme.tracks import enrol
@@ -223,6 +224,9 @@ class ProgrammeFlow:
                 lines.append(t(f"{P}.status_done"))
             else:
                 lines.append(t(f"{P}.status_next", parts=pd.part_names(ctx, left)))
+        goal = goal_of_week(state, where.week)
+        if goal is not None:
+            lines.append(t(f"{P}.status_goal", goal=t(f"programme.goals.{goal}")))
         lines.append(t(f"{P}.status_time", time=pd.time_text(ctx, state.at)))
         rows: list[tuple[Choice, ...]] = []
         if not paused:

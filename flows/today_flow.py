@@ -30,6 +30,7 @@ from flows.exercises import ExerciseFlow, load_library, parse_minutes
 from flows.programme.calendar import position
 from flows.programme.codec import choice
 from flows.programme.content import lesson_keys, week_key
+from flows.programme.goals import choose_goal, goal_of_week, suggest_goals
 from flows.programme.keeping_up import engaged
 from flows.programme.lessons import mark_read
 from flows.programme.levels import after_block
@@ -40,8 +41,8 @@ from flows.runtime import Choice, Context, Event, Flow, FlowState, Outcome, Pres
 NAME: Final = "today"
 P: Final = "programme.ui.today"
 
-PART, INNER, FEEDBACK = "part", "inner", "feedback"
-STEPS: Final = (PART, INNER, FEEDBACK)
+PART, INNER, FEEDBACK, GOAL = "part", "inner", "feedback", "goal"
+STEPS: Final = (PART, INNER, FEEDBACK, GOAL)
 
 GO, OK, SKIP, LATER = "go", "ok", "skip", "later"
 WALK_OPTIONS: Final = (5, 10, 15, 20, 30, 45)
@@ -105,6 +106,8 @@ class TodayFlow:
         plan = self._plan(work, ctx)
         if state.step == FEEDBACK:
             return (self._feedback_question(ctx),)
+        if state.step == GOAL:
+            return (self._goal_question(_strings(state.answers.get("offered")), ctx),)
         return (self._part_reply(str(state.answers.get("part")), state, work, plan, ctx),)
 
     def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
@@ -126,6 +129,8 @@ class TodayFlow:
         part = str(state.answers.get("part"))
         if state.step == FEEDBACK:
             return self._handle_feedback(state, value, work, plan, ctx)
+        if state.step == GOAL:
+            return self._handle_goal(state, value, work, ctx)
         if value == SKIP:
             skipped = [*_skipped(state), part]
             return self._next(state.at(PART, skipped=skipped), work, ctx)
@@ -140,6 +145,9 @@ class TodayFlow:
             (PART, "skip for now", PART),
             (PART, "later", ""),
             (PART, "last part done", ""),
+            (PART, "last part done, no goal this week yet", GOAL),
+            (GOAL, "one of three goals (chosen) / skip for now", ""),
+            (GOAL, "invalid", GOAL),
             (INNER, "inner flow's step", INNER),
             (INNER, "inner flow ended, more of the block", PART),
             (INNER, "inner flow ended, block done", FEEDBACK),
@@ -259,6 +267,20 @@ class TodayFlow:
         work.lead.append(Reply(ctx.t(f"{P}.rated.{feedback}")))
         return self._next(state.at(PART, block=[]), work, ctx)
 
+    def _handle_goal(
+        self, state: FlowState, value: str | None, work: _Turn, ctx: Context
+    ) -> Outcome:
+        offered = _strings(state.answers.get("offered"))
+        if value == SKIP:
+            return Outcome(None, (Reply(ctx.t(f"{P}.goal_later")),), work.all_facts())
+        if value not in offered or work.day.state is None:
+            note = Reply(ctx.t(f"{P}.use_buttons"))
+            return Outcome(state, (note, self._goal_question(offered, ctx)), work.all_facts())
+        week = position(work.day.state, work.day.today).week
+        work.day = work.day.with_state(choose_goal(work.day.state, week, str(value), offered))
+        label = ctx.t(f"programme.goals.{value}")
+        return Outcome(None, (Reply(ctx.t(f"{P}.goal_set", goal=label)),), work.all_facts())
+
     # -- moving on -------------------------------------------------------------------
 
     def _next(
@@ -268,7 +290,14 @@ class TodayFlow:
         plan = plan or self._plan(work, ctx)
         left = [part for part in pd.left_today(plan, work.day) if part not in _skipped(state)]
         if not left:
-            return Outcome(None, (*work.lead, self._end(plan, work, ctx)), work.all_facts())
+            end = self._end(plan, work, ctx)
+            offered = () if state.answers.get("goal_asked") else self._goals(work, ctx)
+            if offered:  # the week's goal, once the day's parts are behind
+                question = self._goal_question(offered, ctx)
+                ask = Reply(f"{end.text}\n\n{question.text}", question.choices)
+                asking = state.at(GOAL, offered=list(offered), goal_asked=True)
+                return Outcome(asking, (*work.lead, ask), work.all_facts())
+            return Outcome(None, (*work.lead, end), work.all_facts())
         part = left[0]
         reply = self._part_reply(part, state, work, plan, ctx)
         return Outcome(state.at(PART, part=part), (*work.lead, reply), work.all_facts())
@@ -394,6 +423,23 @@ class TodayFlow:
         key = "exercises_flare" if "flare" in plan.flags else "exercises"
         text = t(f"{P}.{key}", minutes=minutes, level=plan.level, exercises=listed)
         return _reply(text, Choice(t(f"{P}.start_button"), GO), later)
+
+    def _goals(self, work: _Turn, ctx: Context) -> tuple[str, ...]:
+        """Three goals to choose from, while this programme week has none (not in
+        maintenance, where the week is one session). Asked at the end of a session, so
+        it never stands between someone and their exercises."""
+        state = work.day.state
+        if state is None:
+            return ()
+        where = position(state, work.day.today)
+        if where.maintenance or goal_of_week(state, where.week) is not None:
+            return ()
+        return suggest_goals(pd.content_of(ctx).goals, state, where.week)
+
+    def _goal_question(self, offered: Sequence[str], ctx: Context) -> Reply:
+        t = ctx.t
+        rows = tuple((Choice(t(f"programme.goals.{goal}"), goal),) for goal in offered)
+        return Reply(t(f"{P}.goal_question"), (*rows, (Choice(t(f"{P}.skip"), SKIP),)))
 
     def _feedback_question(self, ctx: Context) -> Reply:
         t = ctx.t

@@ -417,3 +417,28 @@ def test_the_status_opens_today_at_once_and_the_review_opens_the_warning_signs(
     assert "Do you want to leave it" not in text(signs)
     state = services.store.get_state(USER)
     assert state is not None and state.flow == "pain_test"
+
+
+def test_the_weeks_goal_is_chosen_from_three_at_the_end_of_a_session(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    enrol(services)
+    block = press(services, press(services, command(services, "today"), "Skip for now"), "✓ Got it")
+    walk = press(services, finish_exercises(services, block), "Fine")
+    done = press(services, walk, "10 min")
+    assert "That's today's session done" in text(done)
+    assert "Pick one goal for this week" in text(done)
+    goals = services.catalogue.section("en", "programme.goals")
+    offered = [label for label in labels(done) if label in goals.values()]
+    assert len(offered) == 3 and "Skip for now" in labels(done)
+    chosen = press(services, done, offered[1])
+    assert f"Your goal this week: {offered[1]}." in text(chosen)
+    assert services.store.get_state(USER) is None
+    state = state_of(services)
+    assert state.goal is not None and state.goal.week == 1
+    assert f"This week's goal: {offered[1]}." in text(command(services, "programme"))
+    clock.advance(timedelta(days=1))  # the same programme week: not asked again
+    again = press(services, command(services, "today!"), "Skip for now")
+    again = press(services, finish_exercises(services, press(services, again, "✓ Got it")), "Fine")
+    assert "Pick one goal" not in text(press(services, again, "10 min"))
