@@ -1,6 +1,6 @@
 """What the dispatcher sends for one claimed slot: a nudge with buttons, a follow-up
-question after safety advice, or, for the weekly summary, the summary itself (text
-first, chart after)."""
+question after safety advice, the programme's daily message (when its rules say so), or,
+for the weekly summary, the summary itself (text first, chart after)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from bot.dispatcher import Send
 from bot.features.caution import follow_up_message
 from bot.features.reminders import nudge, review
 from bot.features.summary import SummaryInputs, load_inputs, summary_replies
+from bot.programme_sender import send_programme
 from bot.services import Services
 from bot.telegram_app import keyboard, send_attachment
 from data.queue import ASKED, Claim
 from flows import follow_up
+from flows.schedule import PROGRAMME
 
 NUDGE_EVERY = timedelta(days=14)
 """A user with no data gets at most one gentle nudge instead of a summary per fortnight."""
@@ -26,6 +28,8 @@ def make_sender(bot: Bot, services: Services) -> Send:
     async def send(claim: Claim) -> str | None:
         if claim.kind == "summary":
             return await _send_summary(bot, services, claim)
+        if claim.kind == PROGRAMME:
+            return await send_programme(bot, services, claim)
         if claim.kind in follow_up.KINDS:
             message = follow_up_message(claim, services.catalogue)
         elif claim.ask:

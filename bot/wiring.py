@@ -14,6 +14,7 @@ from bot.features import (
     onboarding,
     pain_test,
     privacy,
+    programme,
     reminders,
     summary,
 )
@@ -44,6 +45,7 @@ def build_wiring(
         exercise,
         summary,
         reminders,
+        programme,
         caution,
         coach,
     ):

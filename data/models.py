@@ -214,6 +214,56 @@ class MedicalCaution(SQLModel, table=True):
     cleared_at: datetime | None = _utc(nullable=True)
 
 
+class Programme(SQLModel, table=True):
+    """One person's coaching programme: its state as versioned JSON (written and read by
+    ``flows.programme``; this layer only keeps it), one row per user.
+
+    ``left_at`` is set when the person leaves the programme: the row stays (leaving
+    keeps the data) but nothing is sent. ``replaced`` lists the reminder kinds the
+    programme's daily message switched off at enrolment, so leaving can switch them on
+    again.
+    """
+
+    __tablename__ = "programmes"
+
+    user_id: int = _user_fk(primary_key=True)
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    replaced: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    left_at: datetime | None = _utc(nullable=True)
+    updated_at: datetime = _utc()
+
+
+class ProgrammeSession(SQLModel, table=True):
+    """What someone did of one programme day: the parts done (a JSON list), the exercise
+    level, how the block felt and the minutes walked. One row per user and local day;
+    kept beside the state so the state stays small however long someone stays."""
+
+    __tablename__ = "programme_sessions"
+    __table_args__ = (
+        UniqueConstraint("user_id", "local_day", name="uq_programme_session_user_day"),
+        CheckConstraint(
+            "feedback IS NULL OR feedback IN ('too_easy', 'fine', 'too_hard')",
+            name="ck_programme_session_feedback",
+        ),
+        CheckConstraint(
+            "walk_minutes IS NULL OR walk_minutes BETWEEN 0 AND 600",
+            name="ck_programme_session_walk",
+        ),
+        CheckConstraint("level BETWEEN 1 AND 20", name="ck_programme_session_level"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    local_day: date
+    level: int
+    parts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    feedback: str | None = Field(default=None, max_length=16)
+    walk_minutes: int | None = Field(default=None)
+    updated_at: datetime = _utc()
+
+
 PERSONAL_TABLES: tuple[type[SQLModel], ...] = (
     User,
     ConversationState,
@@ -224,6 +274,8 @@ PERSONAL_TABLES: tuple[type[SQLModel], ...] = (
     ExerciseLog,
     LessonRead,
     MedicalCaution,
+    Programme,
+    ProgrammeSession,
 )
 """Every table that holds data about a person; erasure walks this and a test checks
 that no table of the schema is missing from it."""

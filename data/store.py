@@ -38,6 +38,7 @@ from data.models import (
     Delivery,
     User,
 )
+from data.programme import ProgrammeOps
 from data.queue import SENT_STATUSES, QueueOps, ReminderOps
 from data.records import CHECKINS, RecordOps
 
@@ -148,7 +149,7 @@ class _Unread:
 UNREAD = _Unread()
 
 
-class Turn(RecordOps, ReminderOps):
+class Turn(RecordOps, ReminderOps, ProgrammeOps):
     """One user's turn: everything it reads and writes happens in one transaction.
 
     The conversation state and the facts a step records are committed together, so a
@@ -362,6 +363,23 @@ class Store(QueueOps):
                 )
                 tx._user = replace(tx.user, last_seen_at=now)
             yield tx
+
+    @contextmanager
+    def on_behalf(self, user_id: int, now: datetime) -> Iterator[Turn | None]:
+        """A write transaction for the bot's own work on one user (the programme's daily
+        message decides and records what it sends), outside any turn of theirs.
+
+        Unlike a turn it never creates the user and does not count as them being seen,
+        so retention stays honest; None when the user is gone. On PostgreSQL the user
+        row is locked the way a turn locks it, so the two never interleave.
+        """
+        sqlite = is_sqlite(self.engine)
+        with self._write() as session:
+            row = session.execute(_OPEN if sqlite else _LOCK_USER, {"user_id_": user_id}).first()
+            if row is None:
+                yield None
+                return
+            yield Turn(session, UserInfo.of(row), now, _state_of(row) if sqlite else UNREAD)
 
     @contextmanager
     def view(self, user_id: int, now: datetime) -> Iterator[Turn | None]:

@@ -498,6 +498,7 @@ def result_replies(scores: sc.Scores, ctx: Context) -> tuple[Reply, ...]:
         Reply(
             t(f"{r}.steps_title") + "\n" + steps,
             (
+                (Choice(t("programme.ui.start_button"), command="programme_start"),),
                 (Choice(t(f"{r}.plan_button"), command="plan"),),
                 (Choice(t(f"{r}.learn_button"), command="learn"),),
             ),

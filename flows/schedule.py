@@ -40,6 +40,10 @@ from flows.safety import normalise
 
 KINDS: Final = ("movement", "posture", "stress", "pain", "checkin", "summary")
 """Every reminder kind, in the order menus and plans show them."""
+PROGRAMME: Final = "programme"
+"""The coaching programme's daily message: a rule like the others, sent by the same
+dispatcher, but set up and shown by /programme, never by the reminder menus or plans."""
+RULE_KINDS: Final = (*KINDS, PROGRAMME)
 
 DEFAULT_TIMEZONE: Final = "Europe/Brussels"
 EVERY_DAY: Final = (0, 1, 2, 3, 4, 5, 6)
@@ -201,8 +205,8 @@ class Rule:
     paused_until: datetime | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if self.kind not in RULE_KINDS:
+            raise ValueError(f"kind must be one of {RULE_KINDS}, got {self.kind!r}")
         if not isinstance(self.timezone, str):
             raise ValueError("timezone must be an IANA name")
         _zone(self.timezone)

@@ -80,7 +80,7 @@ def check_outcome(outcome: Outcome) -> None:
                 assert choice.value and choice.value.isascii()
                 assert len(choice.value) <= 20 and "|" not in choice.value
             else:
-                assert choice.command in ("plan", "learn")
+                assert choice.command in ("programme_start", "plan", "learn")
 
 
 def presses_for(step: Step, value: Any) -> list[str]:
@@ -171,7 +171,7 @@ def test_complete_path() -> None:
     assert "5/10" in text and "4/10" in text and "not a diagnosis" in text
     assert "Risk of slow recovery: low" in text
     commands = [c.command for r in final.replies for c in r.buttons()]
-    assert commands == ["plan", "learn"]
+    assert commands == ["programme_start", "plan", "learn"]
     steps_reply = final.replies[-1].text
     assert 3 <= steps_reply.count("• ") <= 5 and "112" in steps_reply
 

@@ -36,6 +36,10 @@ def fill_every_table(services: Services) -> None:
     drive(services, command(services, "exercise"))
     lessons = command(services, "learn")  # a lesson read, then Done
     drive(services, press_data(services, pick(lessons.replies[-1], preferred=False)))
+    # The programme, with a day whose lesson was read (and its daily message).
+    offer = command(services, "programme")
+    press_label(services, press_label(services, offer, "Start the programme"), "🌅 Morning, 8:30")
+    press_label(services, command(services, "today"), "✓ Got it")
     # The emergency advice opens a caution (and schedules its follow-up).
     services.conversations.handle(Incoming(USER, "text", text="I lost bladder control"))
     with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
@@ -452,6 +456,8 @@ HEALTH_TABLES = {
     "exercise_logs",
     "lesson_reads",
     "medical_cautions",
+    "programmes",
+    "programme_sessions",
 }
 
 
@@ -473,7 +479,9 @@ def test_withdrawing_consent_erases_every_health_table_on_each_database(
         done = withdraw_consent(services)
         text = done.replies[0].text
         assert "erased" in text and "check-ins: 1" in text and "self-check results: 1" in text
-        assert "advised you to see a doctor: 1" in text and "reminders: 2" in text
+        assert "advised you to see a doctor: 1" in text and "reminders: 3" in text
+        assert "your 12-week programme (where you are in it): 1" in text
+        assert "days of the programme you did: 1" in text
         assert "lessons you read: 1" in text
         counts = services.store.rows_about(USER)
         assert set(counts) == HEALTH_TABLES | {"users"}, "a new table needs a decision here"
@@ -499,7 +507,7 @@ def test_withdrawal_is_confirmed_first_and_export_keeps_the_question(
     fill_every_table(services)
     asked = withdraw_consent(services, confirm="")
     question = asked.replies[-1]
-    assert "check-ins: 1" in question.text and "reminders: 2" in question.text  # + follow-up
+    assert "check-ins: 1" in question.text and "reminders: 3" in question.text  # + two
     assert "exercises" in question.text and "self-check results: 1" in question.text
     assert all(services.store.rows_about(USER).values())  # nothing erased yet
     exported = press_label(services, asked, "Export first")

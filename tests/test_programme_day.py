@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from datetime import date, time, timedelta
 from itertools import pairwise
 
 import pytest
@@ -14,17 +15,19 @@ from hypothesis import strategies as st
 from flows.exercises import load_library
 from flows.i18n import default_catalogue
 from flows.programme.activity import quota
-from flows.programme.calendar import position
+from flows.programme.calendar import is_paused, position, week_dates
 from flows.programme.lessons import THEMES, check_book, mark_read
 from flows.programme.library import ExerciseSpec
 from flows.programme.plan import DayPlan, is_done, remaining
 from flows.programme.records import Shown, Span, Track
+from flows.programme.state import ProgrammeState
 from flows.programme.tracks import PROFILES
 from flows.summary import DayRow
 from tests.programme_fixtures import (
     BOOK,
     LIBRARY,
     RELAXATION_SKILLS,
+    START,
     STRESS_SKILLS,
     THEME_OF,
     day,
@@ -343,3 +346,38 @@ def test_a_flare_up_in_a_maintenance_week_already_done_still_gets_its_plan() -> 
     result = plan(new_state(walk_baseline=20), [row(84, 2), row(85, 8)], 85, done)
     assert "flare" in result.flags and "rest" not in result.flags
     assert result.parts[0] == "reassurance" and "exercises" in result.parts
+
+
+def _week_dates_by_walking(state: ProgrammeState, week: int, today: date) -> tuple[date, ...]:
+    """The definition, day by day from enrolment: what the fast version must equal."""
+    first_index = (week - 1) * 7
+    found: list[date] = []
+    index, day = 0, state.enrolled_on
+    while day <= today and index < first_index + 7:
+        if not is_paused(state, day):
+            if index >= first_index:
+                found.append(day)
+            index += 1
+        day += timedelta(days=1)
+    return tuple(found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    gaps=st.lists(st.tuples(st.integers(0, 20), st.integers(1, 14)), max_size=5),
+    current=st.booleans(),
+    week=st.integers(1, 20),
+    offset=st.integers(0, 200),
+)
+def test_week_dates_match_the_day_by_day_definition_with_any_pauses(
+    gaps: list[tuple[int, int]], current: bool, week: int, offset: int
+) -> None:
+    spans, start = [], START
+    for gap, length in gaps:
+        first = start + timedelta(days=gap)
+        spans.append(Span(first, first + timedelta(days=length - 1)))
+        start = first + timedelta(days=length)
+    pause = spans.pop() if current and spans else None
+    state = ProgrammeState(START, "full", time(18, 0), pause=pause, pauses=tuple(spans))
+    today = START + timedelta(days=offset)
+    assert week_dates(state, week, today) == _week_dates_by_walking(state, week, today)

@@ -349,6 +349,10 @@ def seed_every_table(store: Store, user_id: int) -> None:
         tx.upsert_reminder("stress", {}, enabled=True, next_due_at=NOW)
         tx.set_caution("see_doctor")
         tx.mark_lesson_read("posture")
+        tx.enrol_programme({"v": 1, "track": "full"}, ["checkin"])
+        tx.save_programme_session(
+            NOW.date(), level=1, parts=["lesson"], feedback=None, walk_minutes=None
+        )
     store.claim_due(NOW, limit=10, grace=timedelta(minutes=20), advance=hourly)
     counts = store.rows_about(user_id)
     assert all(counts.values()), f"some table has no row for the user: {counts}"
@@ -367,6 +371,8 @@ def test_refusing_consent_erases_every_health_table_in_its_turn(store: Store) ->
             "exercise_logs": 1,
             "lesson_reads": 1,
             "medical_cautions": 1,
+            "programmes": 1,
+            "programme_sessions": 1,
         }
         tx.refuse_consent(1)
         assert tx.health_data_held() == {} and tx.state is None
@@ -421,6 +427,7 @@ def test_refusals_given_before_the_fix_lose_their_health_data(database_url: str)
     kept = store.rows_about(2)
     assert kept.pop("medical_cautions") == 0  # the table came back empty with 0007
     assert kept.pop("lesson_reads") == 0  # and this one with 0008
+    assert (kept.pop("programmes"), kept.pop("programme_sessions")) == (0, 0)  # and 0010
     assert all(kept.values()), kept
     engine.dispose()
 
@@ -514,3 +521,97 @@ def test_users_from_before_the_daily_limit_get_4_a_day(database_url: str) -> Non
     user = store.get_user(1)
     assert user is not None and user.daily_limit is None
     engine.dispose()
+
+
+def test_programme_state_and_sessions_are_kept_left_exported_and_erased_on_each_database(
+    store: Store,
+) -> None:
+    later = NOW + timedelta(hours=1)
+    day = date(2026, 11, 25)
+    state = {"v": 1, "track": "full", "level": 1}
+    with store.turn(1, NOW, language="en", timezone="UTC") as tx:
+        tx.give_consent(1)
+        assert tx.programme() is None and tx.programme_sessions(day) == []
+        with pytest.raises(LookupError):
+            tx.save_programme(state)  # nothing to save before enrolment
+        tx.enrol_programme(state, ["checkin", "stress"])
+        tx.save_programme_session(day, level=1, parts=["lesson"], feedback=None, walk_minutes=None)
+    with store.turn(2, NOW, language="en", timezone="UTC") as other:
+        assert other.programme() is None  # never another user's
+        other.enrol_programme({"v": 1, "track": "light"}, [])
+    with store.turn(1, later, language="en", timezone="UTC") as tx:
+        row = tx.programme()
+        assert row is not None and row.enrolled and row.state == state
+        assert row.replaced == ("checkin", "stress")
+        tx.save_programme({**state, "level": 2})
+        # The same day again: one row, the whole day as the caller passes it.
+        tx.save_programme_session(
+            day, level=2, parts=["lesson", "exercises"], feedback="too_hard", walk_minutes=12
+        )
+        tx.save_programme_session(
+            day + timedelta(days=1), level=2, parts=[], feedback=None, walk_minutes=None
+        )
+        assert tx.programme_sessions(day + timedelta(days=1)) == [
+            {"day": "2026-11-26", "level": 2, "parts": [], "feedback": None, "walk_minutes": None}
+        ]
+        assert tx.programme_sessions(day)[0] == {
+            "day": "2026-11-25",
+            "level": 2,
+            "parts": ["lesson", "exercises"],
+            "feedback": "too_hard",
+            "walk_minutes": 12,
+        }
+        assert tx.leave_programme() == ("checkin", "stress")
+        assert tx.leave_programme() == ()  # leaving twice restores nothing twice
+        exported = tx.export()
+    json.dumps(exported)
+    (kept,) = exported["programmes"]
+    assert kept["state"] == {**state, "level": 2} and kept["left_at"] == later.isoformat()
+    assert len(exported["programme_sessions"]) == 2
+    with store.turn(1, later, language="en", timezone="UTC") as tx:
+        row = tx.programme()
+        assert row is not None and not row.enrolled  # leaving keeps the data
+        tx.enrol_programme(state, [])  # joining again
+        row = tx.programme()
+        assert row is not None and row.enrolled
+        tx.erase_everything()  # /delete
+    assert (store.rows_about(1)["programmes"], store.rows_about(1)["programme_sessions"]) == (0, 0)
+    assert store.rows_about(2)["programmes"] == 1
+
+
+def test_a_programme_session_out_of_range_is_refused_by_the_database(store: Store) -> None:
+    with store.turn(3, NOW, language="en", timezone="UTC"):
+        pass
+    for column, value in (("feedback", "'meh'"), ("walk_minutes", "601"), ("level", "0")):
+        values = {"feedback": "NULL", "walk_minutes": "NULL", "level": "1", column: value}
+        with pytest.raises(IntegrityError), Session(store.engine) as session:
+            session.execute(
+                text(
+                    "INSERT INTO programme_sessions"
+                    " (user_id, local_day, level, parts, feedback, walk_minutes, updated_at)"
+                    f" VALUES (3, :day, {values['level']}, '[]', {values['feedback']},"
+                    f" {values['walk_minutes']}, :now)"
+                ),
+                {"day": date(2026, 11, 25), "now": NOW.replace(tzinfo=None)},
+            )
+            session.commit()
+
+
+def test_on_behalf_writes_without_counting_the_user_as_seen_on_each_database(
+    store: Store,
+) -> None:
+    later = NOW + timedelta(days=3)
+    with store.on_behalf(4, NOW) as missing:
+        assert missing is None  # never creates a user
+    assert store.get_user(4) is None
+    with store.turn(4, NOW, language="en", timezone="UTC") as tx:
+        tx.enrol_programme({"v": 1}, [])
+    with store.on_behalf(4, later) as tx:
+        assert tx is not None
+        tx.save_programme({"v": 1, "sent": True})
+    user = store.get_user(4)
+    assert user is not None and user.last_seen_at == NOW
+    with store.view(4, later) as view:
+        assert view is not None
+        row = view.programme()
+        assert row is not None and row.state == {"v": 1, "sent": True}

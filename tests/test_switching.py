@@ -122,4 +122,6 @@ def test_no_flow_holds_anything_unsaved_at_its_first_question(services: Services
     ctx = Context(t, services.clock.now(), "Europe/Brussels", {})
     for each in services.conversations.wiring.flows:
         state = each.start(ctx).state
-        assert state is not None and not each.holds_unsaved(state), each.name
+        # /today ends at once for someone not in the programme: nothing to hold either.
+        assert state is None or not each.holds_unsaved(state), each.name
+        assert state is not None or each.name == "today", each.name

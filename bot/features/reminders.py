@@ -102,7 +102,9 @@ def history(tx: Turn) -> dict[str, Any]:
     }
 
 
-def _save(tx: Turn, kind: str, rule: dict[str, Any], enabled: bool) -> None:
+def save_reminder(tx: Turn, kind: str, rule: dict[str, Any], enabled: bool) -> None:
+    """The one way a reminder's rule is stored: validated, with its next slot from now
+    (none while switched off, and its pending snoozes dropped)."""
     clean = Rule.from_dict(rule).to_dict()  # validates, and drops the plan's "reason"
     due = advance(clean, tx.now) if enabled else None
     tx.upsert_reminder(kind, clean, enabled=enabled, next_due_at=due)
@@ -112,14 +114,14 @@ def _save(tx: Turn, kind: str, rule: dict[str, Any], enabled: bool) -> None:
 
 def record_upsert(tx: Turn, fact: rs.ReminderUpserted) -> None:
     require_consent(tx)
-    _save(tx, fact.kind, fact.rule, fact.enabled)
+    save_reminder(tx, fact.kind, fact.rule, fact.enabled)
 
 
 def record_toggle(tx: Turn, fact: rs.ReminderToggled) -> None:
     require_consent(tx)
     for reminder in tx.reminders():
         if reminder.kind == fact.kind and not reminder.one_off:
-            _save(tx, reminder.kind, reminder.rule, fact.enabled)
+            save_reminder(tx, reminder.kind, reminder.rule, fact.enabled)
 
 
 def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
@@ -132,7 +134,7 @@ def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
         if reminder.one_off:
             continue
         rule = dataclasses.replace(Rule.from_dict(reminder.rule), paused_until=until)
-        _save(tx, reminder.kind, rule.to_dict(), reminder.enabled)
+        save_reminder(tx, reminder.kind, rule.to_dict(), reminder.enabled)
 
 
 def record_plan(tx: Turn, fact: rs.PlanAccepted) -> None:
@@ -144,10 +146,11 @@ def record_plan(tx: Turn, fact: rs.PlanAccepted) -> None:
     for kind, rule in chosen.items():
         same = kind in stored and stored[kind].enabled and _same_rule(stored[kind].rule, rule)
         if not same:
-            _save(tx, kind, rule, True)
+            save_reminder(tx, kind, rule, True)
     for kind, reminder in stored.items():
-        if kind not in chosen and reminder.enabled:
-            _save(tx, kind, reminder.rule, False)
+        # Only the kinds a plan can hold: the programme's daily message is not one.
+        if kind in schedule.KINDS and kind not in chosen and reminder.enabled:
+            save_reminder(tx, kind, reminder.rule, False)
 
 
 def _same_rule(stored: dict[str, Any], new: dict[str, Any]) -> bool:
@@ -169,7 +172,7 @@ def move_to_timezone(tx: Turn, fact: onboarding.TimezoneChosen) -> None:
         if reminder.one_off:
             continue
         rule = dataclasses.replace(Rule.from_dict(reminder.rule), timezone=fact.timezone)
-        _save(tx, reminder.kind, rule.to_dict(), reminder.enabled)
+        save_reminder(tx, reminder.kind, rule.to_dict(), reminder.enabled)
 
 
 # -- the nudge a claimed slot becomes ------------------------------------------------
@@ -271,7 +274,7 @@ def unpark(tx: Turn) -> None:
         return
     for reminder in tx.reminders():
         if reminder.enabled and reminder.next_due_at is None and not reminder.one_off:
-            _save(tx, reminder.kind, reminder.rule, True)
+            save_reminder(tx, reminder.kind, reminder.rule, True)
 
 
 def register(wiring: Wiring) -> None:

@@ -10,13 +10,15 @@ from zoneinfo import ZoneInfo
 from bot.conversation import Wiring
 from bot.features.coach import OWN_ACTIVITY
 from bot.features.common import today
+from bot.features.programme import programme_history
 from data.queue import ASKED
 from data.store import Turn
 from flows import pacing
+from flows import programme_day as pd
 from flows import summary as s
 from flows.exercises import load_library
 from flows.i18n import Translator
-from flows.runtime import Chart, Choice, File, Reply
+from flows.runtime import Chart, Choice, Context, File, Reply
 from flows.schedule import KINDS
 
 WEEKS_LOADED = 4
@@ -35,6 +37,8 @@ class SummaryInputs:
     first_day: date | None = None
     reminders_spaced: bool = False
     """This week an unanswered reminder began to come less often (flows.pacing)."""
+    programme: pd.WeekReport | None = None
+    """The coaching programme's week, for someone in it."""
 
     @property
     def has_data_this_week(self) -> bool:
@@ -102,7 +106,25 @@ def load_inputs(tx: Turn, t: Translator) -> SummaryInputs:
     # Days before the user's consent could not have been done: a check-in needs it.
     began = tx.user.consent_at or tx.user.created_at
     first_day = began.astimezone(zone).date()
-    return SummaryInputs(day, checkins, exercises, actions, test, reminder_on, first_day, spaced)
+    return SummaryInputs(
+        day,
+        checkins,
+        exercises,
+        actions,
+        test,
+        reminder_on,
+        first_day,
+        spaced,
+        _programme_week(tx, t),
+    )
+
+
+def _programme_week(tx: Turn, t: Translator) -> pd.WeekReport | None:
+    row = tx.programme()
+    if row is None or not row.enrolled:
+        return None
+    ctx = Context(t, tx.now, tx.user.timezone, programme_history(tx))
+    return pd.week_report(pd.load_day(ctx), pd.content_of(ctx))
 
 
 def summary_replies(inputs: SummaryInputs, t: Translator, *, days: int = 14) -> list[Reply]:
@@ -119,6 +141,8 @@ def summary_replies(inputs: SummaryInputs, t: Translator, *, days: int = 14) -> 
     text = s.render_summary(result, t)
     data = s.chart_series(inputs.today, inputs.checkins, inputs.exercises, days=days)
     chart = Chart(data, s.chart_labels(data, t, t.language)) if data.has_checkins else None
+    if inputs.programme is not None:
+        text = f"{text}\n\n{pd.week_text(t, inputs.programme)}"
     return [Reply(text, attachment=chart)]
 
 

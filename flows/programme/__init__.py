@@ -11,5 +11,6 @@ are in docs/CLINICAL.md, "The coaching programme".
 - :mod:`.levels`, :mod:`.flare`, :mod:`.activity`, :mod:`.library`, :mod:`.lessons`:
   one rule each, composed by :func:`.plan.plan_today`;
 - :mod:`.keeping_up`, :mod:`.nudges`, :mod:`.streak`, :mod:`.pause`, :mod:`.goals`:
-  keeping people going.
+  keeping people going;
+- :mod:`.content`: the ids the rules choose from, read out of the content catalogue.
 """

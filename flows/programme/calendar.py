@@ -94,17 +94,33 @@ def label(where: Position) -> DayLabel:
 
 def week_dates(state: ProgrammeState, week: int, today: date) -> tuple[date, ...]:
     """The local dates of programme week ``week`` that have begun by ``today``, paused
-    days left out: what a weekly count ("3 of 7 days") is counted over."""
+    days left out: what a weekly count ("3 of 7 days") is counted over.
+
+    Each date comes from its index (:func:`date_of`), so the cost does not grow with
+    the days since enrolment: the daily message and the plan ask for it every day of a
+    programme that may run for months.
+    """
     first_index = (week - 1) * WEEK_DAYS
     found: list[date] = []
-    index, day = 0, state.enrolled_on
-    while day <= today and index < first_index + WEEK_DAYS:
-        if not is_paused(state, day):
-            if index >= first_index:
-                found.append(day)
-            index += 1
-        day += ONE_DAY
+    for index in range(first_index, first_index + WEEK_DAYS):
+        day = date_of(state, index)
+        if day > today:
+            break
+        found.append(day)
     return tuple(found)
+
+
+def date_of(state: ProgrammeState, index: int) -> date:
+    """The local date of programme day ``index`` (0 at enrolment), paused days left out.
+
+    Pauses are in order and never overlap, so each one that begins on or before the
+    date found so far pushes it on by its length.
+    """
+    day = state.enrolled_on + timedelta(days=index)
+    for span in all_pauses(state):
+        if span.start <= day:
+            day += timedelta(days=span.days)
+    return day
 
 
 def _days_before(span: Span, today: date) -> int:

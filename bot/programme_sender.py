@@ -1,0 +1,56 @@
+"""The programme's daily message, as the dispatcher sends it for a claimed slot.
+
+The slot is claimed like any reminder's (one tick, no job per user); here the
+programme's rules decide whether it becomes a message (:mod:`flows.programme_message`).
+The decision, the new state and the follow-up's one-off slot are committed in one
+transaction *before* the send, as the dispatcher's claim is: a crash costs at most
+this one message, never a second one the same day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Bot
+
+from bot.conversation import Outgoing, to_outgoing
+from bot.features.common import has_current_consent
+from bot.features.programme import programme_history
+from bot.services import Services
+from bot.telegram_app import keyboard
+from data.queue import Claim
+from flows.programme_message import FOLLOW_UP, daily_message
+from flows.runtime import Context
+from flows.schedule import PROGRAMME
+
+
+def prepare(services: Services, claim: Claim) -> Outgoing | None:
+    """Decide and record, in one transaction; None when nothing is to be sent."""
+    now = services.clock.now()
+    with services.store.on_behalf(claim.user_id, now) as tx:
+        if tx is None or not has_current_consent(tx):
+            return None
+        row = tx.programme()
+        if row is None or not row.enrolled:
+            return None
+        t = services.catalogue.translator(tx.user.language)
+        ctx = Context(t, now, tx.user.timezone, programme_history(tx))
+        message = daily_message(ctx, follow_up=bool(claim.rule.get(FOLLOW_UP)))
+        if message is None:
+            return None
+        new_state = message.state.to_dict()
+        if new_state != row.state:
+            tx.save_programme(new_state)
+        if message.follow_up_at is not None:
+            tx.drop_pending_one_offs(PROGRAMME)
+            tx.add_one_off(PROGRAMME, {"kind": PROGRAMME, FOLLOW_UP: True}, message.follow_up_at)
+        return None if message.reply is None else to_outgoing(message.reply)
+
+
+async def send_programme(bot: Bot, services: Services, claim: Claim) -> str | None:
+    """The dispatcher's send for a programme slot: "skipped" when the rules say no."""
+    message = await asyncio.to_thread(prepare, services, claim)
+    if message is None:
+        return "skipped"
+    await bot.send_message(claim.user_id, message.text, reply_markup=keyboard(message))
+    return None

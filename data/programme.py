@@ -1,0 +1,147 @@
+"""What a user's turn may read and record of their coaching programme: the state row and
+one session row per programme day. Mixed into :class:`data.store.Turn`, so each write
+shares the turn's transaction with the conversation state and the facts of the step.
+
+The state is JSON owned by ``flows.programme`` (versioned and validated there); this
+layer keeps it as it is given, so the rules can change without a migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from data.models import Programme, ProgrammeSession
+
+PROGRAMMES = cast(Table, Programme.__table__)  # type: ignore[attr-defined]
+SESSIONS = cast(Table, ProgrammeSession.__table__)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ProgrammeRow:
+    """A plain copy of the programme row. ``left_at`` is set once the person left."""
+
+    state: dict[str, Any]
+    replaced: tuple[str, ...]
+    left_at: datetime | None
+
+    @property
+    def enrolled(self) -> bool:
+        return self.left_at is None
+
+
+class ProgrammeOps:
+    """The programme of the turn's user (never another user's: every query is scoped)."""
+
+    _session: Session
+    _user_id: int
+    now: datetime
+
+    def _upsert(self, table: Table) -> Any:
+        dialect = self._session.get_bind().dialect.name
+        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+    def programme(self) -> ProgrammeRow | None:
+        row = self._session.execute(
+            sa_select(PROGRAMMES.c.state, PROGRAMMES.c.replaced, PROGRAMMES.c.left_at).where(
+                PROGRAMMES.c.user_id == self._user_id
+            )
+        ).first()
+        if row is None:
+            return None
+        return ProgrammeRow(dict(row.state), tuple(row.replaced or ()), row.left_at)
+
+    def enrol_programme(self, state: dict[str, Any], replaced: Sequence[str]) -> None:
+        """Start (or start again) with ``state``; ``replaced`` are the reminder kinds the
+        daily message switched off. One statement, whatever was stored before."""
+        values = {
+            "state": dict(state),
+            "replaced": list(replaced),
+            "left_at": None,
+            "updated_at": self.now,
+        }
+        self._session.execute(
+            self._upsert(PROGRAMMES)
+            .values(user_id=self._user_id, **values)
+            .on_conflict_do_update(index_elements=["user_id"], set_=values)
+        )
+
+    def save_programme(self, state: dict[str, Any]) -> None:
+        """The new state of an existing programme (a plan, a lesson read, a message)."""
+        result = self._session.execute(
+            update(PROGRAMMES)
+            .where(PROGRAMMES.c.user_id == self._user_id)
+            .values(state=dict(state), updated_at=self.now)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise LookupError("no programme to save: enrol first")
+
+    def leave_programme(self) -> tuple[str, ...]:
+        """Leave, keeping the state and the sessions; returns the reminder kinds to switch
+        on again (and forgets them, so leaving twice restores nothing twice)."""
+        row = self.programme()
+        if row is None or not row.enrolled:
+            return ()
+        self._session.execute(
+            update(PROGRAMMES)
+            .where(PROGRAMMES.c.user_id == self._user_id)
+            .values(left_at=self.now, replaced=[], updated_at=self.now)
+        )
+        return row.replaced
+
+    def programme_sessions(self, since: date) -> list[dict[str, Any]]:
+        """Sessions from the local day ``since`` on, oldest first, as the plain dicts
+        ``SessionRecord.from_dict`` reads."""
+        rows = self._session.execute(
+            sa_select(
+                SESSIONS.c.local_day,
+                SESSIONS.c.level,
+                SESSIONS.c.parts,
+                SESSIONS.c.feedback,
+                SESSIONS.c.walk_minutes,
+            )
+            .where(SESSIONS.c.user_id == self._user_id, SESSIONS.c.local_day >= since)
+            .order_by(SESSIONS.c.local_day)
+        ).all()
+        return [
+            {
+                "day": day.isoformat(),
+                "level": level,
+                "parts": list(parts or ()),
+                "feedback": feedback,
+                "walk_minutes": walk,
+            }
+            for day, level, parts, feedback, walk in rows
+        ]
+
+    def save_programme_session(
+        self,
+        day: date,
+        *,
+        level: int,
+        parts: Sequence[str],
+        feedback: str | None,
+        walk_minutes: int | None,
+    ) -> None:
+        """One row per local day: saving a day again replaces what was kept of it (the
+        caller passes the whole day, parts done earlier included)."""
+        values = {
+            "level": level,
+            "parts": list(parts),
+            "feedback": feedback,
+            "walk_minutes": walk_minutes,
+            "updated_at": self.now,
+        }
+        self._session.execute(
+            self._upsert(SESSIONS)
+            .values(user_id=self._user_id, local_day=day, **values)
+            .on_conflict_do_update(index_elements=["user_id", "local_day"], set_=values)
+        )

@@ -1,0 +1,122 @@
+"""The programme's daily message: whether it goes, which words, and its one follow-up.
+
+The reminder dispatcher claims the programme's daily slot (or its follow-up's one-off
+slot) like any other reminder; this pure function then decides with the programme's
+rules (:mod:`flows.programme.keeping_up`): nothing while paused or once today's session
+is done, spaced out after ignored messages, at most one follow-up three hours later, a
+weekly message in maintenance. The words come from the nudge pools without repeating
+any within 14 days (:func:`flows.programme.nudges.pick_nudge`), and the message carries
+one button that opens ``/today`` (and, once, "another time?").
+
+The caller saves :attr:`Message.state` and adds the follow-up's one-off slot in the same
+transaction, before anything is sent, so a crash never sends a day's message twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from flows import programme_day as pd
+from flows.programme.content import ProgrammeContent
+from flows.programme.keeping_up import (
+    Kind,
+    decide_daily,
+    decide_follow_up,
+    follow_up_time,
+    record_daily,
+    record_follow_up,
+)
+from flows.programme.nudges import pick_nudge, record_nudge
+from flows.programme.state import ProgrammeState
+from flows.runtime import Choice, Context, Reply
+from flows.schedule import resolve_local
+
+P: Final = "programme.ui.message"
+FOLLOW_UP: Final = "follow_up"
+"""Key in a one-off reminder's rule: this slot is the day's follow-up."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the slot becomes: ``reply`` None when nothing is sent; ``state`` to save
+    (planning may have moved it even then); ``follow_up_at``, a UTC instant, when the
+    day's one follow-up should be claimed."""
+
+    state: ProgrammeState
+    reply: Reply | None = None
+    follow_up_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The rules' answer for one slot: ``kind`` None when nothing goes, else the nudge
+    ``key`` (under ``programme.nudges``, or ``programme.maintenance`` for a weekly one),
+    with ``ask_time`` for the one "another time?" question."""
+
+    state: ProgrammeState
+    kind: Kind | None = None
+    key: str | None = None
+    ask_time: bool = False
+
+
+def decide(
+    state: ProgrammeState,
+    today: date,
+    done: bool,
+    content: ProgrammeContent,
+    *,
+    follow_up: bool,
+) -> Decided:
+    """Whether the daily slot (or its follow-up) becomes a message, and the state after
+    it. ``state`` is the state as planned today and ``done`` whether today's session
+    counts as done (:func:`flows.programme.plan.is_done`). Pure, so the simulation in
+    ``bench.programme`` lives through months of it with the same rules."""
+    if follow_up:
+        decision = decide_follow_up(state, today, done)
+        pool: tuple[str, ...] = (*content.follow_ups, *content.daily)
+    else:
+        decision = decide_daily(state, today, done)
+        weekly = decision.kind == "weekly"
+        pool = content.weekly if weekly else (*content.daily, *content.follow_ups)
+    key = pick_nudge(pool, state, today) if decision.kind is not None else None
+    if decision.kind is None or key is None:
+        return Decided(state)
+    state = record_follow_up(state, today) if follow_up else record_daily(state, today, decision)
+    return Decided(record_nudge(state, key, today), decision.kind, key, decision.ask_time)
+
+
+def daily_message(ctx: Context, *, follow_up: bool) -> Message | None:
+    """The message for the slot claimed at ``ctx.now``; None when the person is not (or
+    no longer) in the programme."""
+    day = pd.load_day(ctx)
+    if not day.enrolled or day.state is None:
+        return None
+    content = pd.content_of(ctx)
+    plan = pd.plan_of(day, content)
+    decided = decide(plan.state, day.today, pd.done_today(plan, day), content, follow_up=follow_up)
+    if decided.kind is None or decided.key is None:
+        return Message(decided.state)
+    t = ctx.t
+    start = (Choice(t(f"{P}.start"), command="today"),)
+    weekly = decided.kind == "weekly"
+    text = t(f"programme.{'maintenance' if weekly else 'nudges'}.{decided.key}")
+    rows: tuple[tuple[Choice, ...], ...] = (start,)
+    if decided.ask_time:
+        text = f"{text}\n\n{t(f'{P}.ask_time')}"
+        rows = (start, (Choice(t(f"{P}.other_time"), command="programme_time"),))
+    due = follow_up_at(decided.state, ctx.now, ctx.timezone) if decided.kind == "daily" else None
+    return Message(decided.state, Reply(text, rows), due)
+
+
+def follow_up_at(state: ProgrammeState, now: datetime, timezone: str) -> datetime | None:
+    """Three hours after the daily time, today, as a UTC instant (never in the evening:
+    :func:`flows.programme.keeping_up.follow_up_time`); None when that is already past."""
+    at = follow_up_time(state.at)
+    if at is None:
+        return None
+    zone = ZoneInfo(timezone)
+    due = resolve_local(datetime.combine(now.astimezone(zone).date(), at), zone)
+    return due if due > now else None
