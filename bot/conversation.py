@@ -384,7 +384,7 @@ class _TurnSession:
     def _consent_ok(self) -> bool:
         """Health data needs consent to the current text; an older consent is asked
         again before anything new is stored."""
-        if self.user.has_consent and self.user.consent_version == self.engine.consent_version:
+        if self._may_keep_health_data():
             return True
         if not self.user.has_consent:
             self._say(Reply(self.t("common.need_consent")))
@@ -584,6 +584,7 @@ class _TurnSession:
         return intent_of(self.understood.reading) if self.understood is not None else None
 
     def _may_keep_health_data(self) -> bool:
+        """Consent to the current text: the one test the engine makes before health data."""
         return self.user.has_consent and self.user.consent_version == self.engine.consent_version
 
     # -- output ----------------------------------------------------------------------
