@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from flows import helplines
+from flows.reminder_words import format_date
 from flows.runtime import Choice, Context, Event, Press, Reply
-from flows.schedule import format_date
 
 P: Final = "caution"
 STEP: Final = "caution"

@@ -15,7 +15,7 @@ from flows import helplines
 from flows.exercises import CALM_CATEGORIES, ExerciseFlow, ExerciseStarted
 from flows.i18n import default_catalogue
 from flows.plan import plan_dicts
-from flows.reminder_settings import ReminderSettingsFlow
+from flows.reminders.settings_flow import ReminderSettingsFlow
 from flows.runtime import Context, FlowState, Outcome, Press, Reply, Text
 from tests.typed import as_the_engine_reads
 

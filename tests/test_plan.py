@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from flows.i18n import default_catalogue
 from flows.plan import REASONS, default_plan, default_rule, plan_dicts, proposed_plan
-from flows.schedule import KINDS, WEEKDAYS, Rule, describe, slots_between
+from flows.reminder_words import describe
+from flows.schedule import KINDS, WEEKDAYS, Rule, slots_between
 from flows.scoring import score_answers
 
 T = default_catalogue().translator("en")

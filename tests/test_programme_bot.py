@@ -14,10 +14,10 @@ from bot.programme_sender import prepare
 from bot.services import Services
 from data.programme import ProgrammeRow
 from data.queue import Claim
-from flows import reminder_settings as rs
 from flows.programme.records import Flare
 from flows.programme.state import ProgrammeState
 from flows.programme.tracks import BY_RISK
+from flows.reminders import facts
 from flows.schedule import PROGRAMME, Rule
 from flows.streaks import local_day
 from tests.test_flows_through_engine import USER, answer_test, command, onboard, press_data
@@ -277,7 +277,7 @@ def test_a_new_reminder_plan_keeps_the_programme_message(services: Services) -> 
     enrol(services)
     with services.store.turn(USER, services.clock.now(), language="en", timezone=ZONE) as tx:
         plan = Rule.at("movement", ["10:00"], timezone=ZONE).to_dict()
-        reminders.record_plan(tx, rs.PlanAccepted((plan,)))
+        reminders.record_plan(tx, facts.PlanAccepted((plan,)))
     assert enabled(services) == {"programme": True, "movement": True}
 
 

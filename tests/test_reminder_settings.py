@@ -16,16 +16,15 @@ from hypothesis import strategies as st
 from flows.i18n import default_catalogue
 from flows.onboarding import TimezoneChosen
 from flows.plan import default_plan, default_rule, plan_dicts
-from flows.reminder_settings import (
-    BACK,
-    STEPS,
+from flows.reminders.draft import BACK, STEPS
+from flows.reminders.facts import (
     DailyLimitChosen,
     PlanAccepted,
-    ReminderSettingsFlow,
     RemindersPaused,
     ReminderToggled,
     ReminderUpserted,
 )
+from flows.reminders.settings_flow import ReminderSettingsFlow
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, mermaid
 from flows.schedule import KINDS, Rule
 from flows.timezones import COMMON_TIMEZONES

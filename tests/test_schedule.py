@@ -14,29 +14,29 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flows.i18n import default_catalogue
-from flows.schedule import (
+from flows.reminder_words import (
     ACTIONS,
+    describe,
+    describe_days,
+    describe_pause,
+    format_date,
+    nudge_actions,
+    nudge_text,
+)
+from flows.schedule import (
     EVERY_DAY,
     KINDS,
     MAX_INTERVAL,
     MIN_INTERVAL,
     WEEKDAYS,
     Rule,
-    describe,
-    describe_days,
-    describe_pause,
-    format_date,
     next_due,
     next_due_after_today,
-    nudge_actions,
-    nudge_text,
-    parse_hhmm,
-    parse_times,
-    parse_window,
     resolve_local,
     slots_between,
     snooze,
 )
+from flows.time_input import parse_hhmm, parse_times, parse_window
 
 T = default_catalogue().translator("en")
 BXL = "Europe/Brussels"
