@@ -1,11 +1,11 @@
 """Reminder rules in words, and the reminder messages themselves.
 
 Everything here turns a :class:`~flows.schedule.Rule` or a claimed slot into text for a
-person: "Movement breaks: every 90 min, Mon-Fri 9:00-17:00", "Paused until Fri 28 Nov",
+person: "Movement breaks: every 90 min, Mon-Fri 09:00-17:00", "Paused until Fri 28 Nov",
 the nudge and its buttons. It is apart from :mod:`flows.schedule` because that is pure
 arithmetic with no content, and apart from the settings flow because the dispatcher, the
 plan and the caution need the same words. Dates come from :mod:`flows.formatting`
-(Babel), the one way dates are written.
+(Babel), the one way dates and times are written.
 """
 
 from __future__ import annotations
@@ -14,15 +14,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Final
 
-from flows.formatting import format_day
+from flows.formatting import format_day, format_time
 from flows.i18n import Translator
 from flows.schedule import EVERY_DAY, WEEKENDS, Rule, require_aware, zone_named
-
-
-def format_time(hhmm: str, t: Translator) -> str:
-    """``"09:00"`` as the language writes it (``9:00`` in English)."""
-    hours, minutes = hhmm.split(":")
-    return t("reminders.format.time", hour=str(int(hours)), minute=minutes)
 
 
 def join_words(items: list[str], t: Translator) -> str:
@@ -58,7 +52,7 @@ def format_date(instant: datetime, timezone: str, t: Translator) -> str:
 
 def describe_pause(until: datetime, timezone: str, t: Translator, *, inline: bool = False) -> str:
     """ "Paused until Fri 28 Nov" when the pause ends at local midnight, else with the
-    time ("Paused until Sat 28 Nov, 9:05"); ``inline`` for the middle of a sentence."""
+    time ("Paused until Sat 28 Nov, 09:05"); ``inline`` for the middle of a sentence."""
     local = require_aware(until, "until").astimezone(zone_named(timezone))
     day = format_date(until, timezone, t)
     if local.hour == 0 and local.minute == 0:
@@ -66,7 +60,7 @@ def describe_pause(until: datetime, timezone: str, t: Translator, *, inline: boo
     return t(
         "reminders.pause.inline_time" if inline else "reminders.pause.until_time",
         date=day,
-        time=format_time(f"{local.hour:02d}:{local.minute:02d}", t),
+        time=format_time(local.time(), t.language),
     )
 
 
@@ -80,7 +74,7 @@ def describe(
 ) -> str:
     """The rule in one sentence, the way the settings flow confirms a change.
 
-    "Movement breaks: every 90 min, Mon-Fri 9:00-17:00", "Breathing exercise: 12:30,
+    "Movement breaks: every 90 min, Mon-Fri 09:00-17:00", "Breathing exercise: 12:30,
     every day", with quiet hours and a running pause added when set. Pass ``now`` to
     leave out a pause that has already ended, ``pause=False`` where the pause is said
     once for every reminder; ``named=False`` leaves out the kind ("12:30, every day"),
@@ -94,19 +88,19 @@ def describe(
             kind=kind,
             minutes=str(rule.interval_minutes),
             days=days,
-            start=format_time(rule.window_start or "00:00", t),
-            end=format_time(rule.window_end or "00:00", t),
+            start=format_time(rule.window_start or "00:00", t.language),
+            end=format_time(rule.window_end or "00:00", t.language),
         )
     else:
-        times = join_words([format_time(value, t) for value in rule.times], t)
+        times = join_words([format_time(value, t.language) for value in rule.times], t)
         key = "reminders.describe.fixed" if named else "reminders.describe.fixed_bare"
         text = t(key, kind=kind, times=times, days=days)
     if rule.quiet_start is not None and rule.quiet_end is not None:
         text = t(
             "reminders.describe.quiet",
             text=text,
-            start=format_time(rule.quiet_start, t),
-            end=format_time(rule.quiet_end, t),
+            start=format_time(rule.quiet_start, t.language),
+            end=format_time(rule.quiet_end, t.language),
         )
     if pause and rule.paused_until is not None and (now is None or rule.is_paused(now)):
         text = t(

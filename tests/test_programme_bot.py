@@ -24,7 +24,7 @@ from tests.test_flows_through_engine import USER, answer_test, command, onboard,
 from tests.test_pain_test import CALM
 
 ZONE = "Europe/Brussels"
-MORNING = "🌅 Morning, 8:30"
+MORNING = "🌅 Morning, 08:30"
 
 
 def labels(result: TurnResult) -> list[str]:
@@ -163,7 +163,7 @@ def test_without_a_self_check_the_light_track_a_suggestion_and_a_typed_time(
     again = say(services, "soon")
     assert "I didn't catch a time there" in text(again)
     done = say(services, "7:45")
-    assert "7:45" in text(done) and "Tip: the self-check" in text(done)
+    assert "07:45" in text(done) and "Tip: the self-check" in text(done)
     assert "Take the self-check" in labels(done) and "replaces" not in text(done)
     assert asked.replies
     state = state_of(services)

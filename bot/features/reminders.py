@@ -19,6 +19,7 @@ from data.queue import ASK, SEND, Claim, DueSlot, Screening
 from data.store import Turn
 from flows import onboarding, pacing, plan, reminder_words, schedule
 from flows.exercises import WALK_ID, exercises_for_kind
+from flows.formatting import format_time
 from flows.i18n import Catalogue, Translator
 from flows.reminders import facts, settings_flow
 from flows.runtime import Choice, Reply
@@ -233,7 +234,7 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
         due = schedule.snooze(tx.now, reminder_words.SNOOZE_MINUTES[action])
         tx.add_one_off(reminder.kind, {"kind": kind}, due)
         local = due.astimezone(ZoneInfo(tx.user.timezone))
-        return [Reply(t("reminders.ack.snoozed", time=local.strftime("%H:%M")))]
+        return [Reply(t("reminders.ack.snoozed", time=format_time(local.time(), t.language)))]
     if action == "skip":
         # On a snoozed nudge too: the kind's own rule moves on to tomorrow.
         for regular in tx.reminders():

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 
 from flows import caution as cn
 from flows import pacing
-from flows.formatting import zone_name
+from flows.formatting import format_time, zone_name
 from flows.plan import REASONS, Change, plan_changes
-from flows.reminder_words import describe, describe_pause, format_time
+from flows.reminder_words import describe, describe_pause
 from flows.reminders.draft import (
     ACCEPT,
     BACK,
@@ -121,7 +121,7 @@ def menu_reply(state: FlowState, items: Mapping[str, Item], ctx: Context) -> Rep
         t(
             "reminders.flow.timezone_line",
             timezone=timezone,
-            local_time=local_clock(ctx.now, timezone),
+            local_time=local_clock(ctx.now, timezone, t.language),
         )
     )
     lines.append(t("reminders.flow.draft_hint" if draft else "reminders.flow.menu_hint"))
@@ -254,7 +254,8 @@ def setting_reply(state: FlowState, items: Mapping[str, Item], ctx: Context) -> 
     back = (back_choice(ctx),)
     if step == "times":
         buttons = [
-            Choice(format_time(value, t), f"t:{hhmm_value(value)}") for value in COMMON_TIMES
+            Choice(format_time(value, t.language), f"t:{hhmm_value(value)}")
+            for value in COMMON_TIMES
         ]
         return Reply(
             t("reminders.flow.times_prompt"), (tuple(buttons[:3]), tuple(buttons[3:]), back)
@@ -313,7 +314,8 @@ def setting_reply(state: FlowState, items: Mapping[str, Item], ctx: Context) -> 
 
 
 def window_choice(prefix: str, window: tuple[str, str], ctx: Context) -> Choice:
-    label = f"{format_time(window[0], ctx.t)}-{format_time(window[1], ctx.t)}"
+    language = ctx.t.language
+    label = f"{format_time(window[0], language)}-{format_time(window[1], language)}"
     return Choice(label, window_value(prefix, window))
 
 

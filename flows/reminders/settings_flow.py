@@ -330,9 +330,8 @@ def _on_timezone(state: FlowState, items: dict[str, Item], event: Event, ctx: Co
     nxt = state.at("menu", items=draft.dump_items(moved), timezone=chosen)
     # The zone fact moves every stored reminder with it; a draft plan is saved later.
     facts: list[object] = [TimezoneChosen(chosen)]
-    text = ctx.t(
-        "reminders.flow.timezone_set", timezone=chosen, local_time=local_clock(ctx.now, chosen)
-    )
+    local_time = local_clock(ctx.now, chosen, ctx.t.language)
+    text = ctx.t("reminders.flow.timezone_set", timezone=chosen, local_time=local_time)
     return Outcome(nxt, (Reply(text), question(nxt, moved, ctx)), tuple(facts))
 
 
