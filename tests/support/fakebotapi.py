@@ -7,54 +7,32 @@ The bot talks to Telegram through python-telegram-bot's real networking stack
 exact class of bugs we care about: wrong parameter encoding, mis-handled HTTP
 errors (429 / 403 / 5xx), retry storms, timeouts, duplicate sends, long-polling
 edge cases.  So instead of patching PTB we run a small, deterministic HTTP server
-that speaks the Bot API wire protocol and point a real ``Bot`` at it::
+that speaks the Bot API wire protocol and point a real ``Bot`` at it
+(``base_url=f"{server.base_url}/bot"``).
 
-    async with FakeBotApi(token="123:ABC") as server:
-        bot = telegram.Bot(
-            "123:ABC",
-            base_url=f"{server.base_url}/bot",
-            base_file_url=f"{server.base_url}/file/bot",
-        )
-        # or simply: bot = server.make_bot()
+The server is pure asyncio: tornado's ``HTTPServer`` runs on the current asyncio
+loop (tornado comes with PTB's ``webhooks`` extra), so it lives inside the test's
+event loop, needs no threads, and never blocks other requests, even while a long
+poll or a simulated-latency answer is pending.
 
-The server is pure asyncio: it uses tornado's ``HTTPServer`` (tornado >= 6 runs
-on the current asyncio loop; tornado is already installed through PTB's
-``webhooks`` extra) so it lives inside the test's event loop, needs no threads,
-and never blocks other requests, even while a long poll or a simulated-latency
-answer is pending.
-
-What is recorded
-----------------
 Every HTTP request, including refused ones (wrong token, injected faults, rate
 limiting, validation errors), is appended to :attr:`FakeBotApi.calls` as a
-:class:`Call`.  A call holds only what the client sent (method, decoded
-parameters, uploaded files) plus the status code the server answered and when.
+:class:`Call`: what the client sent, the status answered and when.
 
-Implemented methods (realistic result payloads PTB can parse)
--------------------------------------------------------------
-getMe, logOut, close, getUpdates (long polling, ``offset``/``limit``/``timeout``/
-``allowed_updates``; 409 while a webhook is set or when a newer getUpdates
-supersedes a pending one, as Telegram does), setWebhook, deleteWebhook,
-getWebhookInfo, setMyCommands, getMyCommands, deleteMyCommands, sendMessage,
-editMessageText, editMessageReplyMarkup, deleteMessage, answerCallbackQuery,
-sendChatAction, sendPhoto, sendDocument, sendVoice, sendAudio, sendVideo,
-sendAnimation, sendSticker, sendVideoNote, getFile, and the file download route
-``GET /file/bot{token}/{path}``.
+Only the methods the bot calls are implemented (with result payloads PTB can
+parse): getMe, getUpdates (long polling; 409 while a webhook is set or when a
+newer getUpdates supersedes a pending one), setWebhook, deleteWebhook,
+setMyCommands, sendMessage, sendPhoto, sendDocument, answerCallbackQuery and
+editMessageReplyMarkup.  Every other method answers 404, so a bot that starts
+using a new one fails loudly here until the fake learns it.
 
-Methods answered with a plain ``true`` (harmless, no state kept) are listed in
-:data:`HARMLESS_TRUE_METHODS`: setMyDescription, setMyShortDescription,
-setMyName, setChatMenuButton, setMyDefaultAdministratorRights,
-setMessageReaction, pinChatMessage, unpinChatMessage, unpinAllChatMessages,
-leaveChat.  Every other method answers 404 (``ok: false``), so a bot that starts
-using a new method fails loudly instead of silently receiving nonsense.
-
-Telegram behaviours that are deliberately reproduced because real bots trip on
-them: method names are case-insensitive; "message is not modified" (400) on
-no-op edits; 400 for empty/too long texts and captions, callback_data > 64
-bytes, invalid bot commands, unsupported HTML tags / unbalanced HTML and
-unescaped MarkdownV2 reserved characters (disable with
-``validate_formatting=False``); 403 for chats in :attr:`FakeBotApi.blocked_chats`;
-optional flood limits (``enforce_limits=True``).
+Telegram behaviours reproduced because real bots trip on them: method names are
+case-insensitive; "message is not modified" (400) on no-op edits; 400 for
+empty/too long texts and captions, callback_data over 64 bytes and invalid bot
+commands; 403 for chats in :attr:`FakeBotApi.blocked_chats`; optional flood
+limits (``enforce_limits=True``).  Updates of every kind a user can send (text,
+commands, presses, stickers, photos, voice, edits, group messages) are built by
+the update builders.
 """
 
 from __future__ import annotations
@@ -63,7 +41,6 @@ import asyncio
 import contextlib
 import copy
 import dataclasses
-import html.parser
 import itertools
 import json
 import logging
@@ -83,13 +60,10 @@ import tornado.httpserver
 import tornado.httputil
 import tornado.netutil
 import tornado.web
-from telegram import Bot
-from telegram.request import HTTPXRequest
 
 __all__ = [
     "BOT_USERNAME",
     "DEFAULT_TOKEN",
-    "HARMLESS_TRUE_METHODS",
     "MESSAGE_METHODS",
     "Call",
     "FakeBotApi",
@@ -109,35 +83,7 @@ BOT_FIRST_NAME: Final = "BackCoach Test"
 
 #: Methods that create a message in a chat.  They count as "sends" for
 #: :meth:`FakeBotApi.sent_messages`, :meth:`FakeBotApi.delivered` and the flood limits.
-MESSAGE_METHODS: Final[frozenset[str]] = frozenset(
-    {
-        "sendMessage",
-        "sendPhoto",
-        "sendDocument",
-        "sendVoice",
-        "sendAudio",
-        "sendVideo",
-        "sendAnimation",
-        "sendSticker",
-        "sendVideoNote",
-    }
-)
-
-#: Methods without observable state in this fake; they simply answer ``true``.
-HARMLESS_TRUE_METHODS: Final[frozenset[str]] = frozenset(
-    {
-        "setMyDescription",
-        "setMyShortDescription",
-        "setMyName",
-        "setChatMenuButton",
-        "setMyDefaultAdministratorRights",
-        "setMessageReaction",
-        "pinChatMessage",
-        "unpinChatMessage",
-        "unpinAllChatMessages",
-        "leaveChat",
-    }
-)
+MESSAGE_METHODS: Final[frozenset[str]] = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 
 #: Parameters that are plain strings on the wire; everything else sent as a form
 #: field is JSON-decoded when possible (PTB JSON-encodes non-string values).
@@ -145,60 +91,12 @@ _STRING_PARAMS: Final[frozenset[str]] = frozenset(
     {
         "text",
         "caption",
-        "parse_mode",
         "url",
         "secret_token",
         "callback_query_id",
-        "action",
         "language_code",
-        "file_id",
-        "inline_message_id",
-        "title",
-        "description",
-        "short_description",
-        "name",
-        "emoji",
-        "query",
-        "question",
-        "ip_address",
-        "business_connection_id",
-        "message_effect_id",
         "photo",
         "document",
-        "audio",
-        "video",
-        "voice",
-        "sticker",
-        "animation",
-        "video_note",
-        "thumbnail",
-        "certificate",
-        "address",
-        "first_name",
-        "last_name",
-        "phone_number",
-        "vcard",
-        "payload",
-        "currency",
-        "provider_token",
-        "start_parameter",
-        "custom_title",
-    }
-)
-
-_CHAT_ACTIONS: Final[frozenset[str]] = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
     }
 )
 
@@ -304,13 +202,6 @@ class _RandomRefusal:
     rng: random.Random
 
 
-@dataclasses.dataclass(frozen=True)
-class _StoredFile:
-    file_id: str
-    file_unique_id: str
-    path: str
-
-
 @dataclasses.dataclass
 class _Request:
     method: str
@@ -395,152 +286,6 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-class _TelegramHtmlChecker(html.parser.HTMLParser):
-    """Approximates Telegram's HTML parse mode validation (tag whitelist + nesting)."""
-
-    ALLOWED: Final = frozenset(
-        {
-            "b",
-            "strong",
-            "i",
-            "em",
-            "u",
-            "ins",
-            "s",
-            "strike",
-            "del",
-            "span",
-            "tg-spoiler",
-            "a",
-            "code",
-            "pre",
-            "blockquote",
-            "tg-emoji",
-        }
-    )
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self._text = text
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self._stack: list[str] = []
-        self.error: str | None = None
-        self.visible: list[str] = []
-
-    def _byte_offset(self) -> int:
-        line, col = self.getpos()
-        index = self._line_starts[line - 1] + col
-        return len(self._text[:index].encode())
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.error:
-            return
-        allowed = tag in self.ALLOWED
-        if tag == "span":
-            allowed = ("class", "tg-spoiler") in attrs
-        if not allowed:
-            self.error = f'Unsupported start tag "{tag}" at byte offset {self._byte_offset()}'
-            return
-        self._stack.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if not self.error:
-            self.error = f'Unsupported start tag "{tag}" at byte offset {self._byte_offset()}'
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.error:
-            return
-        if not self._stack:
-            self.error = f"Unexpected end tag at byte offset {self._byte_offset()}"
-        elif self._stack[-1] != tag:
-            self.error = f'Can\'t find end tag corresponding to start tag "{self._stack[-1]}"'
-        else:
-            self._stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.visible.append(data)
-
-    def finish(self) -> str | None:
-        self.close()
-        if not self.error and self._stack:
-            self.error = f'Can\'t find end tag corresponding to start tag "{self._stack[-1]}"'
-        return self.error
-
-
-def _markdown_v2_error(text: str) -> str | None:
-    """Detect MarkdownV2 reserved characters that Telegram rejects when unescaped.
-
-    Only characters that can never start an entity are checked (plus ``(``/``)``
-    outside link URLs, ``>`` outside line starts and a single ``|``), which is
-    exactly the "Character '.' is reserved" failure bots hit in practice.
-    """
-    i = 0
-    n = len(text)
-    in_code = in_pre = False
-    while i < n:
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_pre:
-            if text.startswith("```", i):
-                in_pre = False
-                i += 3
-            else:
-                i += 1
-            continue
-        if in_code:
-            in_code = char != "`"
-            i += 1
-            continue
-        if text.startswith("```", i):
-            in_pre = True
-            i += 3
-            continue
-        if char == "`":
-            in_code = True
-            i += 1
-            continue
-        if char == "]" and text.startswith("(", i + 1):
-            j = i + 2
-            while j < n and text[j] != ")":
-                j += 2 if text[j] == "\\" else 1
-            if j >= n:
-                return "Can't find end of a URL"
-            i = j + 1
-            continue
-        if char == "|" and text.startswith("|", i + 1):
-            i += 2
-            continue
-        if char == ">" and text[text.rfind("\n", 0, i) + 1 : i] in ("", "**"):  # blockquote
-            i += 1
-            continue
-        if char == "!" and text.startswith("[", i + 1):
-            i += 1
-            continue
-        if char in ".!-+=#{}()>|":
-            return f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
-        i += 1
-    if in_pre:
-        return "Can't find end of Pre entity"
-    if in_code:
-        return "Can't find end of Code entity"
-    return None
-
-
-def _formatting_error(text: str, parse_mode: Any) -> tuple[str | None, int]:
-    """Return (Telegram "can't parse entities" detail or None, visible UTF-16 length)."""
-    mode = parse_mode.lower() if isinstance(parse_mode, str) else ""
-    if mode == "html":
-        checker = _TelegramHtmlChecker(text)
-        checker.feed(text)
-        error = checker.finish()
-        return error, _utf16_len("".join(checker.visible))
-    if mode == "markdownv2":
-        return _markdown_v2_error(text), _utf16_len(re.sub(r"\\(.)", r"\1", text))
-    return None, _utf16_len(text)
-
-
 def _check_inline_keyboard(markup: Any) -> str | None:
     """Validate reply_markup the way Telegram does for the common mistakes."""
     if markup is None:
@@ -568,26 +313,14 @@ def _check_inline_keyboard(markup: Any) -> str | None:
 
 def _parse_http_request(
     request: tornado.httputil.HTTPServerRequest,
-) -> tuple[JSONDict, dict[str, UploadedFile], str | None]:
-    """Decode query string, JSON, urlencoded and multipart bodies into params and files."""
-    params: JSONDict = {}
-    for key, values in request.query_arguments.items():
-        if values:
-            params[key] = values[-1].decode("utf-8", "replace")
-    content_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if content_type == "application/json" and request.body:
-        try:
-            body = json.loads(request.body)
-        except ValueError:
-            return params, {}, "can't parse JSON object"
-        if not isinstance(body, dict):
-            return params, {}, "JSON object expected"
-        params.update(body)
-    else:
-        # tornado already parsed application/x-www-form-urlencoded and multipart/form-data
-        for key, values in request.body_arguments.items():
-            if values:
-                params[key] = values[-1].decode("utf-8", "replace")
+) -> tuple[JSONDict, dict[str, UploadedFile]]:
+    """Decode PTB's urlencoded and multipart bodies (tornado parsed them) into params
+    and files; non-string values arrive JSON-encoded."""
+    params: JSONDict = {
+        key: values[-1].decode("utf-8", "replace")
+        for key, values in request.body_arguments.items()
+        if values
+    }
     files = {
         name: UploadedFile(
             filename=parts[-1].filename,
@@ -597,8 +330,7 @@ def _parse_http_request(
         for name, parts in request.files.items()
         if parts
     }
-    decoded = {key: _decode_value(key, value) for key, value in params.items()}
-    return decoded, files, None
+    return {key: _decode_value(key, value) for key, value in params.items()}, files
 
 
 def _quiet_log(handler: tornado.web.RequestHandler) -> None:
@@ -608,7 +340,7 @@ def _quiet_log(handler: tornado.web.RequestHandler) -> None:
 
 
 class _ApiHandler(tornado.web.RequestHandler):
-    """Routes ``/bot{token}/{method}`` (GET or POST) into :meth:`FakeBotApi._dispatch`."""
+    """Routes ``POST /bot{token}/{method}`` into :meth:`FakeBotApi._dispatch`."""
 
     def initialize(self, api: FakeBotApi) -> None:
         self.api = api
@@ -618,11 +350,9 @@ class _ApiHandler(tornado.web.RequestHandler):
         self.client_gone.set()
         self.api._pulse()
 
-    async def get(self, token: str, method: str) -> None:
-        params, files, parse_error = _parse_http_request(self.request)
-        reply = await self.api._dispatch(
-            token, method, params, files, parse_error, self.client_gone
-        )
+    async def post(self, token: str, method: str) -> None:
+        params, files = _parse_http_request(self.request)
+        reply = await self.api._dispatch(token, method, params, files, self.client_gone)
         if self.client_gone.is_set():
             return
         if self.api._take_hang_up(method):
@@ -635,26 +365,6 @@ class _ApiHandler(tornado.web.RequestHandler):
         if self.api._maybe_refuse_for_a_while():
             self.set_header("Connection", "close")
         self.finish(json.dumps(reply.body))
-
-    async def post(self, token: str, method: str) -> None:
-        await self.get(token, method)
-
-
-class _FileHandler(tornado.web.RequestHandler):
-    """Serves ``GET /file/bot{token}/{path}`` from files registered on the server."""
-
-    def initialize(self, api: FakeBotApi) -> None:
-        self.api = api
-
-    def get(self, token: str, path: str) -> None:
-        reply, data = self.api._download(token, path)
-        self.set_status(reply.status)
-        if data is None:
-            self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps(reply.body))
-        else:
-            self.set_header("Content-Type", "application/octet-stream")
-            self.finish(data)
 
 
 class _FallbackHandler(tornado.web.RequestHandler):
@@ -689,15 +399,14 @@ class FakeBotApi:
             ``group_per_minute`` sends per rolling minute to a group chat answer
             429 (counted in ``stats["429"]`` and ``stats["rate_limited"]``).
         max_poll_wait: Cap for getUpdates' ``timeout`` so a test never waits long.
-        validate_formatting: Reject bad HTML / MarkdownV2 like Telegram (400).
 
     Update builders (:meth:`user_message`, :meth:`command`, :meth:`callback`,
     :meth:`sticker`, :meth:`photo`, :meth:`voice`, :meth:`edited_message`,
     :meth:`group_message`) only build update dicts; nothing is queued until
     :meth:`push_update` (long polling) or :meth:`post_webhook` (webhook mode).
-    Their only side effects are realistic ones: the message id is taken from the
-    chat's counter shared with bot messages, and media files become downloadable
-    through getFile.  All methods must be called from the event loop's thread.
+    Their only side effect is a realistic one: the message id is taken from the
+    chat's counter shared with bot messages.  All methods must be called from the
+    event loop's thread.
     """
 
     def __init__(
@@ -709,7 +418,6 @@ class FakeBotApi:
         per_chat_rate: float = 1.0,
         group_per_minute: int | None = 20,
         max_poll_wait: float = 5.0,
-        validate_formatting: bool = True,
     ) -> None:
         bot_id, sep, _ = token.partition(":")
         if not sep or not bot_id.isdigit():
@@ -723,7 +431,6 @@ class FakeBotApi:
         self.per_chat_rate = per_chat_rate
         self.group_per_minute = group_per_minute
         self.max_poll_wait = min(max_poll_wait, _MAX_SERVER_WAIT)
-        self.validate_formatting = validate_formatting
 
         #: Every request received, in answer order.
         self.calls: list[Call] = []
@@ -735,9 +442,6 @@ class FakeBotApi:
         #: Registered webhook ("" when none), as given to setWebhook.
         self.webhook_url: str = ""
         self.webhook_secret_token: str | None = None
-        self.webhook_drop_pending_updates: bool | None = None
-        self.webhook_max_connections: int | None = None
-        self.webhook_allowed_updates: list[str] | None = None
         #: Bot commands by (scope as canonical JSON, language_code).
         self.commands: dict[tuple[str, str], list[JSONDict]] = {}
 
@@ -750,7 +454,6 @@ class FakeBotApi:
         self._poll_generation = 0
         self._updates: deque[JSONDict] = deque()
         self._next_update_id = 1
-        self._allowed_updates: list[str] | None = None
         self._faults: list[_Fault] = []
         self._delays: list[_Delay] = []
         self._hang_ups: list[_Delay] = []
@@ -762,44 +465,23 @@ class FakeBotApi:
         self._last_bot_message_id: dict[ChatKey, int] = {}
         self._last_user_message_id: dict[ChatKey, int] = {}
         self._bot_messages: dict[tuple[ChatKey, int], JSONDict] = {}
-        self._deleted_messages: set[tuple[ChatKey, int]] = set()
         self._known_chats: dict[ChatKey, JSONDict] = {}
-        self._channel_ids: dict[str, int] = {}
-        self._files_by_id: dict[str, _StoredFile] = {}
-        self._file_data: dict[str, bytes] = {}
         self._ids = itertools.count(1)
         self._global_sends: deque[float] = deque()
         self._last_chat_send: dict[ChatKey, float] = {}
         self._group_sends: dict[ChatKey, deque[float]] = {}
         self._methods: dict[str, Callable[[_Request], Awaitable[_Reply]]] = {
             "getMe": self._api_get_me,
-            "logOut": self._api_true,
-            "close": self._api_true,
             "getUpdates": self._api_get_updates,
             "setWebhook": self._api_set_webhook,
             "deleteWebhook": self._api_delete_webhook,
-            "getWebhookInfo": self._api_get_webhook_info,
             "setMyCommands": self._api_set_my_commands,
-            "getMyCommands": self._api_get_my_commands,
-            "deleteMyCommands": self._api_delete_my_commands,
             "sendMessage": self._api_send_message,
-            "editMessageText": self._api_edit_message_text,
-            "editMessageReplyMarkup": self._api_edit_message_reply_markup,
-            "deleteMessage": self._api_delete_message,
-            "answerCallbackQuery": self._api_answer_callback_query,
-            "sendChatAction": self._api_send_chat_action,
             "sendPhoto": self._api_send_photo,
             "sendDocument": self._api_send_document,
-            "sendVoice": self._api_send_media,
-            "sendAudio": self._api_send_media,
-            "sendVideo": self._api_send_media,
-            "sendAnimation": self._api_send_media,
-            "sendSticker": self._api_send_media,
-            "sendVideoNote": self._api_send_media,
-            "getFile": self._api_get_file,
+            "answerCallbackQuery": self._api_answer_callback_query,
+            "editMessageReplyMarkup": self._api_edit_message_reply_markup,
         }
-        for name in HARMLESS_TRUE_METHODS:
-            self._methods[name] = self._api_true
         self._canonical = {name.lower(): name for name in self._methods}
 
     # ------------------------------------------------------------------ lifecycle
@@ -811,7 +493,6 @@ class FakeBotApi:
         app = tornado.web.Application(
             [
                 (r"/bot([^/]*)/([^/]*)", _ApiHandler, {"api": self}),
-                (r"/file/bot([^/]*)/(.+)", _FileHandler, {"api": self}),
                 (r".*", _FallbackHandler, {"api": self}),
             ],
             log_function=_quiet_log,
@@ -925,44 +606,6 @@ class FakeBotApi:
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT``."""
         return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def bot_base_url(self) -> str:
-        """Value for ``telegram.Bot(base_url=...)``."""
-        return f"{self.base_url}/bot"
-
-    @property
-    def file_base_url(self) -> str:
-        """Value for ``telegram.Bot(base_file_url=...)``."""
-        return f"{self.base_url}/file/bot"
-
-    def make_bot(
-        self,
-        *,
-        token: str | None = None,
-        read_timeout: float | None = 5.0,
-        write_timeout: float | None = 5.0,
-        connect_timeout: float | None = 5.0,
-        pool_timeout: float | None = 1.0,
-    ) -> Bot:
-        """Build a real (uninitialised) ``telegram.Bot`` that talks to this server."""
-
-        def request() -> HTTPXRequest:
-            return HTTPXRequest(
-                read_timeout=read_timeout,
-                write_timeout=write_timeout,
-                connect_timeout=connect_timeout,
-                pool_timeout=pool_timeout,
-                media_write_timeout=write_timeout,
-            )
-
-        return Bot(
-            token or self.token,
-            base_url=self.bot_base_url,
-            base_file_url=self.file_base_url,
-            request=request(),
-            get_updates_request=request(),
-        )
 
     @property
     def bot_user(self) -> JSONDict:
@@ -1273,9 +916,8 @@ class FakeBotApi:
 
     def sticker(self, user_id: int, emoji: str = "\N{THUMBS UP SIGN}") -> JSONDict:
         """Build a message update carrying a (regular, static) sticker."""
-        file = self._new_file("stickers", "webp", b"RIFF\x00\x00\x00\x00WEBPfake")
         sticker = {
-            **self._file_fields(file),
+            **self._file_fields(16),
             "type": "regular",
             "width": 512,
             "height": 512,
@@ -1285,19 +927,16 @@ class FakeBotApi:
         }
         return self._media_update(user_id, {"sticker": sticker})
 
-    def photo(
-        self, user_id: int, caption: str | None = None, data: bytes = b"\xff\xd8\xff\xe0fake-jpeg"
-    ) -> JSONDict:
-        """Build a message update carrying a photo; its file is downloadable via getFile."""
-        content: JSONDict = {"photo": self._photo_sizes(data)}
+    def photo(self, user_id: int, caption: str | None = None) -> JSONDict:
+        """Build a message update carrying a photo (two sizes, as Telegram sends)."""
+        content: JSONDict = {"photo": self._photo_sizes(10)}
         if caption is not None:
             content["caption"] = caption
         return self._media_update(user_id, content)
 
-    def voice(self, user_id: int, duration: int = 3, data: bytes = b"OggSfake-opus") -> JSONDict:
-        """Build a message update carrying a voice note; downloadable via getFile."""
-        file = self._new_file("voice", "oga", data)
-        voice = {**self._file_fields(file), "duration": duration, "mime_type": "audio/ogg"}
+    def voice(self, user_id: int, duration: int = 3) -> JSONDict:
+        """Build a message update carrying a voice note."""
+        voice = {**self._file_fields(13), "duration": duration, "mime_type": "audio/ogg"}
         return self._media_update(user_id, {"voice": voice})
 
     def _media_update(self, user_id: int, content: JSONDict) -> JSONDict:
@@ -1311,53 +950,21 @@ class FakeBotApi:
         )
         return {"message": message}
 
-    # ------------------------------------------------------------------ files
-
-    def add_file(self, path: str, data: bytes, file_id: str | None = None) -> str:
-        """Serve ``data`` at ``/file/bot{token}/{path}``; returns its file_id for getFile."""
-        path = path.lstrip("/")
-        if not path:
-            raise ValueError("path must not be empty")
+    def _file_fields(self, size: int) -> JSONDict:
+        """The identity of a file on Telegram's side (nothing is stored: the bot never
+        downloads what users send)."""
         number = next(self._ids)
-        stored = _StoredFile(
-            file_id=file_id or f"fake-file-{number:06d}",
-            file_unique_id=f"fake-unique-{number:06d}",
-            path=path,
-        )
-        self._files_by_id[stored.file_id] = stored
-        self._file_data[path] = bytes(data)
-        return stored.file_id
-
-    def _new_file(self, folder: str, extension: str, data: bytes) -> _StoredFile:
-        number = next(self._ids)
-        file_id = self.add_file(f"{folder}/file_{number}.{extension}", data)
-        return self._files_by_id[file_id]
-
-    def _file_fields(self, stored: _StoredFile) -> JSONDict:
         return {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "file_size": len(self._file_data.get(stored.path, b"")),
+            "file_id": f"fake-file-{number:06d}",
+            "file_unique_id": f"fake-unique-{number:06d}",
+            "file_size": size,
         }
 
-    def _photo_sizes(self, data: bytes) -> list[JSONDict]:
-        small = self._new_file("photos", "jpg", data)
-        large = self._new_file("photos", "jpg", data)
+    def _photo_sizes(self, size: int) -> list[JSONDict]:
         return [
-            {**self._file_fields(small), "width": 320, "height": 180},
-            {**self._file_fields(large), "width": 1280, "height": 720},
+            {**self._file_fields(size), "width": 320, "height": 180},
+            {**self._file_fields(size), "width": 1280, "height": 720},
         ]
-
-    def _download(self, token: str, path: str) -> tuple[_Reply, bytes | None]:
-        params: JSONDict = {"file_path": path}
-        if token != self.token:
-            reply = _error(HTTPStatus.UNAUTHORIZED)
-            self._record("downloadFile", params, {}, reply.status, None)
-            return reply, None
-        data = self._file_data.get(path)
-        reply = _error(HTTPStatus.NOT_FOUND) if data is None else _ok(True)
-        self._record("downloadFile", params, {}, reply.status, None)
-        return reply, data
 
     # ------------------------------------------------------------------ fault injection
 
@@ -1528,7 +1135,6 @@ class FakeBotApi:
         method: str,
         params: JSONDict,
         files: dict[str, UploadedFile],
-        parse_error: str | None,
         client_gone: asyncio.Event,
     ) -> _Reply:
         canonical = self._canonical.get(method.lower(), method)
@@ -1536,13 +1142,13 @@ class FakeBotApi:
         self._inflight += 1
         try:
             request = _Request(canonical, params, files, chat_key, client_gone)
-            reply = await self._answer(token, request, parse_error)
+            reply = await self._answer(token, request)
         finally:
             self._inflight -= 1
         self._record(canonical, params, files, reply.status, chat_key, reply.body.get("result"))
         return reply
 
-    async def _answer(self, token: str, request: _Request, parse_error: str | None) -> _Reply:
+    async def _answer(self, token: str, request: _Request) -> _Reply:
         if token != self.token:
             return _error(HTTPStatus.UNAUTHORIZED)
         delay = self._take_delay(request.method)
@@ -1554,8 +1160,6 @@ class FakeBotApi:
         handler = self._methods.get(request.method)
         if handler is None:
             return _error(HTTPStatus.NOT_FOUND, "Not Found: method not found")
-        if parse_error is not None:
-            return _bad_request(parse_error)
         if request.chat_key is not None and request.chat_key in self.blocked_chats:
             return _error(HTTPStatus.FORBIDDEN, self._blocked_description(request.chat_key))
         if request.method not in MESSAGE_METHODS:
@@ -1616,13 +1220,7 @@ class FakeBotApi:
         known = self._known_chats.get(chat_key)
         if known is not None:
             return dict(known)
-        if isinstance(chat_key, str):
-            username = chat_key.lstrip("@")
-            chat_id = self._channel_ids.setdefault(
-                username, -1_001_000_000_000 - len(self._channel_ids)
-            )
-            return {"id": chat_id, "type": "channel", "title": username, "username": username}
-        if chat_key > 0:
+        if isinstance(chat_key, str) or chat_key > 0:
             return {"id": chat_key, "type": "private", "first_name": "Test"}
         if str(chat_key).startswith("-100"):
             return {"id": chat_key, "type": "supergroup", "title": "Test supergroup"}
@@ -1646,71 +1244,46 @@ class FakeBotApi:
         self._last_bot_message_id[chat_key] = message_id
         return copy.deepcopy(message)
 
-    def _common_content(self, request: _Request) -> tuple[JSONDict, _Reply | None]:
-        """Fields shared by all sends: reply_markup (inline only), reply_to_message."""
-        params = request.params
-        content: JSONDict = {}
-        markup = params.get("reply_markup")
+    @staticmethod
+    def _keyboard(request: _Request) -> tuple[JSONDict, _Reply | None]:
+        """The inline keyboard of a send (the only reply markup the bot uses), checked."""
+        markup = request.params.get("reply_markup")
         markup_error = _check_inline_keyboard(markup)
         if markup_error:
-            return content, _bad_request(markup_error)
+            return {}, _bad_request(markup_error)
         if isinstance(markup, dict) and "inline_keyboard" in markup:
-            content["reply_markup"] = markup
-        reply_to = params.get("reply_parameters")
-        reply_to_id = (
-            _as_int(reply_to.get("message_id"))
-            if isinstance(reply_to, dict)
-            else _as_int(params.get("reply_to_message_id"))
-        )
-        if reply_to_id is not None and request.chat_key is not None:
-            original = self._bot_messages.get((request.chat_key, reply_to_id))
-            if original is not None:
-                quoted = copy.deepcopy(original)
-                quoted.pop("reply_to_message", None)
-                content["reply_to_message"] = quoted
-        return content, None
+            return {"reply_markup": markup}, None
+        return {}, None
 
-    def _check_text(self, text: Any, parse_mode: Any, *, caption: bool) -> _Reply | None:
+    @staticmethod
+    def _check_text(text: Any, *, caption: bool) -> _Reply | None:
         if caption and text is None:
             return None
         if not isinstance(text, str) or not text.strip():
             return _bad_request("message text is empty")
-        error: str | None = None
-        if self.validate_formatting:
-            error, length = _formatting_error(text, parse_mode)
-        else:
-            length = _utf16_len(text)
-        if error:
-            return _bad_request(f"can't parse entities: {error}")
+        length = _utf16_len(text)
         if caption and length > 1024:
             return _bad_request("message caption is too long")
         if not caption and length > 4096:
             return _bad_request("message is too long")
         return None
 
-    def _locate_message(
-        self, request: _Request
-    ) -> tuple[tuple[ChatKey, int] | None, _Reply | None]:
-        """Find the bot message an edit/delete refers to, the way Telegram reports misses."""
+    def _message_for_edit(self, request: _Request) -> tuple[JSONDict | None, _Reply | None]:
+        """Find the bot message an edit refers to, the way Telegram reports misses."""
         message_id = _as_int(request.params.get("message_id"))
         if request.chat_key is None:
             return None, _bad_request("chat_id is empty")
         if message_id is None:
             return None, _bad_request("message identifier is not specified")
-        return (request.chat_key, message_id), None
-
-    def _message_for_edit(self, request: _Request) -> tuple[JSONDict | None, _Reply | None]:
-        key, error = self._locate_message(request)
-        if error is not None or key is None:
-            return None, error
-        if key in self._deleted_messages or key[1] > self._last_message_id.get(key[0], 0):
+        key = (request.chat_key, message_id)
+        if message_id > self._last_message_id.get(key[0], 0):
             return None, _bad_request("message to edit not found")
         message = self._bot_messages.get(key)
         if message is None:
             # A message sent before this server existed (e.g. another test fixture):
             # accept the edit and start tracking it.
             message = {
-                "message_id": key[1],
+                "message_id": message_id,
                 "from": self.bot_user,
                 "chat": self._chat_object(key[0]),
                 "date": int(time.time()),
@@ -1719,9 +1292,6 @@ class FakeBotApi:
         return message, None
 
     # ------------------------------------------------------------------ API methods
-
-    async def _api_true(self, request: _Request) -> _Reply:
-        return _ok(True)
 
     async def _api_get_me(self, request: _Request) -> _Reply:
         return _ok(
@@ -1736,24 +1306,8 @@ class FakeBotApi:
         )
 
     def _confirm_updates(self, offset: int | None) -> None:
-        if offset is None or offset == 0:
-            return
-        if offset > 0:
-            while self._updates and self._updates[0]["update_id"] < offset:
-                self._updates.popleft()
-        else:
-            keep = -offset
-            while len(self._updates) > keep:
-                self._updates.popleft()
-
-    def _deliverable_updates(self, limit: int) -> list[JSONDict]:
-        if self._allowed_updates:
-            allowed = set(self._allowed_updates)
-            # Telegram drops updates of kinds the bot did not ask for.
-            self._updates = deque(
-                update for update in self._updates if set(update) - {"update_id"} <= allowed
-            )
-        return [copy.deepcopy(update) for update in itertools.islice(self._updates, limit)]
+        while offset and self._updates and self._updates[0]["update_id"] < offset:
+            self._updates.popleft()
 
     async def _api_get_updates(self, request: _Request) -> _Reply:
         if self.webhook_url:
@@ -1765,9 +1319,6 @@ class FakeBotApi:
         params = request.params
         limit = min(max(_as_int(params.get("limit"), 100) or 100, 1), 100)
         timeout = min(max(_as_float(params.get("timeout"), 0.0), 0.0), self.max_poll_wait)
-        allowed = params.get("allowed_updates")
-        if isinstance(allowed, list):
-            self._allowed_updates = [str(kind) for kind in allowed] or None
         self._confirm_updates(_as_int(params.get("offset")))
         self._poll_generation += 1
         generation = self._poll_generation
@@ -1782,7 +1333,7 @@ class FakeBotApi:
                     return _error(STATUS_CLIENT_GONE, "Client Closed Request")
                 if generation != self._poll_generation:
                     return _error(HTTPStatus.CONFLICT)
-                batch = self._deliverable_updates(limit)
+                batch = [copy.deepcopy(u) for u in itertools.islice(self._updates, limit)]
                 remaining = deadline - loop.time()
                 if batch or self._stopping or remaining <= 0:
                     return _ok(batch)
@@ -1804,14 +1355,9 @@ class FakeBotApi:
             return _bad_request("secret token contains unallowed characters")
         if url and not url.startswith(("http://", "https://")):
             return _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        drop = params.get("drop_pending_updates")
         self.webhook_url = url
         self.webhook_secret_token = secret if url else None
-        self.webhook_drop_pending_updates = bool(drop) if drop is not None else None
-        self.webhook_max_connections = _as_int(params.get("max_connections"))
-        allowed = params.get("allowed_updates")
-        self.webhook_allowed_updates = list(allowed) if isinstance(allowed, list) else None
-        if drop:
+        if params.get("drop_pending_updates"):
             self._updates.clear()
         return _ok(True)
 
@@ -1822,18 +1368,6 @@ class FakeBotApi:
             self._updates.clear()
         return _ok(True)
 
-    async def _api_get_webhook_info(self, request: _Request) -> _Reply:
-        info: JSONDict = {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
-        if self.webhook_url and self.webhook_max_connections is not None:
-            info["max_connections"] = self.webhook_max_connections
-        if self.webhook_url and self.webhook_allowed_updates is not None:
-            info["allowed_updates"] = self.webhook_allowed_updates
-        return _ok(info)
-
     @staticmethod
     def _commands_key(params: JSONDict) -> tuple[str, str] | None:
         scope = params.get("scope") or {"type": "default"}
@@ -1841,11 +1375,6 @@ class FakeBotApi:
         if not isinstance(scope, dict) or not isinstance(language, str):
             return None
         return json.dumps(scope, sort_keys=True), language
-
-    def my_commands(self, language_code: str = "", scope: JSONDict | None = None) -> list[JSONDict]:
-        """Commands currently set for ``scope`` (default scope if None) and language."""
-        key = self._commands_key({"scope": scope, "language_code": language_code})
-        return list(self.commands.get(key, [])) if key else []
 
     async def _api_set_my_commands(self, request: _Request) -> _Reply:
         key = self._commands_key(request.params)
@@ -1870,67 +1399,23 @@ class FakeBotApi:
             self.commands.pop(key, None)
         return _ok(True)
 
-    async def _api_get_my_commands(self, request: _Request) -> _Reply:
-        key = self._commands_key(request.params)
-        if key is None:
-            return _bad_request("can't parse BotCommandScope")
-        return _ok(self.commands.get(key, []))
-
-    async def _api_delete_my_commands(self, request: _Request) -> _Reply:
-        key = self._commands_key(request.params)
-        if key is None:
-            return _bad_request("can't parse BotCommandScope")
-        self.commands.pop(key, None)
-        return _ok(True)
-
     async def _api_send_message(self, request: _Request) -> _Reply:
         assert request.chat_key is not None  # checked by _answer for MESSAGE_METHODS
         params = request.params
-        error = self._check_text(params.get("text"), params.get("parse_mode"), caption=False)
+        error = self._check_text(params.get("text"), caption=False)
         if error is not None:
             return error
-        content, error = self._common_content(request)
+        content, error = self._keyboard(request)
         if error is not None:
             return error
         content["text"] = params["text"]
-        entities = params.get("entities")
-        if isinstance(entities, list) and entities:
-            content["entities"] = entities
         return _ok(self._new_bot_message(request.chat_key, content))
-
-    async def _api_edit_message_text(self, request: _Request) -> _Reply:
-        params = request.params
-        error = self._check_text(params.get("text"), params.get("parse_mode"), caption=False)
-        if error is not None:
-            return error
-        markup = params.get("reply_markup")
-        markup_error = _check_inline_keyboard(markup)
-        if markup_error:
-            return _bad_request(markup_error)
-        if params.get("inline_message_id"):
-            return _ok(True)
-        message, error = self._message_for_edit(request)
-        if message is None:
-            return error or _bad_request("message to edit not found")
-        new_markup = markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
-        if message.get("text") == params["text"] and message.get("reply_markup") == new_markup:
-            return _bad_request(_NOT_MODIFIED)
-        message["text"] = params["text"]
-        message.pop("caption", None)
-        if new_markup is None:
-            message.pop("reply_markup", None)
-        else:
-            message["reply_markup"] = new_markup
-        message["edit_date"] = int(time.time())
-        return _ok(copy.deepcopy(message))
 
     async def _api_edit_message_reply_markup(self, request: _Request) -> _Reply:
         markup = request.params.get("reply_markup")
         markup_error = _check_inline_keyboard(markup)
         if markup_error:
             return _bad_request(markup_error)
-        if request.params.get("inline_message_id"):
-            return _ok(True)
         message, error = self._message_for_edit(request)
         if message is None:
             return error or _bad_request("message to edit not found")
@@ -1944,134 +1429,55 @@ class FakeBotApi:
         message["edit_date"] = int(time.time())
         return _ok(copy.deepcopy(message))
 
-    async def _api_delete_message(self, request: _Request) -> _Reply:
-        key, error = self._locate_message(request)
-        if error is not None or key is None:
-            return error or _bad_request("message to delete not found")
-        if key in self._deleted_messages or key[1] > self._last_message_id.get(key[0], 0):
-            return _bad_request("message to delete not found")
-        self._deleted_messages.add(key)
-        self._bot_messages.pop(key, None)
-        return _ok(True)
-
     async def _api_answer_callback_query(self, request: _Request) -> _Reply:
         params = request.params
         if not params.get("callback_query_id"):
             return _bad_request(
                 "query is too old and response timeout expired or query ID is invalid"
             )
-        text = params.get("text")
-        if isinstance(text, str) and len(text) > 200:
-            return _bad_request("MESSAGE_TOO_LONG")
         return _ok(True)
 
-    async def _api_send_chat_action(self, request: _Request) -> _Reply:
-        if request.chat_key is None:
-            return _bad_request("chat_id is empty")
-        if request.params.get("action") not in _CHAT_ACTIONS:
-            return _bad_request("wrong parameter action in request")
-        return _ok(True)
-
-    def _input_file(
-        self, request: _Request, field: str, folder: str, extension: str
-    ) -> tuple[_StoredFile | None, UploadedFile | None, _Reply | None]:
-        """Resolve an uploaded file, ``attach://`` reference, known file_id or URL."""
-        value = request.params.get(field)
+    def _upload(
+        self, request: _Request, field: str
+    ) -> tuple[JSONDict, UploadedFile | None, _Reply | None]:
+        """The checked caption and keyboard of a photo or document send, and its file
+        (the bot always uploads: charts and exports are made per person)."""
+        params = request.params
+        error = self._check_text(params.get("caption"), caption=True)
+        if error is not None:
+            return {}, None, error
+        content, error = self._keyboard(request)
+        if error is not None:
+            return content, None, error
+        value = params.get(field)
         upload = request.files.get(field)
         if upload is None and isinstance(value, str) and value.startswith("attach://"):
             upload = request.files.get(value[len("attach://") :])
-        if upload is not None:
-            return self._new_file(folder, extension, upload.data), upload, None
-        if isinstance(value, str) and value:
-            known = self._files_by_id.get(value)
-            if known is not None:
-                return known, None, None
-            if value.startswith(("http://", "https://")):
-                return self._new_file(folder, extension, b""), None, None
-            return None, None, _bad_request("wrong file identifier/HTTP URL specified")
-        return None, None, _bad_request(f"there is no {field} in the request")
-
-    def _media_content(
-        self, request: _Request, field: str, folder: str, extension: str
-    ) -> tuple[JSONDict, _StoredFile | None, UploadedFile | None, _Reply | None]:
-        params = request.params
-        error = self._check_text(params.get("caption"), params.get("parse_mode"), caption=True)
-        if error is not None:
-            return {}, None, None, error
-        content, error = self._common_content(request)
-        if error is not None:
-            return content, None, None, error
-        stored, upload, error = self._input_file(request, field, folder, extension)
-        if error is not None:
-            return content, None, None, error
-        if isinstance(params.get("caption"), str) and field not in ("sticker", "video_note"):
+        if upload is None:
+            return content, None, _bad_request(f"there is no {field} in the request")
+        if isinstance(params.get("caption"), str):
             content["caption"] = params["caption"]
-        return content, stored, upload, None
+        return content, upload, None
 
     async def _api_send_photo(self, request: _Request) -> _Reply:
         assert request.chat_key is not None
-        content, stored, _, error = self._media_content(request, "photo", "photos", "jpg")
-        if error is not None or stored is None:
+        content, upload, error = self._upload(request, "photo")
+        if error is not None or upload is None:
             return error or _bad_request("there is no photo in the request")
-        data = self._file_data.get(stored.path, b"")
-        content["photo"] = self._photo_sizes(data)
+        content["photo"] = self._photo_sizes(len(upload.data))
         return _ok(self._new_bot_message(request.chat_key, content))
 
     async def _api_send_document(self, request: _Request) -> _Reply:
         assert request.chat_key is not None
-        content, stored, upload, error = self._media_content(
-            request, "document", "documents", "bin"
-        )
-        if error is not None or stored is None:
+        content, upload, error = self._upload(request, "document")
+        if error is not None or upload is None:
             return error or _bad_request("there is no document in the request")
-        document = self._file_fields(stored)
-        if upload is not None:
-            document["file_name"] = upload.filename
-            document["mime_type"] = upload.content_type
-        content["document"] = document
+        content["document"] = {
+            **self._file_fields(len(upload.data)),
+            "file_name": upload.filename,
+            "mime_type": upload.content_type,
+        }
         return _ok(self._new_bot_message(request.chat_key, content))
-
-    async def _api_send_media(self, request: _Request) -> _Reply:
-        """sendVoice/sendAudio/sendVideo/sendAnimation/sendSticker/sendVideoNote."""
-        assert request.chat_key is not None
-        field = {
-            "sendVoice": "voice",
-            "sendAudio": "audio",
-            "sendVideo": "video",
-            "sendAnimation": "animation",
-            "sendSticker": "sticker",
-            "sendVideoNote": "video_note",
-        }[request.method]
-        content, stored, _, error = self._media_content(request, field, field + "s", "bin")
-        if error is not None or stored is None:
-            return error or _bad_request(f"there is no {field} in the request")
-        duration = _as_int(request.params.get("duration"), 1) or 1
-        media = self._file_fields(stored)
-        if field in ("voice", "audio"):
-            media["duration"] = duration
-        elif field in ("video", "animation"):
-            media.update({"width": 640, "height": 360, "duration": duration})
-        elif field == "video_note":
-            media.update({"length": 240, "duration": duration})
-        else:
-            media.update(
-                {
-                    "type": "regular",
-                    "width": 512,
-                    "height": 512,
-                    "is_animated": False,
-                    "is_video": False,
-                }
-            )
-        content[field] = media
-        return _ok(self._new_bot_message(request.chat_key, content))
-
-    async def _api_get_file(self, request: _Request) -> _Reply:
-        file_id = request.params.get("file_id")
-        stored = self._files_by_id.get(file_id) if isinstance(file_id, str) else None
-        if stored is None:
-            return _bad_request("invalid file_id")
-        return _ok({**self._file_fields(stored), "file_path": stored.path})
 
 
 @pytest_asyncio.fixture

@@ -93,7 +93,6 @@ def unthrottled_application(
         Application.builder()
         .token(TEST_TOKEN)
         .base_url(f"{server.base_url}/bot")
-        .base_file_url(f"{server.base_url}/file/bot")
         .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
     )
     if read_timeout is not None:

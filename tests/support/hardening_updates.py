@@ -1,7 +1,7 @@
 """Update builders the fake Bot API server does not offer, for tests/e2e/test_hardening.py.
 
 Every builder starts from one of :class:`tests.support.fakebotapi.FakeBotApi`'s own builders, so
-message ids, chats and files stay consistent with what the server has recorded; only
+message ids and chats stay consistent with what the server has recorded; only
 the shape of the update is changed (a document instead of text, a channel post, a
 callback from an inline message, ...).
 """
@@ -42,11 +42,11 @@ def command_message(
 
 
 def document(server: FakeBotApi, user_id: int, name: str = "scan.pdf") -> JSONDict:
-    """A private message carrying a document (downloadable through getFile)."""
+    """A private message carrying a document (the bot never downloads what users send)."""
     update = server.user_message(user_id, "placeholder")
     message = update["message"]
     del message["text"]
-    file_id = server.add_file(f"documents/{message['message_id']}_{user_id}.pdf", b"%PDF-1.4")
+    file_id = f"doc-{user_id}-{message['message_id']}"
     message["document"] = {
         "file_id": file_id,
         "file_unique_id": f"u-{file_id}",
