@@ -53,15 +53,6 @@ def test_start_consent_stores_user_with_versioned_consent(
     assert services.store.get_state(USER) is None
 
 
-def test_refusal_keeps_only_the_refusal(services: Services) -> None:
-    press(services, "No, thanks", to_consent(services))
-    user = services.store.get_user(USER)
-    assert user is not None and not user.has_consent and user.consent_refused_at is not None
-    counts = services.store.rows_about(USER)
-    assert counts.pop("users") == 1
-    assert set(counts.values()) == {0}
-
-
 def test_stale_button_says_moved_on_and_repeats_current_question(services: Services) -> None:
     first = command(services, "start")
     second = press(services, "English", first)

@@ -100,11 +100,6 @@ def refuse(services: Services) -> TurnResult:
     return result
 
 
-def test_the_refusal_says_what_is_still_open(services: Services) -> None:
-    refused = refuse(services)
-    assert "/learn" in refused.replies[0].text and "/exercise" in refused.replies[0].text
-
-
 @pytest.mark.parametrize("exercise", ["breathing", "pacing"])  # pacing holds the graded walk
 def test_without_consent_a_guided_exercise_runs_and_stores_nothing(
     services: Services, exercise: str

@@ -282,17 +282,21 @@ def test_a_hopeless_note_in_the_checkin_is_not_stored_silently(services: Service
     assert services.store.rows_about(USER)["checkins"] == 0
 
 
-def test_refusing_consent_leaves_only_the_refusal_even_after_commands(
+def test_a_refusal_is_short_and_keeps_only_the_refusal_even_after_commands(
     services: Services,
 ) -> None:
     result = command(services, "start")
     for label in ("English", "Continue", "No, thanks"):
-        result = press_data(
-            services,
-            next(
-                b.data for r in result.replies for row in r.buttons for b in row if b.label == label
-            ),
-        )
+        result = press_label(services, result, label)
+    # A first refusal is short: no confirmation (nothing to erase), what is kept and
+    # what is still open without consent.
+    assert services.store.get_state(USER) is None
+    assert "language and time zone" in result.replies[0].text
+    assert "/learn" in result.replies[0].text and "/exercise" in result.replies[0].text
+    user = services.store.get_user(USER)
+    assert user is not None and not user.has_consent and user.consent_refused_at is not None
+    counts = services.store.rows_about(USER)
+    assert counts.pop("users") == 1 and set(counts.values()) == {0}
     for name in ("checkin", "test", "exercise", "reminders", "summary", "export"):
         command(services, name)
     counts = services.store.rows_about(USER)
@@ -524,14 +528,6 @@ def test_withdrawal_is_confirmed_first_and_export_keeps_the_question(
     # The question has moved on: its old button erases nothing.
     assert press_label(services, exported, "Erase and withdraw").stale
     assert all(services.store.rows_about(USER).values())
-
-
-def test_a_first_refusal_is_short_and_says_what_is_kept(services: Services) -> None:
-    result = command(services, "start")
-    for label in ("English", "Continue", "No, thanks"):
-        result = press_label(services, result, label)
-    assert services.store.get_state(USER) is None  # no confirmation: nothing to erase
-    assert "language and time zone" in result.replies[0].text
 
 
 def raw_files(url: str) -> bytes:

@@ -122,16 +122,6 @@ async def test_webhook_start_consent_stores_the_user(webhook: Harness) -> None:
     assert user is not None and user.has_consent
 
 
-@pytest.mark.parametrize("secret", [None, "wrong-secret"])
-async def test_webhook_refuses_a_missing_or_wrong_secret(
-    webhook: Harness, secret: str | None
-) -> None:
-    status = await webhook.server.post_webhook(webhook.server.command(USER, "/start"), secret)
-    assert status == 403
-    assert webhook.services.store.get_user(USER) is None
-    assert not webhook.server.sent_messages(USER)
-
-
 async def test_media_edits_and_groups_get_kind_answers_or_are_ignored(polling: Harness) -> None:
     for update in (
         polling.server.sticker(USER),
@@ -161,7 +151,7 @@ async def test_group_command_is_answered_with_a_request_to_talk_privately(
     assert polling.services.store.get_user(USER) is None
 
 
-async def test_logs_hold_no_token_and_no_message_text(
+async def test_logs_hold_no_message_text(
     sqlite_url: str, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -174,8 +164,8 @@ async def test_logs_hold_no_token_and_no_message_text(
             lambda c: c.method == "sendMessage" and not c.ok, successful_only=False
         )
     assert caplog.records, "nothing was logged: the test would prove nothing"
+    # The token: every log line of every test (conftest) and test_hardening's chatty loggers.
     text = caplog.text
-    assert TEST_TOKEN not in text and TEST_TOKEN.split(":")[1] not in text
     assert "my private note" not in text and "Do you agree" not in text
 
 
