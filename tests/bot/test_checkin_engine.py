@@ -4,8 +4,8 @@ offer, after the check-in has ended."""
 from __future__ import annotations
 
 from bot.services import Services
-from tests.bot.test_flows_through_engine import USER, command, onboard, press_data
 from tests.bot.test_graded_walk import press
+from tests.support.engine import USER, command, onboard, press_data
 
 
 def test_high_stress_and_pain_offer_breathing_and_a_gentle_plan(services: Services) -> None:

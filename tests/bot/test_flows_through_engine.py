@@ -4,78 +4,24 @@ middle (a fresh engine on the same database file), retakes and consent gating.""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from bot.clock import ManualClock
-from bot.conversation import Incoming, Outgoing, TurnResult
+from bot.conversation import TurnResult
 from bot.services import Services, build_services
-from flows.pain_test import CRISIS, INDEX, SEE_DOCTOR, STEPS
 from tests.conftest import make_settings
-from tests.flows.test_advice import RETAKE
-from tests.flows.test_pain_test import CALM, presses_for
-
-USER = 77
-SKIP_LABELS = ("◀ Back",)
-PREFERRED = (
-    "Yes, I agree",
-    "Yes, that's right",
-    "None of these",
-    "Done",
-    "Skip",
-    "Keep",
-    "Continue",
-    "Next",
+from tests.support.engine import (
+    USER,
+    answer_test,
+    command,
+    drive,
+    onboard,
+    options,
+    pick,
+    press_data,
 )
-
-
-def command(services: Services, name: str) -> TurnResult:
-    return services.conversations.handle(
-        Incoming(USER, "command", command=name, language_code="en", first_name="Ann")
-    )
-
-
-def press_data(services: Services, data: str) -> TurnResult:
-    return services.conversations.handle(Incoming(USER, "press", callback=data))
-
-
-def options(reply: Outgoing) -> list[str]:
-    return [
-        b.data
-        for row in reply.buttons
-        for b in row
-        if b.label not in SKIP_LABELS and not b.data.startswith("c|")
-    ]
-
-
-def pick(reply: Outgoing, *, preferred: bool = True) -> str:
-    """A sensible button: 'none'/'done'/'skip' style first, else the first real option."""
-    buttons = [b for row in reply.buttons for b in row if b.data in options(reply)]
-    for wanted in PREFERRED if preferred else ():
-        for button in buttons:
-            if button.label.startswith(wanted):
-                return button.data
-    return buttons[0].data
-
-
-def drive(services: Services, result: TurnResult, limit: int = 80) -> TurnResult:
-    """Answer until the flow ends; where 'Done' needs a pick first, pick the first option."""
-    stuck_at: str | None = None
-    for _ in range(limit):
-        state = services.store.get_state(USER)
-        if state is None:
-            return result
-        stuck = stuck_at == f"{state.step}{state.answers}"
-        stuck_at = f"{state.step}{state.answers}"
-        result = press_data(services, pick(result.replies[-1], preferred=not stuck))
-    raise AssertionError("the flow did not end")
-
-
-def onboard(services: Services) -> None:
-    drive(services, command(services, "start"))
-    user = services.store.get_user(USER)
-    assert user is not None and user.has_consent
+from tests.support.self_check import CALM, RETAKE
 
 
 @pytest.mark.parametrize("flow_command", ["test", "checkin", "learn", "exercise"])
@@ -194,19 +140,6 @@ def test_command_mid_flow_asks_before_switching(services: Services) -> None:
     switched = press_data(services, labels["Yes, switch"])
     assert services.store.get_state(USER).flow == "pain_test"  # type: ignore[union-attr]
     assert switched.replies
-
-
-def answer_test(services: Services, answers: dict[str, Any]) -> TurnResult:
-    """Take /test with exactly these answers, carrying on past any safety screen."""
-    result = command(services, "test")
-    while (state := services.store.get_state(USER)) is not None:
-        presses = ["cont"] if state.step in (SEE_DOCTOR, CRISIS) else None
-        if presses is None:
-            presses = presses_for(STEPS[INDEX[state.step]], answers[state.step])
-        for value in presses:
-            nonce = services.store.get_state(USER).nonce  # type: ignore[union-attr]
-            result = press_data(services, f"f|{nonce}|{value}")
-    return result
 
 
 def test_after_a_retake_the_plan_says_what_the_profile_said(

@@ -10,7 +10,7 @@ from bot.clock import ManualClock
 from bot.conversation import TurnResult
 from bot.services import Services
 from flows.exercises import WALK_ID
-from tests.bot.test_flows_through_engine import USER, command, onboard, press_data
+from tests.support.engine import USER, command, onboard, press_data
 
 
 def buttons(result: TurnResult) -> dict[str, str]:

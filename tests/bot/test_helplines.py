@@ -20,7 +20,8 @@ from flows.i18n import default_catalogue
 from flows.learn import LearnFlow
 from flows.pain_test import CRISIS, SEE_DOCTOR, PainTestFlow
 from flows.runtime import Context, FlowState, Press
-from tests.flows.test_pain_test import CALM, NOW, all_text, at, drive
+from tests.flows.test_pain_test import NOW, all_text, at, drive
+from tests.support.self_check import CALM
 
 CLINICAL = Path(__file__).resolve().parents[2] / "docs" / "CLINICAL.md"
 COVERED = ("BE", "NL", "FR", "DE", "LU", "GB", "IE", "CH", "AT")

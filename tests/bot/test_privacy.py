@@ -22,8 +22,8 @@ from data.store import Store
 from flows import follow_up as fu
 from flows import helplines
 from flows.schedule import Rule
-from tests.bot.test_flows_through_engine import USER, command, drive, onboard, pick, press_data
 from tests.conftest import make_settings
+from tests.support.engine import USER, command, drive, onboard, pick, press_data
 
 ADMIN = 999
 

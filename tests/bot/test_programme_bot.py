@@ -20,8 +20,8 @@ from flows.programme.tracks import BY_RISK
 from flows.reminders import facts
 from flows.schedule import PROGRAMME, Rule
 from flows.streaks import local_day
-from tests.bot.test_flows_through_engine import USER, answer_test, command, onboard, press_data
-from tests.flows.test_pain_test import CALM
+from tests.support.engine import USER, answer_test, command, onboard, press_data
+from tests.support.self_check import CALM
 
 ZONE = "Europe/Brussels"
 MORNING = "🌅 Morning, 08:30"

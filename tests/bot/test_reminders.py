@@ -22,8 +22,8 @@ from flows import pacing
 from flows.reminders import facts
 from flows.schedule import Rule
 from flows.schedule import next_due_after_today as _next_after_today
-from tests.bot.test_flows_through_engine import USER, command, drive, onboard, press_data
 from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
+from tests.support.engine import USER, command, drive, onboard, press_data
 from tests.support.fakebotapi import FakeBotApi
 
 

@@ -15,7 +15,7 @@ from bot.services import Services
 from data.queue import Claim, ReminderInfo
 from flows import follow_up as fu
 from flows.schedule import Rule
-from tests.bot.test_flows_through_engine import USER, command, drive, onboard, pick, press_data
+from tests.support.engine import USER, command, drive, onboard, pick, press_data
 
 NEXT_MORNING = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # 10:00 in Brussels
 GRACE = timedelta(minutes=20)

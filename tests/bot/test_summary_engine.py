@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot.clock import ManualClock
 from bot.services import Services
-from tests.bot.test_flows_through_engine import command, drive, onboard, press_data
 from tests.bot.test_graded_walk import walk
+from tests.support.engine import command, drive, onboard, press_data
 
 
 def summary_text(services: Services) -> str:

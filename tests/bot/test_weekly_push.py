@@ -16,8 +16,8 @@ from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
 from flows.schedule import Rule
-from tests.bot.test_flows_through_engine import USER, command, drive, onboard
 from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
+from tests.support.engine import USER, command, drive, onboard
 from tests.support.fakebotapi import FakeBotApi
 
 SUNDAY_NOON = datetime(2026, 11, 22, 11, 0, tzinfo=UTC)  # Sunday 12:00 in Brussels

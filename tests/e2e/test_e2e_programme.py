@@ -16,9 +16,9 @@ from bot.runner import DISPATCHER, running
 from bot.services import build_services
 from flows.pain_test import INDEX, STEPS
 from tests.conftest import TEST_TOKEN, bot_settings
-from tests.e2e.test_e2e_telegram import USER, Harness, onboard
-from tests.flows.test_pain_test import CALM, presses_for
 from tests.support.fakebotapi import Call, FakeBotApi
+from tests.support.self_check import CALM, presses_for
+from tests.support.telegram import USER, Harness, onboard
 
 START_SESSION = "▶ Start today's session"
 

@@ -14,8 +14,8 @@ from bot.dispatcher import Dispatcher
 from bot.runner import DISPATCHER, running
 from bot.services import build_services
 from tests.conftest import TEST_TOKEN, bot_settings
-from tests.e2e.test_e2e_telegram import USER, Harness, onboard
 from tests.support.fakebotapi import FakeBotApi
+from tests.support.telegram import USER, Harness, onboard
 
 NEXT_MORNING = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # 10:00 in Brussels
 SEE_A_DOCTOR = "Did you manage to see a doctor?"

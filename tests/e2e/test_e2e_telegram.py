@@ -5,55 +5,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.runner import running
-from bot.services import Services, build_services
+from bot.services import build_services
 from tests.conftest import TEST_TOKEN, bot_settings
 from tests.support.fakebotapi import Call, FakeBotApi
+from tests.support.telegram import USER, Harness, message_id, onboard
 
-USER = 5150
 SECRET = "s3cret-Hook_token"
-
-
-@dataclass
-class Harness:
-    server: FakeBotApi
-    services: Services
-
-    async def say(self, update: dict[str, Any], expect: int = 1) -> list[Call]:
-        """Send an update the way the current mode receives it; await ``expect`` replies."""
-        before = len(self.server.sent_messages(USER))
-        if self.server.webhook_url:
-            status = await self.server.post_webhook(update, self.server.webhook_secret_token)
-            assert status == 200
-        else:
-            self.server.push_update(update)
-        calls = await self.server.wait_for(
-            lambda c: c.method == "sendMessage" and c.chat_id == USER, count=before + expect
-        )
-        return calls[before:]
-
-    def buttons(self, call: Call) -> dict[str, str]:
-        markup = call.params.get("reply_markup") or {}
-        return {
-            b["text"]: b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row
-        }
-
-    async def press(self, call: Call, label: str, expect: int = 1) -> list[Call]:
-        data = self.buttons(call)[label]
-        return await self.say(self.server.callback(USER, data, message_id(call)), expect)
-
-
-def message_id(call: Call) -> int | None:
-    """The id of the message a send call created (None: the chat's latest)."""
-    result = getattr(call, "result", None)
-    return int(result["message_id"]) if isinstance(result, dict) else None
 
 
 async def start_harness(
@@ -81,19 +44,6 @@ async def polling(sqlite_url: str, clock: ManualClock) -> AsyncIterator[Harness]
 async def webhook(sqlite_url: str, clock: ManualClock) -> AsyncIterator[Harness]:
     async for harness in start_harness(sqlite_url, clock, webhook=True):
         yield harness
-
-
-async def onboard(h: Harness) -> None:
-    language = await h.say(h.server.command(USER, "/start", first_name="Ann"))
-    assert "English" in h.buttons(language[0])
-    welcome = await h.press(language[0], "English", expect=2)
-    assert welcome[0].text.startswith("Hi Test!")  # the name the press came with
-    consent = await h.press(welcome[1], "Continue")
-    assert "Do you agree" in consent[0].text
-    zone = await h.press(consent[0], "Yes, I agree")
-    assert "Europe/Brussels" in zone[0].text
-    done = await h.press(zone[0], "Yes, that's right", expect=2)
-    assert "All set" in done[1].text
 
 
 async def test_polling_start_consent_stores_the_user(polling: Harness) -> None:

@@ -20,8 +20,8 @@ from flows.onboarding import CONSENT_VERSION
 from flows.understanding.labels import Label
 from flows.understanding.safety_call import crisis_text, emergency_text
 from tests.conftest import TEST_TOKEN, bot_settings, require_encoder
-from tests.e2e.test_e2e_telegram import Harness, message_id
 from tests.support.fakebotapi import Call, FakeBotApi
+from tests.support.telegram import Harness, message_id
 
 USER = 5150
 CATALOGUE = default_catalogue()

@@ -11,23 +11,11 @@ from hypothesis import strategies as st
 from flows import scoring as sc
 from flows.pain_test import STEPS
 from flows.plan import plan_dicts, proposed_plan
-from tests.flows.test_pain_test import CALM, T, all_text, completed, drive
+from tests.flows.test_pain_test import T, all_text, completed, drive
+from tests.support.self_check import RETAKE
 
 BXL = "Europe/Brussels"
 
-RETAKE: dict[str, Any] = {
-    **CALM,
-    # Stress over the past month 8 of 16 ("raised"), worry and mood a little raised:
-    # two points, so stress plays "probably some" part. 8 used to be "high" for the plan.
-    "pss_control": 2,
-    "pss_cope": 2,
-    "pss_way": 2,
-    "pss_pile": 2,
-    "phq_nervous": 1,
-    "phq_worry": 1,
-    "phq_interest": 1,
-    "phq_down": 0,
-}
 PREVIOUS = {"pain_now": 6, "pain_avg": 6, "risk": "medium", "stress_role": "low", "pss4": 4}
 
 

@@ -24,44 +24,17 @@ from flows.pain_test import (
     DoctorAdvised,
     PainTestCompleted,
     PainTestFlow,
-    Step,
     compare,
 )
 from flows.runtime import Context, FlowState, Outcome, Press, Reply, Text, mermaid
 from tests.flows.test_scoring import STORED_SCORE_KEYS
+from tests.support.self_check import CALM, presses_for
 from tests.support.typed import as_the_engine_reads
 
 T = default_catalogue().translator("en")
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
 FLOW = PainTestFlow()
 TOTAL = len(STEPS)
-
-CALM: dict[str, Any] = {
-    "red_emergency": [],
-    "red_sameday": [],
-    "where": ["lower_back"],
-    "pain_now": 5,
-    "pain_avg": 4,
-    "since": "lt6w",
-    "worse": ["sitting"],
-    "physical": ["sitting"],
-    "function": [],
-    "bother": 1,
-    "unsafe": "disagree",
-    "terrible": "disagree",
-    "pss_control": 1,
-    "pss_cope": 3,
-    "pss_way": 3,
-    "pss_pile": 1,
-    "life_events": [],
-    "phq_nervous": 0,
-    "phq_worry": 0,
-    "phq_interest": 0,
-    "phq_down": 0,
-    "safety": "no",
-    "pseq_work": 5,
-    "pseq_life": 5,
-}
 
 
 def ctx(history: Mapping[str, Any] | None = None, timezone: str = "Europe/Brussels") -> Context:
@@ -81,12 +54,6 @@ def check_outcome(outcome: Outcome) -> None:
                 assert len(choice.value) <= 20 and "|" not in choice.value
             else:
                 assert choice.command in ("programme_start", "plan", "learn")
-
-
-def presses_for(step: Step, value: Any) -> list[str]:
-    if step.kind == "multi":
-        return [*value, "done"] if value else ["none"]
-    return [str(value)]
 
 
 def drive(
