@@ -13,7 +13,6 @@ from data.engine import make_engine
 from data.migrate import upgrade
 from data.store import Store
 from flows.i18n import Catalogue, default_catalogue
-from flows.onboarding import CONSENT_VERSION
 
 
 @dataclass
@@ -41,7 +40,6 @@ def build_services(
         build_wiring(store, settings, understanding.status),
         default_language=catalogue.pick_language(settings.default_language),
         default_timezone=settings.default_timezone,
-        consent_version=CONSENT_VERSION,
         understanding=understanding,
     )
     return Services(settings, store, clock, catalogue, conversations)

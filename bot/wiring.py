@@ -4,7 +4,7 @@ own pieces, so the conversation engine stays generic."""
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features import (
     caution,
     checkin,

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
+from bot.conversation.messages import SEP, Outgoing, to_outgoing
+from bot.conversation.registry import StartFlow, Wiring
 from bot.features.common import DELIVERY_ID, has_current_consent
 from data.queue import Claim
 from data.store import Turn

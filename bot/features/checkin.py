@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features.common import require_consent, today, yesterday
 from data.store import Turn
 from flows import checkin

@@ -3,7 +3,7 @@ and the activity a person tells us they did."""
 
 from __future__ import annotations
 
-from bot.conversation import StartFlow, Wiring
+from bot.conversation.registry import StartFlow, Wiring
 from bot.features.common import has_current_consent, require_consent
 from data.store import Turn
 from flows import coach

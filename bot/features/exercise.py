@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features import caution
 from bot.features.common import has_current_consent, require_consent, today
 from data.store import Turn

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features.common import has_current_consent
 from data.store import Turn
 from flows import learn

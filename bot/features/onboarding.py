@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features.reminders import move_to_timezone
 from flows import onboarding
 

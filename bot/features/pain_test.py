@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features import caution
 from bot.features.common import require_consent
 from data.store import Turn

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from bot.conversation import AfterTurn, CommandHandler, Wiring
+from bot.conversation.registry import AfterTurn, CommandHandler, Wiring
 from data.store import Store, Turn
 from flows.erasure import EraseFlow, EverythingErased
 from flows.i18n import Translator

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features import checkin, exercise
 from bot.features.common import require_consent, today
 from bot.features.reminders import save_reminder

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
+from bot.conversation.messages import SEP, Outgoing, to_outgoing
+from bot.conversation.registry import StartFlow, Wiring
 from bot.features import caution
 from bot.features.common import DELIVERY_ID, require_consent
 from data.queue import ASK, SEND, Claim, DueSlot, Screening

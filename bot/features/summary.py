@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features.coach import OWN_ACTIVITY
 from bot.features.common import today
 from bot.features.programme import programme_history

@@ -17,10 +17,9 @@ from bot.conversation import Conversations, Incoming, TurnResult
 from bot.features.reminders import advance
 from bot.maintenance import run_retention
 from bot.services import Services, build_services
-from bot.wiring import build_wiring
 from data.store import Store
 from flows import follow_up as fu
-from flows import helplines
+from flows import helplines, onboarding
 from flows.schedule import Rule
 from tests.conftest import make_settings
 from tests.support.engine import USER, command, drive, onboard, pick, press_data
@@ -53,15 +52,11 @@ def fill_every_table(services: Services) -> None:
     assert all(counts.values()), f"some table has no row for the user: {counts}"
 
 
-def with_newer_consent_text(services: Services, clock: ManualClock) -> Conversations:
-    """The same bot after the consent text changed (version 2), on the same store."""
-    return Conversations(
-        services.store,
-        clock,
-        services.catalogue,
-        build_wiring(services.store, services.settings),
-        consent_version=2,
-    )
+def with_newer_consent_text(services: Services, monkeypatch: pytest.MonkeyPatch) -> Conversations:
+    """The same bot after the consent text changed (version 2): the version is read
+    wherever consent is checked, so one change reaches the engine and every feature."""
+    monkeypatch.setattr(onboarding, "CONSENT_VERSION", 2)
+    return services.conversations
 
 
 def test_delete_asks_then_erases_every_row_in_every_table(services: Services) -> None:
@@ -110,10 +105,12 @@ def test_export_holds_everything_about_the_user_and_nobody_else(services: Servic
     assert csv_text.startswith("day,pain,stress")
 
 
-def test_consent_text_change_asks_again_before_storing(sqlite_url: str, clock: ManualClock) -> None:
+def test_consent_text_change_asks_again_before_storing(
+    sqlite_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     services = build_services(make_settings(sqlite_url), clock)
     onboard(services)
-    newer = with_newer_consent_text(services, clock)
+    newer = with_newer_consent_text(services, monkeypatch)
     result = newer.handle(Incoming(USER, "command", command="checkin"))
     assert "read it again" in result.replies[0].text
     state = services.store.get_state(USER)
@@ -407,13 +404,13 @@ async def test_a_user_who_answers_the_warning_at_once_is_kept(
 
 
 def test_a_new_consent_text_mid_flow_stops_the_flow_before_anything_is_stored(
-    sqlite_url: str, clock: ManualClock
+    sqlite_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = build_services(make_settings(sqlite_url), clock)
     onboard(services)
     started = command(services, "checkin")
     pain = next(b.data for row in started.replies[-1].buttons for b in row if b.label == "3")
-    newer = with_newer_consent_text(services, clock)
+    newer = with_newer_consent_text(services, monkeypatch)
     result = newer.handle(Incoming(USER, "press", callback=pain))
     assert "read it again" in result.replies[0].text
     state = services.store.get_state(USER)
