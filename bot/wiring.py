@@ -21,7 +21,7 @@ from bot.features import (
 from data.store import Store, Turn
 from flows import helplines
 from flows.i18n import Translator
-from flows.runtime import FlowRegistry, Reply
+from flows.runtime import Reply
 
 
 def _help(tx: Turn, t: Translator) -> list[Reply]:
@@ -36,7 +36,8 @@ def build_wiring(
     """Every feature's pieces. ``store``, ``settings`` and the understanding status are
     only needed by the admin counts and the privacy text; ``python -m bot flows`` draws
     without them."""
-    wiring = Wiring(flows=FlowRegistry([]), command_flows={}, commands={"help": _help})
+    wiring = Wiring()
+    wiring.add_command("help", _help)
     for feature in (
         onboarding,
         pain_test,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 
 from bot.conversation.messages import SAFETY_PREFIX, command_choice
+from bot.conversation.registry import RESUME
 from bot.conversation.session import TurnSession
-from bot.conversation.switching import RESUME
 from flows.runtime import Reply
 from flows.safety import Signal
 from flows.understanding.safety_call import Call, answer_safety_press, safety_replies, signal_of

@@ -13,15 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.conversation.messages import command_choice
-from bot.conversation.registry import AfterTurn
+from bot.conversation.registry import CANCEL, RESUME, AfterTurn
 from bot.conversation.session import TurnSession
 from flows.runtime import Reply
 
 START = "start"
-CANCEL = "cancel"
-RESUME = "resume"
-ENGINE_COMMANDS = frozenset({CANCEL, RESUME})
-"""Commands the engine answers itself; no feature may register them."""
 
 
 def run_command(s: TurnSession, name: str) -> None:
@@ -114,8 +110,8 @@ def _start_flow(s: TurnSession, command: str, flow_name: str, *, force: bool) ->
             Reply(
                 s.t(
                     "common.switch_question",
-                    current=s.t(f"common.flows.{losing}"),
-                    target=s.t(f"common.flows.{flow_name}"),
+                    current=s.t(s.wiring.title_of(losing)),
+                    target=s.t(s.wiring.title_of(flow_name)),
                 ),
                 (
                     (command_choice(s.t("common.switch_yes"), f"{command}!"),),

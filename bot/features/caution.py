@@ -124,6 +124,6 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
 
 
 def register(wiring: Wiring) -> None:
-    wiring.record(cn.CautionCleared, lambda tx, fact: clear(tx))
-    wiring.on_safety.append(on_safety)
-    wiring.presses[PRESS_PREFIX] = on_press
+    wiring.add_recorder(cn.CautionCleared, lambda tx, fact: clear(tx))
+    wiring.add_safety_hook(on_safety)
+    wiring.add_press(PRESS_PREFIX, on_press)

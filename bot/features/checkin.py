@@ -36,7 +36,6 @@ def record(tx: Turn, fact: checkin.CheckinRecorded) -> None:
 
 
 def register(wiring: Wiring) -> None:
-    wiring.flows.add(checkin.CheckinFlow())
-    wiring.command_flows["checkin"] = checkin.NAME
-    wiring.history[checkin.NAME] = history
-    wiring.record(checkin.CheckinRecorded, record)
+    wiring.add_flow(checkin.CheckinFlow(), title="common.flows.checkin", history=history)
+    wiring.add_command_flow("checkin", checkin.NAME)
+    wiring.add_recorder(checkin.CheckinRecorded, record)

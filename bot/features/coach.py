@@ -42,5 +42,5 @@ def on_coach_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | St
 
 
 def register(wiring: Wiring) -> None:
-    wiring.presses[coach.PREFIX] = on_coach_press
-    wiring.record(coach.Logged, record_activity)
+    wiring.add_press(coach.PREFIX, on_coach_press)
+    wiring.add_recorder(coach.Logged, record_activity)

@@ -39,14 +39,11 @@ def record_finished(tx: Turn, fact: exercises.ExerciseFinished) -> None:
 
 def register(wiring: Wiring) -> None:
     flow = exercises.ExerciseFlow()
-    wiring.flows.add(flow)
-    wiring.command_flows["exercise"] = flow.name
+    wiring.add_flow(flow, title="common.flows.exercise", history=history)
+    wiring.add_command_flow("exercise", flow.name)
     # After "not yet" on the plan: the calm exercises, without asking about the doctor again.
-    wiring.command_flows[cn.CALM_COMMAND] = flow.name
-    wiring.command_history[cn.CALM_COMMAND] = {"caution_answered": True}
+    wiring.add_command_flow(cn.CALM_COMMAND, flow.name, history={"caution_answered": True})
     for command, exercise_id in exercises.QUICK_STARTS.items():
-        wiring.command_flows[command] = flow.name
-        wiring.command_history[command] = {"exercise_id": exercise_id}
-    wiring.history[flow.name] = history
-    wiring.record(exercises.ExerciseStarted, lambda tx, fact: None)
-    wiring.record(exercises.ExerciseFinished, record_finished)
+        wiring.add_command_flow(command, flow.name, history={"exercise_id": exercise_id})
+    wiring.add_recorder(exercises.ExerciseStarted, lambda tx, fact: None)
+    wiring.add_recorder(exercises.ExerciseFinished, record_finished)

@@ -28,7 +28,6 @@ def record_read(tx: Turn, fact: learn.CardRead) -> None:
 
 def register(wiring: Wiring) -> None:
     flow = learn.LearnFlow()
-    wiring.flows.add(flow)
-    wiring.command_flows["learn"] = flow.name
-    wiring.history[flow.name] = history
-    wiring.record(learn.CardRead, record_read)
+    wiring.add_flow(flow, title="common.flows.learn", history=history)
+    wiring.add_command_flow("learn", flow.name)
+    wiring.add_recorder(learn.CardRead, record_read)

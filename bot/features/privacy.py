@@ -96,15 +96,15 @@ def register(
     understanding_status: str = "",
 ) -> None:
     flow = LanguageFlow()
-    wiring.flows.add(flow)
-    wiring.command_flows["language"] = flow.name
-    wiring.commands["privacy"] = privacy_command(retention_months)
-    wiring.commands["export"] = export_command
+    wiring.add_flow(flow, title="common.flows.language")
+    wiring.add_command_flow("language", flow.name)
+    wiring.add_command("privacy", privacy_command(retention_months))
+    wiring.add_command("export", export_command)
     erase = EraseFlow()
-    wiring.flows.add(erase)
-    wiring.command_flows["delete"] = erase.name
-    wiring.record(EverythingErased, record_erased)
-    wiring.commands["delete_confirmed"] = delete_confirmed
-    wiring.commands["delete_kept"] = delete_kept
+    wiring.add_flow(erase, title="common.flows.delete")
+    wiring.add_command_flow("delete", erase.name)
+    wiring.add_recorder(EverythingErased, record_erased)
+    wiring.add_command("delete_confirmed", delete_confirmed)
+    wiring.add_command("delete_kept", delete_kept)
     if store is not None:
-        wiring.commands["stats"] = stats_command(store, admin_ids, understanding_status)
+        wiring.add_command("stats", stats_command(store, admin_ids, understanding_status))

@@ -112,19 +112,19 @@ def record_session(tx: Turn, fact: pd.SessionRecorded) -> None:
 
 def register(wiring: Wiring) -> None:
     menu = programme_menu.ProgrammeFlow()
-    wiring.flows.add(menu)
-    wiring.command_flows["programme"] = menu.name
-    wiring.command_flows["programme_start"] = menu.name
-    wiring.command_history["programme_start"] = {programme_menu.MODE: programme_menu.START}
-    wiring.command_flows["programme_time"] = menu.name
-    wiring.command_history["programme_time"] = {programme_menu.MODE: programme_menu.DO_TIME}
-    wiring.history[menu.name] = programme_history
+    wiring.add_flow(menu, title="common.flows.programme", history=programme_history)
+    wiring.add_command_flow("programme", menu.name)
+    wiring.add_command_flow(
+        "programme_start", menu.name, history={programme_menu.MODE: programme_menu.START}
+    )
+    wiring.add_command_flow(
+        "programme_time", menu.name, history={programme_menu.MODE: programme_menu.DO_TIME}
+    )
     session = today_flow.TodayFlow()
-    wiring.flows.add(session)
-    wiring.command_flows["today"] = session.name
-    wiring.history[session.name] = today_history
-    wiring.record(pd.ProgrammeEnrolled, record_enrolled)
-    wiring.record(pd.ProgrammeChanged, record_changed)
-    wiring.record(pd.ProgrammeLeft, record_left)
-    wiring.record(pd.SessionRecorded, record_session)
-    wiring.record(programme_menu.DailyTimeChosen, record_time)
+    wiring.add_flow(session, title="common.flows.today", history=today_history)
+    wiring.add_command_flow("today", session.name)
+    wiring.add_recorder(pd.ProgrammeEnrolled, record_enrolled)
+    wiring.add_recorder(pd.ProgrammeChanged, record_changed)
+    wiring.add_recorder(pd.ProgrammeLeft, record_left)
+    wiring.add_recorder(pd.SessionRecorded, record_session)
+    wiring.add_recorder(programme_menu.DailyTimeChosen, record_time)

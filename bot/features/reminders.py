@@ -280,16 +280,14 @@ def unpark(tx: Turn) -> None:
 
 
 def register(wiring: Wiring) -> None:
-    wiring.on_start.append(unpark)
+    wiring.add_start_hook(unpark)
     flow = settings_flow.ReminderSettingsFlow()
-    wiring.flows.add(flow)
-    wiring.command_flows["reminders"] = flow.name
-    wiring.command_flows["plan"] = flow.name
-    wiring.command_history["plan"] = {"mode": "propose"}
-    wiring.history[flow.name] = history
-    wiring.record(facts.ReminderUpserted, record_upsert)
-    wiring.record(facts.ReminderToggled, record_toggle)
-    wiring.record(facts.RemindersPaused, record_pause)
-    wiring.record(facts.PlanAccepted, record_plan)
-    wiring.record(facts.DailyLimitChosen, record_limit)
-    wiring.presses[PRESS_PREFIX] = on_press
+    wiring.add_flow(flow, title="common.flows.reminders", history=history)
+    wiring.add_command_flow("reminders", flow.name)
+    wiring.add_command_flow("plan", flow.name, history={"mode": "propose"})
+    wiring.add_recorder(facts.ReminderUpserted, record_upsert)
+    wiring.add_recorder(facts.ReminderToggled, record_toggle)
+    wiring.add_recorder(facts.RemindersPaused, record_pause)
+    wiring.add_recorder(facts.PlanAccepted, record_plan)
+    wiring.add_recorder(facts.DailyLimitChosen, record_limit)
+    wiring.add_press(PRESS_PREFIX, on_press)

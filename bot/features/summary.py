@@ -175,6 +175,6 @@ def history_csv_command(tx: Turn, t: Translator) -> list[Reply]:
 
 
 def register(wiring: Wiring) -> None:
-    wiring.commands["summary"] = summary_command
-    wiring.commands["history"] = history_command
-    wiring.commands["history_csv"] = history_csv_command
+    wiring.add_command("summary", summary_command)
+    wiring.add_command("history", history_command)
+    wiring.add_command("history_csv", history_csv_command)
