@@ -13,8 +13,8 @@ import asyncio
 
 from telegram import Bot
 
+from bot.consent import has_current_consent
 from bot.conversation import Outgoing, to_outgoing
-from bot.features.common import has_current_consent
 from bot.features.programme import programme_history
 from bot.services import Services
 from bot.telegram_app import keyboard
@@ -28,7 +28,7 @@ def prepare(services: Services, claim: Claim) -> Outgoing | None:
     """Decide and record, in one transaction; None when nothing is to be sent."""
     now = services.clock.now()
     with services.store.on_behalf(claim.user_id, now) as tx:
-        if tx is None or not has_current_consent(tx):
+        if tx is None or not has_current_consent(tx.user):
             return None
         row = tx.programme()
         if row is None or not row.enrolled:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from telegram import Bot
 
+from bot.consent import has_current_consent
 from bot.dispatcher import Send
 from bot.features.caution import follow_up_message
 from bot.features.reminders import nudge, review
@@ -46,7 +47,8 @@ def _load(services: Services, claim: Claim) -> tuple[SummaryInputs, bool] | None
     now = services.clock.now()
     t = services.catalogue.translator(claim.language)
     with services.store.view(claim.user_id, now) as tx:
-        if tx is None:
+        # Health data is pushed only with consent to the current text, like /summary.
+        if tx is None or not has_current_consent(tx.user):
             return None
         inputs = load_inputs(tx, t)
         nudged = any(

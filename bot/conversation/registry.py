@@ -70,6 +70,7 @@ class Wiring:
         self._command_flows: dict[str, str] = {}
         self._command_history: dict[str, Mapping[str, Any]] = {}
         self._commands: dict[str, CommandHandler] = {}
+        self._consent_commands: set[str] = set()
         self._presses: dict[str, PressHandler] = {}
         self._recorders: dict[type, FactRecorder] = {}
         self._on_start: list[StartHook] = []
@@ -97,10 +98,16 @@ class Wiring:
         if history is not None:
             self._command_history[command] = MappingProxyType(dict(history))
 
-    def add_command(self, command: str, handler: CommandHandler) -> None:
-        """``/command`` answered by ``handler`` within the turn, without a flow."""
+    def add_command(
+        self, command: str, handler: CommandHandler, *, needs_consent: bool = False
+    ) -> None:
+        """``/command`` answered by ``handler`` within the turn, without a flow. With
+        ``needs_consent`` the engine asks for consent to the current text first, as it
+        does for a flow that needs it (the summary shows health data)."""
         self._claim_command(command)
         self._commands[command] = handler
+        if needs_consent:
+            self._consent_commands.add(command)
 
     def add_press(self, prefix: str, handler: PressHandler) -> None:
         """Buttons whose callback data starts with ``prefix|``."""
@@ -162,6 +169,9 @@ class Wiring:
     @property
     def commands(self) -> Mapping[str, CommandHandler]:
         return MappingProxyType(self._commands)
+
+    def command_needs_consent(self, command: str) -> bool:
+        return command in self._consent_commands
 
     @property
     def presses(self) -> Mapping[str, PressHandler]:

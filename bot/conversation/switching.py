@@ -51,11 +51,14 @@ def run_command(s: TurnSession, name: str) -> None:
         return
     handler = s.wiring.commands.get(name)
     if handler is not None:
-        for reply in handler(s.tx, s.t):
-            if isinstance(reply, AfterTurn):
-                s.say_later(reply)
-            else:
-                s.say(reply)
+        if not s.wiring.command_needs_consent(name) or consent_ok(s):
+            for reply in handler(s.tx, s.t):
+                if isinstance(reply, AfterTurn):
+                    s.say_later(reply)
+                else:
+                    s.say(reply)
+        elif s.user.has_consent:
+            return  # asked to consent to the new text: that question is the open one now
         if s.tx.erased:  # /delete: there is nothing left to come back to
             s.saved = None
         if s.saved is not None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.consent import has_current_consent
 from bot.conversation.registry import Wiring
 from bot.features import caution
-from bot.features.common import has_current_consent, require_consent, today
+from bot.features.common import require_consent, today
 from data.store import Turn
 from flows import caution as cn
 from flows import exercises
@@ -23,7 +24,7 @@ def history(tx: Turn) -> dict[str, Any]:
         "walking_level": level,
         "walking_days_at_level": days,
         # Exercises are open without consent; then nothing about them is stored.
-        "keeps_log": has_current_consent(tx),
+        "keeps_log": has_current_consent(tx.user),
         **caution.history(tx),
     }
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.consent import has_current_consent
 from bot.conversation.registry import Wiring
-from bot.features.common import has_current_consent
 from data.store import Turn
 from flows import learn
 
 
 def history(tx: Turn) -> dict[str, Any]:
-    if not has_current_consent(tx):
+    if not has_current_consent(tx.user):
         # Lessons are open to everyone, but what someone reads is kept only with
         # consent: without ``read_cards`` the flow keeps no list of reads either.
         return {"recommended_cards": []}
@@ -22,7 +22,7 @@ def history(tx: Turn) -> dict[str, Any]:
 
 
 def record_read(tx: Turn, fact: learn.CardRead) -> None:
-    if has_current_consent(tx):
+    if has_current_consent(tx.user):
         tx.mark_lesson_read(fact.card_id)
 
 

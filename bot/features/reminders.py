@@ -271,7 +271,16 @@ def _start_for(kind: str, slot: datetime) -> StartFlow:
 
 
 def unpark(tx: Turn) -> None:
-    """Back after blocking the bot (or after consent): reminders resume from now."""
+    """Back after blocking the bot (or after consent): reminders resume from now.
+
+    Consent to any text, not only the current one (:func:`bot.consent.has_current_consent`),
+    on purpose: the queue sends reminders to everyone who has consented
+    (``data/queue.py``), and a nudge shows no health data; its Start button meets the
+    engine's consent gate, which asks the new text. This restores what the queue would
+    have sent had they not blocked the bot, and keeps no health data. Waiting for the
+    new consent would leave the reminders parked until some later /start: giving
+    consent does not unpark them.
+    """
     if not tx.user.has_consent:
         return
     for reminder in tx.reminders():

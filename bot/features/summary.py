@@ -147,14 +147,10 @@ def summary_replies(inputs: SummaryInputs, t: Translator, *, days: int = 14) -> 
 
 
 def summary_command(tx: Turn, t: Translator) -> list[Reply]:
-    if not tx.user.has_consent:
-        return [Reply(t("common.need_consent"))]
     return summary_replies(load_inputs(tx, t), t)
 
 
 def history_command(tx: Turn, t: Translator) -> list[Reply]:
-    if not tx.user.has_consent:
-        return [Reply(t("common.need_consent"))]
     day = today(tx)
     rows = [_day_row(r) for r in tx.checkins_before(day + timedelta(days=1), days=30)]
     lines = s.history_lines(rows, day, t, days=30)
@@ -165,8 +161,6 @@ def history_command(tx: Turn, t: Translator) -> list[Reply]:
 
 
 def history_csv_command(tx: Turn, t: Translator) -> list[Reply]:
-    if not tx.user.has_consent:
-        return [Reply(t("common.need_consent"))]
     rows = [_day_row(r) for r in tx.all_checkins()]
     content = s.checkins_csv(rows, t).encode(s.CSV_ENCODING)
     return [
@@ -175,6 +169,7 @@ def history_csv_command(tx: Turn, t: Translator) -> list[Reply]:
 
 
 def register(wiring: Wiring) -> None:
-    wiring.add_command("summary", summary_command)
-    wiring.add_command("history", history_command)
-    wiring.add_command("history_csv", history_csv_command)
+    # Health data shown back: consent to the current text first, checked by the engine.
+    wiring.add_command("summary", summary_command, needs_consent=True)
+    wiring.add_command("history", history_command, needs_consent=True)
+    wiring.add_command("history_csv", history_csv_command, needs_consent=True)

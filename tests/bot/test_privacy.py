@@ -419,6 +419,22 @@ def test_a_new_consent_text_mid_flow_stops_the_flow_before_anything_is_stored(
     services.store.dispose()
 
 
+@pytest.mark.parametrize("name", ["summary", "history", "history_csv"])
+def test_a_new_consent_text_asks_again_before_the_summary_shows_health_data(
+    sqlite_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    services = build_services(make_settings(sqlite_url), clock)
+    onboard(services)
+    drive(services, command(services, "checkin"))
+    newer = with_newer_consent_text(services, monkeypatch)
+    result = newer.handle(Incoming(USER, "command", command=name))
+    assert "read it again" in result.replies[0].text
+    assert all(r.attachment is None for r in result.replies)
+    state = services.store.get_state(USER)
+    assert state is not None and state.flow == "onboarding"
+    services.store.dispose()
+
+
 def checkin_with_note(services: Services, note: str) -> None:
     """Today's check-in through the product's own path, with ``note`` typed at the end."""
     result = command(services, "checkin")

@@ -15,6 +15,7 @@ from bot.dispatcher import Dispatcher, DispatchSettings
 from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
+from flows import onboarding
 from flows.schedule import Rule
 from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
 from tests.support.engine import USER, command, drive, onboard
@@ -99,4 +100,26 @@ async def test_a_week_without_data_gets_one_nudge_a_fortnight(
     assert not server.calls_to("sendPhoto")
     nudges = [c for c in server.sent_messages(USER) if "quiet week" in (c.text or "")]
     assert len(nudges) == 2
+    services.store.dispose()
+
+
+async def test_no_summary_is_pushed_to_someone_whose_consent_is_to_an_older_text(
+    sqlite_url: str,
+    clock: ManualClock,
+    bot: tuple[FakeBotApi, ExtBot[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, ext_bot = bot
+    clock.set(SUNDAY_NOON - timedelta(days=6))
+    services, dispatcher = fresh(sqlite_url, clock, ext_bot)
+    onboard(services)
+    subscribe(services)
+    for _ in range(6):
+        drive(services, command(services, "checkin"))
+        clock.advance(timedelta(days=1))
+    monkeypatch.setattr(onboarding, "CONSENT_VERSION", 2)  # the consent text changed
+    await live_hours(clock, dispatcher, 12)
+    assert [d.status for d in services.store.deliveries(USER)] == ["skipped"]
+    assert not server.calls_to("sendPhoto")
+    assert not [c for c in server.sent_messages(USER) if c.method == "sendMessage"]
     services.store.dispose()
