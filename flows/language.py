@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.onboarding import LanguageChosen
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, reask
 
 NAME = "language"
 
@@ -29,9 +29,7 @@ class LanguageFlow:
             return Outcome(
                 None, (Reply(chosen("privacy.language_set")),), (LanguageChosen(event.value),)
             )
-        return Outcome(
-            state, (Reply(ctx.t("common.please_use_buttons")), *self.current(state, ctx))
-        )
+        return reask(state, self.current(state, ctx), ctx.t("common.please_use_buttons"))
 
     def holds_unsaved(self, state: FlowState) -> bool:
         """The language is stored when it is picked."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flows.formatting import zone_name
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text, reask
 from flows.timezones import COMMON_TIMEZONES, local_clock, parse_timezone
 
 CONSENT_VERSION = 1
@@ -153,7 +153,7 @@ class OnboardingFlow:
                     return Outcome(state, (reply,))
             if chosen:
                 return self._finish(chosen, ctx)
-        return Outcome(state, (Reply(t("common.please_use_buttons")), *self.current(state, ctx)))
+        return reask(state, self.current(state, ctx), t("common.please_use_buttons"))
 
     def holds_unsaved(self, state: FlowState) -> bool:
         """Consent, language and zone are each stored when they are given."""
