@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.onboarding import LanguageChosen
+from flows.onboarding import LANGUAGE_NAMES, LanguageChosen
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, reask
 
 NAME = "language"
@@ -19,7 +19,7 @@ class LanguageFlow:
     def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
         t = ctx.t
         languages = sorted(t.catalogue.languages, key=lambda lang: lang != ctx.language)
-        rows = tuple((Choice(t(f"onboarding.language_names.{lang}"), lang),) for lang in languages)
+        rows = tuple((Choice(t(LANGUAGE_NAMES[lang]), lang),) for lang in languages)
         return (Reply(t("privacy.language_prompt"), rows),)
 
     def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:

@@ -207,3 +207,17 @@ def test_the_consent_question_does_not_show_its_version_number(language: str) ->
     assert out.facts == ()
     yes = FLOW.handle(out.state, Press("yes"), context)
     assert yes.facts == (onboarding.ConsentGiven(onboarding.CONSENT_VERSION),)
+
+
+def test_every_language_is_named_and_every_key_written_out_exists() -> None:
+    catalogue = default_catalogue()
+    assert set(onboarding.LANGUAGE_NAMES) == set(catalogue.languages)
+    for table in (onboarding.LANGUAGE_NAMES, onboarding.HELD):
+        assert all(key.endswith(f".{code}") for code, key in table.items())
+    for language in catalogue.languages:
+        keys = set(catalogue.keys(language))
+        for key in [*onboarding.LANGUAGE_NAMES.values(), *onboarding.HELD.values()]:
+            assert key in keys, (language, key)
+        assert {key.rsplit(".", 1)[1] for key in onboarding.HELD.values()} == set(
+            catalogue.section(language, "onboarding.held")
+        )
