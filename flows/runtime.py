@@ -138,8 +138,7 @@ def reask(
     if not question:
         return Outcome(state, (Reply(note),), facts)
     first, *rest = question
-    noted = Reply(f"{note}\n\n{first.text}", first.choices, first.attachment)
-    return Outcome(state, (noted, *rest), facts)
+    return Outcome(state, (replace(first, text=f"{note}\n\n{first.text}"), *rest), facts)
 
 
 class Flow(Protocol):
