@@ -274,8 +274,8 @@ def unpark(tx: Turn) -> None:
     """Back after blocking the bot (or after consent): reminders resume from now.
 
     Consent to any text, not only the current one (:func:`bot.consent.has_current_consent`),
-    on purpose: the queue sends reminders to everyone who has consented
-    (``data/queue.py``), and a nudge shows no health data; its Start button meets the
+    on purpose: the reminder queue's claim sends to everyone who has consented to
+    some text, and a nudge shows no health data; its Start button meets the
     engine's consent gate, which asks the new text. This restores what the queue would
     have sent had they not blocked the bot, and keeps no health data. Waiting for the
     new consent would leave the reminders parked until some later /start: giving

@@ -435,6 +435,23 @@ def test_a_new_consent_text_asks_again_before_the_summary_shows_health_data(
     services.store.dispose()
 
 
+def test_parked_reminders_resume_on_start_after_an_older_consent_like_the_queue_sends_them(
+    sqlite_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one deliberate exception to the current-consent rule (bot.features.reminders
+    .unpark): reminders show no health data, and their Start asks the new text."""
+    services = build_services(make_settings(sqlite_url), clock)
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        rule = Rule.at("stress", ["12:30"]).to_dict()
+        tx.upsert_reminder("stress", rule, enabled=True, next_due_at=None)  # parked
+    newer = with_newer_consent_text(services, monkeypatch)
+    newer.handle(Incoming(USER, "command", command="start"))
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        assert [r.next_due_at is not None for r in tx.reminders()] == [True]
+    services.store.dispose()
+
+
 def checkin_with_note(services: Services, note: str) -> None:
     """Today's check-in through the product's own path, with ``note`` typed at the end."""
     result = command(services, "checkin")
