@@ -18,7 +18,8 @@ from bot.clock import Clock
 from bot.logsafe import user_ref
 from data.store import SavedState, Store, Turn, UserInfo
 from flows import coach, typed_answer
-from flows.exercises import WALK_ID, load_library
+from flows.exercises.library import load_library
+from flows.exercises.walking import WALK_ID
 from flows.i18n import Catalogue, Translator
 from flows.runtime import (
     Attachment,

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
-from flows.exercises import BREATHE_COMMAND, GENTLE_MOVE_COMMAND
+from flows.exercises.flow import BREATHE_COMMAND, GENTLE_MOVE_COMMAND
 from flows.formatting import format_decimal
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
 from flows.streaks import (

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from flows import helplines
-from flows.exercises import validate_catalogue
+from flows.exercises.library import validate_catalogue
 from flows.i18n import FALLBACK_LANGUAGE, Catalogue, default_catalogue, placeholders
 
 LANGUAGES = ("en", "nl", "fr", "de")

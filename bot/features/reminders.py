@@ -19,7 +19,8 @@ from data.queue import ASK, SEND, Claim, DueSlot, Screening
 from data.store import Turn
 from flows import onboarding, pacing, plan, schedule
 from flows import reminder_settings as rs
-from flows.exercises import WALK_ID, exercises_for_kind
+from flows.exercises.library import exercises_for_kind
+from flows.exercises.walking import WALK_ID
 from flows.i18n import Catalogue, Translator
 from flows.runtime import Choice, Reply
 from flows.schedule import Rule
