@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows import caution as cn
 from flows import helplines
+from flows import score_changes as changes
 from flows import scoring as sc
 from flows.advice import advise
 from flows.i18n import Translator
@@ -527,7 +528,7 @@ def compare(
     """One line per score both results hold, e.g. "Pain now: 6 → 4 (better)"."""
     c = f"{P}.compare"
     lines = []
-    for delta in sc.compare_scores(previous_scores, current_scores):
+    for delta in changes.compare_scores(previous_scores, current_scores):
         before, after = delta.before, delta.after
         if delta.key in ("risk", "stress_role"):
             before = t(f"{c}.levels.{delta.before}")

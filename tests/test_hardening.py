@@ -52,12 +52,12 @@ from data.queue import Claim
 from data.store import Store, Turn, UserInfo
 from flows import helplines
 from flows.checkin import MOVED_VALUES, SLEEP_VALUES
+from flows.instruments import PHQ4_BANDS, PSEQ2_BANDS, PSS4_LEVELS, RISKS
 from flows.onboarding import CONSENT_VERSION
 from flows.pain_test import INDEX as PAIN_TEST_INDEX
 from flows.pain_test import STEPS as PAIN_TEST_STEPS
 from flows.runtime import Context, FlowState
 from flows.schedule import Rule
-from flows.scoring import PHQ4_BANDS, PSEQ2_BANDS, PSS4_LEVELS, RISKS
 from tests import hardening_updates as hu
 from tests.conftest import TEST_TOKEN, TOKEN_SECRET, bot_settings, make_settings
 from tests.fakebotapi import Call, FakeBotApi
