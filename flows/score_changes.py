@@ -1,4 +1,5 @@
-"""Comparing a self-check with an earlier one: which scores got better or worse.
+"""Comparing a self-check with an earlier one: which scores got better or worse, and the
+lines that tell the person.
 
 Kept apart from the scoring itself because it reads two *stored* results, which may come
 from an older version or be damaged: anything malformed is skipped, never raised.
@@ -6,11 +7,13 @@ from an older version or be damaged: anything malformed is skipped, never raised
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from flows.advice import STRESS_ROLES
+from flows.i18n import Translator
 from flows.instruments import RISKS, in_range
 from flows.scoring import PAIN_RANGE, as_int
 
@@ -79,3 +82,35 @@ def compare_scores(previous: Mapping[str, Any], current: Mapping[str, Any]) -> l
     """Deltas for the scores both results hold validly; anything malformed is skipped."""
     deltas = (_delta(key, previous.get(key), current.get(key)) for key in COMPARED)
     return [delta for delta in deltas if delta is not None]
+
+
+def compare(
+    previous_scores: Mapping[str, Any], current_scores: Mapping[str, Any], t: Translator
+) -> str:
+    """One line per score both results hold, e.g. "Pain now: 6 → 4 (better)"."""
+    lines = []
+    for delta in compare_scores(previous_scores, current_scores):
+        before, after = delta.before, delta.after
+        if delta.key in ("risk", "stress_role"):
+            before = t(f"pain_test.compare.levels.{delta.before}")
+            after = t(f"pain_test.compare.levels.{delta.after}")
+        lines.append(
+            t(
+                "pain_test.compare.line",
+                name=t(f"pain_test.compare.names.{delta.key}"),
+                before=before,
+                after=after,
+                trend=t(f"pain_test.compare.trends.{delta.trend}"),
+            )
+        )
+    return "\n".join(lines)
+
+
+def previous_scores(value: object) -> Mapping[str, Any] | None:
+    """The earlier scores from the bot, as a dict or its JSON text; junk is ignored."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, Mapping) else None

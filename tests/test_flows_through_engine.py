@@ -11,7 +11,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.conversation import Incoming, Outgoing, TurnResult
 from bot.services import Services, build_services
-from flows.pain_test import CRISIS, INDEX, SEE_DOCTOR, STEPS
+from flows.pain_test_questions import CRISIS, INDEX, SEE_DOCTOR, STEPS
 from tests.conftest import make_settings
 from tests.test_advice import RETAKE
 from tests.test_pain_test import CALM, presses_for

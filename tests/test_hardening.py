@@ -54,8 +54,8 @@ from flows import helplines
 from flows.checkin import MOVED_VALUES, SLEEP_VALUES
 from flows.instruments import PHQ4_BANDS, PSEQ2_BANDS, PSS4_LEVELS, RISKS
 from flows.onboarding import CONSENT_VERSION
-from flows.pain_test import INDEX as PAIN_TEST_INDEX
-from flows.pain_test import STEPS as PAIN_TEST_STEPS
+from flows.pain_test_questions import INDEX as PAIN_TEST_INDEX
+from flows.pain_test_questions import STEPS as PAIN_TEST_STEPS
 from flows.runtime import Context, FlowState
 from flows.schedule import Rule
 from tests import hardening_updates as hu

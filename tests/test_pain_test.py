@@ -16,20 +16,10 @@ from flows import score_changes as changes
 from flows import scoring as sc
 from flows.i18n import default_catalogue
 from flows.learn import CARD_IDS
-from flows.pain_test import (
-    CRISIS,
-    INDEX,
-    RESERVED,
-    SEE_DOCTOR,
-    STEPS,
-    CrisisShown,
-    DoctorAdvised,
-    PainTestCompleted,
-    PainTestFlow,
-    Step,
-    compare,
-)
+from flows.pain_test import CrisisShown, DoctorAdvised, PainTestCompleted, PainTestFlow
+from flows.pain_test_questions import CRISIS, INDEX, RESERVED, SEE_DOCTOR, STEPS, Step
 from flows.runtime import Context, FlowState, Outcome, Press, Reply, Text, mermaid
+from flows.score_changes import compare
 from tests.test_scoring import STORED_SCORE_KEYS
 from tests.typed import as_the_engine_reads
 
