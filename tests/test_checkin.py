@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.checkin import (
-    HIGH_PAIN,
     MOVED_VALUES,
     NOTE_LIMIT,
     SLEEP_VALUES,
@@ -21,6 +20,7 @@ from flows.checkin import (
     CheckinRecorded,
     clean_note,
 )
+from flows.checkin_feedback import HIGH_PAIN
 from flows.exercises.flow import BREATHE_COMMAND, GENTLE_MOVE_COMMAND, QUICK_STARTS
 from flows.exercises.library import load_library
 from flows.i18n import default_catalogue
