@@ -10,13 +10,13 @@ Safety comes before the self-check and interrupts it: emergency signs end it at 
 same-day signs advise a doctor and let the person choose, and any sign of hopelessness
 or self-harm shows the crisis lines before anything else is asked. Scoring lives in
 :mod:`flows.scoring`; the questions and the safety screens in
-:mod:`flows.pain_test_questions`, the comparison with an earlier result in
-:mod:`flows.score_changes`; this module routes the answers and renders the result.
+:mod:`flows.pain_test_questions`, the result screen in :mod:`flows.pain_test_result`;
+this module routes the answers to them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,9 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows import caution as cn
 from flows import pain_test_questions as q
-from flows import score_changes as changes
 from flows import scoring as sc
-from flows.advice import advise
 from flows.i18n import Translator
 from flows.pain_test_questions import (
     BACK,
@@ -40,7 +38,8 @@ from flows.pain_test_questions import (
     STOP,
     Step,
 )
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
+from flows.pain_test_result import result_replies
+from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text
 
 NAME = "pain_test"
 P = "pain_test"
@@ -260,104 +259,8 @@ class PainTestFlow:
         scores = sc.score_answers(answers)
         cards = sc.recommended_cards(scores)
         fact = PainTestCompleted(dict(answers), scores.to_dict(), "complete", cards)
-        return Outcome(None, result_replies(scores, ctx), (fact,))
-
-
-# -- rendering the result ------------------------------------------------------------
-
-
-def _names(t: Translator, step_id: str, values: Sequence[str]) -> str:
-    """Chosen options inside a result sentence: button labels are capitalised and often
-    first person ("My fitness..."), so each option has its own in-sentence wording."""
-    return ", ".join(t(f"pain_test.steps.{step_id}.summary.{v}") for v in values)
-
-
-def result_replies(scores: sc.Scores, ctx: Context) -> tuple[Reply, ...]:
-    """The personal profile, the comparison with last time, and the next steps."""
-    t = ctx.t
-    lines = [t("pain_test.result.title")]
-    if scores.pain_now is not None and scores.pain_avg is not None:
-        lines.append(t("pain_test.result.pain", now=scores.pain_now, avg=scores.pain_avg))
-    if scores.areas:
-        lines.append(t("pain_test.result.where", areas=_names(t, sc.WHERE, scores.areas)))
-    if scores.duration:
-        lines.append(t(f"pain_test.result.duration.{scores.duration}"))
-    if scores.aggravators:
-        lines.append(t("pain_test.result.worse", items=_names(t, sc.WORSE, scores.aggravators)))
-    lines.append(
-        t("pain_test.result.physical", items=_names(t, sc.PHYSICAL, scores.physical_factors))
-        if scores.physical_factors
-        else t("pain_test.result.physical_none")
-    )
-    if scores.risk:
-        lines.append(t(f"pain_test.result.risk.{scores.risk}"))
-    role = advise(scores.to_dict()).stress_role  # the plan's stress reason follows it too
-    if role:
-        lines.append(t(f"pain_test.result.stress.{role}"))
-        reasons = _stress_reasons(scores, t)
-        if reasons:
-            lines.append(
-                t(
-                    "pain_test.result.stress_reasons",
-                    reasons=t("pain_test.result.separator").join(reasons),
-                )
-            )
-    if scores.phq4_band:
-        lines.append(t(f"pain_test.result.mood.{scores.phq4_band}"))
-    if scores.talk_to_doctor:
-        lines.append(t("pain_test.result.talk_to_doctor"))
-    if scores.pseq2_band:
-        lines.append(t(f"pain_test.result.confidence.{scores.pseq2_band}"))
-    lines.append(t("pain_test.result.not_a_diagnosis"))
-    replies = [Reply("\n\n".join(lines))]
-    previous = changes.previous_scores(ctx.history.get("previous_test"))
-    if previous is not None:
-        text = changes.compare(previous, scores.to_dict(), t)
-        if text:
-            when = _taken_on(ctx.history.get("previous_test_taken_at"), ctx.timezone, t)
-            head = (
-                t("pain_test.result.compare_since", date=when)
-                if when
-                else t("pain_test.result.compare_head")
-            )
-            replies.append(Reply(head + "\n" + text))
-    numbers = q.help_lines(ctx)
-    steps = "\n".join(
-        t("pain_test.result.bullet", text=t(f"pain_test.result.steps.{s}", **numbers))
-        for s in sc.next_steps(scores)
-    )
-    replies.append(
-        Reply(
-            t("pain_test.result.steps_title") + "\n" + steps,
-            (
-                (Choice(t("programme.ui.start_button"), command="programme_start"),),
-                (Choice(t("pain_test.result.plan_button"), command="plan"),),
-                (Choice(t("pain_test.result.learn_button"), command="learn"),),
-            ),
-        )
-    )
-    return tuple(replies)
-
-
-def _stress_reasons(scores: sc.Scores, t: Translator) -> list[str]:
-    reasons = []
-    if "stress" in scores.aggravators:
-        reasons.append(t("pain_test.result.reason.stress_worse"))
-    if scores.pss4_level in ("raised", "high"):
-        high = scores.pss4_level == "high"
-        reasons.append(
-            t("pain_test.result.reason.pss_high" if high else "pain_test.result.reason.pss_raised")
-        )
-    if scores.life_events:
-        reasons.append(
-            t(
-                "pain_test.result.reason.events",
-                events=_names(t, sc.LIFE_EVENTS, scores.life_events),
-            )
-        )
-    if scores.phq4_band in ("mild", "moderate", "severe"):
-        reasons.append(t("pain_test.result.reason.mood"))
-    return reasons
+        taken_on = _taken_on(ctx.history.get("previous_test_taken_at"), ctx.timezone, ctx.t)
+        return Outcome(None, result_replies(scores, ctx, taken_on), (fact,))
 
 
 def _taken_on(value: object, timezone: str, t: Translator) -> str:

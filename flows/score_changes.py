@@ -84,6 +84,33 @@ def compare_scores(previous: Mapping[str, Any], current: Mapping[str, Any]) -> l
     return [delta for delta in deltas if delta is not None]
 
 
+_SCORE_NAMES: Final[Mapping[str, str]] = {
+    "pain_now": "pain_test.compare.names.pain_now",
+    "pain_avg": "pain_test.compare.names.pain_avg",
+    "risk": "pain_test.compare.names.risk",
+    "stress_role": "pain_test.compare.names.stress_role",
+    "phq4_total": "pain_test.compare.names.phq4_total",
+    "pss4": "pain_test.compare.names.pss4",
+    "pseq2": "pain_test.compare.names.pseq2",
+}
+"""By :data:`COMPARED`."""
+_LEVEL_NAMES: Final[Mapping[str, str]] = {
+    "low": "pain_test.compare.levels.low",
+    "medium": "pain_test.compare.levels.medium",
+    "high": "pain_test.compare.levels.high",
+    "some": "pain_test.compare.levels.some",
+    "strong": "pain_test.compare.levels.strong",
+}
+"""The levels of :data:`flows.instruments.RISKS` and :data:`flows.advice.STRESS_ROLES`."""
+_TREND_NAMES: Final[Mapping[str, str]] = {
+    "better": "pain_test.compare.trends.better",
+    "slightly_better": "pain_test.compare.trends.slightly_better",
+    "same": "pain_test.compare.trends.same",
+    "slightly_worse": "pain_test.compare.trends.slightly_worse",
+    "worse": "pain_test.compare.trends.worse",
+}
+
+
 def compare(
     previous_scores: Mapping[str, Any], current_scores: Mapping[str, Any], t: Translator
 ) -> str:
@@ -92,15 +119,15 @@ def compare(
     for delta in compare_scores(previous_scores, current_scores):
         before, after = delta.before, delta.after
         if delta.key in ("risk", "stress_role"):
-            before = t(f"pain_test.compare.levels.{delta.before}")
-            after = t(f"pain_test.compare.levels.{delta.after}")
+            before = t(_LEVEL_NAMES[str(delta.before)])
+            after = t(_LEVEL_NAMES[str(delta.after)])
         lines.append(
             t(
                 "pain_test.compare.line",
-                name=t(f"pain_test.compare.names.{delta.key}"),
+                name=t(_SCORE_NAMES[delta.key]),
                 before=before,
                 after=after,
-                trend=t(f"pain_test.compare.trends.{delta.trend}"),
+                trend=t(_TREND_NAMES[delta.trend]),
             )
         )
     return "\n".join(lines)
