@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from flows.exercises.flow import BREATHE_COMMAND, GENTLE_MOVE_COMMAND
+from flows.exercises.state import BREATHE_COMMAND, GENTLE_MOVE_COMMAND
 from flows.formatting import format_decimal
 from flows.runtime import Choice, Context, Reply
 from flows.streaks import AVERAGE_WINDOW_DAYS, current_streak, parse_day, seven_day_average

@@ -21,8 +21,8 @@ from flows.checkin import (
     clean_note,
 )
 from flows.checkin_feedback import HIGH_PAIN
-from flows.exercises.flow import BREATHE_COMMAND, GENTLE_MOVE_COMMAND, QUICK_STARTS
 from flows.exercises.library import load_library
+from flows.exercises.state import BREATHE_COMMAND, GENTLE_MOVE_COMMAND, QUICK_STARTS
 from flows.i18n import default_catalogue
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, mermaid
 from flows.streaks import current_streak, local_day, parse_score, seven_day_average

@@ -11,7 +11,8 @@ from bot.features.common import has_current_consent, require_consent, today
 from data.store import Turn
 from flows import caution as cn
 from flows.exercises.facts import ExerciseFinished, ExerciseStarted
-from flows.exercises.flow import QUICK_STARTS, ExerciseFlow
+from flows.exercises.flow import ExerciseFlow
+from flows.exercises.state import QUICK_STARTS
 from flows.exercises.walking import WALK_ID, days_before
 
 

@@ -56,15 +56,6 @@ from flows.exercises.walking import (
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
 from flows.streaks import parse_score
 
-BREATHE_COMMAND = "breathe"
-GENTLE_MOVE_COMMAND = "move_gently"
-QUICK_STARTS: Mapping[str, str] = {
-    BREATHE_COMMAND: "slow_breath",
-    GENTLE_MOVE_COMMAND: "move_break",
-}
-"""Commands that open one exercise straight away: the buttons other features offer (the
-check-in's answer to high stress or pain) stay valid after their own flow has ended."""
-
 
 class ExerciseFlow:
     """menu -> category -> [walk_base | walk_level] -> guide (step n/N) -> rate -> done.

@@ -1,6 +1,7 @@
-"""The exercise flow's vocabulary: its steps, its button values and how its saved state
-is read, shared by the step handlers (:mod:`flows.exercises.flow`) and the screens
-(:mod:`flows.exercises.screens`), which must agree on them.
+"""The exercise flow's vocabulary: its steps, its button values, the commands that open
+it and how its saved state is read, shared by the step handlers
+(:mod:`flows.exercises.flow`), the screens (:mod:`flows.exercises.screens`) and the
+features that offer an exercise, which must all agree on them.
 
 A saved state may come from an older version or older content, so every reader here
 turns junk into a safe default instead of failing.
@@ -24,6 +25,15 @@ from flows.runtime import FlowState
 from flows.streaks import SCORE_MAX, SCORE_MIN
 
 NAME = "exercise"
+
+BREATHE_COMMAND = "breathe"
+GENTLE_MOVE_COMMAND = "move_gently"
+QUICK_STARTS: Mapping[str, str] = {
+    BREATHE_COMMAND: "slow_breath",
+    GENTLE_MOVE_COMMAND: "move_break",
+}
+"""Commands that open one exercise straight away: the buttons other features offer (the
+check-in's answer to high stress or pain) stay valid after their own flow has ended."""
 
 
 # Steps of the flow.
