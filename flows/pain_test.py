@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flows import caution as cn
 from flows import pain_test_questions as q
 from flows import scoring as sc
+from flows.formatting import format_long_date
 from flows.i18n import Translator
 from flows.pain_test_questions import (
     BACK,
@@ -42,7 +43,6 @@ from flows.pain_test_result import result_replies
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text
 
 NAME = "pain_test"
-P = "pain_test"
 
 # -- facts ---------------------------------------------------------------------------
 
@@ -274,6 +274,4 @@ def _taken_on(value: object, timezone: str, t: Translator) -> str:
         return ""
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    local = when.astimezone(zone)
-    months = t.list(f"{P}.months")
-    return t(f"{P}.date", day=local.day, month=months[local.month - 1], year=local.year)
+    return format_long_date(when.astimezone(zone).date(), t.language)

@@ -17,7 +17,7 @@ from flows.exercises.flow import ExerciseFlow
 from flows.exercises.library import CALM_CATEGORIES
 from flows.i18n import default_catalogue
 from flows.plan import plan_dicts
-from flows.reminder_settings import ReminderSettingsFlow
+from flows.reminders.settings_flow import ReminderSettingsFlow
 from flows.runtime import Context, FlowState, Outcome, Press, Reply, Text
 from tests.typed import as_the_engine_reads
 

@@ -56,7 +56,7 @@ async def self_check(h: Harness) -> list[Call]:
 async def enrol_from_programme(h: Harness) -> None:
     offer = await h.say(h.server.command(USER, "/programme"))
     asked = await tap(h, offer[-1], "Start the programme")
-    done = await tap(h, asked[-1], "🌅 Morning, 8:30")
+    done = await tap(h, asked[-1], "🌅 Morning, 08:30")
     assert "Week 1 · Day 1" in done[-1].text
 
 
@@ -102,8 +102,8 @@ async def test_enrolment_after_the_self_check_a_day_in_steps_and_the_next_mornin
     profile = await self_check(h)
     asked = await tap(h, profile[-1], "🗓 Start the 12-week programme")
     assert "When would you like your daily message?" in asked[-1].text
-    enrolled = await tap(h, asked[-1], "🌅 Morning, 8:30")
-    assert "Week 1 · Day 1" in enrolled[-1].text and "8:30" in enrolled[-1].text
+    enrolled = await tap(h, asked[-1], "🌅 Morning, 08:30")
+    assert "Week 1 · Day 1" in enrolled[-1].text and "08:30" in enrolled[-1].text
 
     opened = await tap(h, enrolled[-1], "▶ Today's session", expect=2)
     assert opened[0].text.startswith("📅 Week 1 · Day 1: Hurt doesn't mean harm")

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from flows.i18n import default_catalogue
 from flows.plan import REASONS, default_plan, default_rule, plan_dicts, proposed_plan
-from flows.schedule import KINDS, WEEKDAYS, Rule, describe, slots_between
+from flows.reminder_words import describe
+from flows.schedule import KINDS, WEEKDAYS, Rule, slots_between
 from flows.scoring import score_answers
 
 T = default_catalogue().translator("en")
@@ -36,7 +37,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
         "skipped test",
         None,
         [
-            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 09:00-17:00"),
             ("stress", "default", "Breathing exercise: 12:30, every day"),
             CHECKIN,
             SUMMARY,
@@ -57,7 +58,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
             "crisis": False,
         },
         [
-            ("movement", "sitting", "Movement breaks: every 60 min, Mon-Fri 9:00-17:00"),
+            ("movement", "sitting", "Movement breaks: every 60 min, Mon-Fri 09:00-17:00"),
             ("stress", "stress", "Breathing exercise: 12:30, every day"),
             ("pain", "subacute", "Graded walk: 17:30, every day"),
             CHECKIN,
@@ -75,7 +76,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
             "worse_with": [],
         },
         [
-            ("movement", "driving", "Movement breaks: every 60 min, Mon-Fri 9:00-17:00"),
+            ("movement", "driving", "Movement breaks: every 60 min, Mon-Fri 09:00-17:00"),
             ("posture", "posture", "Change position: 10:45 and 15:15, every day"),
             ("pain", "chronic", "Graded walk: 17:30, every day"),
             CHECKIN,
@@ -93,7 +94,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
             "fear_avoidance": True,
         },
         [
-            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 09:00-17:00"),
             ("pain", "fear", "Graded walk: 17:30, every day"),
             CHECKIN,
             SUMMARY,
@@ -109,7 +110,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
             "physical_factors": ["tension", "overload"],
         },
         [
-            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 09:00-17:00"),
             ("stress", "some_stress", "Breathing exercise: 12:30, every day"),
             ("pain", "high_risk", "Graded walk: 17:30, every day"),
             CHECKIN,
@@ -126,7 +127,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
             "risk": "low",
         },
         [
-            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 09:00-17:00"),
             CHECKIN,
             SUMMARY,
         ],
@@ -135,7 +136,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
         "some stress with pss4 8 is some, not a big part",
         {"pss4": 8, "stress_role": "some", "duration": "acute", "risk": "low"},
         [
-            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 09:00-17:00"),
             ("stress", "some_stress", "Breathing exercise: 12:30, every day"),
             CHECKIN,
             SUMMARY,
@@ -145,7 +146,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
         "subacute pain gets the walk the profile recommends",
         {"pss4": 7, "stress_role": "low", "duration": "subacute", "risk": "low"},
         [
-            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 09:00-17:00"),
             ("pain", "subacute", "Graded walk: 17:30, every day"),
             CHECKIN,
             SUMMARY,
@@ -155,7 +156,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
         "low stress, acute pain",
         {"pss4": 7, "stress_role": "low", "duration": "acute", "risk": "low"},
         [
-            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 09:00-17:00"),
             CHECKIN,
             SUMMARY,
         ],
@@ -171,7 +172,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
             "aggravators": ["standing", "stress"],
         },
         [
-            ("movement", "sitting", "Movement breaks: every 60 min, Mon-Fri 9:00-17:00"),
+            ("movement", "sitting", "Movement breaks: every 60 min, Mon-Fri 09:00-17:00"),
             ("posture", "posture", "Change position: 10:45 and 15:15, every day"),
             ("stress", "stress_worse", "Breathing exercise: 12:30, every day"),
             ("pain", "recurrent", "Graded walk: 17:30, every day"),
@@ -213,7 +214,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
             "fear_avoidance": "yes",
         },
         [
-            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 09:00-17:00"),
             CHECKIN,
             SUMMARY,
         ],
@@ -222,7 +223,7 @@ PROFILES: list[tuple[str, dict[str, Any] | None, list[tuple[str, str, str]]]] = 
         "an empty dict: stress unknown, so breathing as a default",
         {},
         [
-            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 9:00-17:00"),
+            ("movement", "stay_active", "Movement breaks: every 90 min, Mon-Fri 09:00-17:00"),
             ("stress", "default", "Breathing exercise: 12:30, every day"),
             CHECKIN,
             SUMMARY,

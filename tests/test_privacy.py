@@ -38,7 +38,7 @@ def fill_every_table(services: Services) -> None:
     drive(services, press_data(services, pick(lessons.replies[-1], preferred=False)))
     # The programme, with a day whose lesson was read (and its daily message).
     offer = command(services, "programme")
-    press_label(services, press_label(services, offer, "Start the programme"), "🌅 Morning, 8:30")
+    press_label(services, press_label(services, offer, "Start the programme"), "🌅 Morning, 08:30")
     press_label(services, command(services, "today"), "✓ Got it")
     # The emergency advice opens a caution (and schedules its follow-up).
     services.conversations.handle(Incoming(USER, "text", text="I lost bladder control"))

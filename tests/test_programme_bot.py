@@ -14,17 +14,17 @@ from bot.programme_sender import prepare
 from bot.services import Services
 from data.programme import ProgrammeRow
 from data.queue import Claim
-from flows import reminder_settings as rs
 from flows.programme.records import Flare
 from flows.programme.state import ProgrammeState
 from flows.programme.tracks import BY_RISK
+from flows.reminders import facts
 from flows.schedule import PROGRAMME, Rule
 from flows.streaks import local_day
 from tests.test_flows_through_engine import USER, answer_test, command, onboard, press_data
 from tests.test_pain_test import CALM
 
 ZONE = "Europe/Brussels"
-MORNING = "🌅 Morning, 8:30"
+MORNING = "🌅 Morning, 08:30"
 
 
 def labels(result: TurnResult) -> list[str]:
@@ -163,7 +163,7 @@ def test_without_a_self_check_the_light_track_a_suggestion_and_a_typed_time(
     again = say(services, "soon")
     assert "I didn't catch a time there" in text(again)
     done = say(services, "7:45")
-    assert "7:45" in text(done) and "Tip: the self-check" in text(done)
+    assert "07:45" in text(done) and "Tip: the self-check" in text(done)
     assert "Take the self-check" in labels(done) and "replaces" not in text(done)
     assert asked.replies
     state = state_of(services)
@@ -277,7 +277,7 @@ def test_a_new_reminder_plan_keeps_the_programme_message(services: Services) -> 
     enrol(services)
     with services.store.turn(USER, services.clock.now(), language="en", timezone=ZONE) as tx:
         plan = Rule.at("movement", ["10:00"], timezone=ZONE).to_dict()
-        reminders.record_plan(tx, rs.PlanAccepted((plan,)))
+        reminders.record_plan(tx, facts.PlanAccepted((plan,)))
     assert enabled(services) == {"programme": True, "movement": True}
 
 

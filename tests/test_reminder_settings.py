@@ -16,16 +16,15 @@ from hypothesis import strategies as st
 from flows.i18n import default_catalogue
 from flows.onboarding import TimezoneChosen
 from flows.plan import default_plan, default_rule, plan_dicts
-from flows.reminder_settings import (
-    BACK,
-    STEPS,
+from flows.reminders.draft import BACK, STEPS
+from flows.reminders.facts import (
     DailyLimitChosen,
     PlanAccepted,
-    ReminderSettingsFlow,
     RemindersPaused,
     ReminderToggled,
     ReminderUpserted,
 )
+from flows.reminders.settings_flow import ReminderSettingsFlow
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, mermaid
 from flows.schedule import KINDS, Rule
 from flows.timezones import COMMON_TIMEZONES
@@ -107,7 +106,7 @@ def test_menu_shows_one_line_per_kind_with_buttons() -> None:
     outcome = run([])
     assert outcome.state is not None and outcome.state.step == "menu"
     text = last(outcome).text
-    assert "✅ Movement breaks: every 90 min, Mon-Fri 9:00-17:00" in text
+    assert "✅ Movement breaks: every 90 min, Mon-Fri 09:00-17:00" in text
     assert "✅ Breathing exercise: 12:30, every day" in text
     assert "➖ Daily check-in: off" in text
     assert "➖ Weekly summary: off" in text
@@ -179,8 +178,8 @@ def saved(outcome: Outcome) -> tuple[str, Rule, bool]:
 
 
 CHANGES: list[tuple[str, list[str | Event], str]] = [
-    ("time by button", ["k:stress", "times", "t:0800"], "Breathing exercise: 8:00, every day"),
-    ("time typed", ["k:stress", "times", Text(" 7.45 ")], "Breathing exercise: 7:45, every day"),
+    ("time by button", ["k:stress", "times", "t:0800"], "Breathing exercise: 08:00, every day"),
+    ("time typed", ["k:stress", "times", Text(" 7.45 ")], "Breathing exercise: 07:45, every day"),
     (
         "two times typed",
         ["k:stress", "times", Text("15:00 and 10:30")],
@@ -191,37 +190,37 @@ CHANGES: list[tuple[str, list[str | Event], str]] = [
     (
         "every day",
         ["k:movement", "days", "d:all"],
-        "Movement breaks: every 90 min, every day 9:00-17:00",
+        "Movement breaks: every 90 min, every day 09:00-17:00",
     ),
     (
         "interval by button",
         ["k:movement", "ivl", "i:45"],
-        "Movement breaks: every 45 min, Mon-Fri 9:00-17:00",
+        "Movement breaks: every 45 min, Mon-Fri 09:00-17:00",
     ),
     (
         "interval typed",
         ["k:movement", "ivl", Text("75 min")],
-        "Movement breaks: every 75 min, Mon-Fri 9:00-17:00",
+        "Movement breaks: every 75 min, Mon-Fri 09:00-17:00",
     ),
     (
         "working hours by button",
         ["k:movement", "win", "w:0800-1600"],
-        "Movement breaks: every 90 min, Mon-Fri 8:00-16:00",
+        "Movement breaks: every 90 min, Mon-Fri 08:00-16:00",
     ),
     (
         "working hours typed",
         ["k:movement", "win", Text("8.30 - 17")],
-        "Movement breaks: every 90 min, Mon-Fri 8:30-17:00",
+        "Movement breaks: every 90 min, Mon-Fri 08:30-17:00",
     ),
     (
         "quiet hours by button",
         ["k:stress", "quiet", "q:2200-0700"],
-        "Breathing exercise: 12:30, every day, quiet 22:00-7:00",
+        "Breathing exercise: 12:30, every day, quiet 22:00-07:00",
     ),
     (
         "quiet hours typed",
         ["k:stress", "quiet", Text("21:30-6:30")],
-        "Breathing exercise: 12:30, every day, quiet 21:30-6:30",
+        "Breathing exercise: 12:30, every day, quiet 21:30-06:30",
     ),
     (
         "quiet hours removed",
@@ -394,7 +393,7 @@ def test_pause_everything(button: str, days: int) -> None:
     assert outcome.state is not None and outcome.state.step == "menu"
     confirmation, menu = outcome.replies
     assert confirmation.text.startswith("Okay, I'll keep quiet for now. Paused until ")
-    assert "9:00" in confirmation.text
+    assert "09:00" in confirmation.text
     assert "⏸ All reminders: Paused until" in menu.text
     assert "resume" in values(menu) and "pause" not in values(menu)
 
@@ -423,7 +422,7 @@ def test_a_running_pause_from_the_store_is_shown_and_kept_on_changes() -> None:
         }
     ]
     ctx = make_ctx({"reminders": rows})
-    assert "Paused until Fri 27 Nov, 9:00" in last(run([], ctx)).text
+    assert "Paused until Fri 27 Nov, 09:00" in last(run([], ctx)).text
     _, rule, _ = saved(run(["k:stress", "times", "t:0800"], ctx))
     assert rule.paused_until == until
     created = run(["k:pain", "on"], ctx).facts[0]
@@ -475,7 +474,7 @@ def test_propose_shows_the_plan_with_reasons() -> None:
     outcome = run([], propose_ctx(stored=[]))
     assert outcome.state is not None and outcome.state.step == "propose"
     text = last(outcome).text
-    assert "✅ Movement breaks: every 60 min, Mon-Fri 9:00-17:00" in text
+    assert "✅ Movement breaks: every 60 min, Mon-Fri 09:00-17:00" in text
     assert T("reminders.reason.sitting") in text
     assert T("reminders.reason.stress") in text
     assert T("reminders.flow.changes_title") not in text  # nothing of theirs to change
@@ -486,7 +485,8 @@ def test_propose_shows_what_would_change_in_the_users_own_reminders() -> None:
     outcome = run([], propose_ctx())
     text = last(outcome).text
     changes = text.split(T("reminders.flow.changes_title"))[1]
-    assert "🔁 Movement breaks: every 60 min, Mon-Fri 9:00-17:00 instead of every 90 min" in changes
+    changed = "🔁 Movement breaks: every 60 min, Mon-Fri 09:00-17:00 instead of every 90 min"
+    assert changed in changes
     assert "➕ Graded walk: 17:30, every day" in changes
     assert "➕ Daily check-in: 20:00, every day" in changes  # it is off now
     assert "Breathing" not in changes  # 12:30 stays 12:30
@@ -640,7 +640,7 @@ def test_edit_then_save_records_one_plan_with_the_changes() -> None:
 def test_draft_changes_are_confirmed_as_plan_changes() -> None:
     outcome = run(["edit", "k:stress", "times", "t:0800"], propose_ctx())
     assert outcome.facts == ()
-    assert last(outcome).text == "Changed in your plan: Breathing exercise: 8:00, every day"
+    assert last(outcome).text == "Changed in your plan: Breathing exercise: 08:00, every day"
 
 
 def test_draft_not_now_records_nothing() -> None:

@@ -19,7 +19,7 @@ from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
 from flows import pacing
-from flows import reminder_settings as rs
+from flows.reminders import facts
 from flows.schedule import Rule
 from flows.schedule import next_due_after_today as _next_after_today
 from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
@@ -289,7 +289,7 @@ async def test_pausing_all_reminders_holds_back_a_pending_snooze(
     # "Pause all reminders" for a day, at 09:10
     until = (clock.now() + timedelta(days=1)).isoformat()
     with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
-        feat.record_pause(tx, rs.RemindersPaused(until_iso=until))
+        feat.record_pause(tx, facts.RemindersPaused(until_iso=until))
     await _run_until(clock, dispatcher, 16, 0)
     # Paused: nothing arrives, the pending snooze included.
     assert server.delivered(USER) == 1, [c.text for c in server.sent_messages(USER)]
@@ -303,7 +303,7 @@ async def test_switching_a_kind_off_also_drops_its_snooze(
     await _run_until(clock, dispatcher, 9, 5)
     press_data(services, _nudge_buttons(server)["⏰ Snooze 30 min"])
     with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
-        feat.record_toggle(tx, rs.ReminderToggled(kind="movement", enabled=False))
+        feat.record_toggle(tx, facts.ReminderToggled(kind="movement", enabled=False))
     await _run_until(clock, dispatcher, 16, 0)
     assert server.delivered(USER) == 1, [c.text for c in server.sent_messages(USER)]
 
@@ -373,7 +373,7 @@ def test_accepting_a_plan_keeps_todays_skip_of_a_reminder_it_does_not_change(
     # The plan now also switches on something new; the check-in stays as it was.
     with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
         stress = next(r for r in tx.reminders() if r.kind == "stress")
-        feat.record_toggle(tx, rs.ReminderToggled(kind="stress", enabled=False))
+        feat.record_toggle(tx, facts.ReminderToggled(kind="stress", enabled=False))
         assert stress.enabled
     press_data(services, labels(command(services, "plan"))["✅ Sounds good"])
     stored = reminders(services)

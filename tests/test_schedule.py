@@ -14,29 +14,29 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flows.i18n import default_catalogue
-from flows.schedule import (
+from flows.reminder_words import (
     ACTIONS,
+    describe,
+    describe_days,
+    describe_pause,
+    format_date,
+    nudge_actions,
+    nudge_text,
+)
+from flows.schedule import (
     EVERY_DAY,
     KINDS,
     MAX_INTERVAL,
     MIN_INTERVAL,
     WEEKDAYS,
     Rule,
-    describe,
-    describe_days,
-    describe_pause,
-    format_date,
     next_due,
     next_due_after_today,
-    nudge_actions,
-    nudge_text,
-    parse_hhmm,
-    parse_times,
-    parse_window,
     resolve_local,
     slots_between,
     snooze,
 )
+from flows.time_input import parse_hhmm, parse_times, parse_window
 
 T = default_catalogue().translator("en")
 BXL = "Europe/Brussels"
@@ -736,20 +736,20 @@ def test_snooze_refuses_odd_minutes(minutes: int) -> None:
 DESCRIBE_CASES = [
     (
         Rule.every("movement", 90, "09:00", "17:00", BXL),
-        "Movement breaks: every 90 min, Mon-Fri 9:00-17:00",
+        "Movement breaks: every 90 min, Mon-Fri 09:00-17:00",
     ),
     (Rule.at("stress", ["12:30"], BXL), "Breathing exercise: 12:30, every day"),
     (Rule.at("posture", ["10:45", "15:15"], BXL), "Change position: 10:45 and 15:15, every day"),
     (
         Rule.at("checkin", ["08:00", "13:00", "20:00"], BXL, (0, 2, 4)),
-        "Daily check-in: 8:00, 13:00 and 20:00, Mon, Wed, Fri",
+        "Daily check-in: 08:00, 13:00 and 20:00, Mon, Wed, Fri",
     ),
     (Rule.at("summary", ["19:00"], BXL, (6,)), "Weekly summary: 19:00, Sun"),
     (Rule.at("pain", ["17:30"], BXL, (5, 6)), "Graded walk: 17:30, weekends"),
     (Rule.at("pain", ["17:30"], BXL, (1, 2, 3)), "Graded walk: 17:30, Tue-Thu"),
     (
         Rule("checkin", BXL, times=("20:00",), quiet_start="22:00", quiet_end="07:00"),
-        "Daily check-in: 20:00, every day, quiet 22:00-7:00",
+        "Daily check-in: 20:00, every day, quiet 22:00-07:00",
     ),
     (
         Rule("stress", BXL, times=("12:30",), paused_until=local(BXL, 2026, 11, 28, 0, 0)),
@@ -772,19 +772,29 @@ def test_describe_leaves_out_an_ended_pause_when_given_now() -> None:
     ("until", "expected"),
     [
         (local(BXL, 2025, 11, 28, 0, 0), "Paused until Fri 28 Nov"),
-        (local(BXL, 2026, 11, 28, 9, 5), "Paused until Sat 28 Nov, 9:05"),
-        (utc(2026, 12, 31, 23, 30), "Paused until Fri 1 Jan, 0:30"),  # the local date counts
+        (local(BXL, 2026, 11, 28, 9, 5), "Paused until Sat 28 Nov, 09:05"),
+        (utc(2026, 12, 31, 23, 30), "Paused until Fri 1 Jan, 00:30"),  # the local date counts
     ],
 )
 def test_describe_pause(until: datetime, expected: str) -> None:
     assert describe_pause(until, BXL, T) == expected
 
 
-def test_day_and_month_names_come_from_the_content() -> None:
+def test_day_names_come_from_the_content_and_dates_from_babel() -> None:
     assert T.list("reminders.days.short")[0] == "Mon"
     assert len(T.list("reminders.days.long")) == 7
-    assert len(T.list("reminders.months.short")) == 12
     assert format_date(utc(2026, 3, 1, 12), BXL, T) == "Sun 1 Mar"
+    # CLDR's own short date in each language, not one pattern for all.
+    translations = {"nl": "zo 1 mrt", "fr": "dim. 1 mars", "de": "So., 1. März"}
+    for language, expected in translations.items():
+        t = default_catalogue().translator(language)
+        assert format_date(utc(2026, 3, 1, 12), BXL, t) == expected
+    # Times too: CLDR's 24-hour pattern, the same in a rule and in a pause.
+    de = default_catalogue().translator("de")
+    until = local(BXL, 2026, 11, 28, 9, 5)
+    assert describe_pause(until, BXL, de) == "Pausiert bis Sa., 28. Nov., 09:05 Uhr"
+    fr = default_catalogue().translator("fr")
+    assert describe(Rule.at("stress", ["09:00"]), fr).endswith(" 09:00, tous les jours")
     assert describe_days([0, 1, 2, 3, 4, 5, 6], T) == "every day"
     assert describe_days([5, 6], T) == "weekends"
     assert describe_days([0, 1], T) == "Mon, Tue"
