@@ -59,7 +59,7 @@ from bot.features.summary import SummaryInputs, load_inputs, summary_replies
 from data.engine import make_engine
 from data.store import Store, Turn
 from flows import summary as s
-from flows.exercises import load_library
+from flows.exercises.library import load_library
 from flows.i18n import default_catalogue
 
 STORE_TARGET_MS = 5.0

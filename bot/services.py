@@ -12,6 +12,7 @@ from bot.wiring import build_wiring
 from data.engine import make_engine
 from data.migrate import upgrade
 from data.store import Store
+from flows.content_check import check_content
 from flows.i18n import Catalogue, default_catalogue
 
 
@@ -27,10 +28,12 @@ class Services:
 def build_services(
     settings: Settings, clock: Clock | None = None, *, migrate: bool = True
 ) -> Services:
+    # Content first: broken content stops the bot before it touches the database.
+    catalogue = default_catalogue()
+    check_content(catalogue)
     store = Store(make_engine(settings.database_url))
     if migrate:
         upgrade(store.engine)
-    catalogue = default_catalogue()
     clock = clock or SystemClock()
     understanding = shared_understanding(settings.sentence_encoder)
     conversations = Conversations(

@@ -26,7 +26,9 @@ from typing import Any, Final
 from flows import helplines
 from flows import programme_day as pd
 from flows.checkin import CheckinFlow, CheckinRecorded
-from flows.exercises import ExerciseFlow, load_library, parse_minutes
+from flows.exercises.flow import ExerciseFlow
+from flows.exercises.library import load_library
+from flows.exercises.walking import parse_minutes
 from flows.programme.calendar import position
 from flows.programme.codec import choice
 from flows.programme.content import lesson_keys, week_key

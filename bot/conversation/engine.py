@@ -32,7 +32,8 @@ from bot.conversation.switching import consent_ok, run_command, start_named_flow
 from bot.logsafe import user_ref
 from data.store import Store, UserInfo
 from flows import coach, typed_answer
-from flows.exercises import WALK_ID, load_library
+from flows.exercises.library import load_library
+from flows.exercises.walking import WALK_ID
 from flows.i18n import Catalogue, Translator
 from flows.runtime import Event, Press, Reply, Text
 from flows.safety import build_screen

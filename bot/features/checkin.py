@@ -9,12 +9,13 @@ from bot.conversation.registry import Wiring
 from bot.features.common import require_consent, today, yesterday
 from data.store import Turn
 from flows import checkin
+from flows.checkin_feedback import RECENT_WINDOW_DAYS
 
 
 def history(tx: Turn) -> dict[str, Any]:
     """Today, yesterday and the 30 days before today, from one query."""
     day = today(tx)
-    rows = tx.checkins_between(day - timedelta(days=checkin.RECENT_WINDOW_DAYS), day)
+    rows = tx.checkins_between(day - timedelta(days=RECENT_WINDOW_DAYS), day)
     by_day = {row["local_day"]: row for row in rows}
     return {
         "today_checkin": by_day.get(day.isoformat()),

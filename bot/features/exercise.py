@@ -11,15 +11,18 @@ from bot.features import caution
 from bot.features.common import require_consent, today
 from data.store import Turn
 from flows import caution as cn
-from flows import exercises
+from flows.exercises.facts import ExerciseFinished, ExerciseStarted
+from flows.exercises.flow import ExerciseFlow
+from flows.exercises.state import QUICK_STARTS
+from flows.exercises.walking import WALK_ID, days_before
 
 
 def history(tx: Turn) -> dict[str, Any]:
     # Only graded walks count: the activity people tell the coach about is logged under
     # its own name and never moves the walking plan.
-    level, starts = tx.walking_progress(exercises.WALK_ID)
+    level, starts = tx.walking_progress(WALK_ID)
     zone = ZoneInfo(tx.user.timezone)
-    days = exercises.days_before((start.astimezone(zone).date() for start in starts), today(tx))
+    days = days_before((start.astimezone(zone).date() for start in starts), today(tx))
     return {
         "walking_level": level,
         "walking_days_at_level": days,
@@ -29,7 +32,7 @@ def history(tx: Turn) -> dict[str, Any]:
     }
 
 
-def record_finished(tx: Turn, fact: exercises.ExerciseFinished) -> None:
+def record_finished(tx: Turn, fact: ExerciseFinished) -> None:
     # One row per exercise, written when it ends: a walk stopped early does not count
     # towards the next graded-walking step.
     require_consent(tx)
@@ -39,12 +42,12 @@ def record_finished(tx: Turn, fact: exercises.ExerciseFinished) -> None:
 
 
 def register(wiring: Wiring) -> None:
-    flow = exercises.ExerciseFlow()
+    flow = ExerciseFlow()
     wiring.add_flow(flow, title="common.flows.exercise", history=history)
     wiring.add_command_flow("exercise", flow.name)
     # After "not yet" on the plan: the calm exercises, without asking about the doctor again.
     wiring.add_command_flow(cn.CALM_COMMAND, flow.name, history={"caution_answered": True})
-    for command, exercise_id in exercises.QUICK_STARTS.items():
+    for command, exercise_id in QUICK_STARTS.items():
         wiring.add_command_flow(command, flow.name, history={"exercise_id": exercise_id})
-    wiring.add_recorder(exercises.ExerciseStarted, lambda tx, fact: None)
-    wiring.add_recorder(exercises.ExerciseFinished, record_finished)
+    wiring.add_recorder(ExerciseStarted, lambda tx, fact: None)
+    wiring.add_recorder(ExerciseFinished, record_finished)

@@ -19,7 +19,8 @@ from bot.features.common import DELIVERY_ID, require_consent
 from data.queue import ASK, SEND, Claim, DueSlot, Screening
 from data.store import Turn
 from flows import onboarding, pacing, plan, reminder_words, schedule
-from flows.exercises import WALK_ID, exercises_for_kind
+from flows.exercises.library import exercises_for_kind
+from flows.exercises.walking import WALK_ID
 from flows.formatting import format_time
 from flows.i18n import Catalogue, Translator
 from flows.reminders import facts, settings_flow

@@ -16,7 +16,7 @@ from data.store import Turn
 from flows import pacing
 from flows import programme_day as pd
 from flows import summary as s
-from flows.exercises import load_library
+from flows.exercises.library import load_library
 from flows.i18n import Translator
 from flows.runtime import Chart, Choice, Context, File, Reply
 from flows.schedule import KINDS

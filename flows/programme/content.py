@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from flows.exercises import load_library
+from flows.exercises.library import load_library
 from flows.i18n import FALLBACK_LANGUAGE, Catalogue, Translator
 from flows.programme.lessons import THEMES, LessonBook, check_book
 from flows.programme.library import ExerciseSpec, Library

@@ -4,6 +4,7 @@ chat that completes onboarding from the keyboard."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,39 @@ def test_unreachable_database_is_named(tmp_path: Path) -> None:
         "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2",
     }
     assert_one_sentence(run_bot(["run"], tmp_path, env), "DATABASE_URL")
+
+
+@pytest.mark.parametrize("command", ["run", "chat"])
+def test_broken_content_stops_start_up_with_one_sentence(
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Telegram and the terminal chat both refuse broken content before they touch the
+    database. In-process, because the content folder is the package's own."""
+    import bot.cli
+    import bot.services
+    from flows.i18n import CONTENT_DIR, Catalogue
+
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, root)
+    nl = root / "nl" / "checkin.toml"
+    nl.write_text('stray_key = "x"\n' + nl.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(bot.services, "default_catalogue", lambda: Catalogue.load(root))
+    monkeypatch.setattr(bot.cli, "configure_logging", lambda *_args: None)  # keep pytest's
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "bot.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x" if command == "run" else "")
+
+    assert bot.cli.main([command]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "backcoach: the content in flows/content is broken, so the bot does not start: "
+        "nl has the key checkin.stray_key, which en does not\n"
+    )
+    assert not database.exists()
 
 
 def test_settings_come_from_dotenv_file(tmp_path: Path) -> None:

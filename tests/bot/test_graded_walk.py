@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.clock import ManualClock
 from bot.conversation import TurnResult
 from bot.services import Services
-from flows.exercises import WALK_ID
+from flows.exercises.walking import WALK_ID
 from tests.support.engine import USER, command, onboard, press_data
 
 

@@ -18,7 +18,8 @@ from flows import follow_up as fu
 from flows import helplines
 from flows.i18n import default_catalogue
 from flows.learn import LearnFlow
-from flows.pain_test import CRISIS, SEE_DOCTOR, PainTestFlow
+from flows.pain_test import PainTestFlow
+from flows.pain_test_questions import CRISIS, SEE_DOCTOR
 from flows.runtime import Context, FlowState, Press
 from tests.flows.test_pain_test import NOW, all_text, at, drive
 from tests.support.self_check import CALM

@@ -23,7 +23,7 @@ from bot.understanding import (
     topics,
 )
 from flows import coach
-from flows.exercises import load_library
+from flows.exercises.library import load_library
 from flows.i18n import default_catalogue
 from flows.safety import Signal, build_screen
 from flows.understanding.bank import PhraseBank, PhraseBankError, default_bank

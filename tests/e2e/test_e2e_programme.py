@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.dispatcher import Dispatcher
 from bot.runner import DISPATCHER, running
 from bot.services import build_services
-from flows.pain_test import INDEX, STEPS
+from flows.pain_test_questions import INDEX, STEPS
 from tests.conftest import TEST_TOKEN, bot_settings
 from tests.support.fakebotapi import Call, FakeBotApi
 from tests.support.self_check import CALM, presses_for

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows import scoring as sc
-from flows.pain_test import STEPS
+from flows.pain_test_questions import STEPS
 from flows.plan import plan_dicts, proposed_plan
 from tests.flows.test_pain_test import T, all_text, completed, drive
 from tests.support.self_check import RETAKE

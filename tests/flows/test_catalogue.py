@@ -4,18 +4,26 @@ are shown to people have the same length, and nothing is left in English by acci
 from __future__ import annotations
 
 import re
-from typing import Any
+import shutil
+from pathlib import Path
 
 import pytest
 
 from flows import helplines
-from flows.exercises import validate_catalogue
-from flows.i18n import FALLBACK_LANGUAGE, Catalogue, default_catalogue, placeholders
+from flows.content_check import (
+    WORD_LISTS,
+    ContentError,
+    check_content,
+    content_problems,
+    mismatches,
+    missing_keys,
+    texts,
+    unknown_keys,
+)
+from flows.exercises.library import validate_catalogue
+from flows.i18n import CONTENT_DIR, FALLBACK_LANGUAGE, Catalogue, default_catalogue
 
 LANGUAGES = ("en", "nl", "fr", "de")
-WORD_LISTS = re.compile(r"(crisis_words|emergency_words|typed\.|synonyms|aliases)")
-"""Lists matched against what people type: their length differs per language."""
-
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 
@@ -85,43 +93,49 @@ def test_every_language_is_shipped(catalogue: Catalogue) -> None:
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != FALLBACK_LANGUAGE])
 def test_every_key_exists_in_every_language(catalogue: Catalogue, language: str) -> None:
-    english = set(catalogue.keys(FALLBACK_LANGUAGE))
-    other = set(catalogue.keys(language))
-    assert sorted(english - other) == [], f"missing in {language}"
-    assert sorted(other - english) == [], f"unknown keys in {language}"
-
-
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [text for item in value for text in _texts(item)]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _texts(item)]
-    return []
+    assert missing_keys(catalogue, language) == [], f"missing in {language}"
+    assert unknown_keys(catalogue, language) == [], f"unknown keys in {language}"
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != FALLBACK_LANGUAGE])
 def test_placeholders_and_list_lengths_match(catalogue: Catalogue, language: str) -> None:
-    problems = []
-    for key in catalogue.keys(FALLBACK_LANGUAGE):
-        english = catalogue.entries[FALLBACK_LANGUAGE][key]
-        translated = catalogue.entries[language].get(key)
-        if translated is None:
-            continue
-        if isinstance(english, list) and not WORD_LISTS.search(key):
-            if len(english) != len(translated):
-                problems.append(f"{key}: {len(english)} items in en, {len(translated)}")
-                continue
-            pairs = list(zip(_texts(english), _texts(translated), strict=False))
-        elif isinstance(english, str):
-            pairs = [(english, str(translated))]
-        else:
-            pairs = []
-        for source, target in pairs:
-            if placeholders(source) != placeholders(target):
-                problems.append(f"{key}: {placeholders(source)} vs {placeholders(target)}")
-    assert problems == []
+    assert mismatches(catalogue, language) == []
+
+
+def test_the_start_up_check_passes_the_shipped_content(catalogue: Catalogue) -> None:
+    assert content_problems(catalogue) == []
+    check_content(catalogue)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_broken_content_tree_is_refused_with_its_first_problem_named(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, root)
+    edit(root / "nl" / "exercises.toml", "\nanother = ", "\nanother_typo = ")
+    edit(root / "fr" / "exercises.toml", "{rating}", "{score}")
+    edit(root / "de" / "exercises.toml", "duration_min = 5", "duration_min = 6")
+    broken = Catalogue.load(root)
+
+    problems = content_problems(broken)
+    assert problems[:1] == [
+        "exercises.rate.saved in fr has the placeholders ['score'], en has ['rating']"
+    ]
+    assert "nl is missing the key exercises.another" in problems
+    assert "nl has the key exercises.another_typo, which en does not" in problems
+    assert any(p.startswith("exercises.toml (de): ids, order") for p in problems)
+    assert len(problems) == 4
+    with pytest.raises(ContentError) as refused:
+        check_content(broken)
+    assert str(refused.value) == (
+        "the content in flows/content is broken, so the bot does not start: "
+        "exercises.rate.saved in fr has the placeholders ['score'], en has ['rating'] "
+        "(and 3 more)"
+    )
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != FALLBACK_LANGUAGE])
@@ -132,7 +146,7 @@ def test_nothing_is_left_in_english_by_accident(catalogue: Catalogue, language: 
             continue
         english = catalogue.entries[FALLBACK_LANGUAGE][key]
         translated = catalogue.entries[language].get(key)
-        for source, target in zip(_texts(english), _texts(translated), strict=False):
+        for source, target in zip(texts(english), texts(translated), strict=False):
             if source == target and source not in ALLOWED_SAME and not is_format_only(source):
                 leftovers.append(f"{key}: {source[:60]!r}")
     assert leftovers == []

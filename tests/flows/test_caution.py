@@ -12,7 +12,9 @@ import pytest
 
 from flows import caution as cn
 from flows import helplines
-from flows.exercises import CALM_CATEGORIES, ExerciseFlow, ExerciseStarted
+from flows.exercises.facts import ExerciseStarted
+from flows.exercises.flow import ExerciseFlow
+from flows.exercises.library import CALM_CATEGORIES
 from flows.i18n import default_catalogue
 from flows.plan import plan_dicts
 from flows.reminders.settings_flow import ReminderSettingsFlow

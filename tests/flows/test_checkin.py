@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.checkin import (
-    HIGH_PAIN,
     MOVED_VALUES,
     NOTE_LIMIT,
     SLEEP_VALUES,
@@ -21,7 +20,9 @@ from flows.checkin import (
     CheckinRecorded,
     clean_note,
 )
-from flows.exercises import BREATHE_COMMAND, GENTLE_MOVE_COMMAND, QUICK_STARTS, load_library
+from flows.checkin_feedback import HIGH_PAIN
+from flows.exercises.library import load_library
+from flows.exercises.state import BREATHE_COMMAND, GENTLE_MOVE_COMMAND, QUICK_STARTS
 from flows.i18n import default_catalogue
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, mermaid
 from flows.streaks import current_streak, local_day, parse_score, seven_day_average

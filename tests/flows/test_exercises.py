@@ -15,24 +15,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.exercises import (
+from flows.exercises.facts import ExerciseFinished, ExerciseStarted
+from flows.exercises.flow import ExerciseFlow
+from flows.exercises.library import (
     CATEGORIES,
     CATEGORY_KIND,
-    STEPS,
-    WALK_BASELINES,
-    WALK_ID,
     Exercise,
-    ExerciseFinished,
-    ExerciseFlow,
-    ExerciseStarted,
     LibraryError,
-    a_bit_less,
-    days_before,
     exercises_for_kind,
     load_library,
+    validate_catalogue,
+)
+from flows.exercises.state import STEPS
+from flows.exercises.walking import (
+    WALK_BASELINES,
+    WALK_ID,
+    a_bit_less,
+    days_before,
     next_walking_level,
     parse_minutes,
-    validate_catalogue,
 )
 from flows.i18n import Catalogue, CatalogueError, default_catalogue
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, mermaid

@@ -11,22 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flows import instruments as ins
+from flows import score_changes as changes
 from flows import scoring as sc
 from flows.i18n import default_catalogue
 from flows.learn import CARD_IDS
-from flows.pain_test import (
-    CRISIS,
-    INDEX,
-    RESERVED,
-    SEE_DOCTOR,
-    STEPS,
-    CrisisShown,
-    DoctorAdvised,
-    PainTestCompleted,
-    PainTestFlow,
-    compare,
-)
+from flows.pain_test import CrisisShown, DoctorAdvised, PainTestCompleted, PainTestFlow
+from flows.pain_test_questions import CRISIS, INDEX, RESERVED, SEE_DOCTOR, STEPS
 from flows.runtime import Context, FlowState, Outcome, Press, Reply, Text, mermaid
+from flows.score_changes import compare
 from tests.flows.test_scoring import STORED_SCORE_KEYS
 from tests.support.self_check import CALM, presses_for
 from tests.support.typed import as_the_engine_reads
@@ -609,14 +602,14 @@ def test_every_step_has_its_texts() -> None:
         assert T.has(f"pain_test.result.steps.{key}")
     for group, values in [
         ("duration", sc.DURATIONS),
-        ("risk", sc.RISKS),
+        ("risk", ins.RISKS),
         ("stress", sc.STRESS_ROLES),
-        ("mood", sc.PHQ4_BANDS),
-        ("confidence", sc.PSEQ2_BANDS),
+        ("mood", ins.PHQ4_BANDS),
+        ("confidence", ins.PSEQ2_BANDS),
     ]:
         for value in values:
             assert T.has(f"pain_test.result.{group}.{value}"), (group, value)
-    for key in sc.COMPARED:
+    for key in changes.COMPARED:
         assert T.has(f"pain_test.compare.names.{key}")
 
 
@@ -672,8 +665,8 @@ def _assert_scores_valid(scores: Mapping[str, Any]) -> None:
     }
     for key, hi in bounds.items():
         assert scores[key] is None or 0 <= scores[key] <= hi
-    assert scores["risk"] in (None, *sc.RISKS)
-    assert scores["phq4_band"] in (None, *sc.PHQ4_BANDS)
+    assert scores["risk"] in (None, *ins.RISKS)
+    assert scores["phq4_band"] in (None, *ins.PHQ4_BANDS)
     assert scores["stress_role"] in (None, *sc.STRESS_ROLES)
 
 

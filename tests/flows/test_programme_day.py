@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.exercises import load_library
+from flows.exercises.library import load_library
 from flows.i18n import default_catalogue
 from flows.programme.activity import quota
 from flows.programme.calendar import is_paused, position, week_dates

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.instruments import RISKS
 from flows.programme import keeping_up as ku
 from flows.programme.goals import choose_goal, goal_of_week, suggest_goals
 from flows.programme.nudges import MIN_POOL, NO_REPEAT_DAYS, pick_nudge, record_nudge
@@ -20,7 +21,6 @@ from flows.programme.records import Flare, Snooze, Span
 from flows.programme.state import ProgrammeState
 from flows.programme.streak import weekly_streak
 from flows.programme.tracks import enrol, track_for, with_track
-from flows.scoring import RISKS
 from tests.support.programme_fixtures import AT, START, day, new_state, session
 
 # -- the daily message and its follow-up -------------------------------------------------

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from flows import instruments as ins
+from flows import score_changes as changes
 from flows import scoring as sc
 from flows.learn import CARD_IDS
 
@@ -29,13 +31,13 @@ from flows.learn import CARD_IDS
     ],
 )
 def test_startback_risk_boundaries(total: int, psych: int, risk: str) -> None:
-    assert sc.startback_risk(total, psych) == risk
+    assert ins.startback_risk(total, psych) == risk
 
 
 @pytest.mark.parametrize(("total", "psych"), [(-1, 0), (10, 0), (5, 6), (3, 4), (True, 0)])
 def test_startback_risk_rejects_impossible_values(total: int, psych: int) -> None:
     with pytest.raises(ValueError):
-        sc.startback_risk(total, psych)
+        ins.startback_risk(total, psych)
 
 
 @pytest.mark.parametrize(
@@ -53,13 +55,13 @@ def test_startback_risk_rejects_impossible_values(total: int, psych: int) -> Non
     ],
 )
 def test_startback_items(agree: list[bool], bother: int, total: int, psych: int, risk: str) -> None:
-    assert sc.startback(agree, bother) == sc.StartBack(total, psych, risk)
+    assert ins.startback(agree, bother) == ins.StartBack(total, psych, risk)
 
 
 @pytest.mark.parametrize(("agree", "bother"), [([True] * 7, 0), ([True] * 9, 0), ([True] * 8, 5)])
 def test_startback_rejects_bad_items(agree: list[bool], bother: int) -> None:
     with pytest.raises(ValueError):
-        sc.startback(agree, bother)
+        ins.startback(agree, bother)
 
 
 # -- PHQ-4 ---------------------------------------------------------------------------
@@ -79,13 +81,13 @@ def test_startback_rejects_bad_items(agree: list[bool], bother: int) -> None:
     ],
 )
 def test_phq4_bands(total: int, band: str) -> None:
-    assert sc.phq4_band(total) == band
+    assert ins.phq4_band(total) == band
 
 
 @pytest.mark.parametrize("total", [-1, 13])
 def test_phq4_band_out_of_range(total: int) -> None:
     with pytest.raises(ValueError):
-        sc.phq4_band(total)
+        ins.phq4_band(total)
 
 
 @pytest.mark.parametrize(
@@ -104,7 +106,7 @@ def test_phq4_band_out_of_range(total: int) -> None:
 def test_phq4_pairs_and_talk_to_doctor(
     items: tuple[int, ...], anxiety: int, mood: int, band: str, talk: bool
 ) -> None:
-    result = sc.phq4(items)
+    result = ins.phq4(items)
     assert (result.anxiety, result.mood, result.band, result.talk_to_doctor) == (
         anxiety,
         mood,
@@ -117,7 +119,7 @@ def test_phq4_pairs_and_talk_to_doctor(
 @pytest.mark.parametrize("items", [(0, 0, 0), (0, 0, 0, 4), (0, 0, 0, -1), (0, 0, 0, 0, 0)])
 def test_phq4_rejects_bad_items(items: tuple[int, ...]) -> None:
     with pytest.raises(ValueError):
-        sc.phq4(items)
+        ins.phq4(items)
 
 
 # -- PSS-4 and PSEQ-2 ----------------------------------------------------------------
@@ -134,7 +136,7 @@ def test_phq4_rejects_bad_items(items: tuple[int, ...]) -> None:
     ],
 )
 def test_pss4_reverse_scoring(items: tuple[int, ...], total: int) -> None:
-    assert sc.pss4(items) == total
+    assert ins.pss4(items) == total
 
 
 @pytest.mark.parametrize(
@@ -142,13 +144,13 @@ def test_pss4_reverse_scoring(items: tuple[int, ...], total: int) -> None:
     [(0, "low"), (5, "low"), (6, "raised"), (9, "raised"), (10, "high"), (16, "high")],
 )
 def test_pss4_levels(total: int, level: str) -> None:
-    assert sc.pss4_level(total) == level
+    assert ins.pss4_level(total) == level
 
 
 @pytest.mark.parametrize("items", [(5, 0, 0, 0), (0, 0, 0)])
 def test_pss4_rejects_bad_items(items: tuple[int, ...]) -> None:
     with pytest.raises(ValueError):
-        sc.pss4(items)
+        ins.pss4(items)
 
 
 @pytest.mark.parametrize(
@@ -163,14 +165,14 @@ def test_pss4_rejects_bad_items(items: tuple[int, ...]) -> None:
     ],
 )
 def test_pseq2_total_and_band(items: tuple[int, int], total: int, band: str) -> None:
-    assert sc.pseq2(items) == total
-    assert sc.pseq2_band(total) == band
+    assert ins.pseq2(items) == total
+    assert ins.pseq2_band(total) == band
 
 
 @pytest.mark.parametrize("items", [(7, 0), (0, -1), (1,)])
 def test_pseq2_rejects_bad_items(items: tuple[int, ...]) -> None:
     with pytest.raises(ValueError):
-        sc.pseq2(items)
+        ins.pseq2(items)
 
 
 # -- duration and stress -------------------------------------------------------------
@@ -181,32 +183,11 @@ def test_pseq2_rejects_bad_items(items: tuple[int, ...]) -> None:
     [("lt6w", "acute"), ("6to12w", "subacute"), ("gt12w", "chronic"), ("recurrent", "recurrent")],
 )
 def test_duration_band(since: str, band: str) -> None:
-    assert sc.duration_band(since) == band
+    assert sc.score_answers({sc.SINCE: since}).duration == band
 
 
 def test_duration_band_unknown() -> None:
-    with pytest.raises(ValueError):
-        sc.duration_band("ages")
-
-
-@pytest.mark.parametrize(
-    ("weeks", "band"),
-    [
-        (0, "acute"),
-        (5.9, "acute"),
-        (6, "subacute"),
-        (12, "subacute"),
-        (12.1, "chronic"),
-        (52, "chronic"),
-    ],
-)
-def test_duration_from_weeks(weeks: float, band: str) -> None:
-    assert sc.duration_from_weeks(weeks) == band
-
-
-def test_duration_negative_weeks() -> None:
-    with pytest.raises(ValueError):
-        sc.duration_from_weeks(-1)
+    assert sc.score_answers({sc.SINCE: "ages"}).duration is None
 
 
 @pytest.mark.parametrize(
@@ -477,7 +458,7 @@ def test_recommended_cards(changes: dict[str, Any], expected_first: str) -> None
     ],
 )
 def test_pain_trend(before: int, after: int, trend: str) -> None:
-    assert sc.pain_trend(before, after) == trend
+    assert changes.pain_trend(before, after) == trend
 
 
 def test_compare_scores_structured() -> None:
@@ -499,7 +480,9 @@ def test_compare_scores_structured() -> None:
         "pss4": 6,
         "pseq2": 8,
     }
-    deltas = {d.key: (d.before, d.after, d.trend) for d in sc.compare_scores(previous, current)}
+    deltas = {
+        d.key: (d.before, d.after, d.trend) for d in changes.compare_scores(previous, current)
+    }
     assert deltas == {
         "pain_now": (6, 4, "better"),
         "pain_avg": (7, 7, "same"),
@@ -525,4 +508,4 @@ def test_compare_scores_structured() -> None:
 )
 def test_compare_skips_malformed(previous: dict[str, Any]) -> None:
     current = sc.score_answers(FULL).to_dict()
-    assert sc.compare_scores(previous, current) == []
+    assert changes.compare_scores(previous, current) == []

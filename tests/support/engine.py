@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.conversation import Incoming, Outgoing, TurnResult
 from bot.services import Services
-from flows.pain_test import CRISIS, INDEX, SEE_DOCTOR, STEPS
+from flows.pain_test_questions import CRISIS, INDEX, SEE_DOCTOR, STEPS
 from tests.support.self_check import presses_for
 
 USER = 77

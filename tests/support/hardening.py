@@ -32,10 +32,10 @@ from data.models import CheckIn, ExerciseLog
 from data.models import TestResult as SelfCheckResult
 from data.store import Store
 from flows.checkin import MOVED_VALUES, SLEEP_VALUES
-from flows.pain_test import INDEX as PAIN_TEST_INDEX
-from flows.pain_test import STEPS as PAIN_TEST_STEPS
+from flows.instruments import PHQ4_BANDS, PSEQ2_BANDS, PSS4_LEVELS, RISKS
+from flows.pain_test_questions import INDEX as PAIN_TEST_INDEX
+from flows.pain_test_questions import STEPS as PAIN_TEST_STEPS
 from flows.runtime import Context, FlowState
-from flows.scoring import PHQ4_BANDS, PSEQ2_BANDS, PSS4_LEVELS, RISKS
 from tests.conftest import TEST_TOKEN, TOKEN_SECRET
 from tests.support import hardening_updates as hu
 from tests.support.fakebotapi import Call, FakeBotApi

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.pain_test import Step
+from flows.pain_test_questions import Step
 
 CALM: dict[str, Any] = {
     "red_emergency": [],
