@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.formatting import format_day, format_decimal
 from flows.i18n import default_catalogue, placeholders
 from flows.summary import (
     ABOUT_THE_SAME,
@@ -45,8 +46,6 @@ from flows.summary import (
     checkins_csv,
     compute_summary,
     correlation_word,
-    format_day,
-    format_decimal,
     history_lines,
     pain_higher_on_stressful_days,
     pearson,
