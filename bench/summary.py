@@ -55,12 +55,14 @@ from bench.common import (
 )
 from bench.seed import History, seed_year, user_ids
 from bot.charts import render_chart
-from bot.features.summary import SummaryInputs, load_inputs, summary_replies
+from bot.features.summary import load_inputs, summary_replies
 from data.engine import make_engine
-from data.store import Store, Turn
+from data.store import Store
+from data.turn import Turn
 from flows import summary as s
 from flows.exercises import load_library
 from flows.i18n import default_catalogue
+from flows.summary import SummaryInputs
 
 STORE_TARGET_MS = 5.0
 CHART_TARGET_MS = 200.0

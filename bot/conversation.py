@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.clock import Clock
 from bot.logsafe import user_ref
-from data.store import SavedState, Store, Turn, UserInfo
+from data.store import Store
+from data.turn import Turn
+from data.values import SavedState, UserInfo
 from flows import coach, typed_answer
 from flows.exercises import WALK_ID, load_library
 from flows.i18n import Catalogue, Translator

@@ -92,12 +92,12 @@ class SelfCheckRow:
 class SummaryRows:
     """Everything the weekly summary reads about one user, from one call to the store:
     check-ins (oldest first), exercises and reminder pushes (since the window's first
-    instant, oldest first), the latest self-check, whether the daily check-in reminder
-    is on, and when the user began (consent, else first contact)."""
+    instant, oldest first), the latest self-check, the kinds of the user's regular
+    reminders that are on, and when the user began (consent, else first contact)."""
 
     checkins: tuple[DayRow, ...]
     exercises: tuple[ExerciseLogRow, ...]
     pushes: tuple[PushRow, ...]
     latest_test: SelfCheckRow | None
-    checkin_reminder_on: bool
+    reminders_on: frozenset[str]
     began_at: datetime

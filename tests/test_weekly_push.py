@@ -16,6 +16,7 @@ from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
 from flows.schedule import Rule
+from tests import peek
 from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
 from tests.fakebotapi import FakeBotApi
 from tests.test_flows_through_engine import USER, command, drive, onboard
@@ -79,7 +80,7 @@ async def test_summary_push_once_a_week_across_a_restart(
     services, dispatcher = fresh(sqlite_url, clock, ext_bot)  # restart
     await live_hours(clock, dispatcher, 24 * 6)  # the rest of the week: nothing more
     assert len(server.calls_to("sendPhoto")) == 1
-    assert len(services.store.deliveries(USER)) == 1
+    assert len(peek.deliveries(services.store, USER)) == 1
     services.store.dispose()
 
 
@@ -94,7 +95,7 @@ async def test_a_week_without_data_gets_one_nudge_a_fortnight(
     statuses = []
     for _week in range(4):
         await live_hours(clock, dispatcher, 24 * 7)
-    statuses = [d.status for d in services.store.deliveries(USER)]
+    statuses = [d.status for d in peek.deliveries(services.store, USER)]
     assert statuses == ["nudge", "skipped", "nudge", "skipped"]
     assert not server.calls_to("sendPhoto")
     nudges = [c for c in server.sent_messages(USER) if "quiet week" in (c.text or "")]

@@ -17,8 +17,8 @@ from typing import Any
 
 from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
 from bot.features.common import DELIVERY_ID, has_current_consent
-from data.queue import Claim
-from data.store import Turn
+from data.reminders import Claim
+from data.turn import Turn
 from flows import caution as cn
 from flows import follow_up as fu
 from flows.i18n import Catalogue, Translator

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.conversation import StartFlow, Wiring
 from bot.features.common import has_current_consent, require_consent
-from data.store import Turn
+from data.turn import Turn
 from flows import coach
 from flows.i18n import Translator
 from flows.runtime import Reply

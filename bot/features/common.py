@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from data.store import Turn
+from data.turn import Turn
 from flows.onboarding import CONSENT_VERSION
 from flows.streaks import local_day
 

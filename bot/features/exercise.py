@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.conversation import Wiring
 from bot.features import caution
 from bot.features.common import has_current_consent, require_consent, today
-from data.store import Turn
+from data.turn import Turn
 from flows import caution as cn
 from flows import exercises
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.conversation import Wiring
 from bot.features.common import has_current_consent
-from data.store import Turn
+from data.turn import Turn
 from flows import learn
 
 

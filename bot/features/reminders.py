@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
 from bot.features import caution
 from bot.features.common import DELIVERY_ID, require_consent
-from data.queue import ASK, SEND, Claim, DueSlot, Screening
-from data.store import Turn
+from data.reminders import Claim
+from data.screening import ASK, SEND, DueSlot, Screening
+from data.turn import Turn
 from flows import onboarding, pacing, plan, schedule
 from flows import reminder_settings as rs
 from flows.exercises import WALK_ID, exercises_for_kind

@@ -153,7 +153,7 @@ def inputs_from(
         exercises,
         actions,
         latest,
-        rows.checkin_reminder_on,
+        CHECKIN_REMINDER_KIND in rows.reminders_on,
         # Days before the user's consent could not have been done: a check-in needs it.
         rows.began_at.astimezone(zone).date(),
         spaced,
