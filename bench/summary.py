@@ -16,7 +16,8 @@ carry a whole year of deliveries, to show how the queries grow with history.
 Then measures, medians over random users:
 
 - store: ``bot.features.summary.load_inputs`` inside one ``Store.view`` (every query
-  the summary makes; target < 5 ms median), and how long the database took to execute
+  the summary makes: ``Turn.summary_inputs`` in data/summary.py and the programme's
+  row; target < 5 ms median), and how long the database took to execute
   the statements it issued, by the table each reads;
 - pure: ``summary_replies`` (``compute_summary`` + ``render_summary`` + chart series and
   labels), and ``compute_summary`` + ``render_summary`` alone;
