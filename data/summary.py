@@ -35,6 +35,8 @@ DELIVERIES = cast(Table, Delivery.__table__)  # type: ignore[attr-defined]
 REMINDERS = cast(Table, Reminder.__table__)  # type: ignore[attr-defined]
 TESTS = cast(Table, TestResult.__table__)  # type: ignore[attr-defined]
 USER_ID: BindParameter[int] = bindparam("user_id_")
+_STATUS = {status.value: status for status in DeliveryStatus}
+"""Stored string -> status: a dict lookup, cheaper than calling the enum per push row."""
 
 _CHECKINS = (
     sa_select(
@@ -100,7 +102,7 @@ def summary_inputs(session: Session, user: UserInfo, first_day: date, today: dat
             for started, exercise, finished, level in session.execute(_EXERCISES, since)
         ),
         pushes=tuple(
-            PushRow(slot, kind, action, DeliveryStatus(status))
+            PushRow(slot, kind, action, _STATUS[status])
             for slot, kind, action, status in session.execute(_PUSHES, since)
         ),
         latest_test=_self_check(test.taken_at, test.scores) if test else None,
