@@ -9,7 +9,7 @@ consenting, so a change of what we keep never applies to anyone silently.
 
 from __future__ import annotations
 
-from data.store import UserInfo
+from data.values import UserInfo
 from flows import onboarding
 
 

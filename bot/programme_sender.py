@@ -18,8 +18,9 @@ from bot.conversation import Outgoing, to_outgoing
 from bot.features.programme import programme_history
 from bot.services import Services
 from bot.telegram_app import keyboard
-from data.queue import Claim
+from data.reminders import Claim
 from flows.programme_message import FOLLOW_UP, daily_message
+from flows.rows import DeliveryStatus
 from flows.runtime import Context
 from flows.schedule import PROGRAMME
 
@@ -47,10 +48,10 @@ def prepare(services: Services, claim: Claim) -> Outgoing | None:
         return None if message.reply is None else to_outgoing(message.reply)
 
 
-async def send_programme(bot: Bot, services: Services, claim: Claim) -> str | None:
-    """The dispatcher's send for a programme slot: "skipped" when the rules say no."""
+async def send_programme(bot: Bot, services: Services, claim: Claim) -> DeliveryStatus | None:
+    """The dispatcher's send for a programme slot: skipped when the rules say no."""
     message = await asyncio.to_thread(prepare, services, claim)
     if message is None:
-        return "skipped"
+        return DeliveryStatus.SKIPPED
     await bot.send_message(claim.user_id, message.text, reply_markup=keyboard(message))
     return None

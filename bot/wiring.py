@@ -18,7 +18,8 @@ from bot.features import (
     reminders,
     summary,
 )
-from data.store import Store, Turn
+from data.store import Store
+from data.turn import Turn
 from flows import helplines
 from flows.i18n import Translator
 from flows.runtime import Reply

@@ -38,16 +38,17 @@ from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flows.rows import DeliveryStatus
 from flows.schedule import DEFAULT_TIMEZONE, KINDS, Rule, resolve_local, slots_between
 
 SEND: Final = "send"
 ASK: Final = "ask"
 """Send the question about an ignored reminder in place of its nudge."""
-DONE: Final = "skipped"
+DONE: Final = DeliveryStatus.SKIPPED
 """Recorded as the delivery's status: the day's task was already done, nothing sent."""
-CAPPED: Final = "capped"
+CAPPED: Final = DeliveryStatus.CAPPED
 """Recorded as the status: the day's limit keeps this slot back."""
-SPACED: Final = "spaced"
+SPACED: Final = DeliveryStatus.SPACED
 """Recorded as the status: an ignored reminder that is spaced out stays quiet."""
 
 TASK_KINDS: Final = ("checkin", "stress", "pain")

@@ -30,7 +30,8 @@ from bot.conversation.safety import safety_press, show_safety
 from bot.conversation.session import TurnSession
 from bot.conversation.switching import consent_ok, run_command, start_named_flow
 from bot.logsafe import user_ref
-from data.store import Store, UserInfo
+from data.store import Store
+from data.values import UserInfo
 from flows import coach, typed_answer
 from flows.exercises.library import load_library
 from flows.exercises.walking import WALK_ID

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.conversation.messages import ENGINE_PREFIXES, SEP
-from data.store import Turn
+from data.turn import Turn
 from flows.i18n import Translator
 from flows.runtime import Flow, FlowRegistry, Reply
 from flows.safety import Signal

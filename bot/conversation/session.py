@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from bot.consent import has_current_consent
 from bot.conversation.messages import FLOW_PREFIX, Incoming, TurnResult, to_outgoing
 from bot.conversation.registry import AfterTurn
-from data.store import SavedState, Turn
+from data.turn import Turn
+from data.values import SavedState
 from flows.runtime import Context, Flow, FlowState, Outcome, Reply
 
 if TYPE_CHECKING:

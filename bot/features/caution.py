@@ -19,8 +19,8 @@ from bot.consent import has_current_consent
 from bot.conversation.messages import SEP, Outgoing, to_outgoing
 from bot.conversation.registry import StartFlow, Wiring
 from bot.features.common import DELIVERY_ID
-from data.queue import Claim
-from data.store import Turn
+from data.reminders import Claim
+from data.turn import Turn
 from flows import caution as cn
 from flows import follow_up as fu
 from flows.i18n import Catalogue, Translator

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.conversation.registry import Wiring
 from bot.features.common import require_consent, today, yesterday
-from data.store import Turn
+from data.turn import Turn
 from flows import checkin
 from flows.checkin_feedback import RECENT_WINDOW_DAYS
 

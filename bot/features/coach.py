@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.consent import has_current_consent
 from bot.conversation.registry import StartFlow, Wiring
 from bot.features.common import require_consent
-from data.store import Turn
+from data.turn import Turn
 from flows import coach
 from flows.i18n import Translator
 from flows.runtime import Reply

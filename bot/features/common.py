@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 from bot.consent import has_current_consent
-from data.store import Turn
+from data.turn import Turn
 from flows.streaks import local_day
 
 DELIVERY_ID = re.compile(r"[0-9]{1,18}")

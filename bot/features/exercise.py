@@ -9,7 +9,7 @@ from bot.consent import has_current_consent
 from bot.conversation.registry import Wiring
 from bot.features import caution
 from bot.features.common import require_consent, today
-from data.store import Turn
+from data.turn import Turn
 from flows import caution as cn
 from flows.exercises.facts import ExerciseFinished, ExerciseStarted
 from flows.exercises.flow import ExerciseFlow

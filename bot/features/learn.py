@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.consent import has_current_consent
 from bot.conversation.registry import Wiring
-from data.store import Turn
+from data.turn import Turn
 from flows import learn
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from bot.conversation.registry import Wiring
 from bot.features import caution
 from bot.features.common import require_consent
-from data.store import Turn
+from data.turn import Turn
 from flows import pain_test
 
 log = logging.getLogger(__name__)

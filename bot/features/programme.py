@@ -15,7 +15,7 @@ from bot.conversation.registry import Wiring
 from bot.features import checkin, exercise
 from bot.features.common import require_consent, today
 from bot.features.reminders import save_reminder
-from data.store import Turn
+from data.turn import Turn
 from flows import programme_day as pd
 from flows import programme_menu, today_flow
 from flows.schedule import PROGRAMME, Rule

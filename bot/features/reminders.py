@@ -16,8 +16,9 @@ from bot.conversation.messages import SEP, Outgoing, to_outgoing
 from bot.conversation.registry import StartFlow, Wiring
 from bot.features import caution
 from bot.features.common import DELIVERY_ID, require_consent
-from data.queue import ASK, SEND, Claim, DueSlot, Screening
-from data.store import Turn
+from data.reminders import Claim
+from data.screening import ASK, SEND, DueSlot, Screening
+from data.turn import Turn
 from flows import onboarding, pacing, plan, reminder_words, schedule
 from flows.exercises.library import exercises_for_kind
 from flows.exercises.walking import WALK_ID

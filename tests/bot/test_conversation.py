@@ -11,6 +11,7 @@ from bot.clock import ManualClock
 from bot.conversation import Incoming, TurnResult
 from bot.services import Services, build_services
 from tests.conftest import make_settings
+from tests.support import peek
 
 USER = 4242
 
@@ -50,7 +51,7 @@ def test_start_consent_stores_user_with_versioned_consent(
     assert user is not None and user.has_consent
     assert user.consent_version == 1 and user.consent_at == clock.now()
     assert user.timezone == "Europe/Brussels" and user.language == "en"
-    assert services.store.get_state(USER) is None
+    assert peek.saved_state(services.store, USER) is None
 
 
 def test_stale_button_says_moved_on_and_repeats_current_question(services: Services) -> None:
@@ -60,8 +61,8 @@ def test_stale_button_says_moved_on_and_repeats_current_question(services: Servi
     assert again.stale
     assert "moved on" in again.replies[0].text
     assert again.replies[-1].text == second.replies[-1].text
-    assert services.store.get_state(USER) is not None
-    assert services.store.get_state(USER).step == "welcome"  # type: ignore[union-attr]
+    assert peek.saved_state(services.store, USER) is not None
+    assert peek.saved_state(services.store, USER).step == "welcome"  # type: ignore[union-attr]
 
 
 def test_forged_callback_data_is_stale_not_an_error(services: Services) -> None:
@@ -92,7 +93,7 @@ def test_flow_left_for_a_day_expires_quietly(services: Services, clock: ManualCl
     clock.advance(timedelta(days=1, minutes=1))
     result = text(services, "hello")
     assert "didn't finish" in result.replies[0].text
-    assert services.store.get_state(USER) is None
+    assert peek.saved_state(services.store, USER) is None
 
 
 def test_help_mid_flow_answers_then_offers_to_resume(services: Services) -> None:
@@ -106,7 +107,7 @@ def test_help_mid_flow_answers_then_offers_to_resume(services: Services) -> None
 def test_cancel_clears_the_flow(services: Services) -> None:
     command(services, "start")
     assert "stopped" in command(services, "cancel").replies[0].text
-    assert services.store.get_state(USER) is None
+    assert peek.saved_state(services.store, USER) is None
     assert "nothing running" in command(services, "cancel").replies[0].text
 
 
@@ -156,7 +157,7 @@ def test_the_welcome_comes_in_the_language_picked(services: Services) -> None:
     result = command(services, "start")
     seen = [r.text for r in result.replies]
     for _ in range(4):
-        state = services.store.get_state(USER)
+        state = peek.saved_state(services.store, USER)
         assert state is not None
         if state.step == "consent":
             break

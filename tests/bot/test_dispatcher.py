@@ -16,10 +16,11 @@ from bot.clock import ManualClock
 from bot.dispatcher import Dispatcher, DispatchSettings
 from bot.telegram_app import smooth_rate_limiter
 from data.engine import make_engine
-from data.queue import Claim
+from data.reminders import Claim
 from data.store import Store
 from flows.schedule import Rule
 from tests.conftest import TEST_TOKEN, hourly, unthrottled_app
+from tests.support import peek
 from tests.support.fakebotapi import FakeBotApi
 
 EVERY = timedelta(hours=1)
@@ -54,7 +55,7 @@ def dispatcher(store: Store, clock: ManualClock, bot: ExtBot[Any], **settings: A
 
 
 def statuses(store: Store) -> list[str]:
-    return [d.status for d in store.deliveries()]
+    return [d.status for d in peek.deliveries(store)]
 
 
 async def test_each_due_slot_is_sent_once_and_moves_on(
@@ -105,7 +106,7 @@ async def test_two_dispatchers_on_one_database_send_each_slot_once(
     second.dispose()
     assert sum(r.sent for r in reports) == 300
     assert server.delivered() == 300 and not server.duplicate_sends()
-    assert len({d.reminder_id for d in store.deliveries()}) == 300
+    assert len({d.reminder_id for d in peek.deliveries(store)}) == 300
 
 
 async def test_slots_missed_while_down_are_sent_late_only_within_grace(
@@ -121,7 +122,7 @@ async def test_slots_missed_while_down_are_sent_late_only_within_grace(
     # is sent. 3 and 4 missed three days of slots: only the one inside the grace window.
     assert report.sent == 4
     assert sorted(c.chat_id for c in server.sent_messages()) == [1, 2, 3, 4]
-    assert {d.slot for d in store.deliveries()} == {top}
+    assert {d.slot for d in peek.deliveries(store)} == {top}
 
 
 async def test_restart_after_days_down_does_not_replay_a_backlog(
@@ -256,7 +257,7 @@ async def test_a_user_who_erases_their_data_while_a_send_waits_gets_nothing(
     report = await Dispatcher(
         store, clock, send, hourly, DispatchSettings(per_chat_interval=0.0)
     ).tick()
-    assert report.skipped == 1 and server.delivered() == 0 and store.deliveries() == []
+    assert report.skipped == 1 and server.delivered() == 0 and peek.deliveries(store) == []
 
 
 async def test_a_user_who_erases_their_data_while_a_second_message_waits_its_turn_gets_no_more(
@@ -276,7 +277,7 @@ async def test_a_user_who_erases_their_data_while_a_second_message_waits_its_tur
     report = await Dispatcher(
         store, clock, send, hourly, DispatchSettings(per_chat_interval=0.2)
     ).tick()
-    assert server.delivered() == 1 and report.skipped == 1 and store.deliveries() == []
+    assert server.delivered() == 1 and report.skipped == 1 and peek.deliveries(store) == []
 
 
 async def test_a_database_error_before_a_retry_fails_that_send_only(
@@ -311,7 +312,10 @@ async def test_blocked_user_is_parked_and_gets_nothing_more(
     clock.advance(EVERY)
     report = await dispatcher(store, clock, bot).tick()
     assert report.sent == 1 and [c.chat_id for c in server.sent_messages()] == [1, 1]
-    assert [r.kind for r in store.parked_reminders(2)] == ["movement"]
+    with store.view(2, clock.now()) as tx:
+        assert tx is not None
+        parked = [r.kind for r in tx.reminders() if r.enabled and r.next_due_at is None]
+    assert parked == ["movement"]
 
 
 async def test_a_user_who_sends_start_while_a_blocked_answer_is_on_its_way_stays_active(
@@ -387,9 +391,9 @@ async def test_old_delivery_rows_are_pruned_and_new_ones_kept(
     await dispatcher(store, clock, bot).tick()
     clock.advance(DELIVERIES_KEPT + timedelta(hours=1))
     await dispatcher(store, clock, bot).tick()  # today's slots for the same reminders
-    assert len(store.deliveries()) == 6
+    assert len(peek.deliveries(store)) == 6
     assert await prune(store, clock) == 3
-    assert len(store.deliveries()) == 3
+    assert len(peek.deliveries(store)) == 3
 
 
 async def test_spent_snoozes_are_pruned_pending_ones_kept(
@@ -497,7 +501,7 @@ async def test_the_evening_check_in_is_skipped_on_days_the_user_already_checked_
     report = await dispatcher.tick()
     assert report.sent == 1 and report.withheld == {"skipped": 1}
     assert [c.chat_id for c in server.sent_messages()] == [2]
-    skipped = [d for d in store.deliveries(1)]
+    skipped = [d for d in peek.deliveries(store, 1)]
     assert [(d.status, d.sent_at) for d in skipped] == [("skipped", None)]
     # Its next slot moved on as usual: Wednesday 20:00 comes to both.
     with store.view(1, clock.now()) as tx:
@@ -574,7 +578,7 @@ async def test_the_daily_limit_holds_day_after_day_on_both_databases(
         await dispatcher.tick()
     sent = {uid: server.delivered(uid) for uid in (1, 2, 3)}
     assert sent == {1: 3 * 4, 2: 3 * 13, 3: 3 * 2}
-    held = [d.status for d in store.deliveries(1) if d.status != "sent"]
+    held = [d.status for d in peek.deliveries(store, 1) if d.status != "sent"]
     assert held == ["capped"] * 3 * (13 - 4)
 
 
@@ -605,7 +609,7 @@ async def test_a_reminder_ignored_three_days_is_asked_about_once_on_both_databas
     with store.view(1, clock.now()) as tx:
         assert tx is not None
         assert tx.reminders()[0].asked_at == datetime(2026, 11, 26, 16, 30, tzinfo=UTC)
-    assert [d.status for d in store.deliveries(1)][-2:] == ["spaced", "spaced"]
+    assert [d.status for d in peek.deliveries(store, 1)][-2:] == ["spaced", "spaced"]
 
 
 async def test_sends_held_back_by_a_429_resume_at_the_pace_not_all_at_once(

@@ -11,6 +11,7 @@ from bot.clock import ManualClock
 from bot.conversation import TurnResult
 from bot.services import Services, build_services
 from tests.conftest import make_settings
+from tests.support import peek
 from tests.support.engine import (
     USER,
     answer_test,
@@ -28,11 +29,11 @@ from tests.support.self_check import CALM, RETAKE
 def test_health_flows_need_consent_first(services: Services, flow_command: str) -> None:
     result = command(services, flow_command)
     if flow_command in ("learn", "exercise"):  # they store nothing without consent
-        assert services.store.get_state(USER) is not None
+        assert peek.saved_state(services.store, USER) is not None
     else:
         assert "okay to store" in result.replies[0].text
         assert "/exercise" in result.replies[0].text and "/learn" in result.replies[0].text
-        assert services.store.get_state(USER) is None
+        assert peek.saved_state(services.store, USER) is None
 
 
 def refuse(services: Services) -> TurnResult:
@@ -42,7 +43,7 @@ def refuse(services: Services) -> TurnResult:
             b.data for r in result.replies for row in r.buttons for b in row if b.label == label
         )
         result = press_data(services, data)
-    assert services.store.get_state(USER) is None
+    assert peek.saved_state(services.store, USER) is None
     return result
 
 
@@ -63,10 +64,10 @@ def test_without_consent_a_guided_exercise_runs_and_stores_nothing(
     )
     opened = press_data(services, options(category.replies[-1])[0])
     done = drive(services, opened)
-    assert services.store.get_state(USER) is None
+    assert peek.saved_state(services.store, USER) is None
     assert "not kept" in done.replies[-1].text or "don't keep" in done.replies[-1].text
     assert not any("0-10" in r.text or "/10" in r.text for r in done.replies)  # no rating asked
-    counts = services.store.rows_about(USER)
+    counts = peek.rows_about(services.store, USER)
     assert counts.pop("users") == 1 and set(counts.values()) == {0}
 
 
@@ -100,12 +101,12 @@ def test_restart_mid_flow_continues_with_answers_kept(
     onboard(first)
     result = command(first, flow_command)
     result = press_data(first, pick(result.replies[-1], preferred=False))
-    state_before = first.store.get_state(USER)
+    state_before = peek.saved_state(first.store, USER)
     assert state_before is not None
     first.store.dispose()
 
     second = build_services(make_settings(sqlite_url), clock)
-    assert second.store.get_state(USER) == state_before
+    assert peek.saved_state(second.store, USER) == state_before
     # The button sent before the restart still works and the flow can finish.
     result = press_data(second, pick(result.replies[-1]))
     assert not result.stale
@@ -118,13 +119,13 @@ def test_checkin_then_summary_of_the_day_is_stored_once(services: Services) -> N
     drive(services, command(services, "checkin"))
     drive(services, command(services, "checkin"))  # asks to update; 'No' keeps it
     with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
-        assert len(tx.checkins_before(tx.now.date() + timedelta(days=1))) == 1
+        assert len(tx.checkin_rows()) == 1
 
 
 def test_exercise_is_logged_once_when_finished(services: Services) -> None:
     onboard(services)
     drive(services, command(services, "exercise"))
-    counts = services.store.rows_about(USER)
+    counts = peek.rows_about(services.store, USER)
     assert counts["exercise_logs"] == 1
 
 
@@ -134,11 +135,11 @@ def test_command_mid_flow_asks_before_switching(services: Services) -> None:
     press_data(services, next(b.data for row in asked.replies[0].buttons for b in row))
     result = command(services, "test")  # the pain score given would be lost
     assert "middle of the daily check-in" in result.replies[0].text
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.flow == "checkin"
     labels = {b.label: b.data for row in result.replies[0].buttons for b in row}
     switched = press_data(services, labels["Yes, switch"])
-    assert services.store.get_state(USER).flow == "pain_test"  # type: ignore[union-attr]
+    assert peek.saved_state(services.store, USER).flow == "pain_test"  # type: ignore[union-attr]
     assert switched.replies
 
 
@@ -158,7 +159,7 @@ def test_after_a_retake_the_plan_says_what_the_profile_said(
 
 
 def press_value(services: Services, value: str) -> TurnResult:
-    nonce = services.store.get_state(USER).nonce  # type: ignore[union-attr]
+    nonce = peek.saved_state(services.store, USER).nonce  # type: ignore[union-attr]
     return press_data(services, f"f|{nonce}|{value}")
 
 
@@ -184,4 +185,4 @@ def test_read_lessons_are_remembered_and_marked_only_with_consent(
     press_value(services, "done")
     again = command(services, "learn")  # a new session: the marks come from the store
     assert marked(again) == ({"posture"} if consent else set())
-    assert services.store.rows_about(USER)["lesson_reads"] == (1 if consent else 0)
+    assert peek.rows_about(services.store, USER)["lesson_reads"] == (1 if consent else 0)

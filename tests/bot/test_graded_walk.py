@@ -10,6 +10,7 @@ from bot.clock import ManualClock
 from bot.conversation import TurnResult
 from bot.services import Services
 from flows.exercises.walking import WALK_ID
+from tests.support import peek
 from tests.support.engine import USER, command, onboard, press_data
 
 
@@ -40,7 +41,7 @@ def walk(services: Services, level: str, walked: str | None = None) -> TurnResul
     if "none" in minutes:  # "how long did you walk?" (the plan is the first button)
         result = press(services, result, walked or next(iter(minutes)))
     result = press(services, result, "skip")
-    assert services.store.get_state(USER) is None
+    assert peek.saved_state(services.store, USER) is None
     return result
 
 
@@ -97,7 +98,7 @@ def test_a_walk_tapped_through_without_walking_is_not_counted(services: Services
     while "next" in buttons(result):
         result = press(services, result, "next")
     press(services, result, "none")
-    assert services.store.get_state(USER) is None
+    assert peek.saved_state(services.store, USER) is None
     assert progress(services) == (10, 1)
 
 

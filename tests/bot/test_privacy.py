@@ -22,6 +22,7 @@ from flows import follow_up as fu
 from flows import helplines, onboarding
 from flows.schedule import Rule
 from tests.conftest import make_settings
+from tests.support import peek
 from tests.support.engine import USER, command, drive, onboard, pick, press_data
 
 ADMIN = 999
@@ -48,7 +49,7 @@ def fill_every_table(services: Services) -> None:
         services.clock.now(), limit=5, grace=timedelta(minutes=20), advance=advance
     )
     command(services, "checkin")  # leaves a conversation state behind
-    counts = services.store.rows_about(USER)
+    counts = peek.rows_about(services.store, USER)
     assert all(counts.values()), f"some table has no row for the user: {counts}"
 
 
@@ -63,23 +64,23 @@ def test_delete_asks_then_erases_every_row_in_every_table(services: Services) ->
     fill_every_table(services)
     other = USER + 1
     services.conversations.handle(Incoming(other, "command", command="start"))
-    before = services.store.rows_about(USER)
+    before = peek.rows_about(services.store, USER)
     ask = command(services, "delete")
     assert "can't be undone" in ask.replies[0].text
     labels = {b.label: b.data for row in ask.replies[0].buttons for b in row}
     kept = press_data(services, labels["No, keep it"])
     assert "nothing was erased" in kept.replies[0].text
     # Everything stays but the open question /delete replaced (nothing was answered).
-    assert services.store.rows_about(USER) == {**before, "conversation_states": 0}
+    assert peek.rows_about(services.store, USER) == {**before, "conversation_states": 0}
     # The question was answered: its "Yes" is stale now and erases nothing.
     assert press_data(services, labels["Yes, erase everything"]).stale
-    assert services.store.rows_about(USER) == {**before, "conversation_states": 0}
+    assert peek.rows_about(services.store, USER) == {**before, "conversation_states": 0}
     ask = command(services, "delete")
     labels = {b.label: b.data for row in ask.replies[0].buttons for b in row}
     done = press_data(services, labels["Yes, erase everything"])
     assert "has been erased" in done.replies[0].text
-    assert set(services.store.rows_about(USER).values()) == {0}
-    assert services.store.rows_about(other)["users"] == 1
+    assert set(peek.rows_about(services.store, USER).values()) == {0}
+    assert peek.rows_about(services.store, other)["users"] == 1
     # Nothing is pending for the erased user any more.
     claims = services.store.claim_due(
         services.clock.now() + timedelta(days=2), limit=50, grace=timedelta(days=3), advance=advance
@@ -95,9 +96,9 @@ def test_export_holds_everything_about_the_user_and_nobody_else(services: Servic
     names = [f.filename for f in files]  # type: ignore[union-attr]
     assert names == ["backcoach-export.json", "backcoach-checkins.csv"]
     data = json.loads(files[0].content)  # type: ignore[union-attr]
-    assert set(data) == {t for t in services.store.rows_about(USER)}
+    assert set(data) == {t for t in peek.rows_about(services.store, USER)}
     for table, rows in data.items():
-        assert len(rows) == services.store.rows_about(USER)[table], table
+        assert len(rows) == peek.rows_about(services.store, USER)[table], table
         owner = "id" if table == "users" else "user_id"
         assert {row[owner] for row in rows} == {USER}
     assert data["test_results"][0]["scores"]["risk"] in ("low", "medium", "high")
@@ -113,9 +114,9 @@ def test_consent_text_change_asks_again_before_storing(
     newer = with_newer_consent_text(services, monkeypatch)
     result = newer.handle(Incoming(USER, "command", command="checkin"))
     assert "read it again" in result.replies[0].text
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.flow == "onboarding"
-    assert services.store.rows_about(USER)["checkins"] == 0
+    assert peek.rows_about(services.store, USER)["checkins"] == 0
     services.store.dispose()
 
 
@@ -139,7 +140,7 @@ async def test_retention_warns_a_week_before_then_erases(
     clock.advance(timedelta(days=5))
     report = await run_retention(services.store, clock, 12, warn)
     assert report.erased == 1 and warned == [USER]
-    assert set(services.store.rows_about(USER).values()) == {0}
+    assert set(peek.rows_about(services.store, USER).values()) == {0}
 
 
 async def test_coming_back_after_the_warning_keeps_the_data(
@@ -155,7 +156,7 @@ async def test_coming_back_after_the_warning_keeps_the_data(
     command(services, "help")  # any message resets the clock
     clock.advance(timedelta(days=8))
     report = await run_retention(services.store, clock, 12, warn)
-    assert report.erased == 0 and services.store.rows_about(USER)["users"] == 1
+    assert report.erased == 0 and peek.rows_about(services.store, USER)["users"] == 1
 
 
 def test_stats_are_for_admins_only_and_hold_counts(sqlite_url: str, clock: ManualClock) -> None:
@@ -244,16 +245,16 @@ def test_emergency_signs_get_the_emergency_advice(services: Services, text: str)
 def test_inside_a_flow_the_lines_come_first_and_the_flow_waits(services: Services) -> None:
     onboard(services)
     first = command(services, "checkin")
-    before = services.store.get_state(USER)
+    before = peek.saved_state(services.store, USER)
     result = services.conversations.handle(Incoming(USER, "text", text="I feel hopeless"))
     assert "1813" in result.replies[0].text
     assert "carry on" in result.replies[1].text
-    assert services.store.get_state(USER) == before
+    assert peek.saved_state(services.store, USER) == before
     # "Continue" brings the same question back, when the user is ready.
     carry_on = result.replies[1].buttons[0][0]
     again = press_data(services, carry_on.data)
     assert again.replies[-1].text == first.replies[-1].text
-    assert services.store.get_state(USER) == before
+    assert peek.saved_state(services.store, USER) == before
     # The question is still answerable with its own buttons.
     data = next(b.data for row in first.replies[-1].buttons for b in row if b.label == "4")
     assert not press_data(services, data).stale
@@ -272,11 +273,11 @@ def test_a_hopeless_note_in_the_checkin_is_not_stored_silently(services: Service
                 if b.label not in ("◀ Back",)
             ),
         )
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.step == "note"
     result = services.conversations.handle(Incoming(USER, "text", text="everything feels hopeless"))
     assert "1813" in result.replies[0].text
-    assert services.store.rows_about(USER)["checkins"] == 0
+    assert peek.rows_about(services.store, USER)["checkins"] == 0
 
 
 def test_a_refusal_is_short_and_keeps_only_the_refusal_even_after_commands(
@@ -287,18 +288,18 @@ def test_a_refusal_is_short_and_keeps_only_the_refusal_even_after_commands(
         result = press_label(services, result, label)
     # A first refusal is short: no confirmation (nothing to erase), what is kept and
     # what is still open without consent.
-    assert services.store.get_state(USER) is None
+    assert peek.saved_state(services.store, USER) is None
     assert "language and time zone" in result.replies[0].text
     assert "/learn" in result.replies[0].text and "/exercise" in result.replies[0].text
     user = services.store.get_user(USER)
     assert user is not None and not user.has_consent and user.consent_refused_at is not None
-    counts = services.store.rows_about(USER)
+    counts = peek.rows_about(services.store, USER)
     assert counts.pop("users") == 1 and set(counts.values()) == {0}
     for name in ("checkin", "test", "exercise", "reminders", "summary", "export"):
         command(services, name)
-    counts = services.store.rows_about(USER)
+    counts = peek.rows_about(services.store, USER)
     # The exercise menu is open (exercises need no consent, and keep nothing).
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert counts.pop("conversation_states") == 1 and state is not None
     assert (state.flow, state.step, state.answers["keep"]) == ("exercise", "menu", False)
     assert counts.pop("users") == 1 and set(counts.values()) == {0}
@@ -358,12 +359,12 @@ def test_safety_screen_in_every_language_inside_and_outside_flows(
     handle = services.conversations.handle
     if in_flow:  # the user is in the middle of onboarding, in their own language
         handle(Incoming(user, "command", command="start", language_code=language))
-    before = services.store.get_state(user)
+    before = peek.saved_state(services.store, user)
     result = handle(Incoming(user, "text", text=text, language_code=language))
     t = services.catalogue.translator(language)
     render = helplines.crisis_text if signal == "crisis" else helplines.emergency_text
     assert result.replies[0].text == render(t, "Europe/Brussels")  # the default zone
-    assert services.store.get_state(user) == before  # the flow waits
+    assert peek.saved_state(services.store, user) == before  # the flow waits
     if in_flow:
         assert result.replies[1].text == t("safety.paused")
 
@@ -391,7 +392,7 @@ async def test_a_user_who_answers_the_warning_at_once_is_kept(
         raise AssertionError("nobody is due a warning")
 
     report = await run_retention(services.store, clock, 12, no_warning)
-    assert report.erased == 0 and services.store.rows_about(USER)["users"] == 1
+    assert report.erased == 0 and peek.rows_about(services.store, USER)["users"] == 1
     # A year after that reply they get a fresh warning before anything is erased.
     clock.advance(timedelta(days=360))
     warned: list[int] = []
@@ -413,9 +414,9 @@ def test_a_new_consent_text_mid_flow_stops_the_flow_before_anything_is_stored(
     newer = with_newer_consent_text(services, monkeypatch)
     result = newer.handle(Incoming(USER, "press", callback=pain))
     assert "read it again" in result.replies[0].text
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.flow == "onboarding"
-    assert services.store.rows_about(USER)["checkins"] == 0
+    assert peek.rows_about(services.store, USER)["checkins"] == 0
     services.store.dispose()
 
 
@@ -430,7 +431,7 @@ def test_a_new_consent_text_asks_again_before_the_summary_shows_health_data(
     result = newer.handle(Incoming(USER, "command", command=name))
     assert "read it again" in result.replies[0].text
     assert all(r.attachment is None for r in result.replies)
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.flow == "onboarding"
     services.store.dispose()
 
@@ -455,18 +456,18 @@ def test_parked_reminders_resume_on_start_after_an_older_consent_like_the_queue_
 def checkin_with_note(services: Services, note: str) -> None:
     """Today's check-in through the product's own path, with ``note`` typed at the end."""
     result = command(services, "checkin")
-    while (state := services.store.get_state(USER)) is not None and state.step != "note":
+    while (state := peek.saved_state(services.store, USER)) is not None and state.step != "note":
         result = press_data(services, pick(result.replies[-1]))
     services.conversations.handle(Incoming(USER, "text", text=note))
-    assert services.store.get_state(USER) is None
-    assert services.store.rows_about(USER)["checkins"] == 1
+    assert peek.saved_state(services.store, USER) is None
+    assert peek.rows_about(services.store, USER)["checkins"] == 1
 
 
 def withdraw_consent(services: Services, *, confirm: str = "Erase and withdraw") -> TurnResult:
     """/start, review consent, answer no, and press ``confirm`` on the question that
     follows (when one follows): the steps of the issue, as a user takes them."""
     result = command(services, "start")
-    if services.store.get_state(USER) is None:  # welcomed back, outside any flow
+    if peek.saved_state(services.store, USER) is None:  # welcomed back, outside any flow
         result = press_label(services, result, "Review consent, language and time zone")
     for label in ("English", "Continue", "No, thanks"):
         result = press_label(services, result, label)
@@ -509,7 +510,7 @@ def test_withdrawing_consent_erases_every_health_table_on_each_database(
             assert [r.kind for r in tx.reminders() if r.one_off] == [fu.DOCTOR]
         other = USER + 1
         services.conversations.handle(Incoming(other, "command", command="start"))
-        before_other = services.store.rows_about(other)
+        before_other = peek.rows_about(services.store, other)
         done = withdraw_consent(services)
         text = done.replies[0].text
         assert "erased" in text and "check-ins: 1" in text and "self-check results: 1" in text
@@ -517,19 +518,19 @@ def test_withdrawing_consent_erases_every_health_table_on_each_database(
         assert "your 12-week programme (where you are in it): 1" in text
         assert "days of the programme you did: 1" in text
         assert "lessons you read: 1" in text
-        counts = services.store.rows_about(USER)
+        counts = peek.rows_about(services.store, USER)
         assert set(counts) == HEALTH_TABLES | {"users"}, "a new table needs a decision here"
         assert counts.pop("users") == 1 and set(counts.values()) == {0}, counts
         user = services.store.get_user(USER)
         assert user is not None and not user.has_consent and user.consent_refused_at == clock.now()
         assert (user.language, user.timezone) == ("en", "Europe/Brussels")
-        assert services.store.rows_about(other) == before_other  # nobody else is touched
+        assert peek.rows_about(services.store, other) == before_other  # nobody else is touched
         export = json.loads(command(services, "export").replies[0].attachment.content)  # type: ignore[union-attr]
         assert all(rows == [] for table, rows in export.items() if table != "users")
         onboard(services)  # consenting again starts from nothing
         empty = services.catalogue.translator("en")("summary.history.empty")
         assert command(services, "history").replies[0].text == empty
-        counts = services.store.rows_about(USER)
+        counts = peek.rows_about(services.store, USER)
         assert (counts["checkins"], counts["test_results"], counts["exercise_logs"]) == (0, 0, 0)
     finally:
         services.store.dispose()
@@ -543,7 +544,7 @@ def test_withdrawal_is_confirmed_first_and_export_keeps_the_question(
     question = asked.replies[-1]
     assert "check-ins: 1" in question.text and "reminders: 3" in question.text  # + two
     assert "exercises" in question.text and "self-check results: 1" in question.text
-    assert all(services.store.rows_about(USER).values())  # nothing erased yet
+    assert all(peek.rows_about(services.store, USER).values())  # nothing erased yet
     exported = press_label(services, asked, "Export first")
     assert [r.attachment.filename for r in exported.replies if r.attachment] == [  # type: ignore[union-attr]
         "backcoach-export.json",
@@ -553,11 +554,11 @@ def test_withdrawal_is_confirmed_first_and_export_keeps_the_question(
     kept = press_label(services, exported, "Keep my consent")
     user = services.store.get_user(USER)
     assert user is not None and user.has_consent
-    assert all(services.store.rows_about(USER).values())
+    assert all(peek.rows_about(services.store, USER).values())
     assert "time zone" in kept.replies[0].text
     # The question has moved on: its old button erases nothing.
     assert press_label(services, exported, "Erase and withdraw").stale
-    assert all(services.store.rows_about(USER).values())
+    assert all(peek.rows_about(services.store, USER).values())
 
 
 def raw_files(url: str) -> bytes:
@@ -607,5 +608,5 @@ async def test_an_erased_note_is_gone_from_the_sqlite_files(
         await run_retention(services.store, clock, 12, warn)
         clock.advance(timedelta(days=8))
         assert (await run_retention(services.store, clock, 12, warn)).erased == 1
-    assert services.store.rows_about(USER)["checkins"] == 0
+    assert peek.rows_about(services.store, USER)["checkins"] == 0
     assert MARKER.encode() not in raw_files(sqlite_url)

@@ -13,13 +13,14 @@ from bot.features import reminders
 from bot.programme_sender import prepare
 from bot.services import Services
 from data.programme import ProgrammeRow
-from data.queue import Claim
+from data.reminders import Claim
 from flows.programme.records import Flare
 from flows.programme.state import ProgrammeState
 from flows.programme.tracks import BY_RISK
 from flows.reminders import facts
 from flows.schedule import PROGRAMME, Rule
 from flows.streaks import local_day
+from tests.support import peek
 from tests.support.engine import USER, answer_test, command, onboard, press_data
 from tests.support.self_check import CALM
 
@@ -189,7 +190,7 @@ def test_a_day_in_parts_then_the_next_day_goes_on(services: Services, clock: Man
     assert "Today's exercises" in text(exercises)
     later = press(services, exercises, "Later")
     assert "/today picks up where you left off" in text(later)
-    assert services.store.get_state(USER) is None
+    assert peek.saved_state(services.store, USER) is None
     assert [s["parts"] for s in sessions(services)] == [["lesson"]]
     assert [shown.key for shown in state_of(services).lessons] == ["w01.l1"]
 
@@ -286,10 +287,10 @@ def test_delete_erases_the_programme(services: Services) -> None:
     enrol(services)
     lesson = press(services, command(services, "today"), "Skip for now")
     press(services, lesson, "✓ Got it")  # a session row too
-    assert services.store.rows_about(USER)["programme_sessions"] == 1
+    assert peek.rows_about(services.store, USER)["programme_sessions"] == 1
     asked = command(services, "delete")
     press(services, asked, "Yes, erase everything")
-    counts = services.store.rows_about(USER)
+    counts = peek.rows_about(services.store, USER)
     assert counts["programmes"] == 0 and counts["programme_sessions"] == 0
 
 
@@ -336,7 +337,7 @@ def test_the_daily_message_comes_at_the_chosen_time_with_one_follow_up_unless_do
     press(services, finish_exercises(services, block), "Fine")
     assert message_at(services, clock, datetime(2026, 11, 27, 7, 30, tzinfo=UTC)) is None
     assert message_at(services, clock, datetime(2026, 11, 27, 10, 30, tzinfo=UTC)) is None
-    sent = [d for d in services.store.deliveries(USER) if d.slot.date() == date(2026, 11, 27)]
+    sent = [d for d in peek.deliveries(services.store, USER) if d.slot.date() == date(2026, 11, 27)]
     assert len(sent) == 1  # the daily slot was claimed, and skipped by the rules
 
 
@@ -415,7 +416,7 @@ def test_the_status_opens_today_at_once_and_the_review_opens_the_warning_signs(
     review = press(services, press(services, start, "Skip for now"), "Continue")
     signs = press(services, review, "Go through the warning signs")
     assert "Do you want to leave it" not in text(signs)
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.flow == "pain_test"
 
 
@@ -434,7 +435,7 @@ def test_the_weeks_goal_is_chosen_from_three_at_the_end_of_a_session(
     assert len(offered) == 3 and "Skip for now" in labels(done)
     chosen = press(services, done, offered[1])
     assert f"Your goal this week: {offered[1]}." in text(chosen)
-    assert services.store.get_state(USER) is None
+    assert peek.saved_state(services.store, USER) is None
     state = state_of(services)
     assert state.goal is not None and state.goal.week == 1
     assert f"This week's goal: {offered[1]}." in text(command(services, "programme"))

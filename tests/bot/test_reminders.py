@@ -23,6 +23,7 @@ from flows.reminders import facts
 from flows.schedule import Rule
 from flows.schedule import next_due_after_today as _next_after_today
 from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
+from tests.support import peek
 from tests.support.engine import USER, command, drive, onboard, press_data
 from tests.support.fakebotapi import FakeBotApi
 
@@ -113,7 +114,7 @@ async def test_brussels_spring_forward_fires_once_at_three(
     for _ in range(24 * 60 // 5):
         clock.advance(timedelta(minutes=5))
         await dispatcher.tick()
-    deliveries = services.store.deliveries(USER)
+    deliveries = peek.deliveries(services.store, USER)
     assert [d.slot for d in deliveries] == [datetime(2026, 3, 29, 1, 0, tzinfo=UTC)]
     assert server.delivered(USER) == 1
 
@@ -130,7 +131,7 @@ async def test_brussels_fall_back_fires_once(
     for _ in range(24 * 60 // 5):
         clock.advance(timedelta(minutes=5))
         await dispatcher.tick()
-    assert [d.slot for d in services.store.deliveries(USER)] == [
+    assert [d.slot for d in peek.deliveries(services.store, USER)] == [
         datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # the first 02:30, still summer time
     ]
     assert server.delivered(USER) == 1
@@ -212,10 +213,10 @@ async def test_start_on_a_stress_reminder_opens_an_exercise_and_logs_it(
     start = nudge.params["reply_markup"]["inline_keyboard"][0][0]
     assert start["text"] == "▶ Start"
     result = press_data(services, start["callback_data"])
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.flow == "exercise"
     drive(services, result)
-    assert services.store.rows_about(USER)["exercise_logs"] == 1
+    assert peek.rows_about(services.store, USER)["exercise_logs"] == 1
 
 
 def test_nobody_can_press_another_users_reminder(services: Services, clock: ManualClock) -> None:
@@ -230,7 +231,7 @@ def test_nobody_can_press_another_users_reminder(services: Services, clock: Manu
         Incoming(USER + 1, "press", callback=f"r|{claims[0].delivery_id}|d")
     )
     assert "no longer there" in stranger.replies[0].text
-    assert services.store.deliveries(USER)[0].action is None
+    assert peek.deliveries(services.store, USER)[0].action is None
 
 
 def test_a_new_time_zone_moves_every_reminder_once(services: Services) -> None:
@@ -413,7 +414,7 @@ async def test_reminders_whose_task_is_done_that_day_are_skipped_across_a_week(
     clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # Monday 08:00 in Brussels
     onboard(services)
     _daily(services, clock, {"stress": "12:30", "pain": "17:30", "checkin": "20:00"})
-    statuses = lambda: [d.status for d in services.store.deliveries(USER)]  # noqa: E731
+    statuses = lambda: [d.status for d in peek.deliveries(services.store, USER)]  # noqa: E731
     # Monday: nothing done, all three come.
     await _live_until(clock, dispatcher, 23, 23)
     assert server.delivered(USER) == 3
@@ -556,7 +557,7 @@ async def test_an_office_workers_plan_sends_at_most_4_a_day_and_ignored_ones_fad
         ), kind
     per_week = [sum(len(day) for day in weeks[n : n + 7]) for n in (0, 7, 14)]
     assert per_week[2] < per_week[0] and all(len(day) <= 4 for day in weeks)
-    statuses = [d.status for d in services.store.deliveries(USER)]
+    statuses = [d.status for d in peek.deliveries(services.store, USER)]
     assert {"capped", "spaced", "asked", "skipped"} <= set(statuses)
 
 

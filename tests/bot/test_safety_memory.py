@@ -12,9 +12,11 @@ from bot.features.caution import follow_up_message
 from bot.features.reminders import advance
 from bot.features.summary import load_inputs
 from bot.services import Services
-from data.queue import Claim, ReminderInfo
+from data.reminders import Claim
+from data.values import ReminderInfo
 from flows import follow_up as fu
 from flows.schedule import Rule
+from tests.support import peek
 from tests.support.engine import USER, command, drive, onboard, pick, press_data
 
 NEXT_MORNING = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # 10:00 in Brussels
@@ -116,7 +118,7 @@ def test_emergency_words_typed_anywhere_open_a_caution_and_the_more_urgent_stand
     press_data(services, button(first.replies[-1], "|none"))
     sameday = command(services, "test!")  # start again, and this time a same-day sign
     press_data(services, button(sameday.replies[-1], "|none"))
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.step == "red_sameday"
     question = command(services, "resume").replies[-1]
     ticked = press_data(services, button(question, "|fracture"))
@@ -147,7 +149,7 @@ def test_the_crisis_step_of_the_self_check_brings_the_follow_up_too(services: Se
     result = command(services, "test")
     before: object = None
     for _ in range(60):
-        state = services.store.get_state(USER)
+        state = peek.saved_state(services.store, USER)
         assert state is not None
         if state.step == "safety":
             break
@@ -162,7 +164,7 @@ def test_the_crisis_step_of_the_self_check_brings_the_follow_up_too(services: Se
 def test_without_consent_nothing_is_remembered(services: Services) -> None:
     for text in ("I feel hopeless", "I lost bladder control"):
         assert say(services, text).replies[0].text  # the words are still answered
-    counts = services.store.rows_about(USER)
+    counts = peek.rows_about(services.store, USER)
     assert counts["medical_cautions"] == 0 and counts["reminders"] == 0
 
 
@@ -201,7 +203,7 @@ def test_the_follow_ups_are_answered_once_and_warmly(services: Services) -> None
     assert "Exercises and plans are open again" in seen
     assert caution(services) is None
     assert "Because of what" not in command(services, "exercise").replies[0].text
-    deliveries = services.store.deliveries(USER)
+    deliveries = peek.deliveries(services.store, USER)
     assert sorted(d.action or "" for d in deliveries) == ["notyet", "seen"]
 
 
@@ -213,20 +215,21 @@ def test_a_follow_up_is_not_counted_as_a_reminder_in_the_summary(services: Servi
     services.clock.set(NEXT_MORNING + timedelta(hours=1))  # type: ignore[attr-defined]
     with services.store.view(USER, services.clock.now()) as tx:
         assert tx is not None
-        assert tx.deliveries_since(NEXT_MORNING - timedelta(days=1))  # it was sent
         t = services.catalogue.translator("en")
-        assert load_inputs(tx, t).actions == []
+        inputs = load_inputs(tx, t)
+        assert inputs.pushes  # it was sent
+        assert inputs.actions == []
 
 
 def test_delete_erases_the_caution_and_the_follow_ups(services: Services) -> None:
     onboard(services)
     emergency_in_the_self_check(services)
     say(services, "I feel hopeless")
-    assert services.store.rows_about(USER)["medical_cautions"] == 1
+    assert peek.rows_about(services.store, USER)["medical_cautions"] == 1
     ask = command(services, "delete")
     erase = next(b.data for row in ask.replies[0].buttons for b in row if "erase" in b.label)
     press_data(services, erase)
-    assert set(services.store.rows_about(USER).values()) == {0}
+    assert set(peek.rows_about(services.store, USER).values()) == {0}
     assert claims_at(services, NEXT_MORNING) == []
 
 
@@ -237,7 +240,7 @@ def test_a_finished_exercise_after_not_yet_is_logged_as_usual(services: Services
     menu = press_data(services, button(asked, "|notyet"))
     assert "112" in menu.replies[0].text
     drive(services, menu)
-    assert services.store.rows_about(USER)["exercise_logs"] == 1
+    assert peek.rows_about(services.store, USER)["exercise_logs"] == 1
     assert caution(services) is not None
 
 

@@ -8,6 +8,7 @@ import pytest
 from bot.conversation import Incoming, TurnResult
 from bot.services import Services
 from flows.runtime import Context
+from tests.support import peek
 
 USER = 88
 SWITCH = "Do you want to leave it"
@@ -33,14 +34,14 @@ def press(services: Services, result: TurnResult, label: str) -> TurnResult:
 def onboard(services: Services) -> None:
     result = command(services, "start")
     for label in ("English", "Continue", "Yes, I agree", "Yes, that's right"):
-        if services.store.get_state(USER) is not None:
+        if peek.saved_state(services.store, USER) is not None:
             result = press(services, result, label)
     user = services.store.get_user(USER)
     assert user is not None and user.has_consent
 
 
 def flow(services: Services) -> str | None:
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     return state.flow if state is not None else None
 
 
@@ -99,7 +100,7 @@ def test_a_plan_being_changed_and_not_saved_asks_first(services: Services) -> No
     onboard(services)
     plan = command(services, "plan")
     press(services, plan, "Change it first")
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.answers.get("draft") is True
     result = command(services, "checkin")
     assert asked_to_switch(result)

@@ -19,6 +19,7 @@ from flows.i18n import default_catalogue
 from flows.runtime import Choice, Reply
 from flows.timezones import parse_timezone
 from flows.typed_answer import MEANINGS, Picked, Unclear, number, read
+from tests.support import peek
 
 USER = 5151
 
@@ -207,13 +208,13 @@ def press(services: Services, result: TurnResult, label: str) -> TurnResult:
 
 
 def step(services: Services) -> str | None:
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     return state.step if state is not None else None
 
 
 def where(services: Services) -> tuple[str, dict[str, Any]] | None:
     """The question and the answers so far (a question asked again has a new nonce)."""
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     return (state.step, dict(state.answers)) if state is not None else None
 
 
@@ -286,7 +287,7 @@ def test_oui_at_delete_erases(services: Services) -> None:
     say(services, "fr", kind="command", command="delete")
     done = typed(services, "oui", "fr")
     assert done.replies[0].text == t_for("fr")("privacy.delete_done")
-    assert set(services.store.rows_about(USER).values()) == {0}
+    assert set(peek.rows_about(services.store, USER).values()) == {0}
 
 
 def test_non_at_delete_keeps_everything(services: Services) -> None:
@@ -294,7 +295,7 @@ def test_non_at_delete_keeps_everything(services: Services) -> None:
     say(services, "fr", kind="command", command="delete")
     kept = typed(services, "non", "fr")
     assert kept.replies[0].text == t_for("fr")("privacy.delete_kept")
-    assert services.store.rows_about(USER)["users"] == 1
+    assert peek.rows_about(services.store, USER)["users"] == 1
     assert services.store.get_user(USER) is not None
 
 
@@ -305,7 +306,7 @@ def test_ziemlich_oft_answers_the_stress_question(services: Services) -> None:
     ) as tx:
         tx.save_state("pain_test", sc.PSS4_KEYS[0], {}, "abcd1234")
     typed(services, "Ziemlich oft", "de")
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.step == sc.PSS4_KEYS[1]
     assert state.answers[sc.PSS4_KEYS[0]] == 3
 
@@ -320,7 +321,7 @@ def test_number_words_answer_the_check_in(
     onboard(services, language)
     say(services, language, kind="command", command="checkin")
     typed(services, word, language)
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.step == "stress" and state.answers["pain"] == value
 
 
@@ -332,5 +333,5 @@ def test_so_5_6_asks_which_and_a_tap_answers(services: Services) -> None:
     assert [labels(r) for r in asked.replies] == [["5", "6"]]
     assert asked.replies[0].text == t_for("en")("common.which_one")
     press(services, asked, "6")
-    state = services.store.get_state(USER)
+    state = peek.saved_state(services.store, USER)
     assert state is not None and state.step == "stress" and state.answers["pain"] == 6

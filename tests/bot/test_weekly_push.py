@@ -18,6 +18,7 @@ from bot.services import Services, build_services
 from flows import onboarding
 from flows.schedule import Rule
 from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
+from tests.support import peek
 from tests.support.engine import USER, command, drive, onboard
 from tests.support.fakebotapi import FakeBotApi
 
@@ -80,7 +81,7 @@ async def test_summary_push_once_a_week_across_a_restart(
     services, dispatcher = fresh(sqlite_url, clock, ext_bot)  # restart
     await live_hours(clock, dispatcher, 24 * 6)  # the rest of the week: nothing more
     assert len(server.calls_to("sendPhoto")) == 1
-    assert len(services.store.deliveries(USER)) == 1
+    assert len(peek.deliveries(services.store, USER)) == 1
     services.store.dispose()
 
 
@@ -95,7 +96,7 @@ async def test_a_week_without_data_gets_one_nudge_a_fortnight(
     statuses = []
     for _week in range(4):
         await live_hours(clock, dispatcher, 24 * 7)
-    statuses = [d.status for d in services.store.deliveries(USER)]
+    statuses = [d.status for d in peek.deliveries(services.store, USER)]
     assert statuses == ["nudge", "skipped", "nudge", "skipped"]
     assert not server.calls_to("sendPhoto")
     nudges = [c for c in server.sent_messages(USER) if "quiet week" in (c.text or "")]
@@ -119,7 +120,7 @@ async def test_no_summary_is_pushed_to_someone_whose_consent_is_to_an_older_text
         clock.advance(timedelta(days=1))
     monkeypatch.setattr(onboarding, "CONSENT_VERSION", 2)  # the consent text changed
     await live_hours(clock, dispatcher, 12)
-    assert [d.status for d in services.store.deliveries(USER)] == ["skipped"]
+    assert [d.status for d in peek.deliveries(services.store, USER)] == ["skipped"]
     assert not server.calls_to("sendPhoto")
     assert not [c for c in server.sent_messages(USER) if c.method == "sendMessage"]
     services.store.dispose()

@@ -10,7 +10,7 @@ import pytest
 
 from bot.conversation.registry import Wiring
 from bot.wiring import build_wiring
-from data.store import Turn
+from data.turn import Turn
 from flows.erasure import EraseFlow
 from flows.i18n import Translator, default_catalogue
 from flows.language import LanguageFlow

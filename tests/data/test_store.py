@@ -15,7 +15,9 @@ from data.engine import DatabaseUrlError, make_engine, normalise_url
 from data.migrate import downgrade, upgrade
 from data.models import PERSONAL_TABLES, CheckIn
 from data.store import Store
+from flows.rows import DayRow, DeliveryStatus, PushRow, SelfCheckRow
 from tests.conftest import hourly
+from tests.support import peek
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
@@ -28,7 +30,7 @@ def test_turn_creates_user_once_and_updates_last_seen(store: Store) -> None:
         assert tx.user.language == "nl"  # defaults apply to new users only
     user = store.get_user(7)
     assert user is not None and user.last_seen_at == later and user.created_at == NOW
-    assert store.count_users() == 1
+    assert store.stats(later)["users"] == 1
 
 
 def test_state_and_facts_commit_together_or_not_at_all(store: Store) -> None:
@@ -38,7 +40,7 @@ def test_state_and_facts_commit_together_or_not_at_all(store: Store) -> None:
         tx.save_state("onboarding", "timezone", {"a": 2}, "n2")
         tx.give_consent(1)
         raise RuntimeError("crash between writing and committing")
-    state = store.get_state(8)
+    state = peek.saved_state(store, 8)
     user = store.get_user(8)
     assert state is not None and state.step == "consent" and state.answers == {"a": 1}
     assert user is not None and not user.has_consent
@@ -84,9 +86,10 @@ def test_erase_user_removes_every_row_about_them_only(store: Store) -> None:
                 )
             )
             session.commit()
-    store.erase_user(11)
-    assert set(store.rows_about(11).values()) == {0}
-    assert store.rows_about(12)["checkins"] == 1 and store.rows_about(12)["users"] == 1
+    with store.turn(11, NOW, language="en", timezone="UTC") as tx:
+        tx.erase_everything()  # /delete
+    assert set(peek.rows_about(store, 11).values()) == {0}
+    assert peek.rows_about(store, 12)["checkins"] == 1 and peek.rows_about(store, 12)["users"] == 1
 
 
 def test_every_table_with_user_data_is_covered_by_erasure(store: Store) -> None:
@@ -144,7 +147,7 @@ def test_snoozes_stored_before_0004_become_one_off_rows_and_back(database_url: s
         )
     upgrade(engine)
     store = Store(engine)
-    assert len(store.deliveries(5)) == 1
+    assert len(peek.deliveries(store, 5)) == 1
     with store.view(5, NOW) as tx:
         assert tx is not None
         by_id = {r.id: r for r in tx.reminders()}
@@ -263,28 +266,32 @@ def test_records_read_back_the_same_on_each_database(store: Store) -> None:
     later = NOW + timedelta(hours=1)
     with store.turn(1, later, language="en", timezone="UTC") as tx:
         tx.log_exercise("walking", finished=True, rating_after=0, level=3)
-        before = tx.checkins_before(NOW.date(), days=7)
-        assert [c["local_day"] for c in before] == [
-            (NOW.date() - timedelta(days=back)).isoformat() for back in range(7, 0, -1)
+        week = tx.summary_inputs(NOW.date() - timedelta(days=7), NOW.date() - timedelta(days=1))
+        assert [c.local_day for c in week.checkins] == [
+            NOW.date() - timedelta(days=back) for back in range(7, 0, -1)
         ]
-        assert len(tx.all_checkins()) == 40
-        assert tx.all_checkins()[0]["local_day"] == (NOW.date() - timedelta(days=39)).isoformat()
+        assert len(tx.checkin_rows()) == 40
+        assert tx.checkin_rows()[0].local_day == NOW.date() - timedelta(days=39)
+        assert tx.checkin_rows()[0] == DayRow(NOW.date() - timedelta(days=39), 6, 3, "good", "no")
         taken = tx.latest_test()
         assert taken is not None and taken[0] == NOW and taken[1]["risk"] == "low"
+        assert week.latest_test == SelfCheckRow(NOW, "low", 6)
         # The unfinished level 4 is not counted; each finished walk at level 3 is listed.
         assert tx.walking_progress("walking") == (3, [NOW, later])
         assert tx.walking_progress("stretching") == (None, [])
-        since = tx.exercises_since(NOW)
-        assert [(e, done) for _, e, done, _ in since] == [
+        since = tx.summary_inputs(NOW.date(), NOW.date()).exercises
+        assert [(e.exercise, e.finished) for e in since] == [
             ("walking", True),
             ("walking", True),
             ("walking", False),
             ("breathing", True),
             ("walking", True),
         ]
-        assert tx.exercises_since(later + timedelta(seconds=1)) == []
+        tomorrow = NOW.date() + timedelta(days=1)
+        assert tx.summary_inputs(tomorrow, tomorrow).exercises == ()
     with store.turn(2, NOW, language="en", timezone="UTC") as other:
-        assert other.all_checkins() == [] and other.latest_test() is None
+        assert other.checkin_rows() == () and other.latest_test() is None
+        assert other.summary_inputs(NOW.date(), NOW.date()).latest_test is None
 
 
 def test_reminder_answers_snoozes_and_history_on_each_database(store: Store) -> None:
@@ -302,8 +309,10 @@ def test_reminder_answers_snoozes_and_history_on_each_database(store: Store) -> 
         assert not tx.act_on_delivery(delivery_id, "done")  # answered once only
         tx.add_one_off("movement", {"kind": "movement"}, NOW + timedelta(minutes=15))
         tx.add_one_off("posture", {"kind": "posture"}, NOW + timedelta(minutes=30))
-        assert tx.deliveries_since(NOW - timedelta(days=1)) == [(NOW, "movement", "s15", "sent")]
-        assert tx.deliveries_since(NOW + timedelta(seconds=1)) == []
+        pushed = tx.summary_inputs(NOW.date() - timedelta(days=1), NOW.date()).pushes
+        assert pushed == (PushRow(NOW, "movement", "s15", DeliveryStatus.SENT),)
+        tomorrow = NOW.date() + timedelta(days=1)
+        assert tx.summary_inputs(tomorrow, tomorrow).pushes == ()
     with store.turn(1, NOW, language="en", timezone="UTC") as tx:
         tx.drop_pending_one_offs("movement")
     with store.turn(1, NOW, language="en", timezone="UTC") as tx:
@@ -354,7 +363,7 @@ def seed_every_table(store: Store, user_id: int) -> None:
             NOW.date(), level=1, parts=["lesson"], feedback=None, walk_minutes=None
         )
     store.claim_due(NOW, limit=10, grace=timedelta(minutes=20), advance=hourly)
-    counts = store.rows_about(user_id)
+    counts = peek.rows_about(store, user_id)
     assert all(counts.values()), f"some table has no row for the user: {counts}"
 
 
@@ -376,16 +385,16 @@ def test_refusing_consent_erases_every_health_table_in_its_turn(store: Store) ->
         }
         tx.refuse_consent(1)
         assert tx.health_data_held() == {} and tx.state is None
-    counts = store.rows_about(1)
+    counts = peek.rows_about(store, 1)
     assert counts.pop("users") == 1 and set(counts.values()) == {0}, counts
     user = store.get_user(1)
     assert user is not None and user.consent_version is None and user.consent_at is None
     assert (user.language, user.timezone, user.consent_refused_at) == ("nl", "Europe/Paris", NOW)
-    assert all(store.rows_about(2).values())  # nobody else is touched
+    assert all(peek.rows_about(store, 2).values())  # nobody else is touched
     with pytest.raises(RuntimeError), store.turn(2, NOW, language="en", timezone="UTC") as tx:
         tx.refuse_consent(1)
         raise RuntimeError("crash before the commit")
-    assert all(store.rows_about(2).values())  # the refusal and the erasure are one
+    assert all(peek.rows_about(store, 2).values())  # the refusal and the erasure are one
     user = store.get_user(2)
     assert user is not None and user.has_consent
 
@@ -399,7 +408,7 @@ def test_retention_warns_once_then_erases_on_each_database(store: Store) -> None
     assert store.claim_retention_warnings(NOW, keep, notice) == []  # warned once
     assert store.erase_unseen(NOW + timedelta(days=29), keep, notice) == 0
     assert store.erase_unseen(NOW + timedelta(days=31), keep, notice) == 1
-    assert store.get_user(2) is None and set(store.rows_about(2).values()) == {0}
+    assert store.get_user(2) is None and set(peek.rows_about(store, 2).values()) == {0}
     assert store.get_user(1) is not None and store.get_user(3) is not None
 
 
@@ -421,10 +430,10 @@ def test_refusals_given_before_the_fix_lose_their_health_data(database_url: str)
             {"now": NOW.replace(tzinfo=None)},
         )
     upgrade(engine)
-    counts = store.rows_about(1)
+    counts = peek.rows_about(store, 1)
     assert (counts.pop("users"), counts.pop("conversation_states")) == (1, 1)
     assert set(counts.values()) == {0}, counts
-    kept = store.rows_about(2)
+    kept = peek.rows_about(store, 2)
     assert kept.pop("medical_cautions") == 0  # the table came back empty with 0007
     assert kept.pop("lesson_reads") == 0  # and this one with 0008
     assert (kept.pop("programmes"), kept.pop("programme_sessions")) == (0, 0)  # and 0010
@@ -458,11 +467,11 @@ def test_medical_cautions_open_update_clear_export_and_erase_on_each_database(
         ("see_doctor", later.isoformat(), None),
     ]
     json.dumps(exported)
-    assert store.rows_about(1)["medical_cautions"] == 2
+    assert peek.rows_about(store, 1)["medical_cautions"] == 2
     with store.turn(1, later, language="en", timezone="UTC") as tx:
         tx.erase_everything()  # /delete
-    assert store.rows_about(1)["medical_cautions"] == 0
-    assert store.rows_about(2)["medical_cautions"] == 1
+    assert peek.rows_about(store, 1)["medical_cautions"] == 0
+    assert peek.rows_about(store, 2)["medical_cautions"] == 1
 
 
 def test_lessons_read_are_kept_once_in_order_exported_and_erased_on_each_database(
@@ -488,8 +497,8 @@ def test_lessons_read_are_kept_once_in_order_exported_and_erased_on_each_databas
     json.dumps(exported)
     with store.turn(1, later, language="en", timezone="UTC") as tx:
         tx.erase_everything()  # /delete
-    assert store.rows_about(1)["lesson_reads"] == 0
-    assert store.rows_about(2)["lesson_reads"] == 1
+    assert peek.rows_about(store, 1)["lesson_reads"] == 0
+    assert peek.rows_about(store, 2)["lesson_reads"] == 1
 
 
 def test_a_caution_of_an_unknown_kind_is_refused_by_the_database(store: Store) -> None:
@@ -575,8 +584,11 @@ def test_programme_state_and_sessions_are_kept_left_exported_and_erased_on_each_
         row = tx.programme()
         assert row is not None and row.enrolled
         tx.erase_everything()  # /delete
-    assert (store.rows_about(1)["programmes"], store.rows_about(1)["programme_sessions"]) == (0, 0)
-    assert store.rows_about(2)["programmes"] == 1
+    assert (
+        peek.rows_about(store, 1)["programmes"],
+        peek.rows_about(store, 1)["programme_sessions"],
+    ) == (0, 0)
+    assert peek.rows_about(store, 2)["programmes"] == 1
 
 
 def test_a_programme_session_out_of_range_is_refused_by_the_database(store: Store) -> None:

@@ -16,6 +16,7 @@ from bot.runner import DISPATCHER, running
 from bot.services import build_services
 from flows.pain_test_questions import INDEX, STEPS
 from tests.conftest import TEST_TOKEN, bot_settings
+from tests.support import peek
 from tests.support.fakebotapi import Call, FakeBotApi
 from tests.support.self_check import CALM, presses_for
 from tests.support.telegram import USER, Harness, onboard
@@ -43,10 +44,10 @@ async def self_check(h: Harness) -> list[Call]:
     """The whole self-check over Telegram with calm answers; returns the profile."""
     replies = await h.say(h.server.command(USER, "/test"), expect=2)
     last_step = STEPS[-1].id
-    while (state := h.services.store.get_state(USER)) is not None:
+    while (state := peek.saved_state(h.services.store, USER)) is not None:
         presses = presses_for(STEPS[INDEX[state.step]], CALM[state.step])
         for number, value in enumerate(presses, start=1):
-            nonce = h.services.store.get_state(USER).nonce  # type: ignore[union-attr]
+            nonce = peek.saved_state(h.services.store, USER).nonce  # type: ignore[union-attr]
             final = state.step == last_step and number == len(presses)
             update = h.server.callback(USER, f"f|{nonce}|{value}")
             replies = await h.say(update, expect=2 if final else 1)

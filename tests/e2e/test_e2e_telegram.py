@@ -13,6 +13,7 @@ from bot.clock import ManualClock
 from bot.runner import running
 from bot.services import build_services
 from tests.conftest import TEST_TOKEN, bot_settings
+from tests.support import peek
 from tests.support.fakebotapi import Call, FakeBotApi
 from tests.support.telegram import USER, Harness, message_id, onboard
 
@@ -136,8 +137,8 @@ async def test_checkin_through_telegram_and_a_stale_button(polling: Harness) -> 
     assert "in a row" in done[-1].text or "first" in done[-1].text
     store = polling.services.store
     with store.turn(USER, polling.services.clock.now(), language="en", timezone="UTC") as tx:
-        recent = tx.checkin_on(tx.now.date())
-    assert recent is not None and recent["pain"] == 6 and recent["stress"] == 3
+        recent = [row for row in tx.checkin_rows() if row.local_day == tx.now.date()]
+    assert len(recent) == 1 and recent[0].pain == 6 and recent[0].stress == 3
 
 
 async def checkin_via_buttons(h: Harness, pain: str, stress: str) -> None:
@@ -200,7 +201,7 @@ async def test_the_job_queue_tick_sends_due_reminders(sqlite_url: str, clock: Ma
         )
         ack = await h.press(nudge[0], "✅ Done")
         assert "Nicely done" in ack[0].text
-        assert h.services.store.deliveries(USER)[0].action == "done"
+        assert peek.deliveries(h.services.store, USER)[0].action == "done"
         assert advance(rule, clock.now()) is not None
 
 
@@ -256,14 +257,14 @@ async def test_the_whole_self_check_through_telegram_then_a_retake(polling: Harn
     async def run_test() -> list[Call]:
         step = await polling.say(server.command(USER, "/test"), expect=2)
         for _ in range(60):
-            if polling.services.store.get_state(USER) is None:
+            if peek.saved_state(polling.services.store, USER) is None:
                 return step
             question = next(c for c in reversed(step) if polling.buttons(c))
             labels = [label for label in polling.buttons(question) if "Back" not in label]
-            state = polling.services.store.get_state(USER)
+            state = peek.saved_state(polling.services.store, USER)
             picked = next((p for p in preferred if p in labels), labels[0])
             step = await press_all(question, picked)
-            after = polling.services.store.get_state(USER)
+            after = peek.saved_state(polling.services.store, USER)
             unchanged = (
                 state and after and (after.step, after.answers) == (state.step, state.answers)
             )
@@ -274,7 +275,7 @@ async def test_the_whole_self_check_through_telegram_then_a_retake(polling: Harn
 
     first = await run_test()
     assert any("next steps" in (c.text or "").lower() for c in first)
-    assert polling.services.store.rows_about(USER)["test_results"] == 1
+    assert peek.rows_about(polling.services.store, USER)["test_results"] == 1
     second = await run_test()
     assert any("→" in (c.text or "") for c in second)
-    assert polling.services.store.rows_about(USER)["test_results"] == 2
+    assert peek.rows_about(polling.services.store, USER)["test_results"] == 2

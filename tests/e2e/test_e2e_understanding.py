@@ -20,6 +20,7 @@ from flows.onboarding import CONSENT_VERSION
 from flows.understanding.labels import Label
 from flows.understanding.safety_call import crisis_text, emergency_text
 from tests.conftest import TEST_TOKEN, bot_settings, require_encoder
+from tests.support import peek
 from tests.support.fakebotapi import Call, FakeBotApi
 from tests.support.telegram import Harness, message_id
 
@@ -237,11 +238,17 @@ async def test_each_coach_intent_leads_on_in_each_language(bot: Harness, languag
     assert pain[0].text == t("coach.pain_report")
     relief = await press(bot, USER, pain[0], t("coach.relief_button"), expect=2)
     assert t("exercises.unknown_exercise") not in relief[0].text
-    assert store.get_state(USER) is not None and store.get_state(USER).flow == "exercise"
+    assert (
+        peek.saved_state(store, USER) is not None
+        and peek.saved_state(store, USER).flow == "exercise"
+    )
     await command(bot, USER, "/cancel", language)
     pain = await type_text(bot, USER, said[Label.PAIN_REPORT], language)
     checkin = await press(bot, USER, pain[0], t("coach.checkin_button"))
-    assert store.get_state(USER) is not None and store.get_state(USER).flow == "checkin"
+    assert (
+        peek.saved_state(store, USER) is not None
+        and peek.saved_state(store, USER).flow == "checkin"
+    )
     assert checkin
 
     # Inside a question, typed text goes to the question first.
@@ -253,14 +260,17 @@ async def test_each_coach_intent_leads_on_in_each_language(bot: Harness, languag
     assert stress[0].text == t("coach.stress_report")
     calm = list(buttons(stress[0]))
     guided = await press(bot, USER, stress[0], calm[0], expect=2)
-    assert store.get_state(USER) is not None and store.get_state(USER).flow == "exercise"
+    assert (
+        peek.saved_state(store, USER) is not None
+        and peek.saved_state(store, USER).flow == "exercise"
+    )
     assert guided
     await command(bot, USER, "/cancel", language)
 
     moved = await type_text(bot, USER, said[Label.ACTIVITY_DONE], language)
     minutes = 20 if language == "en" else 30
     assert t("coach.activity_logged", minutes=minutes) in moved[0].text
-    assert store.rows_about(USER)["exercise_logs"] == 1
+    assert peek.rows_about(store, USER)["exercise_logs"] == 1
 
     wants = await type_text(bot, USER, said[Label.WANTS_EXERCISE], language)
     assert wants[0].text == t("coach.wants_exercise")
@@ -268,7 +278,10 @@ async def test_each_coach_intent_leads_on_in_each_language(bot: Harness, languag
 
     change = await type_text(bot, USER, said[Label.REMINDER_CHANGE], language, expect=2)
     assert change[0].text == t("coach.reminder_change")
-    assert store.get_state(USER) is not None and store.get_state(USER).flow == "reminders"
+    assert (
+        peek.saved_state(store, USER) is not None
+        and peek.saved_state(store, USER).flow == "reminders"
+    )
     await command(bot, USER, "/cancel", language)
 
     for label, name in ((Label.TODAY_PLAN, "/plan"), (Label.WEEK_SUMMARY, "/summary")):
@@ -285,7 +298,9 @@ async def test_each_coach_intent_leads_on_in_each_language(bot: Harness, languag
 
     question = await type_text(bot, USER, said[Label.BACK_QUESTION], language, expect=2)
     assert question[0].text == t("coach.back_question")
-    assert store.get_state(USER) is not None and store.get_state(USER).flow == "learn"
+    assert (
+        peek.saved_state(store, USER) is not None and peek.saved_state(store, USER).flow == "learn"
+    )
 
 
 # -- without an encoder ---------------------------------------------------------------------

@@ -42,12 +42,15 @@ from bot.runner import running
 from bot.services import Services, build_services
 from data.engine import make_engine
 from data.models import Delivery, Reminder, User
-from data.queue import Claim
-from data.store import Store, Turn, UserInfo
+from data.reminders import Claim
+from data.store import Store
+from data.turn import Turn
+from data.values import UserInfo
 from flows import helplines
 from flows.onboarding import CONSENT_VERSION
 from flows.schedule import Rule
 from tests.conftest import TEST_TOKEN, bot_settings, make_settings
+from tests.support import peek
 from tests.support.fakebotapi import Call, FakeBotApi
 from tests.support.hardening import (
     BURST,
@@ -172,7 +175,7 @@ async def test_hostile_updates_never_crash_and_never_store_nonsense(
     everyone = [u for block in range(1, run.block + 1) for u in run.users(block)]
     by_flow: dict[str, int] = {}
     for user in everyone:
-        saved = services.store.get_state(user)
+        saved = peek.saved_state(services.store, user)
         if saved is not None:
             by_flow.setdefault(saved.flow, user)
     records_before = len(caplog.records)
@@ -224,7 +227,7 @@ def seed_due_reminders(url: str, now: datetime) -> None:
 def delivery_rows(url: str) -> list[Delivery]:
     store = Store(make_engine(url))
     try:
-        return store.deliveries()
+        return peek.deliveries(store)
     finally:
         store.dispose()
 
@@ -451,7 +454,7 @@ async def test_random_429_5xx_and_refused_connections_during_a_dispatch_deliver_
     per_chat = Counter(call.chat_id for call in server.sent_messages())
     assert set(per_chat) == set(users) - blocked, "every reminder arrived"
     assert set(per_chat.values()) == {1} and not server.duplicate_sends()
-    statuses = Counter(d.status for d in services.store.deliveries())
+    statuses = Counter(d.status for d in peek.deliveries(services.store))
     assert statuses == {"sent": len(users) - len(blocked), "blocked": len(blocked)}
     for user in blocked:
         info = services.store.get_user(user)
@@ -485,9 +488,9 @@ async def test_answers_slower_than_the_read_timeout_count_as_sent_and_are_never_
         assert not (await dispatcher.tick()).claimed
     assert len(server.calls_to("sendMessage")) == len(users), "nothing was sent again"
     assert Counter(c.chat_id for c in server.sent_messages()) == Counter(users)
-    statuses = Counter(d.status for d in services.store.deliveries())
+    statuses = Counter(d.status for d in peek.deliveries(services.store))
     assert statuses == {"ambiguous": slow, "sent": len(users) - slow}
-    assert all(d.sent_at is not None for d in services.store.deliveries())
+    assert all(d.sent_at is not None for d in peek.deliveries(services.store))
     assert_no_token_in_records(caplog.records, "the logs")
 
 
@@ -646,7 +649,7 @@ async def test_webhook_refuses_a_missing_or_wrong_secret_without_side_effects(
         # Alice is a real user with data a forged update would love to reach.
         await chat.onboard(ALICE, "Alice")
         await chat.checkin(ALICE, "7", "9", ALICE_NOTE)
-        alice_rows, alice_state = store.rows_about(ALICE), store.get_state(ALICE)
+        alice_rows, alice_state = peek.rows_about(store, ALICE), peek.saved_state(store, ALICE)
         alice_user = store.get_user(ALICE)
         assert alice_rows["checkins"] == 1
         calls_before = len(server.calls)
@@ -661,7 +664,10 @@ async def test_webhook_refuses_a_missing_or_wrong_secret_without_side_effects(
             ):
                 assert await server.post_webhook(update, secret) == 403, secret
         assert store.get_user(BOB) is None
-        assert store.rows_about(ALICE) == alice_rows and store.get_state(ALICE) == alice_state
+        assert (
+            peek.rows_about(store, ALICE) == alice_rows
+            and peek.saved_state(store, ALICE) == alice_state
+        )
         assert store.get_user(ALICE) == alice_user
         assert server.calls[calls_before:] == [], "a refused update reached the Bot API"
         # The right secret is let in (so the refusals above were about the secret).
@@ -691,12 +697,12 @@ async def test_one_user_can_never_see_or_change_another_users_data(
                 lambda c: c.chat_id == ALICE and "r|" in json.dumps(c.params.get("reply_markup"))
             )
         )[-1]
-        delivery = store.deliveries(ALICE)[0]
+        delivery = peek.deliveries(store, ALICE)[0]
         assert delivery.action is None
         question = await chat.say(ALICE, server.command(ALICE, "/test"), expect=2)
-        alice_state = store.get_state(ALICE)
+        alice_state = peek.saved_state(store, ALICE)
         assert alice_state is not None
-        alice_rows = store.rows_about(ALICE)
+        alice_rows = peek.rows_about(store, ALICE)
         alice_reminders = {(r.kind, r.next_due_at) for r in reminders_of(store, ALICE)}
         alice_messages = len(server.sent_messages(ALICE))
 
@@ -754,12 +760,12 @@ async def test_one_user_can_never_see_or_change_another_users_data(
 
         # Alice's data, reminder answers and flow are exactly as they were; nothing was
         # sent to her meanwhile.
-        assert store.deliveries(ALICE)[0].action is None
-        assert store.get_state(ALICE) == alice_state
-        assert store.rows_about(ALICE) == alice_rows
+        assert peek.deliveries(store, ALICE)[0].action is None
+        assert peek.saved_state(store, ALICE) == alice_state
+        assert peek.rows_about(store, ALICE) == alice_rows
         assert {(r.kind, r.next_due_at) for r in reminders_of(store, ALICE)} == alice_reminders
         assert len(server.sent_messages(ALICE)) == alice_messages
-        assert set(store.rows_about(BOB).values()) == {0}
+        assert set(peek.rows_about(store, BOB).values()) == {0}
         assert not [c for c in server.calls if c.method in SEND_METHODS and not c.ok]
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage() for r in errors]
@@ -838,7 +844,7 @@ def test_erasing_in_the_middle_of_a_flow_does_not_resume_the_erased_flow(
     assert "pain 7" in say("command", command="checkin")[0].text  # "Update it?" is open
     ask = say("command", command="delete")
     erased = say("press", callback=buttons(ask)["Yes, erase everything"])
-    assert set(services.store.rows_about(ALICE).values()) == {0}
+    assert set(peek.rows_about(services.store, ALICE).values()) == {0}
     assert [r.text for r in erased] == [
         services.catalogue.translator("en")("privacy.delete_done")
     ], [r.text[:60] for r in erased]

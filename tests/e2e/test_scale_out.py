@@ -27,6 +27,7 @@ from data.models import Reminder, User
 from data.store import Store
 from flows.schedule import Rule
 from tests.conftest import TEST_TOKEN, bot_settings, make_settings, unthrottled_app
+from tests.support import peek
 from tests.support.fakebotapi import Call, FakeBotApi
 
 pytestmark = pytest.mark.postgres
@@ -106,8 +107,8 @@ async def test_a_flow_continues_on_whichever_worker_gets_the_next_update(
     assert "in a row" in step[-1].text or "first" in step[-1].text
     store = workers[0].services.store
     with store.turn(USER, workers[0].services.clock.now(), language="en", timezone="UTC") as tx:
-        assert tx.checkin_on(tx.now.date()) is not None
-    assert store.get_state(USER) is None
+        assert tx.now.date() in [row.local_day for row in tx.checkin_rows()]
+    assert peek.saved_state(store, USER) is None
 
 
 async def test_two_dispatchers_share_thousands_of_slots_each_sent_once(
@@ -262,7 +263,7 @@ def test_a_turn_that_waited_for_the_user_sees_what_the_turn_before_committed(
             assert state is None
         else:
             assert state is not None and (state.step, state.nonce) == ("stress", "n2")
-        final = store.get_state(USER)
+        final = peek.saved_state(store, USER)
         assert final is not None and final.step == "sleep"
     finally:
         store.dispose()

@@ -6,13 +6,16 @@ import csv
 import io
 import statistics
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.formatting import format_day, format_decimal
 from flows.i18n import default_catalogue, placeholders
+from flows.rows import DeliveryStatus, ExerciseLogRow, PushRow, SelfCheckRow, SummaryRows
 from flows.summary import (
     ABOUT_THE_SAME,
     BETTER,
@@ -26,6 +29,7 @@ from flows.summary import (
     MOVED_TOGETHER,
     MOVEMENT,
     NOT_ENOUGH_DATA,
+    OWN_ACTIVITY_KIND,
     PACING,
     SEE_GP,
     SUGGESTIONS,
@@ -45,9 +49,8 @@ from flows.summary import (
     checkins_csv,
     compute_summary,
     correlation_word,
-    format_day,
-    format_decimal,
     history_lines,
+    inputs_from,
     pain_higher_on_stressful_days,
     pearson,
     render_summary,
@@ -848,3 +851,60 @@ def test_the_advice_follows_what_happened_to_the_reminders(
     result = compute_summary(TODAY, checkins, [], reminders, None, reminders_spaced=spaced)
     assert result.suggestion == suggestion
     assert suggestion in SUGGESTIONS
+
+
+def test_the_store_rows_become_local_days_and_only_nudges_count_as_reminders() -> None:
+    # 23:30 UTC on the 24th is 00:30 on the 25th in Brussels: the user's day counts.
+    late = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
+    rows = SummaryRows(
+        checkins=(DayRow(TODAY, 3, 4),),
+        exercises=(
+            ExerciseLogRow(late, "breathing", True, None),
+            ExerciseLogRow(late, "own_activity", True, 30),
+            ExerciseLogRow(late, "walking", False, 12),
+        ),
+        pushes=(
+            PushRow(late, "movement", "done", DeliveryStatus.SENT),
+            PushRow(late, "posture", None, DeliveryStatus.AMBIGUOUS),
+            PushRow(late, "summary", None, DeliveryStatus.SENT),
+            PushRow(late, "doctor_followup", None, DeliveryStatus.SENT),
+            PushRow(late, "checkin", None, DeliveryStatus.CAPPED),
+            PushRow(late, "stress", None, DeliveryStatus.SPACED),
+        ),
+        latest_test=SelfCheckRow(late, None, 5),
+        reminders_on=frozenset({"checkin"}),
+        began_at=late,
+    )
+    kinds = {"breathing": "stress", "own_activity": OWN_ACTIVITY_KIND, "walking": "movement"}
+    inputs = inputs_from(rows, TODAY, "Europe/Brussels", kinds)
+    assert inputs.checkins == [DayRow(TODAY, 3, 4)]
+    assert inputs.exercises == [
+        ExerciseRow(TODAY, "breathing", "stress", True, None),
+        ExerciseRow(TODAY, "own_activity", OWN_ACTIVITY_KIND, True, 30),
+        ExerciseRow(TODAY, "walking", "movement", False, None),  # minutes: told ones only
+    ]
+    assert inputs.actions == [
+        ReminderActionRow(TODAY, "movement", "done"),
+        ReminderActionRow(TODAY, "posture", None),
+    ]
+    assert inputs.reminders_spaced and inputs.checkin_reminder_on
+    assert inputs.latest_test == TestInfo(TODAY, "low", 5)
+    assert inputs.first_day == TODAY
+    in_utc = inputs_from(rows, TODAY, "UTC", kinds)
+    assert in_utc.first_day == TODAY - timedelta(days=1)
+    assert {row.local_day for row in in_utc.exercises} == {TODAY - timedelta(days=1)}
+
+
+def test_the_weekly_push_sees_its_own_nudge_of_the_fortnight() -> None:
+    nudge = datetime(2026, 11, 15, 18, 0, tzinfo=UTC)
+    rows = SummaryRows(
+        (), (), (PushRow(nudge, "summary", None, DeliveryStatus.NUDGE),), None, frozenset(), nudge
+    )
+    inputs = inputs_from(rows, TODAY, "UTC", {})
+    assert not inputs.has_data_this_week
+    assert inputs.nudged_between(nudge - timedelta(days=1), nudge + timedelta(days=1))
+    assert not inputs.nudged_between(nudge, nudge + timedelta(days=14))  # strictly after
+    sent = replace(rows, pushes=(PushRow(nudge, "summary", None, DeliveryStatus.SENT),))
+    assert not inputs_from(sent, TODAY, "UTC", {}).nudged_between(
+        nudge - timedelta(days=1), nudge + timedelta(days=1)
+    )

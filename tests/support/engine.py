@@ -9,6 +9,7 @@ from typing import Any
 from bot.conversation import Incoming, Outgoing, TurnResult
 from bot.services import Services
 from flows.pain_test_questions import CRISIS, INDEX, SEE_DOCTOR, STEPS
+from tests.support import peek
 from tests.support.self_check import presses_for
 
 USER = 77
@@ -58,7 +59,7 @@ def drive(services: Services, result: TurnResult, limit: int = 80) -> TurnResult
     """Answer until the flow ends; where 'Done' needs a pick first, pick the first option."""
     stuck_at: str | None = None
     for _ in range(limit):
-        state = services.store.get_state(USER)
+        state = peek.saved_state(services.store, USER)
         if state is None:
             return result
         stuck = stuck_at == f"{state.step}{state.answers}"
@@ -76,11 +77,11 @@ def onboard(services: Services) -> None:
 def answer_test(services: Services, answers: dict[str, Any]) -> TurnResult:
     """Take /test with exactly these answers, carrying on past any safety screen."""
     result = command(services, "test")
-    while (state := services.store.get_state(USER)) is not None:
+    while (state := peek.saved_state(services.store, USER)) is not None:
         presses = ["cont"] if state.step in (SEE_DOCTOR, CRISIS) else None
         if presses is None:
             presses = presses_for(STEPS[INDEX[state.step]], answers[state.step])
         for value in presses:
-            nonce = services.store.get_state(USER).nonce  # type: ignore[union-attr]
+            nonce = peek.saved_state(services.store, USER).nonce  # type: ignore[union-attr]
             result = press_data(services, f"f|{nonce}|{value}")
     return result

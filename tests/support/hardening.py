@@ -38,6 +38,7 @@ from flows.pain_test_questions import STEPS as PAIN_TEST_STEPS
 from flows.runtime import Context, FlowState
 from tests.conftest import TEST_TOKEN, TOKEN_SECRET
 from tests.support import hardening_updates as hu
+from tests.support import peek
 from tests.support.fakebotapi import Call, FakeBotApi
 
 SEND_METHODS = ("sendMessage", "sendPhoto", "sendDocument")
@@ -159,7 +160,7 @@ def assert_states_loadable(services: Services, user_ids: Iterable[int]) -> int:
     now = services.clock.now()
     in_flow = 0
     for user_id in user_ids:
-        saved = services.store.get_state(user_id)
+        saved = peek.saved_state(services.store, user_id)
         if saved is None:
             continue
         in_flow += 1
