@@ -222,7 +222,9 @@ async def checkin_day(app: AnyApp, people: Population, day: int, timed: bool) ->
             assert sent is not None
             updates.append(people.factory.press(uid, sent, data))
         presses = presses + await feed(app, updates)
-    unfinished = [uid for uid in people.ids if request.last[uid].keyboard]
+    # Finished: no question of the flow is left on screen (the result may still offer
+    # an exercise, as a command button).
+    unfinished = [uid for uid in people.ids if request.last[uid].flow_buttons()]
     if unfinished:
         last = request.last[unfinished[0]].text
         raise RuntimeError(f"{people.name}: {len(unfinished)} check-ins unfinished: {last!r}")

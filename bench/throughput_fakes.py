@@ -63,6 +63,10 @@ class Sent:
     def callback_data(self) -> list[str]:
         return [str(b.get("callback_data", "")) for row in self.keyboard for b in row]
 
+    def flow_buttons(self) -> list[str]:
+        """The callback data of buttons that answer a flow's question (``f|...``)."""
+        return [data for data in self.callback_data() if data.startswith("f|")]
+
     def as_message(self, chat_id: int) -> JsonDict:
         """The message as Telegram would embed it in a callback query."""
         message: JsonDict = {
