@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from flows.exercises import BREATHE_COMMAND, GENTLE_MOVE_COMMAND
 from flows.formatting import format_decimal
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, in_place
 from flows.streaks import (
     AVERAGE_WINDOW_DAYS,
     SCORE_MAX,
@@ -199,6 +199,11 @@ class CheckinFlow:
         return (self._question(state, ctx),)
 
     def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        # Every answer's reply takes the place of the question answered: the check-in
+        # is a short form, and its feedback at the end says what was recorded.
+        return in_place(self._handle(state, event, ctx))
+
+    def _handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         step = state.step
         if step not in STEPS or parse_day(state.answers.get("day")) is None:
             # A state this version cannot read: begin again rather than guess.

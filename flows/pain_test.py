@@ -27,7 +27,17 @@ from flows import helplines
 from flows import scoring as sc
 from flows.advice import advise
 from flows.i18n import Translator
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
+from flows.runtime import (
+    Choice,
+    Context,
+    Event,
+    FlowState,
+    Outcome,
+    Press,
+    Reply,
+    Text,
+    in_place,
+)
 from flows.safety import normalise
 
 NAME = "pain_test"
@@ -141,6 +151,10 @@ class PainTestFlow:
         return (_question(_step(state), state.answers, ctx.t),)
 
     def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        outcome = self._handle(state, event, ctx)
+        return in_place(outcome) if _replaces_question(state, outcome) else outcome
+
+    def _handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         t = ctx.t
         if state.step not in INDEX and state.step not in (SEE_DOCTOR, CRISIS):
             fresh = FlowState(self.name, STEPS[0].id, {})  # saved by an older version
@@ -302,6 +316,18 @@ class PainTestFlow:
         cards = sc.recommended_cards(scores)
         fact = PainTestCompleted(dict(answers), scores.to_dict(), "complete", cards)
         return Outcome(None, result_replies(scores, ctx), (fact,))
+
+
+def _replaces_question(before: FlowState, outcome: Outcome) -> bool:
+    """Whether the reply takes the place of the question answered: from a question to
+    the next one (or the same, ticked) or to the profile, which restates the answers.
+    Advice to see a doctor and the crisis lines come as new messages, and a press on
+    the advice's own buttons leaves it where it is: those stay in the chat."""
+    if before.step not in INDEX:
+        return False
+    if outcome.state is not None:
+        return outcome.state.step in INDEX
+    return any(isinstance(f, PainTestCompleted) and f.outcome == "complete" for f in outcome.facts)
 
 
 # -- reading events ------------------------------------------------------------------

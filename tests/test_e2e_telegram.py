@@ -14,10 +14,13 @@ import pytest
 from bot.clock import ManualClock
 from bot.runner import running
 from bot.services import Services, build_services
+from flows.i18n import default_catalogue
+from flows.pain_test import INDEX
 from tests.conftest import TEST_TOKEN, bot_settings
 from tests.fakebotapi import Call, FakeBotApi
 
 USER = 5150
+CANT_SEE = default_catalogue().translator("en")("common.media_reply")
 SECRET = "s3cret-Hook_token"
 
 
@@ -26,14 +29,18 @@ class Harness:
     server: FakeBotApi
     services: Services
 
-    async def say(self, update: dict[str, Any], expect: int = 1) -> list[Call]:
-        """Send an update the way the current mode receives it; await ``expect`` replies."""
-        before = len(self.server.sent_messages(USER))
+    async def deliver(self, update: dict[str, Any]) -> None:
+        """Hand an update to the bot the way the current mode receives it."""
         if self.server.webhook_url:
             status = await self.server.post_webhook(update, self.server.webhook_secret_token)
             assert status == 200
         else:
             self.server.push_update(update)
+
+    async def say(self, update: dict[str, Any], expect: int = 1) -> list[Call]:
+        """Send an update the way the current mode receives it; await ``expect`` replies."""
+        before = len(self.server.sent_messages(USER))
+        await self.deliver(update)
         calls = await self.server.wait_for(
             lambda c: c.method == "sendMessage" and c.chat_id == USER, count=before + expect
         )
@@ -45,9 +52,40 @@ class Harness:
             b["text"]: b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row
         }
 
-    async def press(self, call: Call, label: str, expect: int = 1) -> list[Call]:
+    async def press(
+        self, call: Call, label: str, expect: int = 1, *, in_place: bool = False
+    ) -> list[Call]:
+        """Press ``label`` under the message ``call`` sent or edited; await ``expect``
+        replies. ``in_place``: the first reply is that message edited into it (one
+        ``editMessageText``), the others are new messages; else all are new messages."""
         data = self.buttons(call)[label]
-        return await self.say(self.server.callback(USER, data, message_id(call)), expect)
+        update = self.server.callback(USER, data, message_id(call))
+        if not in_place:
+            return await self.say(update, expect)
+        return await self.say_in_place(update, expect)
+
+    async def say_in_place(self, press: dict[str, Any], expect: int = 1) -> list[Call]:
+        """Send a press; await its ``expect`` replies, the first of them the pressed
+        message edited into it, the others new messages."""
+        pressed = press["callback_query"]["message"]["message_id"]
+        edits, sends = len(self.edits()), len(self.server.sent_messages(USER))
+        await self.deliver(press)
+        edited = await self.server.wait_for(is_edit, count=edits + 1)
+        assert edited[-1].params["message_id"] == pressed
+        if expect == 1:
+            return [edited[-1]]
+        calls = await self.server.wait_for(
+            lambda c: c.method == "sendMessage" and c.chat_id == USER, count=sends + expect - 1
+        )
+        return [edited[-1], *calls[sends:]]
+
+    def edits(self) -> list[Call]:
+        return [c for c in self.server.calls if c.ok and is_edit(c)]
+
+
+def is_edit(call: Call) -> bool:
+    """A message of the user's chat edited into a reply (a question's answer in place)."""
+    return call.method == "editMessageText" and call.chat_id == USER
 
 
 def message_id(call: Call) -> int | None:
@@ -183,16 +221,20 @@ async def test_checkin_through_telegram_and_a_stale_button(polling: Harness) -> 
     await onboard(polling)
     first = await polling.say(polling.server.command(USER, "/checkin"))
     assert "0" in polling.buttons(first[-1]) and "10" in polling.buttons(first[-1])
-    stress = await polling.press(first[-1], "6")
-    # Pressing the pain question's button again: it has moved on, nothing is rewritten.
+    # Each answer's reply takes the place of the question answered.
+    stress = await polling.press(first[-1], "6", in_place=True)
+    assert stress[0].text.startswith("How stressed")
+    # The pain question's button pressed again (a second tap, before the edit showed):
+    # it has moved on, nothing is rewritten, and the question comes again, as new.
     stale = await polling.press(first[-1], "2", expect=2)
     assert "moved on" in stale[0].text
     assert stale[1].text == stress[-1].text
-    sleep = await polling.press(stress[-1], "3")
-    moved = await polling.press(sleep[-1], next(iter(polling.buttons(sleep[-1]))))
-    note = await polling.press(moved[-1], next(iter(polling.buttons(moved[-1]))))
+    assert polling.buttons(stale[1]) == polling.buttons(stress[-1])
+    sleep = await polling.press(stale[1], "3", in_place=True)
+    moved = await polling.press(sleep[-1], next(iter(polling.buttons(sleep[-1]))), in_place=True)
+    note = await polling.press(moved[-1], next(iter(polling.buttons(moved[-1]))), in_place=True)
     skip = next(label for label in polling.buttons(note[-1]) if "kip" in label)
-    done = await polling.press(note[-1], skip)
+    done = await polling.press(note[-1], skip, in_place=True)
     assert "in a row" in done[-1].text or "first" in done[-1].text
     store = polling.services.store
     with store.turn(USER, polling.services.clock.now(), language="en", timezone="UTC") as tx:
@@ -202,12 +244,12 @@ async def test_checkin_through_telegram_and_a_stale_button(polling: Harness) -> 
 
 async def checkin_via_buttons(h: Harness, pain: str, stress: str) -> None:
     first = await h.say(h.server.command(USER, "/checkin"))
-    step = await h.press(first[-1], pain)
-    step = await h.press(step[-1], stress)
+    step = await h.press(first[-1], pain, in_place=True)
+    step = await h.press(step[-1], stress, in_place=True)
     for _ in range(3):  # sleep, moved, note: take the first / skip
         labels = list(h.buttons(step[-1]))
         skip = [label for label in labels if "kip" in label]
-        step = await h.press(step[-1], skip[0] if skip else labels[0])
+        step = await h.press(step[-1], skip[0] if skip else labels[0], in_place=True)
 
 
 async def test_summary_arrives_as_text_and_a_png_chart(polling: Harness) -> None:
@@ -284,7 +326,7 @@ async def test_onboarding_a_test_question_and_summary_in_the_users_language(
     await polling.press(zone[0], t("onboarding.timezone_keep"), expect=2)
     test = await polling.say(server.command(USER, "/test", language_code=language), expect=2)
     assert all(label in polling.buttons(test[-1]) for label in [t("pain_test.buttons.none")])
-    second = await polling.press(test[-1], t("pain_test.buttons.none"))
+    second = await polling.press(test[-1], t("pain_test.buttons.none"), in_place=True)
     assert "2/" in second[-1].text
     summary = await polling.say(server.command(USER, "/summary", language_code=language))
     assert t("summary.nothing_yet") in summary[0].text
@@ -306,12 +348,19 @@ async def test_the_whole_self_check_through_telegram_then_a_retake(polling: Harn
     server = polling.server
 
     async def press_all(call: Call, label: str) -> list[Call]:
-        """Press, then wait for the button tidy-up that on_press does after all replies."""
-        sent = len(server.sent_messages(USER))
-        tidied = len(server.calls_to("editMessageReplyMarkup"))
+        """Press; every reply to it has come once a sticker sent after it is answered
+        (updates are handled one at a time). The replies: edits and new messages."""
+        mark = len(server.calls)
         server.push_update(server.callback(USER, polling.buttons(call)[label], message_id(call)))
-        await server.wait_for("editMessageReplyMarkup", count=tidied + 1, successful_only=False)
-        return server.sent_messages(USER)[sent:]
+        stickers = len([c for c in server.sent_messages(USER) if c.text == CANT_SEE])
+        server.push_update(server.sticker(USER))
+        await server.wait_for(lambda c: c.chat_id == USER and c.text == CANT_SEE, stickers + 1)
+        replies = ("sendMessage", "editMessageText")
+        return [
+            c
+            for c in server.calls[mark:]
+            if c.ok and c.chat_id == USER and c.method in replies and c.text != CANT_SEE
+        ]
 
     async def run_test() -> list[Call]:
         step = await polling.say(server.command(USER, "/test"), expect=2)
@@ -327,6 +376,12 @@ async def test_the_whole_self_check_through_telegram_then_a_retake(polling: Harn
             unchanged = (
                 state and after and (after.step, after.answers) == (state.step, state.answers)
             )
+            if state and after and not unchanged and {state.step, after.step} <= set(INDEX):
+                # From a question to the next (or the same, ticked): the pressed message
+                # becomes it, and nothing else is sent or edited.
+                assert [(c.method, c.params["message_id"]) for c in step] == [
+                    ("editMessageText", message_id(question))
+                ]
             if unchanged:  # "Done" needs a pick first
                 question = next(c for c in reversed(step) if polling.buttons(c))
                 step = await press_all(question, labels[0])
