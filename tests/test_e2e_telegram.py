@@ -4,6 +4,7 @@ PTB's real client, against the fake Bot API server, in polling and webhook mode.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -240,6 +241,122 @@ async def test_checkin_through_telegram_and_a_stale_button(polling: Harness) -> 
     with store.turn(USER, polling.services.clock.now(), language="en", timezone="UTC") as tx:
         recent = tx.checkin_on(tx.now.date())
     assert recent is not None and recent["pain"] == 6 and recent["stress"] == 3
+
+
+async def calls_until_answered(h: Harness, mark: int) -> Counter[str]:
+    """The Bot API calls since ``calls[mark]``, once a /help behind them is answered
+    (updates are handled one at a time), the /help's own send included."""
+    await h.say(h.server.command(USER, "/help"))
+    return Counter(c.method for c in h.server.calls[mark:] if c.method != "getUpdates")
+
+
+async def test_a_checkin_step_costs_one_paced_call(polling: Harness) -> None:
+    """Telegram's 30 messages a second: a step that sent the next question and then
+    edited the old one's buttons away spent two, and halved how many people one bot
+    serves at a peak. Now the pressed question becomes the next one (issue 15)."""
+    await onboard(polling)
+    step = await polling.say(polling.server.command(USER, "/checkin"))
+    mark = len(polling.server.calls)
+    for label in ("4", "3", "😐 So-so", "A little", "Skip"):
+        step = await polling.press(step[-1], label, in_place=True)
+    assert step[0].text.startswith("Saved, thank you.")
+    assert await calls_until_answered(polling, mark) == {
+        "answerCallbackQuery": 5,
+        "editMessageText": 5,
+        "sendMessage": 1,  # the /help
+    }
+    assert all(c.status == 200 for c in polling.server.calls[mark:])
+
+
+async def test_a_stale_press_on_a_question_turned_into_the_next_is_answered_safely(
+    polling: Harness,
+) -> None:
+    """A second tap on the pain question's old buttons, after its message became the
+    stress question: nothing is recorded or rewritten; the note and the question again
+    come as new messages, and the pressed message's buttons are taken off, as before."""
+    await onboard(polling)
+    store = polling.services.store
+    first = await polling.say(polling.server.command(USER, "/checkin"))
+    stress = await polling.press(first[-1], "6", in_place=True)
+    state = store.get_state(USER)
+    mark = len(polling.server.calls)
+    stale = await polling.press(first[-1], "2", expect=2)
+    assert [c.text for c in stale] == [
+        polling.services.catalogue.translator("en")("common.stale_button"),
+        stress[0].text,
+    ]
+    assert store.get_state(USER) == state and state is not None and state.answers["pain"] == 6
+    assert await calls_until_answered(polling, mark) == {
+        "answerCallbackQuery": 1,
+        "sendMessage": 3,  # the note, the question again, the /help
+        "editMessageReplyMarkup": 1,
+    }
+    tidied = polling.server.calls_to("editMessageReplyMarkup")[-1]
+    assert tidied.params["message_id"] == message_id(first[-1])
+    assert "reply_markup" not in tidied.params
+
+
+async def test_an_answer_comes_as_a_new_message_when_the_question_cannot_be_edited(
+    polling: Harness,
+) -> None:
+    """Telegram lets a bot edit its messages for 48 hours: a question answered later is
+    refused, and the reply is sent instead, once, with the answer kept."""
+    await onboard(polling)
+    first = await polling.say(polling.server.command(USER, "/checkin"))
+    polling.server.fail_next(
+        "editMessageText", status=400, description="Bad Request: message can't be edited"
+    )
+    mark = len(polling.server.calls)
+    stress = await polling.press(first[-1], "6")
+    assert stress[0].text.startswith("How stressed")
+    assert await calls_until_answered(polling, mark) == {
+        "answerCallbackQuery": 1,
+        "editMessageText": 1,  # refused: 400
+        "sendMessage": 2,  # the stress question, the /help
+    }
+    state = polling.services.store.get_state(USER)
+    assert state is not None and state.step == "stress" and state.answers["pain"] == 6
+    # The question sent instead is answered in place, as any other.
+    sleep = await polling.press(stress[0], "3", in_place=True)
+    assert sleep[0].text.startswith("How did you sleep")
+
+
+async def test_a_429_on_an_edit_is_waited_out_and_the_edit_made_once(polling: Harness) -> None:
+    await onboard(polling)
+    first = await polling.say(polling.server.command(USER, "/checkin"))
+    polling.server.fail_next("editMessageText", status=429, retry_after=1)
+    mark = len(polling.server.calls)
+    stress = await polling.press(first[-1], "6", in_place=True)
+    assert stress[0].text.startswith("How stressed")
+    edits = [c for c in polling.server.calls[mark:] if c.method == "editMessageText"]
+    assert [c.status for c in edits] == [429, 200]
+    assert edits[1].time - edits[0].time >= 1.0, "retry_after was honoured"
+    assert await calls_until_answered(polling, mark) == {
+        "answerCallbackQuery": 1,
+        "editMessageText": 2,
+        "sendMessage": 1,  # the /help: the question was neither lost nor sent twice
+    }
+
+
+async def test_not_modified_is_an_edit_done(polling: Harness) -> None:
+    """Telegram answers "message is not modified" when the message already reads so:
+    nothing is sent again."""
+    await onboard(polling)
+    first = await polling.say(polling.server.command(USER, "/checkin"))
+    polling.server.fail_next(
+        "editMessageText",
+        status=400,
+        description="Bad Request: message is not modified: specified new message content "
+        "and reply markup are exactly the same as a current content and reply markup of "
+        "the message",
+    )
+    mark = len(polling.server.calls)
+    polling.server.push_update(polling.server.callback(USER, polling.buttons(first[-1])["6"]))
+    assert await calls_until_answered(polling, mark) == {
+        "answerCallbackQuery": 1,
+        "editMessageText": 1,
+        "sendMessage": 1,  # the /help only
+    }
 
 
 async def checkin_via_buttons(h: Harness, pain: str, stress: str) -> None:
