@@ -1,7 +1,7 @@
 """The in-process Bot API for ``bench.throughput``: a null request and update factories.
 
 :class:`NullRequest` answers every Bot API call at once with a realistic JSON result (a
-Message for ``sendMessage`` and ``editMessageReplyMarkup``, ``true`` for
+Message for ``sendMessage``, ``editMessageText`` and ``editMessageReplyMarkup``, ``true`` for
 ``answerCallbackQuery``, the bot's User for ``getMe``), so a benchmark measures only our
 code and PTB, never a network. It encodes the parameters exactly as PTB's
 ``HTTPXRequest`` does (``RequestData.json_parameters``) and keeps, per chat, the last
