@@ -112,7 +112,7 @@ class OnboardingFlow:
                     t(
                         "onboarding.timezone_prompt",
                         timezone=tz,
-                        local_time=local_clock(ctx.now, tz),
+                        local_time=local_clock(ctx.now, tz, t.language),
                     ),
                     (
                         (Choice(t("onboarding.timezone_keep"), "keep", means="yes"),),
@@ -205,7 +205,7 @@ class OnboardingFlow:
                     t(
                         "onboarding.timezone_set",
                         timezone=timezone,
-                        local_time=local_clock(ctx.now, timezone),
+                        local_time=local_clock(ctx.now, timezone, t.language),
                     )
                 ),
                 Reply(

@@ -26,6 +26,7 @@ from flows import caution as cn
 from flows import helplines
 from flows import scoring as sc
 from flows.advice import advise
+from flows.formatting import format_long_date
 from flows.i18n import Translator
 from flows.runtime import (
     Choice,
@@ -591,6 +592,4 @@ def _taken_on(value: object, timezone: str, t: Translator) -> str:
         return ""
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    local = when.astimezone(zone)
-    months = t.list(f"{P}.months")
-    return t(f"{P}.date", day=local.day, month=months[local.month - 1], year=local.year)
+    return format_long_date(when.astimezone(zone).date(), t.language)
