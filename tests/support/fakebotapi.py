@@ -23,8 +23,8 @@ Only the methods the bot calls are implemented (with result payloads PTB can
 parse): getMe, getUpdates (long polling; 409 while a webhook is set or when a
 newer getUpdates supersedes a pending one), setWebhook, deleteWebhook,
 setMyCommands, sendMessage, sendPhoto, sendDocument, answerCallbackQuery,
-editMessageText and editMessageReplyMarkup.  Every other method answers 404, so a bot that starts
-using a new one fails loudly here until the fake learns it.
+editMessageText and editMessageReplyMarkup.  Every other method answers 404, so
+a bot that starts using a new one fails loudly here until the fake learns it.
 
 Telegram behaviours reproduced because real bots trip on them: method names are
 case-insensitive; "message is not modified" (400) on no-op edits; 400 for
