@@ -94,21 +94,3 @@ async def onboard(h: Harness) -> None:
     assert "Europe/Brussels" in zone[0].text
     done = await h.press(zone[0], "Yes, that's right", expect=2)
     assert "All set" in done[1].text
-
-
-async def test_polling_start_consent_stores_the_user(polling: Harness) -> None:
-    await onboard(polling)
-    user = polling.services.store.get_user(USER)
-    assert user is not None and user.has_consent and user.consent_version == 1
-    assert polling.server.calls_to("deleteWebhook")
-    # The pressed question's buttons are removed, so old messages stay tidy.
-    assert polling.server.calls_to("editMessageReplyMarkup")
-    assert polling.server.calls_to("answerCallbackQuery")
-
-
-async def test_command_menu_is_set_for_every_language(polling: Harness) -> None:
-    calls = polling.server.calls_to("setMyCommands")
-    languages = {c.params.get("language_code") for c in calls}
-    assert None in languages and "en" in languages
-    names = {cmd["command"] for cmd in calls[0].params["commands"]}
-    assert {"start", "help", "cancel"} <= names
