@@ -184,14 +184,16 @@ async def test_a_stale_press_on_a_question_turned_into_the_next_is_answered_safe
     store = polling.services.store
     first = await polling.say(polling.server.command(USER, "/checkin"))
     stress = await polling.press(first[-1], "6", in_place=True)
-    state = store.get_state(USER)
+    state = peek.saved_state(store, USER)
     mark = len(polling.server.calls)
     stale = await polling.press(first[-1], "2", expect=2)
     assert [c.text for c in stale] == [
         polling.services.catalogue.translator("en")("common.stale_button"),
         stress[0].text,
     ]
-    assert store.get_state(USER) == state and state is not None and state.answers["pain"] == 6
+    assert (
+        peek.saved_state(store, USER) == state and state is not None and state.answers["pain"] == 6
+    )
     assert await calls_until_answered(polling, mark) == {
         "answerCallbackQuery": 1,
         "sendMessage": 3,  # the note, the question again, the /help
@@ -220,7 +222,7 @@ async def test_an_answer_comes_as_a_new_message_when_the_question_cannot_be_edit
         "editMessageText": 1,  # refused: 400
         "sendMessage": 2,  # the stress question, the /help
     }
-    state = polling.services.store.get_state(USER)
+    state = peek.saved_state(polling.services.store, USER)
     assert state is not None and state.step == "stress" and state.answers["pain"] == 6
     # The question sent instead is answered in place, as any other.
     sleep = await polling.press(stress[0], "3", in_place=True)
