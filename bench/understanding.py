@@ -57,7 +57,8 @@ def _probe(folder: Path, encoder: str) -> dict[str, float]:
 
 def _tune(bank: Any, vectors: Any) -> None:
     """The lowest held-out false-alarm rate at which held-out crisis recall stays at or
-    above each bar and emergency recall at or above 0.95."""
+    above each bar and emergency recall at or above 0.95. The readings carry their
+    nearest examples left out one at a time, so the look-alike margin is tuned too."""
     from flows.understanding.classifier import held_out_readings
     from flows.understanding.evaluation import CAUGHT
     from flows.understanding.labels import Label
@@ -67,16 +68,17 @@ def _tune(bank: Any, vectors: Any) -> None:
     labels = [bank.phrases[i].label for i in train]
     readings = held_out_readings(vectors[train], labels)
     rows: list[tuple[float, float, float, Thresholds]] = []
-    for cc, ca, ec, ea, sc in itertools.product(
+    for cc, ca, ec, ea, sc, margin in itertools.product(
         (0.3, 0.4, 0.5, 0.6, 0.7),
-        (0.1, 0.15, 0.2, 0.3),
+        (0.05, 0.1, 0.15, 0.2),
         (0.4, 0.5, 0.6, 0.7),
         (0.1, 0.2, 0.3),
-        (0.5, 0.6, 0.7, 0.8, 0.9),
+        (0.6, 0.7, 0.8, 0.9),
+        (-1.0, -0.02, -0.01, 0.0),  # -1.0: no margin (cosine similarities differ by < 2)
     ):
         if ca >= cc or ea >= ec:
             continue
-        limits = Thresholds(cc, ca, ec, ea, sc)
+        limits = Thresholds(cc, ca, ec, ea, sc, margin)
         calls = [decide(None, r, limits) for r in readings]
 
         def share(
