@@ -39,11 +39,15 @@ class Thresholds:
     """Probabilities from the classifier above which it acts.
 
     Chosen by ``python -m bench.understanding --tune`` on held-out predictions for the
-    training part (k-fold), never on the validation part: the lowest false-alarm rate
-    at which the held-out crisis recall stays at or above 0.97 and the emergency recall
-    at or above 0.95 (held out: crisis 0.97, emergency 0.95, false alarms 0.185). A
-    higher crisis bar was tried: held-out recall 0.98 cost a quarter of the harmless
-    look-alikes a question (0.245), and a third without the look-alike margin.
+    training part (k-fold): the lowest false-alarm rate at which the held-out crisis
+    recall stays at or above 0.97 and the emergency recall at or above 0.95, searched
+    with one margin for both alarms (held out: crisis 0.970, emergency 0.956, false
+    alarms 0.185; 0.213 without the margin). A crisis bar of 0.98 cost 0.245.
+
+    Separate, finer margins per alarm (``--tune`` searches them) gave 0.151 held out,
+    but on the validation part they let French crisis recall fall to 0.92, under the
+    0.98 that must hold: so the single margin stays. That was a look at the validation
+    part; the thresholds themselves were never fitted to it.
     """
 
     crisis_clear: float = 0.5
@@ -51,12 +55,13 @@ class Thresholds:
     emergency_clear: float = 0.4
     emergency_ask: float = 0.2
     sameday_clear: float = 0.7
-    ask_margin: float = -0.01
+    crisis_margin: float = -0.01
+    emergency_margin: float = -0.01
     """A borderline question is asked only when the sentence lies closer to the
     nearest examples of the alarm than to the nearest harmless look-alikes, give or
     take this much cosine similarity: the probabilities alone put "I'm bored to death"
     and "I gave my old table away" in the borderline band, their nearest examples do
-    not. Held out, it cut false alarms at crisis recall 0.97 from 0.213 to 0.185."""
+    not."""
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -82,12 +87,12 @@ def decide(
         return Call.EMERGENCY_ADVICE
     if (
         reading.p(Label.CRISIS) >= limits.crisis_ask
-        and reading.look_alike_margin(Label.CRISIS) > limits.ask_margin
+        and reading.look_alike_margin(Label.CRISIS) > limits.crisis_margin
     ):
         return Call.ASK_CRISIS
     if (
         reading.p(Label.EMERGENCY) >= limits.emergency_ask
-        and reading.look_alike_margin(Label.EMERGENCY) > limits.ask_margin
+        and reading.look_alike_margin(Label.EMERGENCY) > limits.emergency_margin
     ):
         return Call.ASK_EMERGENCY
     if reading.p(Label.SAMEDAY) >= limits.sameday_clear:
