@@ -85,7 +85,8 @@ def _tune(bank: Any, vectors: Any) -> None:
         for label in (Label.CRISIS, Label.EMERGENCY, Label.HARMLESS)
     )
     bars = (0.98, 0.97, 0.96, 0.95)
-    best: dict[float, tuple[float, float, Thresholds]] = {}
+    # Per bar, the best with one margin for both alarms ("one") and with one each.
+    best: dict[tuple[float, str], tuple[float, float, Thresholds]] = {}
     margins = (-1.0, -0.01, -0.005, 0.0, 0.005, 0.01)  # -1.0: no margin at all
     for cc, ca, ec, ea, sc in itertools.product(
         (0.3, 0.4, 0.5, 0.6, 0.7),
@@ -107,13 +108,16 @@ def _tune(bank: Any, vectors: Any) -> None:
             caught = float((lines | ask_c)[crisis].mean())
             if float((advice | ask_e)[emergency].mean()) < 0.95:
                 continue
-            for bar in bars:
-                if caught >= bar and (bar not in best or (fa, -caught) < best[bar][:2]):
-                    best[bar] = (fa, -caught, Thresholds(cc, ca, ec, ea, sc, m_c, m_e))
-    for bar in bars:
-        if bar not in best:
+            kinds = ("one", "each") if m_c == m_e else ("each",)
+            for bar, kind in itertools.product(bars, kinds):
+                key = (bar, kind)
+                if caught >= bar and (key not in best or (fa, -caught) < best[key][:2]):
+                    best[key] = (fa, -caught, Thresholds(cc, ca, ec, ea, sc, m_c, m_e))
+    for key in itertools.product(bars, ("one", "each")):
+        if key not in best:
             continue
-        limits = best[bar][2]
+        bar, kind = key
+        limits = best[key][2]
         calls = [decide(None, r, limits) for r in readings]
 
         def share(label: Label, hits: frozenset[Any] | None, calls: list[Any] = calls) -> float:
@@ -121,7 +125,8 @@ def _tune(bank: Any, vectors: Any) -> None:
             return float(np.mean([c is not None if hits is None else c in hits for c in got]))
 
         print(
-            f"held out, crisis recall >= {bar}: false alarms {share(Label.HARMLESS, None):.3f}, "
+            f"held out, {kind} margin, crisis recall >= {bar}: "
+            f"false alarms {share(Label.HARMLESS, None):.3f}, "
             f"crisis {share(Label.CRISIS, CAUGHT[Label.CRISIS]):.3f}, "
             f"emergency {share(Label.EMERGENCY, CAUGHT[Label.EMERGENCY]):.3f} with {limits}"
         )
