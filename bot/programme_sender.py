@@ -15,7 +15,7 @@ from telegram import Bot
 
 from bot.conversation import Outgoing, to_outgoing
 from bot.features.common import has_current_consent
-from bot.features.programme import programme_history
+from bot.features.programme import day_history
 from bot.services import Services
 from bot.telegram_app import keyboard
 from data.queue import Claim
@@ -34,7 +34,7 @@ def prepare(services: Services, claim: Claim) -> Outgoing | None:
         if row is None or not row.enrolled:
             return None
         t = services.catalogue.translator(tx.user.language)
-        ctx = Context(t, now, tx.user.timezone, programme_history(tx))
+        ctx = Context(t, now, tx.user.timezone, day_history(tx, row))
         message = daily_message(ctx, follow_up=bool(claim.rule.get(FOLLOW_UP)))
         if message is None:
             return None

@@ -15,6 +15,7 @@ from bot.conversation import Wiring
 from bot.features import checkin, exercise
 from bot.features.common import require_consent, today
 from bot.features.reminders import save_reminder
+from data.programme import ProgrammeRow
 from data.store import Turn
 from flows import programme_day as pd
 from flows import programme_menu, today_flow
@@ -32,20 +33,28 @@ def _enrolled_on(state: dict[str, Any] | None, fallback: date) -> date:
         return fallback
 
 
-def programme_history(tx: Turn) -> dict[str, Any]:
-    """The stored programme, its sessions since enrolment, the latest self-check's risk,
-    the reminder kinds switched on, and the check-in rows the plan reads."""
-    row = tx.programme()
+def day_history(tx: Turn, row: ProgrammeRow | None) -> dict[str, Any]:
+    """What the plan of a day reads: the stored programme ``row`` (read by the caller,
+    so it is read once), its sessions since enrolment and the check-in rows. The daily
+    message needs no more, and it runs once per enrolled user per tick."""
     state = row.state if row is not None else None
-    latest = tx.latest_test()
     since = _enrolled_on(state, today(tx) - SESSIONS_WITHOUT_STATE)
     return {
         pd.PROGRAMME: state,
         pd.LEFT: row is not None and not row.enrolled,
         pd.SESSIONS: tx.programme_sessions(since),
+        **checkin.history(tx),
+    }
+
+
+def programme_history(tx: Turn) -> dict[str, Any]:
+    """The day's history, and what enrolling reads: the latest self-check's risk and
+    the reminder kinds switched on."""
+    latest = tx.latest_test()
+    return {
+        **day_history(tx, tx.programme()),
         pd.RISK: latest[1].get("risk") if latest else None,
         pd.REMINDER_KINDS: [r.kind for r in tx.reminders() if r.enabled and not r.one_off],
-        **checkin.history(tx),
     }
 
 

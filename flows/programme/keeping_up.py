@@ -143,7 +143,10 @@ def record_follow_up(state: ProgrammeState, today: date) -> ProgrammeState:
 
 def engaged(state: ProgrammeState) -> ProgrammeState:
     """The person did something for the programme (a part of the day, a button): nothing
-    is pending or ignored any more. The bot calls it on every such turn."""
+    is pending or ignored any more. The bot calls it on every such turn, so the usual
+    case (nothing pending) returns the same state without copying it."""
+    if not state.messages.awaiting and not state.messages.ignored:
+        return state
     return replace(state, messages=replace(state.messages, awaiting=False, ignored=0))
 
 
