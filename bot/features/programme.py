@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.conversation import Wiring
-from bot.features import checkin, exercise
+from bot.features import caution, checkin, exercise
 from bot.features.common import require_consent, today
 from bot.features.reminders import save_reminder
 from data.programme import ProgrammeRow
@@ -35,7 +35,8 @@ def _enrolled_on(state: dict[str, Any] | None, fallback: date) -> date:
 
 def day_history(tx: Turn, row: ProgrammeRow | None) -> dict[str, Any]:
     """What the plan of a day reads: the stored programme ``row`` (read by the caller,
-    so it is read once), its sessions since enrolment and the check-in rows. The daily
+    so it is read once), its sessions since enrolment, the open caution (new symptoms
+    bring the red-flag review) and the check-in rows. The daily
     message needs no more, and it runs once per enrolled user per tick."""
     state = row.state if row is not None else None
     since = _enrolled_on(state, today(tx) - SESSIONS_WITHOUT_STATE)
@@ -43,6 +44,7 @@ def day_history(tx: Turn, row: ProgrammeRow | None) -> dict[str, Any]:
         pd.PROGRAMME: state,
         pd.LEFT: row is not None and not row.enrolled,
         pd.SESSIONS: tx.programme_sessions(since),
+        **caution.history(tx),
         **checkin.history(tx),
     }
 
