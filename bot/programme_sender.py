@@ -13,14 +13,14 @@ import asyncio
 
 from telegram import Bot
 
-from bot.conversation import Outgoing, to_outgoing
+from bot.conversation import SEP, Outgoing, to_outgoing
 from bot.features.common import has_current_consent
-from bot.features.programme import day_history
+from bot.features.programme import PRESS_PREFIX, day_history
 from bot.services import Services
 from bot.telegram_app import keyboard
 from data.queue import Claim
-from flows.programme_message import FOLLOW_UP, daily_message
-from flows.runtime import Context
+from flows.programme_message import FOLLOW_UP, SNOOZED, daily_message
+from flows.runtime import Choice, Context, Reply
 from flows.schedule import PROGRAMME
 
 
@@ -35,7 +35,11 @@ def prepare(services: Services, claim: Claim) -> Outgoing | None:
             return None
         t = services.catalogue.translator(tx.user.language)
         ctx = Context(t, now, tx.user.timezone, day_history(tx, row))
-        message = daily_message(ctx, follow_up=bool(claim.rule.get(FOLLOW_UP)))
+        message = daily_message(
+            ctx,
+            follow_up=bool(claim.rule.get(FOLLOW_UP)),
+            snoozed_slot=bool(claim.rule.get(SNOOZED)),
+        )
         if message is None:
             return None
         new_state = message.state.to_dict()
@@ -44,7 +48,24 @@ def prepare(services: Services, claim: Claim) -> Outgoing | None:
         if message.follow_up_at is not None:
             tx.drop_pending_one_offs(PROGRAMME)
             tx.add_one_off(PROGRAMME, {"kind": PROGRAMME, FOLLOW_UP: True}, message.follow_up_at)
-        return None if message.reply is None else to_outgoing(message.reply)
+        if message.reply is None:
+            return None
+        return to_outgoing(with_delivery(message.reply, claim.delivery_id), prefix=PRESS_PREFIX)
+
+
+def with_delivery(reply: Reply, delivery_id: int) -> Reply:
+    """The message's own buttons ("Later") carry the delivery they answer
+    (``p|<delivery>|<value>``), like a reminder's; command buttons stay as they are."""
+    rows = tuple(
+        tuple(
+            choice
+            if choice.command
+            else Choice(choice.label, f"{delivery_id}{SEP}{choice.value}", means=choice.means)
+            for choice in row
+        )
+        for row in reply.choices
+    )
+    return Reply(reply.text, rows, reply.attachment)
 
 
 async def send_programme(bot: Bot, services: Services, claim: Claim) -> str | None:

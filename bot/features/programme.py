@@ -11,15 +11,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot.conversation import Wiring
+from bot.conversation import StartFlow, Wiring
 from bot.features import caution, checkin, exercise
-from bot.features.common import require_consent, today
+from bot.features.common import DELIVERY_ID, has_current_consent, require_consent, today
 from bot.features.reminders import save_reminder
 from data.programme import ProgrammeRow
 from data.store import Turn
 from flows import programme_day as pd
 from flows import programme_menu, today_flow
+from flows import programme_message as pm
+from flows.i18n import Translator
+from flows.runtime import Context, Reply
 from flows.schedule import PROGRAMME, Rule
+from flows.streaks import local_day
+
+PRESS_PREFIX = "p"
+"""The daily message's own buttons: ``p|<delivery id>|later``."""
 
 SESSIONS_WITHOUT_STATE = timedelta(days=120)
 """How far back sessions are read when the stored state gives no enrolment date."""
@@ -121,6 +128,36 @@ def record_session(tx: Turn, fact: pd.SessionRecorded) -> None:
     )
 
 
+def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlow]:
+    """ "Later" on the day's message: once, on today's message of the pressing user's
+    own programme. The message comes back in an hour as a one-off slot of the same
+    dispatcher (in place of the day's follow-up); after repeated snoozes the menu
+    offers a later daily time, which changes only when the person says yes."""
+    gone: list[Reply | StartFlow] = [Reply(t("reminders.ack.gone"))]
+    if len(parts) != 2 or not DELIVERY_ID.fullmatch(parts[0]) or parts[1] != pm.LATER:
+        return gone
+    found = tx.delivery_of(int(parts[0]))
+    row = tx.programme()
+    if found is None or found[1].kind != PROGRAMME or row is None or not row.enrolled:
+        return gone
+    if not has_current_consent(tx) or local_day(found[0].slot, tx.user.timezone) != today(tx):
+        return gone  # yesterday's message: today's will come at its time
+    ctx = Context(t, tx.now, tx.user.timezone, day_history(tx, row))
+    put = pm.put_off(ctx)
+    if put is None or not tx.act_on_delivery(int(parts[0]), "snooze"):
+        return [Reply(t("reminders.ack.already"))]
+    tx.save_programme(put.state.to_dict())
+    tx.drop_pending_one_offs(PROGRAMME)
+    tx.add_one_off(PROGRAMME, {"kind": PROGRAMME, pm.SNOOZED: True}, put.due)
+    if put.offer is None:
+        return [put.reply]
+    offer = {
+        programme_menu.MODE: programme_menu.SUGGEST,
+        programme_menu.SUGGESTED: programme_menu.hhmm(put.offer),
+    }
+    return [put.reply, StartFlow(programme_menu.NAME, offer)]
+
+
 def register(wiring: Wiring) -> None:
     menu = programme_menu.ProgrammeFlow()
     wiring.flows.add(menu)
@@ -139,3 +176,4 @@ def register(wiring: Wiring) -> None:
     wiring.record(pd.ProgrammeLeft, record_left)
     wiring.record(pd.SessionRecorded, record_session)
     wiring.record(programme_menu.DailyTimeChosen, record_time)
+    wiring.presses[PRESS_PREFIX] = on_press

@@ -137,6 +137,18 @@ def decide_follow_up(state: ProgrammeState, today: date, session_done: bool) -> 
     return Decision("follow_up", "send")
 
 
+def decide_snoozed(state: ProgrammeState, today: date, session_done: bool) -> Decision:
+    """The day's message put off with "Later" comes back once, in place of the day's
+    follow-up (so a day still has at most a message and one more)."""
+    if paused_today(state, today):
+        return Decision(None, "paused")
+    if session_done:
+        return Decision(None, "done")
+    if state.messages.follow_up_on == today:
+        return Decision(None, "already_sent")
+    return Decision("follow_up", "send")
+
+
 def record_follow_up(state: ProgrammeState, today: date) -> ProgrammeState:
     return replace(state, messages=replace(state.messages, follow_up_on=today))
 
