@@ -153,11 +153,12 @@ def follow_up_at(state: ProgrammeState, now: datetime, timezone: str) -> datetim
 @dataclass(frozen=True)
 class PutOff:
     """The day's message put off: the state to save, when the one-off slot comes back
-    (UTC), the acknowledgement, and a later daily time to offer (None when the rule
-    has none to offer; the time changes only once the person confirms it)."""
+    (UTC; None when the day's second message already went), the acknowledgement, and a
+    later daily time to offer (None when the rule has none to offer; the time changes
+    only once the person confirms it)."""
 
     state: ProgrammeState
-    due: datetime
+    due: datetime | None
     reply: Reply
     offer: time | None = None
 
@@ -171,9 +172,13 @@ def put_off(ctx: Context) -> PutOff | None:
     if not day.enrolled or day.state is None:
         return None
     state = snoozed(engaged(day.state), day.today, LATER_MINUTES)
-    due = snooze(ctx.now, LATER_MINUTES)
-    local = due.astimezone(ZoneInfo(ctx.timezone)).time()
-    reply = Reply(ctx.t(f"{P}.later_ack", time=pd.time_text(ctx, local)))
+    if state.messages.follow_up_on == day.today:  # a day has at most two messages
+        due = None
+        reply = Reply(ctx.t("programme.ui.today.later"))
+    else:
+        due = snooze(ctx.now, LATER_MINUTES)
+        local = due.astimezone(ZoneInfo(ctx.timezone)).time()
+        reply = Reply(ctx.t(f"{P}.later_ack", time=pd.time_text(ctx, local)))
     offer = suggested_time(state, day.today)
     if offer is not None:
         state = offered_time(state, day.today)

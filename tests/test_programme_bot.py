@@ -372,6 +372,21 @@ def test_later_brings_the_message_back_in_an_hour_in_place_of_the_follow_up(
     assert state.messages.follow_up_on == date(2026, 11, 26)
 
 
+def test_later_after_the_follow_up_brings_nothing_more_that_day(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    enrol(services)
+    daily = message_at(services, clock, datetime(2026, 11, 26, 7, 30, tzinfo=UTC))
+    assert daily is not None
+    assert message_at(services, clock, datetime(2026, 11, 26, 10, 30, tzinfo=UTC)) is not None
+    assert "/today picks up where you left off" in text(later(services, daily))
+    for hours in (1, 2, 6):
+        when = datetime(2026, 11, 26, 10, 30, tzinfo=UTC) + timedelta(hours=hours)
+        assert message_at(services, clock, when) is None
+    assert state_of(services).snoozes[-1].day == date(2026, 11, 26)  # still a snooze
+
+
 def test_after_three_snoozes_in_a_week_a_later_time_is_offered_and_changed_only_on_yes(
     services: Services, clock: ManualClock
 ) -> None:

@@ -147,8 +147,9 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
     if put is None or not tx.act_on_delivery(int(parts[0]), "snooze"):
         return [Reply(t("reminders.ack.already"))]
     tx.save_programme(put.state.to_dict())
-    tx.drop_pending_one_offs(PROGRAMME)
-    tx.add_one_off(PROGRAMME, {"kind": PROGRAMME, pm.SNOOZED: True}, put.due)
+    if put.due is not None:
+        tx.drop_pending_one_offs(PROGRAMME)
+        tx.add_one_off(PROGRAMME, {"kind": PROGRAMME, pm.SNOOZED: True}, put.due)
     if put.offer is None:
         return [put.reply]
     offer = {
