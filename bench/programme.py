@@ -73,6 +73,7 @@ from flows.programme.records import Feedback, SessionRecord
 from flows.programme.state import ProgrammeState
 from flows.programme.tracks import enrol
 from flows.programme_message import decide
+from flows.rows import DeliveryStatus
 from flows.schedule import PROGRAMME, Rule
 from flows.summary import DayRow
 
@@ -458,9 +459,9 @@ async def one_tick(url: str) -> tuple[float, float]:
         settings, store, clock, catalogue, Conversations(store, clock, catalogue, build_wiring())
     )
 
-    async def send(claim: Any) -> str | None:
+    async def send(claim: Any) -> DeliveryStatus | None:
         message = await asyncio.to_thread(prepare, services, claim)
-        return None if message is not None else "skipped"
+        return None if message is not None else DeliveryStatus.SKIPPED
 
     dispatcher = Dispatcher(store, clock, send, advance, DispatchSettings(per_chat_interval=0.0))
     samples, cpu = [], []

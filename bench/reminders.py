@@ -90,7 +90,7 @@ from bot.telegram_app import build_application
 from data.models import Reminder
 from data.store import Store
 from flows.schedule import Rule
-from tests.fakebotapi import FakeBotApi
+from tests.support.fakebotapi import FakeBotApi
 
 TELEGRAM_RATE = 30.0
 PAGE = os.sysconf("SC_PAGE_SIZE")

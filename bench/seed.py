@@ -28,6 +28,7 @@ from sqlalchemy import Engine, Table, select
 from data.engine import is_sqlite
 from data.models import CheckIn, Delivery, ExerciseLog, Reminder, TestResult, User
 from flows.plan import default_plan
+from flows.rows import DeliveryStatus
 from flows.schedule import Rule, next_due, slots_between
 
 FIRST_USER_ID = 1_000_001
@@ -323,6 +324,7 @@ def seed_deliveries(
     """A delivery for every real slot of each ``(reminder id, user id, rule)`` in
     ``(start, end]`` (computed with the product's own ``slots_between``)."""
     rng = random.Random(seed)
+    sent = DeliveryStatus.SENT.value  # the stored string: drivers get str, never the enum
     slot_cache: dict[str, list[datetime]] = {}
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -332,7 +334,7 @@ def seed_deliveries(
             if slots is None:
                 slots = slot_cache[key] = slots_between(Rule.from_dict(rule), start, end)
             for slot in slots:
-                yield (reminder_id, uid, slot, slot, slot, "sent", ACTIONS[rng.randrange(4)])
+                yield (reminder_id, uid, slot, slot, slot, sent, ACTIONS[rng.randrange(4)])
 
     return bulk_insert(engine, Delivery, DELIVERY_COLUMNS, rows())
 

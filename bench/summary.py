@@ -16,7 +16,8 @@ carry a whole year of deliveries, to show how the queries grow with history.
 Then measures, medians over random users:
 
 - store: ``bot.features.summary.load_inputs`` inside one ``Store.view`` (every query
-  the summary makes; target < 5 ms median), and how long the database took to execute
+  the summary makes: ``Turn.summary_inputs`` in data/summary.py and the programme's
+  row; target < 5 ms median), and how long the database took to execute
   the statements it issued, by the table each reads;
 - pure: ``summary_replies`` (``compute_summary`` + ``render_summary`` + chart series and
   labels), and ``compute_summary`` + ``render_summary`` alone;
@@ -55,12 +56,14 @@ from bench.common import (
 )
 from bench.seed import History, seed_year, user_ids
 from bot.charts import render_chart
-from bot.features.summary import SummaryInputs, load_inputs, summary_replies
+from bot.features.summary import load_inputs, summary_replies
 from data.engine import make_engine
-from data.store import Store, Turn
+from data.store import Store
+from data.turn import Turn
 from flows import summary as s
-from flows.exercises import load_library
+from flows.exercises.library import load_library
 from flows.i18n import default_catalogue
+from flows.summary import SummaryInputs
 
 STORE_TARGET_MS = 5.0
 CHART_TARGET_MS = 200.0

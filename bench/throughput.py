@@ -71,7 +71,7 @@ from bot.clock import ManualClock
 from bot.logsafe import configure_logging
 from bot.services import Services, build_services
 from bot.telegram_app import application_builder, wire
-from flows.exercises import load_library
+from flows.exercises.library import load_library
 from flows.i18n import default_catalogue
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]

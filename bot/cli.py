@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logsafe import configure_logging
-from flows.i18n import default_catalogue
+from flows.i18n import CatalogueError, default_catalogue
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -59,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "vectors":
             return _vectors(settings)
         return _flows()
-    except ConfigError as exc:
+    except (ConfigError, CatalogueError) as exc:
+        # One sentence a deployer can act on; a traceback would bury it.
         print(f"backcoach: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

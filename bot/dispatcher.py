@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,14 +37,18 @@ from telegram.error import (
 
 from bot.clock import Clock
 from bot.logsafe import user_ref
-from data.queue import Advance, Claim, Screening
+from data.reminders import Advance, Claim
+from data.screening import Screening
 from data.store import Store
+from flows.rows import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[Claim], Awaitable[str | None]]
+Send = Callable[[Claim], Awaitable[DeliveryStatus | None]]
 """Sends one claim's message(s) through PTB and raises PTB's errors untouched. It may
-return a status of its own ("nudge", "asked", "skipped"); None means "sent"."""
+return a status of its own (nudge, asked, skipped); None means sent."""
+Outcome = tuple[int, DeliveryStatus]
+"""(delivery id, how its send ended)."""
 
 
 @dataclass(frozen=True)
@@ -60,24 +65,40 @@ class DispatchSettings:
 @dataclass
 class DispatchReport:
     claimed: int = 0
-    sent: int = 0
-    ambiguous: int = 0
-    failed: int = 0
-    blocked: int = 0
-    nudge: int = 0
-    asked: int = 0
-    skipped: int = 0
     retries: int = 0
     rounds: int = 0
     max_in_flight: int = 0
     """Never above the concurrency: the most a crash can cost."""
-    statuses: dict[int, str] = field(default_factory=dict)
-    withheld: dict[str, int] = field(default_factory=dict)
+    statuses: dict[int, DeliveryStatus] = field(default_factory=dict)
+    """How each send of the tick ended, by delivery id."""
+    ended: Counter[DeliveryStatus] = field(default_factory=Counter)
+    """...counted by status."""
+    withheld: Counter[DeliveryStatus] = field(default_factory=Counter)
     """Slots the screening held back at claim (by status): recorded, never sent."""
 
-    def add(self, delivery_id: int, status: str) -> None:
+    def add(self, delivery_id: int, status: DeliveryStatus) -> None:
         self.statuses[delivery_id] = status
-        setattr(self, status, getattr(self, status) + 1)
+        self.ended[status] += 1
+
+    @property
+    def sent(self) -> int:
+        return self.ended[DeliveryStatus.SENT]
+
+    @property
+    def ambiguous(self) -> int:
+        return self.ended[DeliveryStatus.AMBIGUOUS]
+
+    @property
+    def failed(self) -> int:
+        return self.ended[DeliveryStatus.FAILED]
+
+    @property
+    def blocked(self) -> int:
+        return self.ended[DeliveryStatus.BLOCKED]
+
+    @property
+    def skipped(self) -> int:
+        return self.ended[DeliveryStatus.SKIPPED]
 
 
 class Dispatcher:
@@ -111,7 +132,7 @@ class Dispatcher:
         report = DispatchReport()
         async with self._tick_lock:
             self._tick_started = self.clock.now()
-            in_flight: dict[asyncio.Task[tuple[int, str]], Claim] = {}
+            in_flight: dict[asyncio.Task[Outcome], Claim] = {}
             try:
                 await self._run(in_flight, report)
             except Exception:
@@ -124,7 +145,7 @@ class Dispatcher:
         return report
 
     async def _run(
-        self, in_flight: dict[asyncio.Task[tuple[int, str]], Claim], report: DispatchReport
+        self, in_flight: dict[asyncio.Task[Outcome], Claim], report: DispatchReport
     ) -> None:
         exhausted = False
         stale_before = self.clock.now() - self.settings.grace
@@ -142,8 +163,7 @@ class Dispatcher:
                     screening=self.screening,
                 )
                 exhausted = claims.examined < free
-                for status, count in claims.withheld.items():
-                    report.withheld[status] = report.withheld.get(status, 0) + count
+                report.withheld.update(claims.withheld)
                 if claims:
                     report.rounds += 1
                     report.claimed += len(claims)
@@ -159,13 +179,16 @@ class Dispatcher:
             await self._settle(finished, report)
 
     async def _finish(
-        self, in_flight: dict[asyncio.Task[tuple[int, str]], Claim], report: DispatchReport
+        self, in_flight: dict[asyncio.Task[Outcome], Claim], report: DispatchReport
     ) -> None:
         if not in_flight:
             return
         await asyncio.wait(in_flight)
         finished = [
-            (claim, (claim.delivery_id, "failed") if task.exception() else task.result())
+            (
+                claim,
+                (claim.delivery_id, DeliveryStatus.FAILED) if task.exception() else task.result(),
+            )
             for task, claim in in_flight.items()
         ]
         in_flight.clear()
@@ -174,19 +197,17 @@ class Dispatcher:
         except Exception as exc:  # still unreachable: they stay "claimed", never resent
             log.warning("could not record %d sends: %s", len(finished), type(exc).__name__)
 
-    async def _settle(
-        self, finished: list[tuple[Claim, tuple[int, str]]], report: DispatchReport
-    ) -> None:
+    async def _settle(self, finished: list[tuple[Claim, Outcome]], report: DispatchReport) -> None:
         outcomes = [outcome for _, outcome in finished]
         await asyncio.to_thread(self.store.settle, outcomes, self.clock.now())
         for claim, (delivery_id, status) in finished:
             report.add(delivery_id, status)
-            if status == "blocked":
+            if status == DeliveryStatus.BLOCKED:
                 await asyncio.to_thread(
                     self.store.deactivate_user, claim.user_id, self._tick_started
                 )
 
-    async def _deliver(self, claim: Claim, report: DispatchReport) -> tuple[int, str]:
+    async def _deliver(self, claim: Claim, report: DispatchReport) -> Outcome:
         delay = self.settings.backoff_first
         for attempt in range(1, self.settings.max_attempts + 1):
             try:
@@ -194,9 +215,9 @@ class Dispatcher:
                     self.store.delivery_exists, claim.delivery_id
                 ):
                     # Erased while we waited to retry (/delete): nothing may reach them.
-                    return claim.delivery_id, "skipped"
+                    return claim.delivery_id, DeliveryStatus.SKIPPED
                 status = await self._paced(claim)
-                return claim.delivery_id, status or "sent"
+                return claim.delivery_id, status or DeliveryStatus.SENT
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
                 log.warning("429 from Telegram: waiting %.1fs before retrying", wait)
@@ -206,35 +227,35 @@ class Dispatcher:
                 log.info(
                     "user %s blocked the bot; parking their reminders", user_ref(claim.user_id)
                 )
-                return claim.delivery_id, "blocked"
+                return claim.delivery_id, DeliveryStatus.BLOCKED
             except (BadRequest, ChatMigrated) as exc:
                 log.warning(
                     "reminder %s refused by Telegram: %s", claim.delivery_id, type(exc).__name__
                 )
-                return claim.delivery_id, "failed"
+                return claim.delivery_id, DeliveryStatus.FAILED
             except NetworkError as exc:  # TimedOut included
                 if not _safe_to_retry(exc):
                     # The request may have reached Telegram: count it as sent, never resend.
                     log.info("reminder %s: no answer, counted as sent", claim.delivery_id)
-                    return claim.delivery_id, "ambiguous"
+                    return claim.delivery_id, DeliveryStatus.AMBIGUOUS
                 log.warning(
                     "network error sending reminder (attempt %d): %s", attempt, type(exc).__name__
                 )
                 report.retries += 1
             except TelegramError as exc:
                 log.warning("reminder %s failed: %s", claim.delivery_id, type(exc).__name__)
-                return claim.delivery_id, "failed"
+                return claim.delivery_id, DeliveryStatus.FAILED
             except Exception as exc:  # our own code (loading a summary, a chart): not retried
                 log.warning(
                     "reminder %s could not be prepared: %s", claim.delivery_id, type(exc).__name__
                 )
-                return claim.delivery_id, "failed"
+                return claim.delivery_id, DeliveryStatus.FAILED
             if attempt < self.settings.max_attempts:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.backoff_cap)
-        return claim.delivery_id, "failed"
+        return claim.delivery_id, DeliveryStatus.FAILED
 
-    async def _paced(self, claim: Claim) -> str | None:
+    async def _paced(self, claim: Claim) -> DeliveryStatus | None:
         """At most one message a second per chat; PTB's limiter handles the 30/s overall."""
         lock = self._chat_locks.setdefault(claim.user_id, asyncio.Lock())
         async with lock:
@@ -245,7 +266,7 @@ class Dispatcher:
                 if wait > 0:
                     await asyncio.sleep(wait)
                     if not await asyncio.to_thread(self.store.delivery_exists, claim.delivery_id):
-                        return "skipped"  # erased (/delete) while it waited its turn
+                        return DeliveryStatus.SKIPPED  # erased (/delete) while it waited its turn
             try:
                 return await self.send(claim)
             finally:

@@ -13,13 +13,15 @@ import asyncio
 
 from telegram import Bot
 
-from bot.conversation import SEP, Outgoing, to_outgoing
-from bot.features.common import has_current_consent
+from bot.consent import has_current_consent
+from bot.conversation import Outgoing, to_outgoing
+from bot.conversation.messages import SEP
 from bot.features.programme import PRESS_PREFIX, day_history
 from bot.services import Services
 from bot.telegram_app import keyboard
-from data.queue import Claim
+from data.reminders import Claim
 from flows.programme_message import FOLLOW_UP, SNOOZED, daily_message
+from flows.rows import DeliveryStatus
 from flows.runtime import Choice, Context, Reply
 from flows.schedule import PROGRAMME
 
@@ -28,7 +30,7 @@ def prepare(services: Services, claim: Claim) -> Outgoing | None:
     """Decide and record, in one transaction; None when nothing is to be sent."""
     now = services.clock.now()
     with services.store.on_behalf(claim.user_id, now) as tx:
-        if tx is None or not has_current_consent(tx):
+        if tx is None or not has_current_consent(tx.user):
             return None
         row = tx.programme()
         if row is None or not row.enrolled:
@@ -68,10 +70,10 @@ def with_delivery(reply: Reply, delivery_id: int) -> Reply:
     return Reply(reply.text, rows, reply.attachment)
 
 
-async def send_programme(bot: Bot, services: Services, claim: Claim) -> str | None:
-    """The dispatcher's send for a programme slot: "skipped" when the rules say no."""
+async def send_programme(bot: Bot, services: Services, claim: Claim) -> DeliveryStatus | None:
+    """The dispatcher's send for a programme slot: skipped when the rules say no."""
     message = await asyncio.to_thread(prepare, services, claim)
     if message is None:
-        return "skipped"
+        return DeliveryStatus.SKIPPED
     await bot.send_message(claim.user_id, message.text, reply_markup=keyboard(message))
     return None

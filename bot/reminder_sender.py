@@ -9,23 +9,26 @@ from datetime import timedelta
 
 from telegram import Bot
 
+from bot.consent import has_current_consent
 from bot.dispatcher import Send
 from bot.features.caution import follow_up_message
 from bot.features.reminders import nudge, review
-from bot.features.summary import SummaryInputs, load_inputs, summary_replies
+from bot.features.summary import load_inputs, summary_replies
 from bot.programme_sender import send_programme
 from bot.services import Services
 from bot.telegram_app import keyboard, send_attachment
-from data.queue import ASKED, Claim
+from data.reminders import Claim
 from flows import follow_up
+from flows.rows import DeliveryStatus
 from flows.schedule import PROGRAMME
+from flows.summary import SummaryInputs
 
 NUDGE_EVERY = timedelta(days=14)
 """A user with no data gets at most one gentle nudge instead of a summary per fortnight."""
 
 
 def make_sender(bot: Bot, services: Services) -> Send:
-    async def send(claim: Claim) -> str | None:
+    async def send(claim: Claim) -> DeliveryStatus | None:
         if claim.kind == "summary":
             return await _send_summary(bot, services, claim)
         if claim.kind == PROGRAMME:
@@ -37,38 +40,34 @@ def make_sender(bot: Bot, services: Services) -> Send:
         else:
             message = nudge(claim, services.catalogue)
         await bot.send_message(claim.user_id, message.text, reply_markup=keyboard(message))
-        return ASKED if claim.ask else None
+        return DeliveryStatus.ASKED if claim.ask else None
 
     return send
 
 
-def _load(services: Services, claim: Claim) -> tuple[SummaryInputs, bool] | None:
+def _load(services: Services, claim: Claim) -> SummaryInputs | None:
     now = services.clock.now()
     t = services.catalogue.translator(claim.language)
     with services.store.view(claim.user_id, now) as tx:
-        if tx is None:
+        # Health data is pushed only with consent to the current text, like /summary.
+        if tx is None or not has_current_consent(tx.user):
             return None
-        inputs = load_inputs(tx, t)
-        nudged = any(
-            kind == "summary" and status == "nudge" and claim.slot - NUDGE_EVERY < slot < claim.slot
-            for slot, kind, _action, status in tx.deliveries_since(claim.slot - NUDGE_EVERY)
-        )
-    return inputs, nudged
+        return load_inputs(tx, t)
 
 
-async def _send_summary(bot: Bot, services: Services, claim: Claim) -> str:
-    loaded = await asyncio.to_thread(_load, services, claim)
-    if loaded is None:
-        return "skipped"
-    inputs, nudged = loaded
+async def _send_summary(bot: Bot, services: Services, claim: Claim) -> DeliveryStatus:
+    inputs = await asyncio.to_thread(_load, services, claim)
+    if inputs is None:
+        return DeliveryStatus.SKIPPED
     t = services.catalogue.translator(claim.language)
     if not inputs.has_data_this_week:
-        if nudged:
-            return "skipped"
+        # The summary's four weeks of pushes cover the fortnight looked at here.
+        if inputs.nudged_between(claim.slot - NUDGE_EVERY, claim.slot):
+            return DeliveryStatus.SKIPPED
         await bot.send_message(claim.user_id, t("summary.push.nudge"))
-        return "nudge"
+        return DeliveryStatus.NUDGE
     for reply in summary_replies(inputs, t):
         await bot.send_message(claim.user_id, reply.text)
         if reply.attachment is not None:
             await send_attachment(bot, claim.user_id, reply.attachment)
-    return "sent"
+    return DeliveryStatus.SENT

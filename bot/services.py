@@ -12,8 +12,8 @@ from bot.wiring import build_wiring
 from data.engine import make_engine
 from data.migrate import upgrade
 from data.store import Store
+from flows.content_check import check_content
 from flows.i18n import Catalogue, default_catalogue
-from flows.onboarding import CONSENT_VERSION
 
 
 @dataclass
@@ -28,10 +28,12 @@ class Services:
 def build_services(
     settings: Settings, clock: Clock | None = None, *, migrate: bool = True
 ) -> Services:
+    # Content first: broken content stops the bot before it touches the database.
+    catalogue = default_catalogue()
+    check_content(catalogue)
     store = Store(make_engine(settings.database_url))
     if migrate:
         upgrade(store.engine)
-    catalogue = default_catalogue()
     clock = clock or SystemClock()
     understanding = shared_understanding(settings.sentence_encoder)
     conversations = Conversations(
@@ -41,7 +43,6 @@ def build_services(
         build_wiring(store, settings, understanding.status),
         default_language=catalogue.pick_language(settings.default_language),
         default_timezone=settings.default_timezone,
-        consent_version=CONSENT_VERSION,
         understanding=understanding,
     )
     return Services(settings, store, clock, catalogue, conversations)

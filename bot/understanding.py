@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.encoders import SentenceEncoder, load_encoder
-from flows.exercises import load_library
+from flows.exercises.library import load_library
 from flows.i18n import Catalogue, default_catalogue
 from flows.learn import CARD_IDS
 from flows.understanding.bank import PhraseBank, default_bank

@@ -4,7 +4,7 @@ own pieces, so the conversation engine stays generic."""
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features import (
     caution,
     checkin,
@@ -18,10 +18,11 @@ from bot.features import (
     reminders,
     summary,
 )
-from data.store import Store, Turn
+from data.store import Store
+from data.turn import Turn
 from flows import helplines
 from flows.i18n import Translator
-from flows.runtime import FlowRegistry, Reply
+from flows.runtime import Reply
 
 
 def _help(tx: Turn, t: Translator) -> list[Reply]:
@@ -36,7 +37,8 @@ def build_wiring(
     """Every feature's pieces. ``store``, ``settings`` and the understanding status are
     only needed by the admin counts and the privacy text; ``python -m bot flows`` draws
     without them."""
-    wiring = Wiring(flows=FlowRegistry([]), command_flows={}, commands={"help": _help})
+    wiring = Wiring()
+    wiring.add_command("help", _help)
     for feature in (
         onboarding,
         pain_test,

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from data.types import UTCDateTime
+from flows.rows import DeliveryStatus
 
 
 def _utc(nullable: bool = False, index: bool = False) -> Any:
@@ -154,7 +155,8 @@ class Delivery(SQLModel, table=True):
     slot: datetime = _utc()
     claimed_at: datetime = _utc()
     sent_at: datetime | None = _utc(nullable=True)
-    status: str = Field(default="claimed", max_length=16)
+    status: str = Field(default=DeliveryStatus.CLAIMED.value, max_length=16)
+    """A :class:`flows.rows.DeliveryStatus`, stored as its string."""
     action: str | None = Field(default=None, max_length=16)
     action_at: datetime | None = _utc(nullable=True)
 

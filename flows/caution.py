@@ -17,10 +17,9 @@ from datetime import datetime
 from typing import Any, Final
 
 from flows import helplines
+from flows.reminder_words import format_date
 from flows.runtime import Choice, Context, Event, Press, Reply
-from flows.schedule import format_date
 
-P: Final = "caution"
 STEP: Final = "caution"
 """The name of the question's step in every flow that asks it."""
 
@@ -80,12 +79,12 @@ def _date(caution: Caution, ctx: Context) -> str:
 
 def question(caution: Caution, ctx: Context, prefix: str | None = None) -> Reply:
     """The caution with its date, and the question with its two buttons."""
-    text = ctx.t(f"{P}.ask", date=_date(caution, ctx))
+    text = ctx.t("caution.ask", date=_date(caution, ctx))
     return Reply(
         f"{prefix}\n\n{text}" if prefix else text,
         (
-            (Choice(ctx.t(f"{P}.seen"), SEEN, means="yes"),),
-            (Choice(ctx.t(f"{P}.not_yet"), NOT_YET, means="no"),),
+            (Choice(ctx.t("caution.seen"), SEEN, means="yes"),),
+            (Choice(ctx.t("caution.not_yet"), NOT_YET, means="no"),),
         ),
     )
 
@@ -99,20 +98,20 @@ def answer(event: Event, ctx: Context) -> str | None:
 
 
 def reask(caution: Caution, ctx: Context) -> Reply:
-    return question(caution, ctx, ctx.t(f"{P}.reask"))
+    return question(caution, ctx, ctx.t("caution.reask"))
 
 
 def cleared(ctx: Context) -> str:
     """What the user reads after "Yes", before what they asked for."""
-    return ctx.t(f"{P}.cleared")
+    return ctx.t("caution.cleared")
 
 
 def advice(caution: Caution, ctx: Context) -> str:
     """The advice again, after "Not yet": who to call (the user's country's numbers),
     and how soon."""
-    return ctx.t(f"{P}.advice.{caution.kind}", **helplines.fills(ctx.t, ctx.timezone))
+    return ctx.t(f"caution.advice.{caution.kind}", **helplines.fills(ctx.t, ctx.timezone))
 
 
 def line(caution: Caution, ctx: Context) -> str:
     """The short caution every exercise carries while the caution is open."""
-    return ctx.t(f"{P}.line", date=_date(caution, ctx))
+    return ctx.t("caution.line", date=_date(caution, ctx))

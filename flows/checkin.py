@@ -4,9 +4,9 @@ It must take a returning user under 30 seconds, so every step is one tap (five t
 all, the last one "Skip") and typed numbers work too. One check-in per *local* day: a
 second one the same day asks first and then updates it, and a forgotten yesterday can
 still be filled in from the first question while today is not done yet. The closing
-words answer what the numbers say (:func:`care`): slow breathing when stress is high, a
-gentle plan for the day when pain is high, a word on a bad night or a day without
-movement. The flow only decides; the bot stores :class:`CheckinRecorded` and passes
+words answer what the numbers say (:mod:`flows.checkin_feedback`): slow breathing when
+stress is high, a gentle plan for the day when pain is high, a word on a bad night or a
+day without movement. The flow only decides; the bot stores :class:`CheckinRecorded` and passes
 earlier days in ``ctx.history`` (see :func:`CheckinFlow.start` for the keys).
 """
 
@@ -16,29 +16,22 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
-from flows.exercises import BREATHE_COMMAND, GENTLE_MOVE_COMMAND
-from flows.formatting import format_decimal
+from flows.checkin_feedback import checkin_row, closing, has_checkin
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
 from flows.streaks import (
-    AVERAGE_WINDOW_DAYS,
     SCORE_MAX,
     SCORE_MIN,
-    current_streak,
     local_day,
     parse_day,
     parse_score,
-    seven_day_average,
     valid_score,
 )
 
 NAME = "checkin"
 NOTE_LIMIT = 500
 FALLBACK_TIMEZONE = "Europe/Brussels"
-RECENT_WINDOW_DAYS = 30
-"""How many days before today the bot passes in ``history["recent"]``."""
 
 SLEEP_VALUES: tuple[str, ...] = ("good", "soso", "bad")
 MOVED_VALUES: tuple[str, ...] = ("yes", "little", "no")
@@ -54,48 +47,27 @@ BACK = "back"
 SKIP = "skip"
 
 STEPS: tuple[str, ...] = ("confirm", "pain", "stress", "sleep", "moved", "note")
+_QUESTIONS: Mapping[str, Mapping[bool, str]] = {
+    # step: {for yesterday?: its question}
+    "pain": {False: "checkin.pain.today", True: "checkin.pain.yesterday"},
+    "stress": {False: "checkin.stress.today", True: "checkin.stress.yesterday"},
+    "sleep": {False: "checkin.sleep.today", True: "checkin.sleep.yesterday"},
+    "moved": {False: "checkin.moved.today", True: "checkin.moved.yesterday"},
+    "note": {False: "checkin.note.today", True: "checkin.note.yesterday"},
+}
+_OPTION_LABELS: Mapping[str, Mapping[str, str]] = {
+    "sleep": {
+        "good": "checkin.sleep.good",
+        "soso": "checkin.sleep.soso",
+        "bad": "checkin.sleep.bad",
+    },
+    "moved": {
+        "yes": "checkin.moved.yes",
+        "little": "checkin.moved.little",
+        "no": "checkin.moved.no",
+    },
+}
 _PREVIOUS = {"stress": "pain", "sleep": "stress", "moved": "sleep", "note": "moved"}
-
-HIGH_PAIN = 7
-"""Pain from 7 up is severe on the 0-10 scale: the reply offers a gentle plan for the day."""
-HIGH_STRESS = 7
-"""Stress from 7 up: the reply offers a few minutes of slow breathing."""
-
-# What the closing words add (content keys ``checkin.care.<code>``), in this order.
-CARE_PAIN = "pain_high"
-CARE_STRESS = "stress_high"
-CARE_SLEEP = "sleep_bad"
-CARE_MOVED = "moved_no"
-_CARE_BUTTONS = {CARE_PAIN: GENTLE_MOVE_COMMAND, CARE_STRESS: BREATHE_COMMAND}
-"""The exercise each answer offers, as a command so the button outlives the check-in."""
-
-
-def care(pain: int, stress: int, sleep: str, moved: str) -> tuple[str, ...]:
-    """What the numbers ask for, most pressing first.
-
-    High pain gets a gentle plan for the day (short easy movement rather than rest,
-    smaller portions, something calming, and when to see a doctor: the flare-up plan of
-    docs/CLINICAL.md) and high stress slow breathing. Only on a day without either is a
-    bad night or no movement answered, so the reply stays short on a hard day.
-    """
-    high = tuple(
-        code
-        for code, applies in ((CARE_PAIN, pain >= HIGH_PAIN), (CARE_STRESS, stress >= HIGH_STRESS))
-        if applies
-    )
-    if high:
-        return high
-    return tuple(
-        code
-        for code, applies in ((CARE_SLEEP, sleep == "bad"), (CARE_MOVED, moved == "no"))
-        if applies
-    )
-
-
-# Day-to-day swings under half a point read as "about the same"; 2 points is the
-# change people feel as meaningful (docs/CLINICAL.md), so only then drop "a bit".
-_SAME_BAND = 0.5
-_CLEAR_CHANGE = 2.0
 
 
 @dataclass(frozen=True)
@@ -148,11 +120,6 @@ def clean_note(text: str) -> tuple[str | None, bool]:
     return (note or None), shortened
 
 
-def _checkin_row(value: object) -> Mapping[str, Any] | None:
-    """A history check-in dict, or None when absent or unusable."""
-    return value if isinstance(value, Mapping) and value else None
-
-
 class CheckinFlow:
     """[confirm] -> pain -> stress -> sleep -> moved -> note -> finished.
 
@@ -175,7 +142,7 @@ class CheckinFlow:
 
     def start(self, ctx: Context) -> Outcome:
         today = self._today(ctx)
-        existing = _checkin_row(ctx.history.get("today_checkin"))
+        existing = checkin_row(ctx.history.get("today_checkin"))
         base = {"today": today.isoformat(), "day": today.isoformat(), "when": TODAY}
         if existing is not None:
             shown = {
@@ -186,7 +153,7 @@ class CheckinFlow:
                 self.name, "confirm", {**base, "replaces": True, "can_switch": False, **shown}
             )
         else:
-            can_switch = _checkin_row(ctx.history.get("yesterday_checkin")) is None
+            can_switch = checkin_row(ctx.history.get("yesterday_checkin")) is None
             state = FlowState(
                 self.name, "pain", {**base, "replaces": False, "can_switch": can_switch}
             )
@@ -300,41 +267,30 @@ class CheckinFlow:
         if moved not in MOVED_VALUES:
             return self._ask(state.at("moved"), ctx)
         day = parse_day(answers.get("day")) or self._today(ctx)
-        replaces = bool(answers.get("replaces")) or self._has_checkin(day, ctx)
+        replaces = bool(answers.get("replaces")) or has_checkin(day, self._today(ctx), ctx)
         fact = CheckinRecorded(
             day.isoformat(), pain, stress, str(sleep), str(moved), note, replaces
         )
-        t = ctx.t
-        needs = care(pain, stress, str(sleep), str(moved))
-        hard = any(code in _CARE_BUTTONS for code in needs)
-        lines = [
-            t("checkin.done.updated" if replaces else "checkin.done.saved"),
-            self._feedback(day, pain, answers.get("when") == YESTERDAY, ctx, hard=hard),
-        ]
-        streak = self._streak_line(day, ctx)
-        if streak:
-            lines[-1] = f"{lines[-1]} {streak}"
-        if shortened:
-            lines.append(t("checkin.done.note_shortened", limit=NOTE_LIMIT))
-        text = "\n".join(lines)
-        if needs:
-            said = "\n\n".join(
-                t(f"checkin.care.{code}", pain=pain, stress=stress) for code in needs
-            )
-            text = f"{text}\n\n{said}"
-        buttons = tuple(
-            (Choice(t(f"checkin.care.buttons.{code}"), command=_CARE_BUTTONS[code]),)
-            for code in needs
-            if code in _CARE_BUTTONS
+        reply = closing(
+            ctx,
+            self._today(ctx),
+            day,
+            (pain, stress),
+            str(sleep),
+            str(moved),
+            replaces=replaces,
+            yesterday=answers.get("when") == YESTERDAY,
+            shortened=shortened,
+            note_limit=NOTE_LIMIT,
         )
-        return Outcome(None, (Reply(text, buttons),), (fact,))
+        return Outcome(None, (reply,), (fact,))
 
     # -- questions -------------------------------------------------------------------
 
     def _question(self, state: FlowState, ctx: Context) -> Reply:
         t = ctx.t
         answers = state.answers
-        when = "yesterday" if answers.get("when") == YESTERDAY else "today"
+        yesterday = answers.get("when") == YESTERDAY
         back_row = (Choice(t("common.back"), BACK, means="back"),)
         step = state.step
         if step == "confirm":
@@ -352,14 +308,14 @@ class CheckinFlow:
                 ),
             )
         if step == "stress":
-            return Reply(t(f"checkin.stress.{when}"), (*_score_rows(), back_row))
+            return Reply(t(_QUESTIONS[step][yesterday]), (*_score_rows(), back_row))
         if step in ("sleep", "moved"):
             values = SLEEP_VALUES if step == "sleep" else MOVED_VALUES
-            options = tuple(Choice(t(f"checkin.{step}.{value}"), value) for value in values)
-            return Reply(t(f"checkin.{step}.{when}"), (options, back_row))
+            options = tuple(Choice(t(_OPTION_LABELS[step][value]), value) for value in values)
+            return Reply(t(_QUESTIONS[step][yesterday]), (options, back_row))
         if step == "note":
             return Reply(
-                t(f"checkin.note.{when}"),
+                t(_QUESTIONS[step][yesterday]),
                 ((Choice(t("common.skip"), SKIP, means="skip"),), back_row),
             )
         # "pain", and any unknown step: the first question is always a safe place.
@@ -367,11 +323,11 @@ class CheckinFlow:
         if answers.get("can_switch"):
             switch = (
                 Choice(t("checkin.pain.for_today"), TODAY)
-                if when == "yesterday"
+                if yesterday
                 else Choice(t("checkin.pain.for_yesterday"), YESTERDAY)
             )
             rows = (*rows, (switch,))
-        return Reply(t(f"checkin.pain.{when}"), rows)
+        return Reply(t(_QUESTIONS["pain"][yesterday]), rows)
 
     def _ask(self, state: FlowState, ctx: Context, prefix: str | None = None) -> Outcome:
         """Show ``state``'s question, after ``prefix`` (why we ask again) if any."""
@@ -385,82 +341,6 @@ class CheckinFlow:
         today = parse_day(state.answers.get("today")) or self._today(ctx)
         day = today - timedelta(days=1) if when == YESTERDAY else today
         return state.at("pain", when=when, day=day.isoformat())
-
-    # -- feedback --------------------------------------------------------------------
-
-    def _history_rows(self, ctx: Context) -> list[Mapping[str, Any]]:
-        """Every earlier check-in the bot passed: recent days plus today's/yesterday's."""
-        recent = ctx.history.get("recent")
-        rows = (
-            [row for row in recent if isinstance(row, Mapping)]
-            if isinstance(recent, list | tuple)
-            else []
-        )
-        today = self._today(ctx)
-        for key, implied in (
-            ("yesterday_checkin", today - timedelta(days=1)),
-            ("today_checkin", today),
-        ):
-            row = _checkin_row(ctx.history.get(key))
-            if row is not None:
-                # The key itself says which day it is, should the row not.
-                day = parse_day(row.get("local_day")) or implied
-                rows.append({**row, "local_day": day.isoformat()})
-        return rows
-
-    def _feedback(
-        self, day: date, pain: int, yesterday: bool, ctx: Context, *, hard: bool = False
-    ) -> str:
-        t = ctx.t
-        when = t("checkin.words.yesterday" if yesterday else "checkin.words.today")
-        rows = self._history_rows(ctx)
-        average = seven_day_average(rows, day)
-        if average is None:
-            earlier = {parse_day(row.get("local_day")) for row in rows} - {None, day}
-            week_start = day - timedelta(days=AVERAGE_WINDOW_DAYS)
-            if any(d is not None and week_start <= d < day for d in earlier):
-                key = "too_few"  # one or two days: no "average" worth the name yet
-            else:
-                key = "no_recent" if earlier else "first_hard" if hard else "first"
-            return t(f"checkin.feedback.{key}", pain=pain, day=when)
-        diff = pain - average
-        if abs(diff) < _SAME_BAND:
-            key = "same"
-        elif diff < 0:
-            key = "much_lower" if diff <= -_CLEAR_CHANGE else "lower"
-        else:
-            key = "much_higher" if diff >= _CLEAR_CHANGE else "higher"
-        return t(
-            f"checkin.feedback.{key}",
-            pain=pain,
-            day=when,
-            average=format_decimal(average, ctx.language),
-        )
-
-    def _streak_line(self, day: date, ctx: Context) -> str:
-        days = {
-            parsed
-            for row in self._history_rows(ctx)
-            if (parsed := parse_day(row.get("local_day"))) is not None
-        }
-        days.add(day)
-        today = self._today(ctx)
-        streak = current_streak(days, today)
-        if streak == 0:
-            return ""
-        if streak == 1:
-            return ctx.t("checkin.streak.one")
-        anchor = today if today in days else today - timedelta(days=1)
-        first = anchor - timedelta(days=streak - 1)
-        # History only reaches back 30 days: a streak that fills it may be longer.
-        truncated = first == min(days) and first <= today - timedelta(days=RECENT_WINDOW_DAYS)
-        return ctx.t(
-            "checkin.streak.many_plus" if truncated else "checkin.streak.many", days=streak
-        )
-
-    def _has_checkin(self, day: date, ctx: Context) -> bool:
-        """Whether the bot reports a check-in already stored for ``day``."""
-        return any(parse_day(row.get("local_day")) == day for row in self._history_rows(ctx))
 
     @staticmethod
     def _today(ctx: Context) -> date:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, reask
 
 NAME = "delete"
 YES, NO = "yes", "no"
@@ -49,9 +49,7 @@ class EraseFlow:
             return Outcome(None, (Reply(ctx.t("privacy.delete_done")),), (EverythingErased(),))
         if value == NO:
             return Outcome(None, (Reply(ctx.t("privacy.delete_kept")),))
-        return Outcome(
-            state, (Reply(ctx.t("common.please_use_buttons")), *self.current(state, ctx))
-        )
+        return reask(state, self.current(state, ctx), ctx.t("common.please_use_buttons"))
 
     def holds_unsaved(self, state: FlowState) -> bool:
         """A question only: nothing to lose by leaving it."""

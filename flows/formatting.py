@@ -1,9 +1,15 @@
-"""Numbers and dates in the user's language (Babel): "5.2" in English, "5,2" in Dutch,
-French and German; "Tue 24 Nov" / "di 24 nov" / "Di., 24. Nov."."""
+"""Numbers, dates and times in the user's language (Babel): "5.2" in English, "5,2" in
+Dutch, French and German; "Tue 24 Nov" / "di 24 nov" / "Di., 24. Nov."; "3 November 2026";
+"09:30".
+
+The one way the bot writes a date or a time for a person: CLDR's pattern for each
+language, never a month list in the content or ``strftime`` (which speaks the server's
+locale, not the user's).
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, get_timezone_location
@@ -34,6 +40,19 @@ def format_day(day: date, language: str) -> str:
     """A short local date as each language writes it: "Tue 24 Nov", "di 24 nov",
     "mar. 24 nov.", "Di., 24. Nov." (CLDR's pattern, not one pattern for all)."""
     return str(format_skeleton("MMMEd", day, locale=locale_for(language)))
+
+
+def format_long_date(day: date, language: str) -> str:
+    """A date with its year, the month written out: "3 November 2026", "3 november 2026",
+    "3 novembre 2026", "3. November 2026"."""
+    return str(format_skeleton("yMMMMd", day, locale=locale_for(language)))
+
+
+def format_time(at: time | str, language: str) -> str:
+    """A time of day (a ``time`` or ``"HH:MM"``) on the 24-hour clock, as the language
+    writes it: "09:30" in all four languages today (CLDR's ``HH:mm``)."""
+    value = time.fromisoformat(at) if isinstance(at, str) else at
+    return str(format_skeleton("Hm", value.replace(tzinfo=None), locale=locale_for(language)))
 
 
 def zone_name(zone: str, language: str) -> str:

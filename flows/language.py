@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flows.onboarding import LanguageChosen
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
+from flows.onboarding import LANGUAGE_NAMES, LanguageChosen
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, reask
 
 NAME = "language"
 
@@ -19,7 +19,7 @@ class LanguageFlow:
     def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
         t = ctx.t
         languages = sorted(t.catalogue.languages, key=lambda lang: lang != ctx.language)
-        rows = tuple((Choice(t(f"onboarding.language_names.{lang}"), lang),) for lang in languages)
+        rows = tuple((Choice(t(LANGUAGE_NAMES[lang]), lang),) for lang in languages)
         return (Reply(t("privacy.language_prompt"), rows),)
 
     def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
@@ -29,9 +29,7 @@ class LanguageFlow:
             return Outcome(
                 None, (Reply(chosen("privacy.language_set")),), (LanguageChosen(event.value),)
             )
-        return Outcome(
-            state, (Reply(ctx.t("common.please_use_buttons")), *self.current(state, ctx))
-        )
+        return reask(state, self.current(state, ctx), ctx.t("common.please_use_buttons"))
 
     def holds_unsaved(self, state: FlowState) -> bool:
         """The language is stored when it is picked."""

@@ -17,11 +17,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flows.formatting import zone_name
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text, reask
 from flows.timezones import COMMON_TIMEZONES, local_clock, parse_timezone
 
 CONSENT_VERSION = 1
 NAME = "onboarding"
+
+LANGUAGE_NAMES = {
+    "en": "onboarding.language_names.en",
+    "nl": "onboarding.language_names.nl",
+    "fr": "onboarding.language_names.fr",
+    "de": "onboarding.language_names.de",
+}
+"""Each language's name in its own words, by language code (keys written out in full so
+a search for one finds its use)."""
+
+HELD = {
+    "checkins": "onboarding.held.checkins",
+    "notes": "onboarding.held.notes",
+    "test_results": "onboarding.held.test_results",
+    "lesson_reads": "onboarding.held.lesson_reads",
+    "exercise_logs": "onboarding.held.exercise_logs",
+    "reminders": "onboarding.held.reminders",
+    "deliveries": "onboarding.held.deliveries",
+    "medical_cautions": "onboarding.held.medical_cautions",
+    "programmes": "onboarding.held.programmes",
+    "programme_sessions": "onboarding.held.programme_sessions",
+}
+"""What a withdrawal erases, in the user's words, by the kind the store counts
+(``Turn.health_data_held``)."""
 
 
 @dataclass(frozen=True)
@@ -78,10 +102,7 @@ class OnboardingFlow:
             return (
                 Reply(
                     t("onboarding.language_prompt"),
-                    tuple(
-                        (Choice(t(f"onboarding.language_names.{lang}"), lang),)
-                        for lang in languages
-                    ),
+                    tuple((Choice(t(LANGUAGE_NAMES[lang]), lang),) for lang in languages),
                 ),
             )
         if step == "consent":
@@ -112,7 +133,7 @@ class OnboardingFlow:
                     t(
                         "onboarding.timezone_prompt",
                         timezone=tz,
-                        local_time=local_clock(ctx.now, tz),
+                        local_time=local_clock(ctx.now, tz, t.language),
                     ),
                     (
                         (Choice(t("onboarding.timezone_keep"), "keep", means="yes"),),
@@ -153,7 +174,7 @@ class OnboardingFlow:
                     return Outcome(state, (reply,))
             if chosen:
                 return self._finish(chosen, ctx)
-        return Outcome(state, (Reply(t("common.please_use_buttons")), *self.current(state, ctx)))
+        return reask(state, self.current(state, ctx), t("common.please_use_buttons"))
 
     def holds_unsaved(self, state: FlowState) -> bool:
         """Consent, language and zone are each stored when they are given."""
@@ -192,8 +213,7 @@ class OnboardingFlow:
 
     def _held_list(self, ctx: Context) -> str:
         return "\n".join(
-            "• " + ctx.t(f"onboarding.held.{kind}", count=count)
-            for kind, count in _held(ctx).items()
+            "• " + ctx.t(HELD[kind], count=count) for kind, count in _held(ctx).items()
         )
 
     def _finish(self, timezone: str, ctx: Context) -> Outcome:
@@ -205,7 +225,7 @@ class OnboardingFlow:
                     t(
                         "onboarding.timezone_set",
                         timezone=timezone,
-                        local_time=local_clock(ctx.now, timezone),
+                        local_time=local_clock(ctx.now, timezone, t.language),
                     )
                 ),
                 Reply(

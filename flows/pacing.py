@@ -1,7 +1,7 @@
 """Which due reminder slots are worth a push: the rules the dispatcher applies at claim.
 
 **Done for the day.** A reminder that comes after the person already did what it asks
-for teaches them to ignore reminders (CONTENT.md: people want a reminder only when the
+for teaches them to ignore reminders (docs/CLINICAL.md: people want a reminder only when the
 day's task is not done yet). So a slot whose task is done for the user's local day is
 skipped: the evening check-in after a check-in at 19:00, the breathing reminder after a
 breathing exercise that morning, the walk after a graded walk. Movement breaks and
@@ -47,6 +47,7 @@ from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flows.rows import DeliveryStatus
 from flows.schedule import (
     DEFAULT_TIMEZONE,
     KINDS,
@@ -60,11 +61,11 @@ from flows.schedule import (
 SEND: Final = "send"
 ASK: Final = "ask"
 """Send the question about an ignored reminder in place of its nudge."""
-DONE: Final = "skipped"
+DONE: Final = DeliveryStatus.SKIPPED
 """Recorded as the delivery's status: the day's task was already done, nothing sent."""
-CAPPED: Final = "capped"
+CAPPED: Final = DeliveryStatus.CAPPED
 """Recorded as the status: the day's limit keeps this slot back."""
-SPACED: Final = "spaced"
+SPACED: Final = DeliveryStatus.SPACED
 """Recorded as the status: an ignored reminder that is spaced out stays quiet."""
 
 TASK_KINDS: Final = ("checkin", "stress", "pain")

@@ -16,6 +16,7 @@ from datetime import date, time
 from typing import Any, Final
 
 from flows import caution as cn
+from flows.formatting import format_day, format_time
 from flows.i18n import Translator
 from flows.programme.calendar import PROGRAMME_WEEKS, DayLabel, position, week_dates
 from flows.programme.content import ProgrammeContent, programme_content, week_key
@@ -251,18 +252,12 @@ def part_names(ctx: Context, parts: Sequence[Part]) -> str:
 
 
 def time_text(ctx: Context, at: time) -> str:
-    return ctx.t("reminders.format.time", hour=str(at.hour), minute=f"{at.minute:02d}")
+    return format_time(at, ctx.t.language)
 
 
 def date_text(ctx: Context, day: date) -> str:
-    """ "Fri 28 Nov", with the reminders' own day and month names."""
-    t = ctx.t
-    return t(
-        "reminders.format.date",
-        weekday=t.list("reminders.days.short")[day.weekday()],
-        day=str(day.day),
-        month=t.list("reminders.months.short")[day.month - 1],
-    )
+    """ "Fri 28 Nov", the short date the reminders write too."""
+    return format_day(day, ctx.t.language)
 
 
 # -- the weekly summary's part -----------------------------------------------------------

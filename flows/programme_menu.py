@@ -29,7 +29,7 @@ from flows.programme.keeping_up import confirm_time, engaged
 from flows.programme.state import MAX_PAUSE_DAYS, ProgrammeState
 from flows.programme.tracks import enrol
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
-from flows.schedule import parse_hhmm
+from flows.time_input import parse_hhmm
 
 NAME: Final = "programme"
 P: Final = "programme.ui"

@@ -7,7 +7,7 @@ so a crash between two steps never loses or repeats an answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -124,6 +124,21 @@ class Outcome:
     state: FlowState | None
     replies: tuple[Reply, ...] = ()
     facts: tuple[object, ...] = ()
+
+
+def reask(
+    state: FlowState, question: Sequence[Reply], note: str, facts: tuple[object, ...] = ()
+) -> Outcome:
+    """Input that answers nothing: the same question again, with ``note`` (why it is
+    asked again, ``common.please_use_buttons`` mostly) at the top of its first message.
+
+    The one way every flow re-asks. One message, not a note and then the question: each
+    message is a paced send, and the note belongs to the question it is about.
+    """
+    if not question:
+        return Outcome(state, (Reply(note),), facts)
+    first, *rest = question
+    return Outcome(state, (replace(first, text=f"{note}\n\n{first.text}"), *rest), facts)
 
 
 class Flow(Protocol):

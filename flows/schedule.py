@@ -23,6 +23,10 @@ How a rule turns into instants, and why:
 - A slot inside quiet hours is dropped, not delayed: a nudge pushed to 07:00 after a
   quiet night is noise, and the next regular slot comes soon enough.
 - While ``paused_until`` lies ahead, slots before it are dropped too.
+
+The rules in words and the reminder messages are :mod:`flows.reminder_words`; times and
+days as people type them are :mod:`flows.time_input`. This module is the arithmetic
+alone, so the part every slot of every user goes through stays small and has no content.
 """
 
 from __future__ import annotations
@@ -34,9 +38,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from flows.i18n import Translator
-from flows.safety import normalise
 
 KINDS: Final = ("movement", "posture", "stress", "pain", "checkin", "summary")
 """Every reminder kind, in the order menus and plans show them."""
@@ -66,93 +67,6 @@ _ONE_MICROSECOND: Final = timedelta(microseconds=1)
 _HHMM_CANONICAL = re.compile(r"([01]\d|2[0-3]):([0-5]\d)", re.ASCII)
 
 
-# -- validation of typed times ---------------------------------------------------------
-
-_MAX_TIME_TEXT: Final = 12
-_TIME_FORMS = re.compile(
-    r"""
-    (?P<hour>\d{1,2})
-    (?: (?:[:.hu]) (?P<minute>\d{2}) )?       # 9:30, 9.30, 9h30, 9u30, or just 9
-    \s* (?: (?P<ampm>am|pm|a\.m\.|p\.m\.) | uhr | uur | h | u )?   # 7pm, 18 Uhr, 19h, 18u
-    """,
-    re.ASCII | re.VERBOSE | re.IGNORECASE,
-)
-_COMPACT_TIME = re.compile(r"(\d{1,2})(\d{2})", re.ASCII)
-
-
-def parse_hhmm(text: str) -> str | None:
-    """A time of day the user typed, as canonical ``"HH:MM"``, or None.
-
-    Accepted, because that is how people type times on a phone: ``9:00``, ``09:00``,
-    ``9.30``, ``9h30``, ``9u30``, ``9`` (whole hour), compact ``0930`` and ``930``, an
-    English ``am``/``pm`` suffix (``7pm``, ``7:30 pm``), and the hour words of the other
-    languages (``18 Uhr``, ``7.30 Uhr``, ``18 uur``, ``18u``, ``19h``). Surrounding
-    spaces are ignored. Only
-    ASCII digits count, so no emoji or other scripts slip through, and anything longer
-    than a dozen characters is refused before any work. ``24:00``, ``25:00`` and
-    ``9:60`` are not times; neither is ``0`` with ``am``/``pm`` or ``13pm``.
-    """
-    if not isinstance(text, str) or len(text) > _MAX_TIME_TEXT:
-        return None
-    cleaned = text.strip()
-    hour: int
-    minute: int
-    compact = _COMPACT_TIME.fullmatch(cleaned)
-    if compact:
-        hour, minute = int(compact.group(1)), int(compact.group(2))
-    else:
-        match = _TIME_FORMS.fullmatch(cleaned)
-        if not match:
-            return None
-        hour = int(match.group("hour"))
-        minute = int(match.group("minute") or 0)
-        ampm = (match.group("ampm") or "").replace(".", "").lower()
-        if ampm:
-            if not 1 <= hour <= 12:
-                return None
-            hour = hour % 12 + (12 if ampm == "pm" else 0)
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        return None
-    return f"{hour:02d}:{minute:02d}"
-
-
-_RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|to|till|until)\s*", re.IGNORECASE)
-
-
-def parse_window(text: str) -> tuple[str, str] | None:
-    """Two typed times such as ``9:00-17:00`` or ``22 to 7`` as (start, end), or None.
-
-    Used for working hours and quiet hours. The end may be earlier than the start (a
-    window across midnight); equal ends are refused because they say nothing.
-    """
-    if not isinstance(text, str) or len(text) > 2 * _MAX_TIME_TEXT + 8:
-        return None
-    parts = _RANGE_SPLIT.split(text.strip())
-    if len(parts) != 2:
-        return None
-    start, end = parse_hhmm(parts[0]), parse_hhmm(parts[1])
-    if start is None or end is None or start == end:
-        return None
-    return start, end
-
-
-def parse_times(text: str) -> tuple[str, ...] | None:
-    """One or more typed times (``10:30, 15:00`` or ``10:30 and 15:00``), sorted, or None.
-
-    Every piece must be a time; a list with one bad piece is refused as a whole, so the
-    user is never surprised by a reminder they did not ask for.
-    """
-    if not isinstance(text, str) or len(text) > MAX_TIMES * (_MAX_TIME_TEXT + 5):
-        return None
-    pieces = [p for p in re.split(r"\s*(?:,|;|\b(?:and|en|et|und)\b|&)\s*", text.strip()) if p]
-    if not pieces or len(pieces) > MAX_TIMES:
-        return None
-    parsed = [parse_hhmm(piece) for piece in pieces]
-    if any(p is None for p in parsed):
-        return None
-    return tuple(sorted({p for p in parsed if p is not None}))
-
-
 def _minutes(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
@@ -162,14 +76,16 @@ def _is_hhmm(value: object) -> bool:
     return isinstance(value, str) and _HHMM_CANONICAL.fullmatch(value) is not None
 
 
-def _zone(name: str) -> ZoneInfo:
+def zone_named(name: str) -> ZoneInfo:
+    """The zone of an IANA name; ``ValueError`` (not ``KeyError``) for an unknown one."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
-def _require_aware(value: datetime, label: str) -> datetime:
+def require_aware(value: datetime, label: str) -> datetime:
+    """``value`` in UTC; a naive datetime is refused, since its instant is a guess."""
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{label} must be an aware datetime")
     return value.astimezone(UTC)
@@ -209,7 +125,7 @@ class Rule:
             raise ValueError(f"kind must be one of {RULE_KINDS}, got {self.kind!r}")
         if not isinstance(self.timezone, str):
             raise ValueError("timezone must be an IANA name")
-        _zone(self.timezone)
+        zone_named(self.timezone)
         self._check_slots()
         days = tuple(self.days) if isinstance(self.days, Iterable) else ()
         if not days or any(
@@ -226,7 +142,7 @@ class Rule:
                 raise ValueError("quiet hours must not start and end at the same time")
         if self.paused_until is not None:
             object.__setattr__(
-                self, "paused_until", _require_aware(self.paused_until, "paused_until")
+                self, "paused_until", require_aware(self.paused_until, "paused_until")
             )
 
     def _check_slots(self) -> None:
@@ -295,11 +211,11 @@ class Rule:
 
     @property
     def zone(self) -> ZoneInfo:
-        return _zone(self.timezone)
+        return zone_named(self.timezone)
 
     def is_paused(self, now: datetime) -> bool:
         """Whether a pause is still running at the aware instant ``now``."""
-        return self.paused_until is not None and self.paused_until > _require_aware(now, "now")
+        return self.paused_until is not None and self.paused_until > require_aware(now, "now")
 
     # -- JSON ------------------------------------------------------------------------
 
@@ -432,7 +348,7 @@ def _first_day(rule: Rule, instant: datetime, zone: ZoneInfo) -> date:
 
 def _threshold(rule: Rule, after: datetime) -> datetime:
     """Slots must be strictly after this instant (``after`` and the pause combined)."""
-    after_utc = _require_aware(after, "after")
+    after_utc = require_aware(after, "after")
     if rule.paused_until is not None:
         return max(after_utc, rule.paused_until - _ONE_MICROSECOND)
     return after_utc
@@ -482,7 +398,7 @@ def slots_between(rule: Rule, start: datetime, end: datetime) -> list[datetime]:
     tests can check that stepping with ``next_due`` visits exactly these instants.
     """
     threshold = _threshold(rule, start)
-    end_utc = _require_aware(end, "end")
+    end_utc = require_aware(end, "end")
     return [slot for slot in _iter_slots(rule, threshold, end_utc) if threshold < slot <= end_utc]
 
 
@@ -494,7 +410,7 @@ def next_due_after_today(rule: Rule, now: datetime) -> datetime | None:
     01:00 skips what is left of the window that started the evening before.
     """
     zone = rule.zone
-    local = _require_aware(now, "now").astimezone(zone)
+    local = require_aware(now, "now").astimezone(zone)
     day = local.date()
     minutes = _nominal_minutes(rule)
     wraps = minutes[-1] >= _MINUTES_PER_DAY
@@ -512,174 +428,4 @@ def snooze(now: datetime, minutes: int) -> datetime:
         raise ValueError("minutes must be an int")
     if not 1 <= minutes <= MAX_SNOOZE:
         raise ValueError(f"snooze must be 1-{MAX_SNOOZE} minutes")
-    return _require_aware(now, "now") + timedelta(minutes=minutes)
-
-
-# -- words ---------------------------------------------------------------------------
-
-P: Final = "reminders"
-
-
-def format_time(hhmm: str, t: Translator) -> str:
-    """``"09:00"`` as the language writes it (``9:00`` in English)."""
-    hours, minutes = hhmm.split(":")
-    return t(f"{P}.format.time", hour=str(int(hours)), minute=minutes)
-
-
-def join_words(items: list[str], t: Translator) -> str:
-    """``a``, ``a and b``, ``a, b and c`` in the user's language."""
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
-    rest = t(f"{P}.format.separator").join(items[:-1])
-    return t(f"{P}.format.last_pair", first=rest, last=items[-1])
-
-
-def describe_days(days: Iterable[int], t: Translator) -> str:
-    """Days as words: "every day", "weekends", a run like "Mon-Fri", or "Mon, Wed"."""
-    chosen = sorted(set(days))
-    short = t.list(f"{P}.days.short")
-    if chosen == list(EVERY_DAY):
-        return t(f"{P}.days.every_day")
-    if chosen == list(WEEKENDS):
-        return t(f"{P}.days.weekends")
-    contiguous = chosen == list(range(chosen[0], chosen[-1] + 1)) if chosen else False
-    if contiguous and len(chosen) >= 3:
-        return t(f"{P}.days.range", first=short[chosen[0]], last=short[chosen[-1]])
-    return t(f"{P}.format.separator").join(short[day] for day in chosen)
-
-
-_DAY_LIST = re.compile(r"[,;/&+\s]+")
-_DAY_RANGE = re.compile(r"[-–—]")
-
-
-def parse_days(text: str, t: Translator) -> tuple[int, ...] | None:
-    """Days typed as a list ("Mon, Wed, Fri", "maandag en vrijdag") or a range
-    ("Tue-Thu"), in the user's language, short or long names; None when any word is
-    not a day (or "and"), so "Mon to Fri" is asked again rather than read as two days."""
-    if len(text) > 200:
-        return None
-    names: dict[str, int] = {}
-    for key in (f"{P}.days.short", f"{P}.days.long"):
-        names.update({normalise(name): day for day, name in enumerate(t.list(key))})
-    joiners = {normalise(word) for word in t.list(f"{P}.typed.and")}
-    days: set[int] = set()
-    for part in _DAY_LIST.split(text.strip()):
-        ends = [normalise(end) for end in _DAY_RANGE.split(part)]
-        if len(ends) == 2 and ends[0] in names and ends[1] in names:
-            first, last = names[ends[0]], names[ends[1]]
-            days.update(
-                range(first, last + 1) if first <= last else (*range(first, 7), *range(last + 1))
-            )
-        elif len(ends) == 1 and ends[0] in names:
-            days.add(names[ends[0]])
-        elif len(ends) != 1 or (ends[0] and ends[0] not in joiners):
-            return None
-    return tuple(sorted(days)) or None
-
-
-def format_date(instant: datetime, timezone: str, t: Translator) -> str:
-    """The local date of ``instant`` as "Fri 28 Nov", names taken from the content."""
-    local = _require_aware(instant, "instant").astimezone(_zone(timezone))
-    return t(
-        f"{P}.format.date",
-        weekday=t.list(f"{P}.days.short")[local.weekday()],
-        day=str(local.day),
-        month=t.list(f"{P}.months.short")[local.month - 1],
-    )
-
-
-def describe_pause(until: datetime, timezone: str, t: Translator, *, inline: bool = False) -> str:
-    """ "Paused until Fri 28 Nov" when the pause ends at local midnight, else with the
-    time ("Paused until Sat 28 Nov, 9:05"); ``inline`` for the middle of a sentence."""
-    local = _require_aware(until, "until").astimezone(_zone(timezone))
-    day = format_date(until, timezone, t)
-    form = "inline" if inline else "until"
-    if local.hour == 0 and local.minute == 0:
-        return t(f"{P}.pause.{form}_day", date=day)
-    return t(
-        f"{P}.pause.{form}_time",
-        date=day,
-        time=format_time(f"{local.hour:02d}:{local.minute:02d}", t),
-    )
-
-
-def describe(
-    rule: Rule,
-    t: Translator,
-    now: datetime | None = None,
-    *,
-    pause: bool = True,
-    named: bool = True,
-) -> str:
-    """The rule in one sentence, the way the settings flow confirms a change.
-
-    "Movement breaks: every 90 min, Mon-Fri 9:00-17:00", "Breathing exercise: 12:30,
-    every day", with quiet hours and a running pause added when set. Pass ``now`` to
-    leave out a pause that has already ended, ``pause=False`` where the pause is said
-    once for every reminder; ``named=False`` leaves out the kind ("12:30, every day"),
-    for a line that names it once and compares two rules.
-    """
-    kind = t(f"{P}.kinds.{rule.kind}")
-    days = describe_days(rule.days, t)
-    bare = "" if named else "_bare"
-    if rule.interval_minutes is not None:
-        text = t(
-            f"{P}.describe.interval{bare}",
-            kind=kind,
-            minutes=str(rule.interval_minutes),
-            days=days,
-            start=format_time(rule.window_start or "00:00", t),
-            end=format_time(rule.window_end or "00:00", t),
-        )
-    else:
-        times = join_words([format_time(value, t) for value in rule.times], t)
-        text = t(f"{P}.describe.fixed{bare}", kind=kind, times=times, days=days)
-    if rule.quiet_start is not None and rule.quiet_end is not None:
-        text = t(
-            f"{P}.describe.quiet",
-            text=text,
-            start=format_time(rule.quiet_start, t),
-            end=format_time(rule.quiet_end, t),
-        )
-    if pause and rule.paused_until is not None and (now is None or rule.is_paused(now)):
-        text = t(
-            f"{P}.describe.paused",
-            text=text,
-            pause=describe_pause(rule.paused_until, rule.timezone, t, inline=True),
-        )
-    return text
-
-
-# -- the reminder message itself -----------------------------------------------------
-
-ACTIONS: Final = ("start", "done", "snooze15", "snooze30", "skip")
-"""Button ids under a reminder message; labels live in ``reminders.actions``."""
-
-_KIND_ACTIONS: Final[Mapping[str, tuple[str, ...]]] = {
-    "movement": ("done", "snooze15", "snooze30", "skip"),
-    "posture": ("done", "snooze15", "skip"),
-    "stress": ("start", "snooze15", "snooze30", "skip"),
-    "pain": ("start", "done", "snooze30", "skip"),
-    "checkin": ("start", "snooze30", "skip"),
-    "summary": ("start",),
-}
-SNOOZE_MINUTES: Final[Mapping[str, int]] = {"snooze15": 15, "snooze30": 30}
-
-
-def nudge_actions(kind: str) -> tuple[str, ...]:
-    """Which buttons a reminder of ``kind`` carries ("Start" only where there is a flow)."""
-    return _KIND_ACTIONS.get(kind, ("done", "skip"))
-
-
-def nudge_text(kind: str, slot: datetime, t: Translator) -> str:
-    """One of the kind's reminder texts, varied by slot so the same words rarely repeat.
-
-    Deterministic, so a retried send of the same slot shows the same words. The index
-    is the slot's hour of the (UTC) day plus its day count: a daily reminder moves one
-    text on every day, and hourly ones move on every hour, whatever the list length.
-    """
-    texts = t.list(f"{P}.messages.{kind}")
-    hours = int(_require_aware(slot, "slot").timestamp() // 3600)
-    return texts[(hours % 24 + hours // 24) % len(texts)]
+    return require_aware(now, "now") + timedelta(minutes=minutes)

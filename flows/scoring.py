@@ -1,13 +1,10 @@
 """Scoring for the pain self-check: plain functions over plain values, no I/O.
 
-Why a module of its own: the bands decide what a person is told about their pain, so
-each rule sits here in one small function with its boundaries written out, and the
-tests walk every boundary. The flow (``flows.pain_test``) only collects answers.
-
-The psychological part borrows the *constructs and scoring logic* of published
-instruments (STarT Back, PHQ-4, PSS-4, PSEQ-2; see docs/CLINICAL.md), asked in
-our own words. The results are a self-check: a "risk of slow recovery" indication and
-rough stress and mood levels, never a validated score or a diagnosis.
+Why a module of its own: the flow (``flows.pain_test``) only collects answers; this
+module turns them into the profile (:class:`Scores`) and what it points to. Each
+questionnaire is scored in :mod:`flows.instruments`; comparing with an earlier result is
+:mod:`flows.score_changes`. The results are a self-check: a "risk of slow recovery"
+indication and rough stress and mood levels, never a validated score or a diagnosis.
 
 Answers are stored by the flow under the keys named below (the step ids), so this
 module is the single place that knows which answer feeds which score.
@@ -20,6 +17,19 @@ from dataclasses import asdict, dataclass
 from typing import Any, Final
 
 from flows import advice
+from flows.instruments import (
+    BOTHER_RANGE,
+    PHQ_ITEM_RANGE,
+    PSEQ_ITEM_RANGE,
+    PSS_ITEM_RANGE,
+    StartBack,
+    phq4,
+    pseq2,
+    pseq2_band,
+    pss4,
+    pss4_level,
+    startback,
+)
 
 # -- answer keys (the flow's step ids) and the option values scoring looks at ----------
 
@@ -75,148 +85,14 @@ NO: Final = "no"
 
 # -- bands ---------------------------------------------------------------------------
 
-RISKS: Final = ("low", "medium", "high")
-PHQ4_BANDS: Final = ("normal", "mild", "moderate", "severe")
 DURATIONS: Final = ("acute", "subacute", "chronic", "recurrent")
 STRESS_ROLES: Final = advice.STRESS_ROLES
-PSS4_LEVELS: Final = ("low", "raised", "high")
-PSEQ2_BANDS: Final = ("low", "moderate", "good")
-
 PAIN_RANGE: Final = (0, 10)
-BOTHER_RANGE: Final = (0, 4)
-PHQ_ITEM_RANGE: Final = (0, 3)
-PSS_ITEM_RANGE: Final = (0, 4)
-PSEQ_ITEM_RANGE: Final = (0, 6)
-
-PSS4_REVERSED: Final = (1, 2)
-"""Zero-based PSS-4 items phrased positively (coping, things going your way)."""
 
 STARTBACK_ITEM_FROM_PHQ: Final = 2
 """A PHQ-4 answer of "more than half the days" or more counts as agreeing with the
 STarT-style worry (item 6) and not-enjoying (item 8) items, which the PHQ-4 items cover,
 so the self-check does not ask the same thing twice."""
-
-
-def _in_range(value: int, bounds: tuple[int, int], name: str) -> int:
-    lo, hi = bounds
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer from {lo} to {hi}, got {value!r}")
-    return value
-
-
-def _items(values: Sequence[int], count: int, bounds: tuple[int, int], name: str) -> list[int]:
-    if len(values) != count:
-        raise ValueError(f"{name} needs {count} items, got {len(values)}")
-    return [_in_range(v, bounds, f"{name} item") for v in values]
-
-
-# -- STarT Back style stratification -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StartBack:
-    """Total 0-9, psychosocial subscale (items 5-9) 0-5 and the risk band."""
-
-    total: int
-    psych: int
-    risk: str
-
-
-def startback_risk(total: int, psych: int) -> str:
-    """Low: total 0-3. High: subscale 4 or more. Otherwise medium."""
-    _in_range(total, (0, 9), "total")
-    _in_range(psych, (0, 5), "psychosocial subscale")
-    if psych > total:
-        raise ValueError("the subscale cannot exceed the total")
-    if total <= 3:
-        return "low"
-    if psych >= 4:
-        return "high"
-    return "medium"
-
-
-def startback(agree: Sequence[bool], bother: int) -> StartBack:
-    """Score eight agree/disagree items (in instrument order) and bothersomeness 0-4.
-
-    Bothersomeness scores 1 for its top two levels ("a lot", "extremely").
-    """
-    if len(agree) != 8:
-        raise ValueError(f"8 agree/disagree items needed, got {len(agree)}")
-    points = [1 if item else 0 for item in agree]
-    points.append(1 if _in_range(bother, BOTHER_RANGE, "bothersomeness") >= 3 else 0)
-    total = sum(points)
-    psych = sum(points[4:])
-    return StartBack(total, psych, startback_risk(total, psych))
-
-
-# -- PHQ-4, PSS-4, PSEQ-2 --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Phq4:
-    total: int
-    anxiety: int
-    mood: int
-    band: str
-    talk_to_doctor: bool
-
-
-def phq4_band(total: int) -> str:
-    """0-2 normal, 3-5 mild, 6-8 moderate, 9-12 severe."""
-    _in_range(total, (0, 12), "PHQ-4 total")
-    if total <= 2:
-        return "normal"
-    if total <= 5:
-        return "mild"
-    if total <= 8:
-        return "moderate"
-    return "severe"
-
-
-def phq4(items: Sequence[int]) -> Phq4:
-    """Four items 0-3: nervous, worrying, little interest, down or hopeless.
-
-    Either pair (anxiety: the first two, mood: the last two) at 3 or more suggests a
-    talk with a doctor, whatever the total.
-    """
-    nervous, worry, interest, down = _items(items, 4, PHQ_ITEM_RANGE, "PHQ-4")
-    anxiety, mood = nervous + worry, interest + down
-    total = anxiety + mood
-    return Phq4(total, anxiety, mood, phq4_band(total), anxiety >= 3 or mood >= 3)
-
-
-def pss4(items: Sequence[int]) -> int:
-    """Four items 0-4 over the last month; items 2 and 3 are reverse scored. 0-16."""
-    values = _items(items, 4, PSS_ITEM_RANGE, "PSS-4")
-    return sum(4 - v if i in PSS4_REVERSED else v for i, v in enumerate(values))
-
-
-def pss4_level(total: int) -> str:
-    """Our own rough bands (PSS-4 has no official cut-offs): 0-5 low, 6-9 raised, 10+ high.
-
-    Population averages sit around 4 to 6, so 10 or more is well above usual.
-    """
-    _in_range(total, (0, 16), "PSS-4 total")
-    if total <= 5:
-        return "low"
-    if total <= 9:
-        return "raised"
-    return "high"
-
-
-def pseq2(items: Sequence[int]) -> int:
-    """Confidence in working and living normally despite the pain, each 0-6; 0-12."""
-    return sum(_items(items, 2, PSEQ_ITEM_RANGE, "PSEQ-2"))
-
-
-def pseq2_band(total: int) -> str:
-    """Our own rough bands: 0-5 low, 6-8 moderate, 9-12 good confidence."""
-    _in_range(total, (0, 12), "PSEQ-2 total")
-    if total <= 5:
-        return "low"
-    if total <= 8:
-        return "moderate"
-    return "good"
 
 
 # -- duration and the role of stress -------------------------------------------------
@@ -227,25 +103,6 @@ SINCE_TO_DURATION: Final = {
     "gt12w": "chronic",
     "recurrent": "recurrent",
 }
-
-
-def duration_band(since: str) -> str:
-    """The band of a "since when" answer; "comes and goes" is recurrent."""
-    try:
-        return SINCE_TO_DURATION[since]
-    except KeyError:
-        raise ValueError(f"unknown duration answer {since!r}") from None
-
-
-def duration_from_weeks(weeks: float) -> str:
-    """Acute under 6 weeks, subacute 6 to 12 weeks, chronic beyond 12 weeks."""
-    if weeks < 0:
-        raise ValueError("weeks cannot be negative")
-    if weeks < 6:
-        return "acute"
-    if weeks <= 12:
-        return "subacute"
-    return "chronic"
 
 
 def stress_role(
@@ -309,8 +166,15 @@ class Scores:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
 
+def as_int(value: Any, bounds: tuple[int, int]) -> int | None:
+    """A stored answer or score as an int within ``bounds``, or None (junk, a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if bounds[0] <= value <= bounds[1] else None
+
+
 def _int(answers: Mapping[str, Any], key: str, bounds: tuple[int, int]) -> int | None:
-    return _as_int(answers.get(key), bounds)
+    return as_int(answers.get(key), bounds)
 
 
 def _picked(answers: Mapping[str, Any], key: str, allowed: Sequence[str]) -> tuple[str, ...] | None:
@@ -473,78 +337,3 @@ def recommended_cards(scores: Scores) -> tuple[str, ...]:
         ("what_is_back_pain", True),
     ]
     return tuple(card for card, fits in candidates if fits)[:3]
-
-
-# -- comparing with an earlier self-check -------------------------------------------
-
-
-@dataclass(frozen=True)
-class Delta:
-    """One score then and now; ``trend`` is better/slightly_better/same/slightly_worse/worse."""
-
-    key: str
-    before: int | str
-    after: int | str
-    trend: str
-
-
-def pain_trend(before: int, after: int) -> str:
-    """A drop of 2 points or more is felt as real change; 1 point is "slightly"."""
-    _in_range(before, PAIN_RANGE, "pain before")
-    _in_range(after, PAIN_RANGE, "pain after")
-    change = after - before
-    if change <= -2:
-        return "better"
-    if change == -1:
-        return "slightly_better"
-    if change == 0:
-        return "same"
-    if change == 1:
-        return "slightly_worse"
-    return "worse"
-
-
-_NUMERIC: Final[dict[str, tuple[tuple[int, int], bool]]] = {
-    # key: (range, higher is better)
-    "phq4_total": ((0, 12), False),
-    "pss4": ((0, 16), False),
-    "pseq2": ((0, 12), True),
-}
-_ORDINAL: Final[dict[str, tuple[str, ...]]] = {"risk": RISKS, "stress_role": STRESS_ROLES}
-COMPARED: Final = ("pain_now", "pain_avg", "risk", "stress_role", "phq4_total", "pss4", "pseq2")
-
-
-def _as_int(value: Any, bounds: tuple[int, int]) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if bounds[0] <= value <= bounds[1] else None
-
-
-def _sign_trend(improvement: int) -> str:
-    return "better" if improvement > 0 else "worse" if improvement < 0 else "same"
-
-
-def _delta(key: str, before: Any, after: Any) -> Delta | None:
-    if key in _ORDINAL:
-        levels = _ORDINAL[key]
-        if not (
-            isinstance(before, str)
-            and isinstance(after, str)
-            and before in levels
-            and after in levels
-        ):
-            return None
-        return Delta(key, before, after, _sign_trend(levels.index(before) - levels.index(after)))
-    bounds, higher_better = _NUMERIC.get(key, (PAIN_RANGE, False))
-    old, new = _as_int(before, bounds), _as_int(after, bounds)
-    if old is None or new is None:
-        return None
-    if key in ("pain_now", "pain_avg"):
-        return Delta(key, old, new, pain_trend(old, new))
-    return Delta(key, old, new, _sign_trend(new - old if higher_better else old - new))
-
-
-def compare_scores(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[Delta]:
-    """Deltas for the scores both results hold validly; anything malformed is skipped."""
-    deltas = (_delta(key, previous.get(key), current.get(key)) for key in COMPARED)
-    return [delta for delta in deltas if delta is not None]

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flows.formatting import format_time
 from flows.safety import normalise
 
 COMMON_TIMEZONES: tuple[str, ...] = (
@@ -78,9 +79,10 @@ def is_valid_timezone(name: str) -> bool:
     return True
 
 
-def local_clock(now_utc: datetime, timezone: str) -> str:
-    """``HH:MM`` in ``timezone`` at the instant ``now_utc``."""
-    return now_utc.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+def local_clock(now_utc: datetime, timezone: str, language: str) -> str:
+    """The time of day in ``timezone`` at the instant ``now_utc``, as ``language``
+    writes it ("14:05")."""
+    return format_time(now_utc.astimezone(ZoneInfo(timezone)).time(), language)
 
 
 _KNOWN: tuple[str, ...] = ()

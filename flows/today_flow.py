@@ -29,7 +29,8 @@ from typing import Any, Final
 from flows import programme_day as pd
 from flows import today_screens as sc
 from flows.checkin import CheckinFlow, CheckinRecorded
-from flows.exercises import ExerciseFlow, parse_minutes
+from flows.exercises.flow import ExerciseFlow
+from flows.exercises.walking import parse_minutes
 from flows.programme.calendar import position
 from flows.programme.codec import choice
 from flows.programme.goals import choose_goal, goal_of_week, suggest_goals

@@ -13,7 +13,7 @@ from typing import Final
 
 from flows import helplines
 from flows import programme_day as pd
-from flows.exercises import load_library
+from flows.exercises.library import load_library
 from flows.programme.calendar import position
 from flows.programme.content import lesson_keys, week_key
 from flows.programme.plan import DayPlan

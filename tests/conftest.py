@@ -21,7 +21,7 @@ from bot.services import Services, build_services
 from data.engine import make_engine
 from data.migrate import upgrade
 from data.store import Store
-from tests.fakebotapi import FakeBotApi, fake_bot_api  # noqa: F401  (fixture)
+from tests.support.fakebotapi import FakeBotApi, fake_bot_api  # noqa: F401  (fixture)
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BACKCOACH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

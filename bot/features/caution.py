@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
-from bot.features.common import DELIVERY_ID, has_current_consent
-from data.queue import Claim
-from data.store import Turn
+from bot.consent import has_current_consent
+from bot.conversation.messages import SEP, Outgoing, to_outgoing
+from bot.conversation.registry import StartFlow, Wiring
+from bot.features.common import DELIVERY_ID
+from data.reminders import Claim
+from data.turn import Turn
 from flows import caution as cn
 from flows import follow_up as fu
 from flows.i18n import Catalogue, Translator
@@ -31,7 +33,7 @@ PRESS_PREFIX = "u"
 
 def history(tx: Turn) -> dict[str, Any]:
     """The open caution for the flows that ask about it (exercises, the plan)."""
-    found = tx.open_caution() if has_current_consent(tx) else None
+    found = tx.open_caution() if has_current_consent(tx.user) else None
     if found is None:
         return {"caution": None}
     kind, raised_at = found
@@ -41,7 +43,7 @@ def history(tx: Turn) -> dict[str, Any]:
 def raise_caution(tx: Turn, kind: str) -> None:
     """Advice to see a doctor was given: remember it with today's date (the more
     urgent kind stands), and ask the next day whether the user managed to go."""
-    if not has_current_consent(tx):
+    if not has_current_consent(tx.user):
         return
     found = tx.open_caution()
     tx.set_caution(cn.more_urgent(found[0], kind) if found else kind)
@@ -50,7 +52,7 @@ def raise_caution(tx: Turn, kind: str) -> None:
 
 def crisis_lines_shown(tx: Turn) -> None:
     """The crisis lines were shown: ask gently the next day."""
-    if has_current_consent(tx):
+    if has_current_consent(tx.user):
         _follow_up(tx, fu.CRISIS)
 
 
@@ -123,6 +125,6 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
 
 
 def register(wiring: Wiring) -> None:
-    wiring.record(cn.CautionCleared, lambda tx, fact: clear(tx))
-    wiring.on_safety.append(on_safety)
-    wiring.presses[PRESS_PREFIX] = on_press
+    wiring.add_recorder(cn.CautionCleared, lambda tx, fact: clear(tx))
+    wiring.add_safety_hook(on_safety)
+    wiring.add_press(PRESS_PREFIX, on_press)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features.common import require_consent, today, yesterday
-from data.store import Turn
+from data.turn import Turn
 from flows import checkin
+from flows.checkin_feedback import RECENT_WINDOW_DAYS
 
 
 def history(tx: Turn) -> dict[str, Any]:
     """Today, yesterday and the 30 days before today, from one query."""
     day = today(tx)
-    rows = tx.checkins_between(day - timedelta(days=checkin.RECENT_WINDOW_DAYS), day)
+    rows = tx.checkins_between(day - timedelta(days=RECENT_WINDOW_DAYS), day)
     by_day = {row["local_day"]: row for row in rows}
     return {
         "today_checkin": by_day.get(day.isoformat()),
@@ -36,7 +37,6 @@ def record(tx: Turn, fact: checkin.CheckinRecorded) -> None:
 
 
 def register(wiring: Wiring) -> None:
-    wiring.flows.add(checkin.CheckinFlow())
-    wiring.command_flows["checkin"] = checkin.NAME
-    wiring.history[checkin.NAME] = history
-    wiring.record(checkin.CheckinRecorded, record)
+    wiring.add_flow(checkin.CheckinFlow(), title="common.flows.checkin", history=history)
+    wiring.add_command_flow("checkin", checkin.NAME)
+    wiring.add_recorder(checkin.CheckinRecorded, record)

@@ -3,9 +3,10 @@ and the activity a person tells us they did."""
 
 from __future__ import annotations
 
-from bot.conversation import StartFlow, Wiring
-from bot.features.common import has_current_consent, require_consent
-from data.store import Turn
+from bot.consent import has_current_consent
+from bot.conversation.registry import StartFlow, Wiring
+from bot.features.common import require_consent
+from data.turn import Turn
 from flows import coach
 from flows.i18n import Translator
 from flows.runtime import Reply
@@ -34,7 +35,7 @@ def on_coach_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | St
     if action == coach.MOVED and value.isdigit():
         minutes = int(value)
         if 1 <= minutes <= coach.MAX_ACTIVITY_MINUTES:
-            if not has_current_consent(tx):
+            if not has_current_consent(tx.user):
                 return [Reply(t("coach.not_kept_without_consent"))]
             record_activity(tx, coach.Logged(minutes))
             return [Reply(t("coach.activity_logged", minutes=minutes))]
@@ -42,5 +43,5 @@ def on_coach_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | St
 
 
 def register(wiring: Wiring) -> None:
-    wiring.presses[coach.PREFIX] = on_coach_press
-    wiring.record(coach.Logged, record_activity)
+    wiring.add_press(coach.PREFIX, on_coach_press)
+    wiring.add_recorder(coach.Logged, record_activity)

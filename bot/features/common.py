@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from data.store import Turn
-from flows.onboarding import CONSENT_VERSION
+from bot.consent import has_current_consent
+from data.turn import Turn
 from flows.streaks import local_day
 
 DELIVERY_ID = re.compile(r"[0-9]{1,18}")
@@ -18,14 +18,10 @@ class ConsentMissing(PermissionError):
     """A health fact arrived for a user without consent: a bug, never stored."""
 
 
-def has_current_consent(tx: Turn) -> bool:
-    return tx.user.has_consent and tx.user.consent_version == CONSENT_VERSION
-
-
 def require_consent(tx: Turn) -> None:
     """Defence in depth: flows that store health data already need consent to the
     current text to start and to go on."""
-    if not has_current_consent(tx):
+    if not has_current_consent(tx.user):
         raise ConsentMissing("health data without current consent is never stored")
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation import Wiring
-from bot.features.common import has_current_consent
-from data.store import Turn
+from bot.consent import has_current_consent
+from bot.conversation.registry import Wiring
+from data.turn import Turn
 from flows import learn
 
 
 def history(tx: Turn) -> dict[str, Any]:
-    if not has_current_consent(tx):
+    if not has_current_consent(tx.user):
         # Lessons are open to everyone, but what someone reads is kept only with
         # consent: without ``read_cards`` the flow keeps no list of reads either.
         return {"recommended_cards": []}
@@ -22,13 +22,12 @@ def history(tx: Turn) -> dict[str, Any]:
 
 
 def record_read(tx: Turn, fact: learn.CardRead) -> None:
-    if has_current_consent(tx):
+    if has_current_consent(tx.user):
         tx.mark_lesson_read(fact.card_id)
 
 
 def register(wiring: Wiring) -> None:
     flow = learn.LearnFlow()
-    wiring.flows.add(flow)
-    wiring.command_flows["learn"] = flow.name
-    wiring.history[flow.name] = history
-    wiring.record(learn.CardRead, record_read)
+    wiring.add_flow(flow, title="common.flows.learn", history=history)
+    wiring.add_command_flow("learn", flow.name)
+    wiring.add_recorder(learn.CardRead, record_read)

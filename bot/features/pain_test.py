@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.conversation import Wiring
+from bot.conversation.registry import Wiring
 from bot.features import caution
 from bot.features.common import require_consent
-from data.store import Turn
+from data.turn import Turn
 from flows import pain_test
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,9 @@ def doctor_advised(tx: Turn, fact: pain_test.DoctorAdvised) -> None:
 
 
 def register(wiring: Wiring) -> None:
-    wiring.flows.add(pain_test.PainTestFlow())
-    wiring.command_flows["test"] = pain_test.PainTestFlow.name
-    wiring.history[pain_test.PainTestFlow.name] = history
-    wiring.record(pain_test.PainTestCompleted, record)
-    wiring.record(pain_test.CrisisShown, crisis_shown)
-    wiring.record(pain_test.DoctorAdvised, doctor_advised)
+    flow = pain_test.PainTestFlow()
+    wiring.add_flow(flow, title="common.flows.pain_test", history=history)
+    wiring.add_command_flow("test", flow.name)
+    wiring.add_recorder(pain_test.PainTestCompleted, record)
+    wiring.add_recorder(pain_test.CrisisShown, crisis_shown)
+    wiring.add_recorder(pain_test.DoctorAdvised, doctor_advised)

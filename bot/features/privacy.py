@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
-from bot.conversation import AfterTurn, CommandHandler, Wiring
-from data.store import Store, Turn
+from bot.conversation.registry import AfterTurn, CommandHandler, Wiring
+from data.store import Store
+from data.turn import Turn
 from flows.erasure import EraseFlow, EverythingErased
 from flows.i18n import Translator
 from flows.language import LanguageFlow
 from flows.runtime import File, Reply
-from flows.summary import CSV_ENCODING, DayRow, checkins_csv
+from flows.summary import CSV_ENCODING, checkins_csv
 
 
 def privacy_command(retention_months: int) -> CommandHandler:
@@ -26,18 +26,7 @@ def export_command(tx: Turn, t: Translator) -> list[Reply]:
     worker thread, never on the event loop."""
     data = tx.export()
     as_json = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-    rows = [
-        DayRow(
-            local_day=_date(r["local_day"]),
-            pain=int(r["pain"]),
-            stress=int(r["stress"]),
-            sleep=r.get("sleep"),
-            moved=r.get("moved"),
-            note=r.get("note"),
-        )
-        for r in data.get("checkins", [])
-    ]
-    as_csv = checkins_csv(rows, t).encode(CSV_ENCODING)
+    as_csv = checkins_csv(tx.checkin_rows(), t).encode(CSV_ENCODING)
     return [
         Reply(
             t("privacy.export_ready"),
@@ -45,10 +34,6 @@ def export_command(tx: Turn, t: Translator) -> list[Reply]:
         ),
         Reply(t("privacy.export_csv"), attachment=File("backcoach-checkins.csv", as_csv)),
     ]
-
-
-def _date(value: object) -> date:
-    return date.fromisoformat(str(value))
 
 
 def record_erased(tx: Turn, fact: EverythingErased) -> None:
@@ -96,15 +81,15 @@ def register(
     understanding_status: str = "",
 ) -> None:
     flow = LanguageFlow()
-    wiring.flows.add(flow)
-    wiring.command_flows["language"] = flow.name
-    wiring.commands["privacy"] = privacy_command(retention_months)
-    wiring.commands["export"] = export_command
+    wiring.add_flow(flow, title="common.flows.language")
+    wiring.add_command_flow("language", flow.name)
+    wiring.add_command("privacy", privacy_command(retention_months))
+    wiring.add_command("export", export_command)
     erase = EraseFlow()
-    wiring.flows.add(erase)
-    wiring.command_flows["delete"] = erase.name
-    wiring.record(EverythingErased, record_erased)
-    wiring.commands["delete_confirmed"] = delete_confirmed
-    wiring.commands["delete_kept"] = delete_kept
+    wiring.add_flow(erase, title="common.flows.delete")
+    wiring.add_command_flow("delete", erase.name)
+    wiring.add_recorder(EverythingErased, record_erased)
+    wiring.add_command("delete_confirmed", delete_confirmed)
+    wiring.add_command("delete_kept", delete_kept)
     if store is not None:
-        wiring.commands["stats"] = stats_command(store, admin_ids, understanding_status)
+        wiring.add_command("stats", stats_command(store, admin_ids, understanding_status))

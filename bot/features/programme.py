@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot.conversation import StartFlow, Wiring
+from bot.consent import has_current_consent
+from bot.conversation.registry import StartFlow, Wiring
 from bot.features import caution, checkin, exercise
-from bot.features.common import DELIVERY_ID, has_current_consent, require_consent, today
+from bot.features.common import DELIVERY_ID, require_consent, today
 from bot.features.reminders import save_reminder
 from data.programme import ProgrammeRow
-from data.store import Turn
+from data.turn import Turn
 from flows import programme_day as pd
 from flows import programme_menu, today_flow
 from flows import programme_message as pm
@@ -140,7 +141,7 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
     row = tx.programme()
     if found is None or found[1].kind != PROGRAMME or row is None or not row.enrolled:
         return gone
-    if not has_current_consent(tx) or local_day(found[0].slot, tx.user.timezone) != today(tx):
+    if not has_current_consent(tx.user) or local_day(found[0].slot, tx.user.timezone) != today(tx):
         return gone  # yesterday's message: today's will come at its time
     ctx = Context(t, tx.now, tx.user.timezone, day_history(tx, row))
     put = pm.put_off(ctx)
@@ -161,20 +162,20 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
 
 def register(wiring: Wiring) -> None:
     menu = programme_menu.ProgrammeFlow()
-    wiring.flows.add(menu)
-    wiring.command_flows["programme"] = menu.name
-    wiring.command_flows["programme_start"] = menu.name
-    wiring.command_history["programme_start"] = {programme_menu.MODE: programme_menu.START}
-    wiring.command_flows["programme_time"] = menu.name
-    wiring.command_history["programme_time"] = {programme_menu.MODE: programme_menu.DO_TIME}
-    wiring.history[menu.name] = programme_history
+    wiring.add_flow(menu, title="common.flows.programme", history=programme_history)
+    wiring.add_command_flow("programme", menu.name)
+    wiring.add_command_flow(
+        "programme_start", menu.name, history={programme_menu.MODE: programme_menu.START}
+    )
+    wiring.add_command_flow(
+        "programme_time", menu.name, history={programme_menu.MODE: programme_menu.DO_TIME}
+    )
     session = today_flow.TodayFlow()
-    wiring.flows.add(session)
-    wiring.command_flows["today"] = session.name
-    wiring.history[session.name] = today_history
-    wiring.record(pd.ProgrammeEnrolled, record_enrolled)
-    wiring.record(pd.ProgrammeChanged, record_changed)
-    wiring.record(pd.ProgrammeLeft, record_left)
-    wiring.record(pd.SessionRecorded, record_session)
-    wiring.record(programme_menu.DailyTimeChosen, record_time)
-    wiring.presses[PRESS_PREFIX] = on_press
+    wiring.add_flow(session, title="common.flows.today", history=today_history)
+    wiring.add_command_flow("today", session.name)
+    wiring.add_recorder(pd.ProgrammeEnrolled, record_enrolled)
+    wiring.add_recorder(pd.ProgrammeChanged, record_changed)
+    wiring.add_recorder(pd.ProgrammeLeft, record_left)
+    wiring.add_recorder(pd.SessionRecorded, record_session)
+    wiring.add_recorder(programme_menu.DailyTimeChosen, record_time)
+    wiring.add_press(PRESS_PREFIX, on_press)

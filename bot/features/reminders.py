@@ -12,15 +12,19 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.conversation import SEP, Outgoing, StartFlow, Wiring, to_outgoing
+from bot.conversation.messages import SEP, Outgoing, to_outgoing
+from bot.conversation.registry import StartFlow, Wiring
 from bot.features import caution
 from bot.features.common import DELIVERY_ID, require_consent
-from data.queue import ASK, SEND, Claim, DueSlot, Screening
-from data.store import Turn
-from flows import onboarding, pacing, plan, schedule
-from flows import reminder_settings as rs
-from flows.exercises import WALK_ID, exercises_for_kind
+from data.reminders import Claim
+from data.screening import ASK, SEND, DueSlot, Screening
+from data.turn import Turn
+from flows import onboarding, pacing, plan, reminder_words, schedule
+from flows.exercises.library import exercises_for_kind
+from flows.exercises.walking import WALK_ID
+from flows.formatting import format_time
 from flows.i18n import Catalogue, Translator
+from flows.reminders import facts, settings_flow
 from flows.runtime import Choice, Reply
 from flows.schedule import Rule
 
@@ -112,19 +116,19 @@ def save_reminder(tx: Turn, kind: str, rule: dict[str, Any], enabled: bool) -> N
         tx.drop_pending_one_offs(kind)
 
 
-def record_upsert(tx: Turn, fact: rs.ReminderUpserted) -> None:
+def record_upsert(tx: Turn, fact: facts.ReminderUpserted) -> None:
     require_consent(tx)
     save_reminder(tx, fact.kind, fact.rule, fact.enabled)
 
 
-def record_toggle(tx: Turn, fact: rs.ReminderToggled) -> None:
+def record_toggle(tx: Turn, fact: facts.ReminderToggled) -> None:
     require_consent(tx)
     for reminder in tx.reminders():
         if reminder.kind == fact.kind and not reminder.one_off:
             save_reminder(tx, reminder.kind, reminder.rule, fact.enabled)
 
 
-def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
+def record_pause(tx: Turn, fact: facts.RemindersPaused) -> None:
     require_consent(tx)
     until = datetime.fromisoformat(fact.until_iso) if fact.until_iso else None
     if until is not None:
@@ -137,7 +141,7 @@ def record_pause(tx: Turn, fact: rs.RemindersPaused) -> None:
         save_reminder(tx, reminder.kind, rule.to_dict(), reminder.enabled)
 
 
-def record_plan(tx: Turn, fact: rs.PlanAccepted) -> None:
+def record_plan(tx: Turn, fact: facts.PlanAccepted) -> None:
     """Only kinds the plan changes are saved: one it leaves as it is keeps its next
     slot (a "skip today" holds) and its history."""
     require_consent(tx)
@@ -160,7 +164,7 @@ def _same_rule(stored: dict[str, Any], new: dict[str, Any]) -> bool:
         return False
 
 
-def record_limit(tx: Turn, fact: rs.DailyLimitChosen) -> None:
+def record_limit(tx: Turn, fact: facts.DailyLimitChosen) -> None:
     require_consent(tx)
     tx.set_daily_limit(fact.limit)
 
@@ -182,13 +186,13 @@ def nudge(claim: Claim, catalogue: Catalogue) -> Outgoing:
     """The message for one claimed slot, in the user's language, with its buttons."""
     t = catalogue.translator(claim.language)
     kind = str(claim.rule.get("kind") or claim.kind)
-    actions = schedule.nudge_actions(kind)
+    actions = reminder_words.nudge_actions(kind)
     buttons = tuple(
         Choice(t(f"reminders.actions.{action}"), f"{claim.delivery_id}{SEP}{ACTION_CODES[action]}")
         for action in actions
     )
     rows = tuple(buttons[i : i + 2] for i in range(0, len(buttons), 2))
-    reply = Reply(schedule.nudge_text(kind, claim.slot, t), rows)
+    reply = Reply(reminder_words.nudge_text(kind, claim.slot, t), rows)
     return to_outgoing(reply, prefix=PRESS_PREFIX)
 
 
@@ -229,11 +233,11 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
         return [Reply(t("reminders.ack.already"))]
     if action in pacing.REVIEW_ANSWERS:
         return _on_review(tx, reminder.kind, action, t)
-    if action in schedule.SNOOZE_MINUTES:
-        due = schedule.snooze(tx.now, schedule.SNOOZE_MINUTES[action])
+    if action in reminder_words.SNOOZE_MINUTES:
+        due = schedule.snooze(tx.now, reminder_words.SNOOZE_MINUTES[action])
         tx.add_one_off(reminder.kind, {"kind": kind}, due)
         local = due.astimezone(ZoneInfo(tx.user.timezone))
-        return [Reply(t("reminders.ack.snoozed", time=local.strftime("%H:%M")))]
+        return [Reply(t("reminders.ack.snoozed", time=format_time(local.time(), t.language)))]
     if action == "skip":
         # On a snoozed nudge too: the kind's own rule moves on to tomorrow.
         for regular in tx.reminders():
@@ -242,16 +246,16 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
                 tx.set_reminder_next_due(regular.id, schedule.next_due_after_today(rule, tx.now))
         tx.drop_pending_one_offs(reminder.kind)
         return [Reply(t("reminders.ack.skip"))]
-    return [Reply(t(f"reminders.ack.{'done' if action == 'done' else 'skip'}"))]
+    return [Reply(t("reminders.ack.done") if action == "done" else t("reminders.ack.skip"))]
 
 
 def _on_review(tx: Turn, kind: str, answer: str, t: Translator) -> list[Reply | StartFlow]:
     """Another time opens that reminder's settings; "less often" keeps it spaced (it
     is no answer to the reminder itself); stop switches it off, snoozes included."""
     if answer == "change":
-        return [StartFlow(rs.NAME, {"open_kind": kind})]
+        return [StartFlow(settings_flow.NAME, {"open_kind": kind})]
     if answer == "stop":
-        record_toggle(tx, rs.ReminderToggled(kind=kind, enabled=False))
+        record_toggle(tx, facts.ReminderToggled(kind=kind, enabled=False))
         return [Reply(t("reminders.review.stopped", kind=t(f"reminders.kinds.{kind}")))]
     return [Reply(t("reminders.review.kept"))]
 
@@ -269,7 +273,16 @@ def _start_for(kind: str, slot: datetime) -> StartFlow:
 
 
 def unpark(tx: Turn) -> None:
-    """Back after blocking the bot (or after consent): reminders resume from now."""
+    """Back after blocking the bot (or after consent): reminders resume from now.
+
+    Consent to any text, not only the current one (:func:`bot.consent.has_current_consent`),
+    on purpose: the reminder queue's claim sends to everyone who has consented to
+    some text, and a nudge shows no health data; its Start button meets the
+    engine's consent gate, which asks the new text. This restores what the queue would
+    have sent had they not blocked the bot, and keeps no health data. Waiting for the
+    new consent would leave the reminders parked until some later /start: giving
+    consent does not unpark them.
+    """
     if not tx.user.has_consent:
         return
     for reminder in tx.reminders():
@@ -278,16 +291,14 @@ def unpark(tx: Turn) -> None:
 
 
 def register(wiring: Wiring) -> None:
-    wiring.on_start.append(unpark)
-    flow = rs.ReminderSettingsFlow()
-    wiring.flows.add(flow)
-    wiring.command_flows["reminders"] = flow.name
-    wiring.command_flows["plan"] = flow.name
-    wiring.command_history["plan"] = {"mode": "propose"}
-    wiring.history[flow.name] = history
-    wiring.record(rs.ReminderUpserted, record_upsert)
-    wiring.record(rs.ReminderToggled, record_toggle)
-    wiring.record(rs.RemindersPaused, record_pause)
-    wiring.record(rs.PlanAccepted, record_plan)
-    wiring.record(rs.DailyLimitChosen, record_limit)
-    wiring.presses[PRESS_PREFIX] = on_press
+    wiring.add_start_hook(unpark)
+    flow = settings_flow.ReminderSettingsFlow()
+    wiring.add_flow(flow, title="common.flows.reminders", history=history)
+    wiring.add_command_flow("reminders", flow.name)
+    wiring.add_command_flow("plan", flow.name, history={"mode": "propose"})
+    wiring.add_recorder(facts.ReminderUpserted, record_upsert)
+    wiring.add_recorder(facts.ReminderToggled, record_toggle)
+    wiring.add_recorder(facts.RemindersPaused, record_pause)
+    wiring.add_recorder(facts.PlanAccepted, record_plan)
+    wiring.add_recorder(facts.DailyLimitChosen, record_limit)
+    wiring.add_press(PRESS_PREFIX, on_press)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
-from flows.exercises import WALK_MAX_MINUTES
+from flows.exercises.walking import WALK_MAX_MINUTES
 from flows.programme.calendar import PROGRAMME_WEEKS, Position, week_dates
 from flows.programme.records import SessionRecord
 from flows.programme.state import ProgrammeState

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
-from flows.exercises import load_library
+from flows.exercises.library import load_library
 from flows.i18n import FALLBACK_LANGUAGE, Catalogue, Translator
 from flows.programme import codec
 from flows.programme.lessons import THEMES, LessonBook, check_book
