@@ -15,13 +15,14 @@ from telegram import Bot
 
 from bot.consent import has_current_consent
 from bot.conversation import Outgoing, to_outgoing
-from bot.features.programme import programme_history
+from bot.conversation.messages import SEP
+from bot.features.programme import PRESS_PREFIX, day_history
 from bot.services import Services
 from bot.telegram_app import keyboard
 from data.reminders import Claim
-from flows.programme_message import FOLLOW_UP, daily_message
+from flows.programme_message import FOLLOW_UP, SNOOZED, daily_message
 from flows.rows import DeliveryStatus
-from flows.runtime import Context
+from flows.runtime import Choice, Context, Reply
 from flows.schedule import PROGRAMME
 
 
@@ -35,8 +36,12 @@ def prepare(services: Services, claim: Claim) -> Outgoing | None:
         if row is None or not row.enrolled:
             return None
         t = services.catalogue.translator(tx.user.language)
-        ctx = Context(t, now, tx.user.timezone, programme_history(tx))
-        message = daily_message(ctx, follow_up=bool(claim.rule.get(FOLLOW_UP)))
+        ctx = Context(t, now, tx.user.timezone, day_history(tx, row))
+        message = daily_message(
+            ctx,
+            follow_up=bool(claim.rule.get(FOLLOW_UP)),
+            snoozed_slot=bool(claim.rule.get(SNOOZED)),
+        )
         if message is None:
             return None
         new_state = message.state.to_dict()
@@ -45,7 +50,24 @@ def prepare(services: Services, claim: Claim) -> Outgoing | None:
         if message.follow_up_at is not None:
             tx.drop_pending_one_offs(PROGRAMME)
             tx.add_one_off(PROGRAMME, {"kind": PROGRAMME, FOLLOW_UP: True}, message.follow_up_at)
-        return None if message.reply is None else to_outgoing(message.reply)
+        if message.reply is None:
+            return None
+        return to_outgoing(with_delivery(message.reply, claim.delivery_id), prefix=PRESS_PREFIX)
+
+
+def with_delivery(reply: Reply, delivery_id: int) -> Reply:
+    """The message's own buttons ("Later") carry the delivery they answer
+    (``p|<delivery>|<value>``), like a reminder's; command buttons stay as they are."""
+    rows = tuple(
+        tuple(
+            choice
+            if choice.command
+            else Choice(choice.label, f"{delivery_id}{SEP}{choice.value}", means=choice.means)
+            for choice in row
+        )
+        for row in reply.choices
+    )
+    return Reply(reply.text, rows, reply.attachment)
 
 
 async def send_programme(bot: Bot, services: Services, claim: Claim) -> DeliveryStatus | None:

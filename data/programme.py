@@ -8,7 +8,7 @@ layer keeps it as it is given, so the rules can change without a migration.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -23,6 +23,10 @@ from data.models import Programme, ProgrammeSession
 
 PROGRAMMES = cast(Table, Programme.__table__)  # type: ignore[attr-defined]
 SESSIONS = cast(Table, ProgrammeSession.__table__)  # type: ignore[attr-defined]
+SESSION_VALUES = ("level", "parts", "feedback", "walk_minutes", "updated_at")
+"""The columns a session saved again replaces (all but its key)."""
+ROWS_PER_STATEMENT = 500
+"""Rows per INSERT: far below SQLite's bound on parameters (7 a row)."""
 
 
 @dataclass(frozen=True)
@@ -133,15 +137,42 @@ class ProgrammeOps:
     ) -> None:
         """One row per local day: saving a day again replaces what was kept of it (the
         caller passes the whole day, parts done earlier included)."""
-        values = {
-            "level": level,
-            "parts": list(parts),
-            "feedback": feedback,
-            "walk_minutes": walk_minutes,
-            "updated_at": self.now,
-        }
-        self._session.execute(
-            self._upsert(SESSIONS)
-            .values(user_id=self._user_id, local_day=day, **values)
-            .on_conflict_do_update(index_elements=["user_id", "local_day"], set_=values)
+        self.save_programme_sessions(
+            [
+                {
+                    "day": day,
+                    "level": level,
+                    "parts": parts,
+                    "feedback": feedback,
+                    "walk_minutes": walk_minutes,
+                }
+            ]
         )
+
+    def save_programme_sessions(self, sessions: Sequence[Mapping[str, Any]]) -> None:
+        """Several days at once (``day`` a date, then the keyword arguments of
+        :meth:`save_programme_session`), in one statement per :data:`ROWS_PER_STATEMENT`:
+        a statement per row costs a round trip each, which on PostgreSQL made writing a
+        season of sessions take a thousand times longer than the rows themselves."""
+        for first in range(0, len(sessions), ROWS_PER_STATEMENT):
+            chunk = sessions[first : first + ROWS_PER_STATEMENT]
+            statement = self._upsert(SESSIONS).values(
+                [
+                    {
+                        "user_id": self._user_id,
+                        "local_day": session["day"],
+                        "level": session["level"],
+                        "parts": list(session["parts"]),
+                        "feedback": session["feedback"],
+                        "walk_minutes": session["walk_minutes"],
+                        "updated_at": self.now,
+                    }
+                    for session in chunk
+                ]
+            )
+            self._session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["user_id", "local_day"],
+                    set_={name: statement.excluded[name] for name in SESSION_VALUES},
+                )
+            )

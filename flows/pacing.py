@@ -23,6 +23,15 @@ push after the third ignored day is a question instead: change it, keep it less 
 or stop it; asked once for each setting of the reminder. Answering any of its pushes
 brings the reminder back to its usual rhythm; so does changing it.
 
+**The programme's daily message** (issue 16) takes the place of the check-in, exercise
+and walk reminders for an enrolled user, so it is the day's most useful push: it counts
+as one of the day's pushes, is ranked first when the day is planned (so movement and
+posture nudges fill what is left of the limit), and is never held back by the limit or
+the spacing here, because the programme's own rules already decided it (nothing while
+paused or once the session is done, spaced out when ignored). Its one follow-up is a
+one-off slot, and like a snooze it is outside the count: it only comes when the day's
+message went unanswered, and never when messages are already spaced out.
+
 A snooze the user asked for is never held back by the limit or the spacing (a done task
 still skips it), and safety follow-ups (``flows.follow_up``) are not reminders: nothing
 here ever holds them back or counts them. Nothing here knows SQL or Telegram: the store
@@ -39,7 +48,15 @@ from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.rows import DeliveryStatus
-from flows.schedule import DEFAULT_TIMEZONE, KINDS, Rule, resolve_local, slots_between
+from flows.schedule import (
+    DEFAULT_TIMEZONE,
+    KINDS,
+    PROGRAMME,
+    RULE_KINDS,
+    Rule,
+    resolve_local,
+    slots_between,
+)
 
 SEND: Final = "send"
 ASK: Final = "ask"
@@ -67,8 +84,9 @@ REVIEW_ANSWERS: Final = ("change", "keep", "stop")
 reminder itself, so "keep it, less often" keeps it spaced."""
 SPACED_KINDS: Final = ("movement", "posture", "stress", "pain", "checkin")
 """The weekly summary has no buttons to answer it with, so it is never spaced."""
-PRIORITY: Final = {"summary": 0, "checkin": 1, "pain": 2, "stress": 3}
-"""Which pushes a full day keeps first; everything else is a break (movement, posture)."""
+PRIORITY: Final = {PROGRAMME: -1, "summary": 0, "checkin": 1, "pain": 2, "stress": 3}
+"""Which pushes a full day keeps first; everything else is a break (movement, posture).
+The programme's daily message comes before all: it stands for the day's tasks."""
 
 Candidate = tuple[str, datetime]
 """(kind, slot): one planned push of the day."""
@@ -290,12 +308,13 @@ def within_limit(
 
 
 def sent_on(day: date, pushed: Iterable[Pushed], timezone: str) -> int:
-    """Pushes of the user's reminders that count against ``day``'s limit: not snoozes
-    (the user asked for them), not safety follow-ups."""
+    """Pushes of the user's reminders that count against ``day``'s limit, the
+    programme's daily message included: not snoozes (the user asked for them), not the
+    programme's follow-up, not safety follow-ups."""
     return sum(
         1
         for p in pushed
-        if p.kind in KINDS and not p.one_off and local_day(p.slot, timezone) == day
+        if p.kind in RULE_KINDS and not p.one_off and local_day(p.slot, timezone) == day
     )
 
 
@@ -305,6 +324,8 @@ def sent_on(day: date, pushed: Iterable[Pushed], timezone: str) -> int:
 def decide(due: Due) -> str:
     """:data:`SEND` or :data:`ASK`, or the status to record instead of sending
     (:data:`DONE`, :data:`SPACED`, :data:`CAPPED`)."""
+    if due.kind == PROGRAMME:  # decided by the programme's rules; counted, never held
+        return SEND
     if due.kind not in KINDS:  # a safety follow-up: always sent, never counted
         return SEND
     if task_done(due):

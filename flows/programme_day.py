@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Any, Final
 
+from flows import caution as cn
 from flows.formatting import format_day, format_time
 from flows.i18n import Translator
 from flows.programme.calendar import PROGRAMME_WEEKS, DayLabel, position, week_dates
@@ -42,6 +43,8 @@ REPLACED_KINDS: Final = ("checkin", "stress", "pain")
 """The reminders the programme's one daily message replaces: the check-in, the
 breathing and relaxation exercises and the walk. Movement breaks and posture nudges
 stay, opt-in, as the issue asks."""
+CAUTION: Final = "caution"
+"""History key: the open caution (:class:`flows.caution.Caution` as a dict), or None."""
 TODAY_CHECKIN: Final = "today_checkin"
 RECENT: Final = "recent"
 """The check-in flow's own history keys: the programme reads the same rows."""
@@ -90,6 +93,8 @@ class Day:
     sessions: tuple[SessionRecord, ...]
     checkins: tuple[DayRow, ...]
     risk: str | None
+    caution_on: date | None = None
+    """The local day of the open caution (advice to see a doctor), if any."""
 
     @property
     def enrolled(self) -> bool:
@@ -123,6 +128,7 @@ def load_day(ctx: Context) -> Day:
     )
     rows = [ctx.history.get(TODAY_CHECKIN), *(ctx.history.get(RECENT) or ())]
     risk = ctx.history.get(RISK)
+    caution = cn.Caution.of(ctx.history.get(CAUTION))
     return Day(
         today=local_day(ctx.now, ctx.timezone),
         state=state,
@@ -130,6 +136,7 @@ def load_day(ctx: Context) -> Day:
         sessions=sessions,
         checkins=tuple(day_rows(rows)),
         risk=risk if isinstance(risk, str) else None,
+        caution_on=None if caution is None else local_day(caution.raised_at, ctx.timezone),
     )
 
 
@@ -157,8 +164,32 @@ def plan_of(day: Day, content: ProgrammeContent) -> DayPlan:
     """Today's plan; the caller saves ``plan.state`` when it differs from ``day.state``."""
     assert day.state is not None
     return plan_today(
-        day.state, day.checkins, day.sessions, day.today, content.library, content.lessons
+        day.state,
+        day.checkins,
+        day.sessions,
+        day.today,
+        content.library,
+        content.lessons,
+        new_symptoms=new_symptoms(day),
     )
+
+
+def new_symptoms(day: Day) -> bool:
+    """Whether the person reported new symptoms since the red flags were last looked at.
+
+    The source is the medical caution: the safety layer opens one when the self-check's
+    red-flag questions or words typed anywhere showed emergency or same-day signs, and
+    it stays open until the person says a doctor has seen them. That is the one record
+    of symptoms the person actually reported; a check-in holds only scores, and a high
+    pain score is already the flare-up rule's to judge. A caution raised since
+    enrolment and after the last review brings the review once (the plan marks the day
+    reviewed, so the review stays on all that day and not after); one still open from
+    before enrolment was already advised on by the caution itself.
+    """
+    state, raised = day.state, day.caution_on
+    if state is None or raised is None or raised < state.enrolled_on:
+        return False
+    return state.last_review_on is None or raised > state.last_review_on
 
 
 def left_today(plan: DayPlan, day: Day) -> tuple[Part, ...]:

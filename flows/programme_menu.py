@@ -10,7 +10,9 @@ The flow decides; the bot records :class:`~flows.programme_day.ProgrammeEnrolled
 :class:`~flows.programme_day.ProgrammeChanged`, :class:`DailyTimeChosen` and
 :class:`~flows.programme_day.ProgrammeLeft`, and passes the stored programme in
 ``ctx.history`` (see :mod:`flows.programme_day` for the keys; ``mode`` is ``start``
-when the self-check's button opened it and ``time`` for "another time?").
+when the self-check's button opened it, ``time`` for "another time?", and ``suggest``
+with ``suggested`` (``HH:MM``) for the later time offered after repeated snoozes, which
+changes the time only when the person says yes).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ NAME: Final = "programme"
 P: Final = "programme.ui"
 
 OFFER, TIME, STATUS, PAUSE, RESTART, LEAVE = "offer", "time", "status", "pause", "restart", "leave"
-STEPS: Final = (OFFER, TIME, STATUS, PAUSE, RESTART, LEAVE)
+SUGGEST: Final = "suggest"
+STEPS: Final = (OFFER, TIME, STATUS, PAUSE, RESTART, LEAVE, SUGGEST)
 
 START, CLOSE, YES, NO = "start", "close", "yes", "no"
 DO_PAUSE, DO_RESUME, DO_TIME, DO_RESTART, DO_LEAVE = "pause", "resume", "time", "restart", "leave"
@@ -46,7 +49,9 @@ TIMES_OF_DAY: Final[dict[str, time]] = {
 """Three ready-made times: before work, at lunch, after dinner; any other can be typed."""
 PAUSE_OPTIONS: Final = (1, 3, 7, 14)
 MODE: Final = "mode"
-"""History key: ``start`` (from the self-check's button) or ``time`` (change the time)."""
+"""History key: ``start`` (from the self-check's button), ``time`` (change the time) or
+``suggest`` (confirm the time in :data:`SUGGESTED`)."""
+SUGGESTED: Final = "suggested"
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class ProgrammeFlow:
             return self._ask(FlowState(self.name, OFFER), ctx)
         if mode == DO_TIME:
             return self._ask(FlowState(self.name, TIME, {"enrol": False}), ctx)
+        suggested = parse_hhmm(str(ctx.history.get(SUGGESTED) or ""))
+        if mode == SUGGEST and suggested is not None:
+            return self._ask(FlowState(self.name, SUGGEST, {SUGGESTED: suggested}), ctx)
         return self._status(day, ctx)
 
     def current(self, state: FlowState, ctx: Context) -> tuple[Reply, ...]:
@@ -96,6 +104,8 @@ class ProgrammeFlow:
         if state.step == TIME:
             return self._handle_time(state, event, day, ctx)
         assert day.state is not None
+        if state.step == SUGGEST:
+            return self._handle_suggest(state, value, day, ctx)
         if state.step == PAUSE:
             return self._handle_pause(state, event, day, ctx)
         if state.step == RESTART and value == YES:
@@ -116,6 +126,9 @@ class ProgrammeFlow:
             ("", "the self-check's button, not enrolled", TIME),
             ("", "/programme, enrolled", STATUS),
             ("", "another time? (from the daily message)", TIME),
+            ("", "a later time, after repeated snoozes", SUGGEST),
+            (SUGGEST, "yes (time changed)", ""),
+            (SUGGEST, "no (time kept)", ""),
             (OFFER, "start", TIME),
             (OFFER, "not now", ""),
             (TIME, "morning / lunch / evening / typed time (enrolled or time changed)", ""),
@@ -148,6 +161,24 @@ class ProgrammeFlow:
         if state.answers.get("enrol") or not day.enrolled:
             return self._enrolled(day, at, ctx, restarted=False)
         assert day.state is not None
+        changed = confirm_time(day.state, at)
+        facts = (*pd.changes(day.state, changed), DailyTimeChosen(hhmm(at)))
+        return Outcome(
+            None, (Reply(ctx.t(f"{P}.time_changed", time=pd.time_text(ctx, at))),), facts
+        )
+
+    def _handle_suggest(
+        self, state: FlowState, value: str | None, day: pd.Day, ctx: Context
+    ) -> Outcome:
+        """Yes moves the daily message to the offered time; no keeps it (the offer was
+        noted when it was made, so it is not made again for a fortnight)."""
+        assert day.state is not None
+        if value == NO:
+            text = ctx.t(f"{P}.suggest_kept", time=pd.time_text(ctx, day.state.at))
+            return Outcome(None, (Reply(text),))
+        if value != YES:
+            return self._ask(state, ctx, ctx.t("common.please_use_buttons"))
+        at = time.fromisoformat(str(state.answers[SUGGESTED]))
         changed = confirm_time(day.state, at)
         facts = (*pd.changes(day.state, changed), DailyTimeChosen(hhmm(at)))
         return Outcome(
@@ -257,6 +288,15 @@ class ProgrammeFlow:
                 for name, at in TIMES_OF_DAY.items()
             )
             return Reply(t(f"{P}.time_question"), tuple((option,) for option in options))
+        if state.step == SUGGEST:
+            at = pd.time_text(ctx, time.fromisoformat(str(state.answers[SUGGESTED])))
+            return Reply(
+                t(f"{P}.suggest_question", time=at),
+                (
+                    (Choice(t(f"{P}.suggest_yes", time=at), YES, means="yes"),),
+                    (Choice(t(f"{P}.suggest_no"), NO, means="no"),),
+                ),
+            )
         if state.step == PAUSE:
             options = tuple(
                 Choice(

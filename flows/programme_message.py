@@ -15,7 +15,7 @@ transaction, before anything is sent, so a crash never sends a day's message twi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -25,18 +25,30 @@ from flows.programme.keeping_up import (
     Kind,
     decide_daily,
     decide_follow_up,
+    decide_snoozed,
+    engaged,
     follow_up_time,
+    offered_time,
     record_daily,
     record_follow_up,
+    snoozed,
+    suggested_time,
 )
 from flows.programme.nudges import pick_nudge, record_nudge
 from flows.programme.state import ProgrammeState
 from flows.runtime import Choice, Context, Reply
-from flows.schedule import resolve_local
+from flows.schedule import resolve_local, snooze
 
 P: Final = "programme.ui.message"
 FOLLOW_UP: Final = "follow_up"
 """Key in a one-off reminder's rule: this slot is the day's follow-up."""
+SNOOZED: Final = "snoozed"
+"""Key in a one-off reminder's rule: this slot is the day's message, put off."""
+LATER: Final = "later"
+"""The value of the daily message's "Later" button (the bot adds the delivery id)."""
+LATER_MINUTES: Final = 60
+""""Later" puts the day's message off by an hour: long enough to finish what one is
+doing, short enough to leave the session room in the day."""
 
 
 @dataclass(frozen=True)
@@ -69,13 +81,17 @@ def decide(
     content: ProgrammeContent,
     *,
     follow_up: bool,
+    snoozed_slot: bool = False,
 ) -> Decided:
     """Whether the daily slot (or its follow-up) becomes a message, and the state after
     it. ``state`` is the state as planned today and ``done`` whether today's session
     counts as done (:func:`flows.programme.plan.is_done`). Pure, so the simulation in
-    ``bench.programme`` lives through months of it with the same rules."""
-    if follow_up:
-        decision = decide_follow_up(state, today, done)
+    ``bench.programme`` lives through months of it with the same rules. A
+    ``snoozed_slot`` is the day's message put off with "Later": it takes the place of
+    the day's follow-up and uses its words."""
+    if follow_up or snoozed_slot:
+        check = decide_snoozed if snoozed_slot else decide_follow_up
+        decision = check(state, today, done)
         pool: tuple[str, ...] = (*content.follow_ups, *content.daily)
     else:
         decision = decide_daily(state, today, done)
@@ -84,23 +100,35 @@ def decide(
     key = pick_nudge(pool, state, today) if decision.kind is not None else None
     if decision.kind is None or key is None:
         return Decided(state)
-    state = record_follow_up(state, today) if follow_up else record_daily(state, today, decision)
+    if follow_up or snoozed_slot:
+        state = record_follow_up(state, today)
+    else:
+        state = record_daily(state, today, decision)
     return Decided(record_nudge(state, key, today), decision.kind, key, decision.ask_time)
 
 
-def daily_message(ctx: Context, *, follow_up: bool) -> Message | None:
+def daily_message(ctx: Context, *, follow_up: bool, snoozed_slot: bool = False) -> Message | None:
     """The message for the slot claimed at ``ctx.now``; None when the person is not (or
-    no longer) in the programme."""
+    no longer) in the programme. Only the day's first message has "Later"."""
     day = pd.load_day(ctx)
     if not day.enrolled or day.state is None:
         return None
     content = pd.content_of(ctx)
     plan = pd.plan_of(day, content)
-    decided = decide(plan.state, day.today, pd.done_today(plan, day), content, follow_up=follow_up)
+    decided = decide(
+        plan.state,
+        day.today,
+        pd.done_today(plan, day),
+        content,
+        follow_up=follow_up,
+        snoozed_slot=snoozed_slot,
+    )
     if decided.kind is None or decided.key is None:
         return Message(decided.state)
     t = ctx.t
-    start = (Choice(t(f"{P}.start"), command="today"),)
+    start: tuple[Choice, ...] = (Choice(t(f"{P}.start"), command="today"),)
+    if decided.kind == "daily":
+        start = (*start, Choice(t(f"{P}.later"), LATER))
     weekly = decided.kind == "weekly"
     text = t(f"programme.{'maintenance' if weekly else 'nudges'}.{decided.key}")
     rows: tuple[tuple[Choice, ...], ...] = (start,)
@@ -120,3 +148,38 @@ def follow_up_at(state: ProgrammeState, now: datetime, timezone: str) -> datetim
     zone = ZoneInfo(timezone)
     due = resolve_local(datetime.combine(now.astimezone(zone).date(), at), zone)
     return due if due > now else None
+
+
+@dataclass(frozen=True)
+class PutOff:
+    """The day's message put off: the state to save, when the one-off slot comes back
+    (UTC; None when the day's second message already went), the acknowledgement, and a
+    later daily time to offer (None when the rule has none to offer; the time changes
+    only once the person confirms it)."""
+
+    state: ProgrammeState
+    due: datetime | None
+    reply: Reply
+    offer: time | None = None
+
+
+def put_off(ctx: Context) -> PutOff | None:
+    """ "Later" on the day's message: it comes back in an hour, in place of the day's
+    follow-up. Pressing counts as an answer (the message was not ignored). After
+    repeated snoozes in a week a later daily time is offered, once a fortnight
+    (:func:`flows.programme.keeping_up.suggested_time`). None when not enrolled."""
+    day = pd.load_day(ctx)
+    if not day.enrolled or day.state is None:
+        return None
+    state = snoozed(engaged(day.state), day.today, LATER_MINUTES)
+    if state.messages.follow_up_on == day.today:  # a day has at most two messages
+        due = None
+        reply = Reply(ctx.t("programme.ui.today.later"))
+    else:
+        due = snooze(ctx.now, LATER_MINUTES)
+        local = due.astimezone(ZoneInfo(ctx.timezone)).time()
+        reply = Reply(ctx.t(f"{P}.later_ack", time=pd.time_text(ctx, local)))
+    offer = suggested_time(state, day.today)
+    if offer is not None:
+        state = offered_time(state, day.today)
+    return PutOff(state, due, reply, offer)

@@ -12,6 +12,9 @@ their facts (a check-in, an exercise finished) are recorded as usual. When one e
 the day is planned again with what it recorded, so a check-in that shows a flare-up
 turns the rest of the day into the gentle flare-up plan at once.
 
+This module decides which step comes next and what is recorded; the words and buttons
+of each step are :mod:`flows.today_screens`.
+
 Facts: :class:`~flows.programme_day.ProgrammeChanged` (the state after planning, a
 lesson read, a rating) and :class:`~flows.programme_day.SessionRecorded` (the day's
 parts), plus those of the inner flows.
@@ -23,15 +26,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
-from flows import helplines
 from flows import programme_day as pd
+from flows import today_screens as sc
 from flows.checkin import CheckinFlow, CheckinRecorded
 from flows.exercises.flow import ExerciseFlow
-from flows.exercises.library import load_library
 from flows.exercises.walking import parse_minutes
 from flows.programme.calendar import position
 from flows.programme.codec import choice
-from flows.programme.content import lesson_keys, week_key
 from flows.programme.goals import choose_goal, goal_of_week, suggest_goals
 from flows.programme.keeping_up import engaged
 from flows.programme.lessons import mark_read
@@ -39,16 +40,13 @@ from flows.programme.levels import after_block
 from flows.programme.plan import DayPlan
 from flows.programme.records import FEEDBACKS, PARTS, Part
 from flows.runtime import Choice, Context, Event, Flow, FlowState, Outcome, Press, Reply, Text
+from flows.today_screens import GO, LATER, OK, SKIP, WALK_OPTIONS, P
 
 NAME: Final = "today"
-P: Final = "programme.ui.today"
 
 PART, INNER, FEEDBACK, GOAL = "part", "inner", "feedback", "goal"
 STEPS: Final = (PART, INNER, FEEDBACK, GOAL)
 
-GO, OK, SKIP, LATER = "go", "ok", "skip", "later"
-WALK_OPTIONS: Final = (5, 10, 15, 20, 30, 45)
-"""Minutes walked, as buttons; any other number from 1 to 60 can be typed."""
 
 INNER_FLOWS: Final[Mapping[str, Flow]] = {"checkin": CheckinFlow(), "exercise": ExerciseFlow()}
 
@@ -91,7 +89,7 @@ class TodayFlow:
         plan = self._plan(work, ctx)
         if "paused" in plan.flags and work.day.state is not None:
             return self._paused(work, ctx)
-        work.lead.insert(0, Reply(self._header(plan, work, ctx)))
+        work.lead.insert(0, Reply(sc.header(plan, work.day, ctx)))
         state = FlowState(self.name, PART, {"day": day.today.isoformat(), "skipped": []})
         return self._next(state, work, ctx, plan)
 
@@ -107,10 +105,12 @@ class TodayFlow:
         work = _Turn(day, day)
         plan = self._plan(work, ctx)
         if state.step == FEEDBACK:
-            return (self._feedback_question(ctx),)
+            return (sc.feedback_question(ctx),)
         if state.step == GOAL:
-            return (self._goal_question(_strings(state.answers.get("offered")), ctx),)
-        return (self._part_reply(str(state.answers.get("part")), state, work, plan, ctx),)
+            return (sc.goal_question(_strings(state.answers.get("offered")), ctx),)
+        return (
+            sc.part_reply(str(state.answers.get("part")), _block_done(state), work.day, plan, ctx),
+        )
 
     def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         day = pd.load_day(ctx)
@@ -191,7 +191,7 @@ class TodayFlow:
         if part not in plan.parts:
             return self._next(state, work, ctx)  # the plan moved on meanwhile
         note = Reply(ctx.t(f"{P}.walk_invalid" if part == "activity" else "use_buttons"))
-        reply = self._part_reply(part, state, work, plan, ctx)
+        reply = sc.part_reply(part, _block_done(state), work.day, plan, ctx)
         return Outcome(state, (note, reply), work.all_facts())
 
     def _open_inner(
@@ -200,7 +200,7 @@ class TodayFlow:
         if part == "checkin":
             name, extra = "checkin", {}
         else:
-            exercise = self._next_exercise(state, plan) if part == "exercises" else None
+            exercise = sc.next_exercise(_block_done(state), plan) if part == "exercises" else None
             if part == "skill" and plan.skill is not None:
                 exercise = plan.skill.exercise_id
             if exercise is None:
@@ -251,9 +251,9 @@ class TodayFlow:
         # Finished or stopped, the block moves on: the rating afterwards says how it went.
         block = [*_block_done(state), str(state.answers.get("exercise"))]
         after = after.at(PART, block=block)
-        if self._next_exercise(after, plan) is not None:
+        if sc.next_exercise(_block_done(after), plan) is not None:
             return self._next(after, work, ctx, plan)
-        question = self._feedback_question(ctx)
+        question = sc.feedback_question(ctx)
         return Outcome(after.at(FEEDBACK), (*work.lead, question), work.all_facts())
 
     def _handle_feedback(
@@ -261,7 +261,7 @@ class TodayFlow:
     ) -> Outcome:
         if value not in FEEDBACKS:
             note = Reply(ctx.t(f"{P}.use_buttons"))
-            return Outcome(state, (note, self._feedback_question(ctx)), work.all_facts())
+            return Outcome(state, (note, sc.feedback_question(ctx)), work.all_facts())
         feedback = next(f for f in FEEDBACKS if f == value)
         work.day = work.day.with_session(
             pd.session_with(work.day, plan.level, "exercises", feedback=feedback)
@@ -281,7 +281,7 @@ class TodayFlow:
             return Outcome(None, (Reply(ctx.t(f"{P}.goal_later")),), work.all_facts())
         if value not in offered or work.day.state is None:
             note = Reply(ctx.t(f"{P}.use_buttons"))
-            return Outcome(state, (note, self._goal_question(offered, ctx)), work.all_facts())
+            return Outcome(state, (note, sc.goal_question(offered, ctx)), work.all_facts())
         week = position(work.day.state, work.day.today).week
         work.day = work.day.with_state(choose_goal(work.day.state, week, str(value), offered))
         label = ctx.t(f"programme.goals.{value}")
@@ -296,16 +296,16 @@ class TodayFlow:
         plan = plan or self._plan(work, ctx)
         left = [part for part in pd.left_today(plan, work.day) if part not in _skipped(state)]
         if not left:
-            end = self._end(plan, work, ctx)
+            end = sc.end_reply(plan, work.day, ctx)
             offered = () if state.answers.get("goal_asked") else self._goals(work, ctx)
             if offered:  # the week's goal, once the day's parts are behind
-                question = self._goal_question(offered, ctx)
+                question = sc.goal_question(offered, ctx)
                 ask = Reply(f"{end.text}\n\n{question.text}", question.choices)
                 asking = state.at(GOAL, offered=list(offered), goal_asked=True)
                 return Outcome(asking, (*work.lead, ask), work.all_facts())
             return Outcome(None, (*work.lead, end), work.all_facts())
         part = left[0]
-        reply = self._part_reply(part, state, work, plan, ctx)
+        reply = sc.part_reply(part, _block_done(state), work.day, plan, ctx)
         return Outcome(state.at(PART, part=part), (*work.lead, reply), work.all_facts())
 
     def _plan(self, work: _Turn, ctx: Context) -> DayPlan:
@@ -331,104 +331,12 @@ class TodayFlow:
     ) -> None:
         work.day = work.day.with_session(pd.session_with(work.day, plan.level, part, walk=walk))
 
-    def _end(self, plan: DayPlan, work: _Turn, ctx: Context) -> Reply:
-        t = ctx.t
-        if "rest" in plan.flags:
-            return Reply(t(f"{P}.rest"))
-        if pd.done_today(plan, work.day):
-            return Reply(t(f"{P}.done", streak=pd.streak_text(ctx, work.day)))
-        return Reply(t(f"{P}.skipped_end"))
-
     def _paused(self, work: _Turn, ctx: Context) -> Outcome:
         state = work.day.state
         assert state is not None and state.pause is not None
         button = Choice(ctx.t("programme.ui.resume"), command="programme")
         text = ctx.t(f"{P}.paused", date=pd.date_text(ctx, state.pause.end))
         return Outcome(None, (Reply(text, ((button,),)),), work.all_facts())
-
-    # -- what is shown ---------------------------------------------------------------
-
-    def _header(self, plan: DayPlan, work: _Turn, ctx: Context) -> str:
-        assert work.day.state is not None
-        t = ctx.t
-        where = position(work.day.state, work.day.today)
-        head = t(
-            "programme.ui.status_head",
-            label=pd.label_text(ctx, plan.label),
-            theme=pd.theme_text(ctx, where.week),
-        )
-        if work.day.session() is None and where.day == 1:
-            if where.maintenance and where.week == 13:
-                return f"{head}\n\n{t('programme.maintenance.intro')}"
-            if not where.maintenance:
-                return f"{head}\n\n{t(f'programme.weeks.{week_key(where.week)}.intro')}"
-        return head
-
-    def _part_reply(
-        self, part: str, state: FlowState, work: _Turn, plan: DayPlan, ctx: Context
-    ) -> Reply:
-        t = ctx.t
-        later = (Choice(t(f"{P}.skip"), SKIP), Choice(t(f"{P}.later_button"), LATER))
-        if part == "checkin":
-            return _reply(t(f"{P}.checkin"), Choice(t(f"{P}.checkin_button"), GO), later)
-        if part == "reassurance":
-            flare = work.day.state.flare if work.day.state is not None else None
-            first = flare is not None and flare.started_on == work.day.today
-            text = t("programme.flare.intro" if first else "programme.flare.day")
-            return _reply(text, Choice(t(f"{P}.continue"), OK), later)
-        if part == "review":
-            lines = t(f"{P}.review", **helplines.fills(t, ctx.timezone))
-            signs = Choice(t(f"{P}.review_button"), command="test!")
-            return Reply(
-                f"{t('programme.flare.long')}\n\n{lines}",
-                ((signs,), (Choice(t(f"{P}.continue"), OK),), later),
-            )
-        if part == "lesson" and plan.lesson is not None:
-            title, text = lesson_keys(plan.lesson.lesson_id)
-            card = f"📖 {t(title)}\n\n{t(text)}"
-            if plan.lesson.sleep_card:
-                card = f"{t(f'{P}.sleep_card')}\n\n{card}"
-            return _reply(card, Choice(t(f"{P}.read"), OK), later)
-        if part == "exercises":
-            return self._exercises_reply(state, plan, ctx, later)
-        if part == "skill" and plan.skill is not None:
-            exercise = load_library(t)[plan.skill.exercise_id]
-            text = t(f"{P}.skill", title=exercise.title, minutes=exercise.duration_min)
-            if "stress_skill" in plan.flags:
-                text = f"{t('programme.cards.stress.title')}\n\n{t('programme.cards.stress.text')}"
-            return _reply(text, Choice(t(f"{P}.start_button"), GO), later)
-        if part == "activity" and plan.activity is not None:
-            goal = plan.activity
-            if goal.short_walks:
-                text = t(f"{P}.walk_flare", minutes=goal.minutes)
-            elif goal.minutes is None:
-                text = t(f"{P}.walk_baseline")
-            else:
-                text = t(f"{P}.walk_goal", minutes=goal.minutes)
-            options = [Choice(t(f"{P}.walked", minutes=m), str(m)) for m in WALK_OPTIONS]
-            rows = tuple(tuple(options[i : i + 3]) for i in range(0, len(options), 3))
-            return Reply(text, (*rows, later))
-        return Reply(t(f"{P}.use_buttons"), (later,))
-
-    def _exercises_reply(
-        self, state: FlowState, plan: DayPlan, ctx: Context, later: tuple[Choice, ...]
-    ) -> Reply:
-        t = ctx.t
-        library = load_library(t)
-        upcoming = self._next_exercise(state, plan)
-        if _block_done(state) and upcoming is not None:
-            exercise = library[upcoming]
-            text = t(f"{P}.exercise_next", title=exercise.title, minutes=exercise.duration_min)
-            return _reply(text, Choice(t(f"{P}.next_button"), GO), later)
-        listed = "\n".join(
-            t(f"{P}.exercise_line", title=library[e].title, minutes=library[e].duration_min)
-            for e in plan.exercises
-            if e in library
-        )
-        minutes = sum(library[e].duration_min for e in plan.exercises if e in library)
-        key = "exercises_flare" if "flare" in plan.flags else "exercises"
-        text = t(f"{P}.{key}", minutes=minutes, level=plan.level, exercises=listed)
-        return _reply(text, Choice(t(f"{P}.start_button"), GO), later)
 
     def _goals(self, work: _Turn, ctx: Context) -> tuple[str, ...]:
         """Three goals to choose from, while this programme week has none (not in
@@ -441,25 +349,6 @@ class TodayFlow:
         if where.maintenance or goal_of_week(state, where.week) is not None:
             return ()
         return suggest_goals(pd.content_of(ctx).goals, state, where.week)
-
-    def _goal_question(self, offered: Sequence[str], ctx: Context) -> Reply:
-        t = ctx.t
-        rows = tuple((Choice(t(f"programme.goals.{goal}"), goal),) for goal in offered)
-        return Reply(t(f"{P}.goal_question"), (*rows, (Choice(t(f"{P}.skip"), SKIP),)))
-
-    def _feedback_question(self, ctx: Context) -> Reply:
-        t = ctx.t
-        options = tuple(Choice(t(f"{P}.feedback.{value}"), value) for value in FEEDBACKS)
-        return Reply(t(f"{P}.feedback_question"), (options,))
-
-    @staticmethod
-    def _next_exercise(state: FlowState, plan: DayPlan) -> str | None:
-        done = set(_block_done(state))
-        return next((e for e in plan.exercises if e not in done), None)
-
-
-def _reply(text: str, main: Choice, later: tuple[Choice, ...]) -> Reply:
-    return Reply(text, ((main,), later))
 
 
 def _with_history(ctx: Context, extra: Mapping[str, Any]) -> Context:

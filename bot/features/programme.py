@@ -11,14 +11,23 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot.conversation.registry import Wiring
-from bot.features import checkin, exercise
-from bot.features.common import require_consent, today
+from bot.consent import has_current_consent
+from bot.conversation.registry import StartFlow, Wiring
+from bot.features import caution, checkin, exercise
+from bot.features.common import DELIVERY_ID, require_consent, today
 from bot.features.reminders import save_reminder
+from data.programme import ProgrammeRow
 from data.turn import Turn
 from flows import programme_day as pd
 from flows import programme_menu, today_flow
+from flows import programme_message as pm
+from flows.i18n import Translator
+from flows.runtime import Context, Reply
 from flows.schedule import PROGRAMME, Rule
+from flows.streaks import local_day
+
+PRESS_PREFIX = "p"
+"""The daily message's own buttons: ``p|<delivery id>|later``."""
 
 SESSIONS_WITHOUT_STATE = timedelta(days=120)
 """How far back sessions are read when the stored state gives no enrolment date."""
@@ -32,20 +41,30 @@ def _enrolled_on(state: dict[str, Any] | None, fallback: date) -> date:
         return fallback
 
 
-def programme_history(tx: Turn) -> dict[str, Any]:
-    """The stored programme, its sessions since enrolment, the latest self-check's risk,
-    the reminder kinds switched on, and the check-in rows the plan reads."""
-    row = tx.programme()
+def day_history(tx: Turn, row: ProgrammeRow | None) -> dict[str, Any]:
+    """What the plan of a day reads: the stored programme ``row`` (read by the caller,
+    so it is read once), its sessions since enrolment, the open caution (new symptoms
+    bring the red-flag review) and the check-in rows. The daily
+    message needs no more, and it runs once per enrolled user per tick."""
     state = row.state if row is not None else None
-    latest = tx.latest_test()
     since = _enrolled_on(state, today(tx) - SESSIONS_WITHOUT_STATE)
     return {
         pd.PROGRAMME: state,
         pd.LEFT: row is not None and not row.enrolled,
         pd.SESSIONS: tx.programme_sessions(since),
+        **caution.history(tx),
+        **checkin.history(tx),
+    }
+
+
+def programme_history(tx: Turn) -> dict[str, Any]:
+    """The day's history, and what enrolling reads: the latest self-check's risk and
+    the reminder kinds switched on."""
+    latest = tx.latest_test()
+    return {
+        **day_history(tx, tx.programme()),
         pd.RISK: latest[1].get("risk") if latest else None,
         pd.REMINDER_KINDS: [r.kind for r in tx.reminders() if r.enabled and not r.one_off],
-        **checkin.history(tx),
     }
 
 
@@ -110,6 +129,37 @@ def record_session(tx: Turn, fact: pd.SessionRecorded) -> None:
     )
 
 
+def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlow]:
+    """ "Later" on the day's message: once, on today's message of the pressing user's
+    own programme. The message comes back in an hour as a one-off slot of the same
+    dispatcher (in place of the day's follow-up); after repeated snoozes the menu
+    offers a later daily time, which changes only when the person says yes."""
+    gone: list[Reply | StartFlow] = [Reply(t("reminders.ack.gone"))]
+    if len(parts) != 2 or not DELIVERY_ID.fullmatch(parts[0]) or parts[1] != pm.LATER:
+        return gone
+    found = tx.delivery_of(int(parts[0]))
+    row = tx.programme()
+    if found is None or found[1].kind != PROGRAMME or row is None or not row.enrolled:
+        return gone
+    if not has_current_consent(tx.user) or local_day(found[0].slot, tx.user.timezone) != today(tx):
+        return gone  # yesterday's message: today's will come at its time
+    ctx = Context(t, tx.now, tx.user.timezone, day_history(tx, row))
+    put = pm.put_off(ctx)
+    if put is None or not tx.act_on_delivery(int(parts[0]), "snooze"):
+        return [Reply(t("reminders.ack.already"))]
+    tx.save_programme(put.state.to_dict())
+    if put.due is not None:
+        tx.drop_pending_one_offs(PROGRAMME)
+        tx.add_one_off(PROGRAMME, {"kind": PROGRAMME, pm.SNOOZED: True}, put.due)
+    if put.offer is None:
+        return [put.reply]
+    offer = {
+        programme_menu.MODE: programme_menu.SUGGEST,
+        programme_menu.SUGGESTED: programme_menu.hhmm(put.offer),
+    }
+    return [put.reply, StartFlow(programme_menu.NAME, offer)]
+
+
 def register(wiring: Wiring) -> None:
     menu = programme_menu.ProgrammeFlow()
     wiring.add_flow(menu, title="common.flows.programme", history=programme_history)
@@ -128,3 +178,4 @@ def register(wiring: Wiring) -> None:
     wiring.add_recorder(pd.ProgrammeLeft, record_left)
     wiring.add_recorder(pd.SessionRecorded, record_session)
     wiring.add_recorder(programme_menu.DailyTimeChosen, record_time)
+    wiring.add_press(PRESS_PREFIX, on_press)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.conversation.registry import Wiring
 from bot.features.coach import OWN_ACTIVITY
 from bot.features.common import today
-from bot.features.programme import programme_history
+from bot.features.programme import day_history
 from data.turn import Turn
 from flows import programme_day as pd
 from flows import summary as s
@@ -37,7 +37,7 @@ def _programme_week(tx: Turn, t: Translator) -> pd.WeekReport | None:
     row = tx.programme()
     if row is None or not row.enrolled:
         return None
-    ctx = Context(t, tx.now, tx.user.timezone, programme_history(tx))
+    ctx = Context(t, tx.now, tx.user.timezone, day_history(tx, row))
     return pd.week_report(pd.load_day(ctx), pd.content_of(ctx))
 
 

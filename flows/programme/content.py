@@ -8,33 +8,42 @@ answers, and the result is built once per catalogue.
 
 Exercise levels are the programme's own ordering of the library (docs/CLINICAL.md, "The
 coaching programme": start with the gentlest movement, add load step by step), not part
-of an exercise's text, so they live here rather than in ``exercises.toml``. An exercise
-the table does not name is level 1: a new exercise is never a surprise jump in load.
+of an exercise's text, so they live in one language-neutral data file,
+``flows/content/exercise_levels.toml``, beside the texts. An exercise the file does not
+name is level 1: a new exercise is never a surprise jump in load (and a test makes sure
+the file names every exercise).
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Final
 
 from flows.exercises.library import load_library
 from flows.i18n import FALLBACK_LANGUAGE, Catalogue, Translator
+from flows.programme import codec
 from flows.programme.lessons import THEMES, LessonBook, check_book
 from flows.programme.library import ExerciseSpec, Library
+from flows.programme.records import MAX_LEVEL
 
-LEVELS: Final[Mapping[str, int]] = {
-    "move_break": 1,
-    "position_change": 1,
-    "pelvic_tilt": 1,
-    "knee_to_chest": 1,
-    "cat_cow": 2,
-    "bridge": 2,
-    "bird_dog": 3,
-}
-"""Level 1 moves without load; level 2 adds a loaded mobility exercise and the bridge;
-level 3 the bird-dog, which asks most of balance and the back's muscles."""
+LEVELS_FILE: Final = Path(__file__).parent.parent / "content" / "exercise_levels.toml"
+
+
+@cache
+def exercise_levels(path: Path = LEVELS_FILE) -> Mapping[str, int]:
+    """Exercise id -> level from the data file, checked (ids, levels within bounds)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    levels = codec.mapping(data.get("levels"), "levels")
+    return {
+        codec.key(ex_id, "exercise"): codec.check_int(level, ex_id, 1, MAX_LEVEL)
+        for ex_id, level in levels.items()
+    }
+
 
 WEEKS_KEY: Final = "programme.weeks"
 _LESSON_KEY = re.compile(r"programme\.weeks\.(w\d\d)\.lessons\.(l\d+)\.title")
@@ -88,7 +97,7 @@ def _book(catalogue: Catalogue) -> LessonBook:
 
 def _library(t: Translator) -> Library:
     return {
-        ex.id: ExerciseSpec(ex.category, ex.duration_min, LEVELS.get(ex.id, 1))
+        ex.id: ExerciseSpec(ex.category, ex.duration_min, exercise_levels().get(ex.id, 1))
         for ex in load_library(t).values()
     }
 

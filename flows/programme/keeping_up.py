@@ -137,13 +137,28 @@ def decide_follow_up(state: ProgrammeState, today: date, session_done: bool) -> 
     return Decision("follow_up", "send")
 
 
+def decide_snoozed(state: ProgrammeState, today: date, session_done: bool) -> Decision:
+    """The day's message put off with "Later" comes back once, in place of the day's
+    follow-up (so a day still has at most a message and one more)."""
+    if paused_today(state, today):
+        return Decision(None, "paused")
+    if session_done:
+        return Decision(None, "done")
+    if state.messages.follow_up_on == today:
+        return Decision(None, "already_sent")
+    return Decision("follow_up", "send")
+
+
 def record_follow_up(state: ProgrammeState, today: date) -> ProgrammeState:
     return replace(state, messages=replace(state.messages, follow_up_on=today))
 
 
 def engaged(state: ProgrammeState) -> ProgrammeState:
     """The person did something for the programme (a part of the day, a button): nothing
-    is pending or ignored any more. The bot calls it on every such turn."""
+    is pending or ignored any more. The bot calls it on every such turn, so the usual
+    case (nothing pending) returns the same state without copying it."""
+    if not state.messages.awaiting and not state.messages.ignored:
+        return state
     return replace(state, messages=replace(state.messages, awaiting=False, ignored=0))
 
 

@@ -4,6 +4,7 @@ day's session in parts, a flare-up day, the red-flag review, a pause, leaving, /
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -321,12 +322,16 @@ def test_the_daily_message_comes_at_the_chosen_time_with_one_follow_up_unless_do
     assert daily is not None
     texts = services.catalogue.section("en", "programme.nudges")
     assert daily.text in texts.values()
-    assert [[b.label for b in row] for row in daily.buttons] == [["▶ Start today's session"]]
+    assert [[b.label for b in row] for row in daily.buttons] == [
+        ["▶ Start today's session", "⏰ Later"]
+    ]
     assert daily.buttons[0][0].data == "c|today"
+    assert re.fullmatch(r"p\|[0-9]+\|later", daily.buttons[0][1].data)
     assert message_at(services, clock, datetime(2026, 11, 26, 8, 0, tzinfo=UTC)) is None
     follow_up = message_at(services, clock, datetime(2026, 11, 26, 10, 30, tzinfo=UTC))
     assert follow_up is not None and follow_up.text in texts.values()
     assert follow_up.text != daily.text
+    assert [b.label for row in follow_up.buttons for b in row] == ["▶ Start today's session"]
     state = state_of(services)
     assert state.messages.follow_up_on == date(2026, 11, 26) and len(state.nudges) == 2
 
@@ -339,6 +344,82 @@ def test_the_daily_message_comes_at_the_chosen_time_with_one_follow_up_unless_do
     assert message_at(services, clock, datetime(2026, 11, 27, 10, 30, tzinfo=UTC)) is None
     sent = [d for d in peek.deliveries(services.store, USER) if d.slot.date() == date(2026, 11, 27)]
     assert len(sent) == 1  # the daily slot was claimed, and skipped by the rules
+
+
+def later(services: Services, message: Outgoing) -> TurnResult:
+    data = [b.data for row in message.buttons for b in row if b.label == "⏰ Later"]
+    assert len(data) == 1
+    return press_data(services, data[0])
+
+
+def test_later_brings_the_message_back_in_an_hour_in_place_of_the_follow_up(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    enrol(services)
+    daily = message_at(services, clock, datetime(2026, 11, 26, 7, 30, tzinfo=UTC))  # 08:30
+    assert daily is not None
+    clock.set(datetime(2026, 11, 26, 7, 40, tzinfo=UTC))
+    assert text(later(services, daily)) == "Okay, I'll remind you at 09:40."
+    assert "already" in text(later(services, daily))  # once per message
+    assert message_at(services, clock, datetime(2026, 11, 26, 8, 39, tzinfo=UTC)) is None
+    back = message_at(services, clock, datetime(2026, 11, 26, 8, 40, tzinfo=UTC))  # 09:40
+    assert back is not None and back.text != daily.text
+    assert [b.label for row in back.buttons for b in row] == ["▶ Start today's session"]
+    # It took the follow-up's place: nothing more that day.
+    assert message_at(services, clock, datetime(2026, 11, 26, 10, 30, tzinfo=UTC)) is None
+    state = state_of(services)
+    assert state.snoozes[-1].day == date(2026, 11, 26) and not state.messages.awaiting
+    assert state.messages.follow_up_on == date(2026, 11, 26)
+
+
+def test_later_after_the_follow_up_brings_nothing_more_that_day(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    enrol(services)
+    daily = message_at(services, clock, datetime(2026, 11, 26, 7, 30, tzinfo=UTC))
+    assert daily is not None
+    assert message_at(services, clock, datetime(2026, 11, 26, 10, 30, tzinfo=UTC)) is not None
+    assert "/today picks up where you left off" in text(later(services, daily))
+    for hours in (1, 2, 6):
+        when = datetime(2026, 11, 26, 10, 30, tzinfo=UTC) + timedelta(hours=hours)
+        assert message_at(services, clock, when) is None
+    assert state_of(services).snoozes[-1].day == date(2026, 11, 26)  # still a snooze
+
+
+def test_after_three_snoozes_in_a_week_a_later_time_is_offered_and_changed_only_on_yes(
+    services: Services, clock: ManualClock
+) -> None:
+    onboard(services)
+    enrol(services)
+    offers = []
+    for day in (26, 27, 28):
+        daily = message_at(services, clock, datetime(2026, 11, day, 7, 30, tzinfo=UTC))
+        assert daily is not None
+        offers.append(later(services, daily))
+    assert "Shall it come at" not in text(offers[0]) + text(offers[1])
+    assert "Shall it come at 09:30 from now on?" in text(offers[2])
+    assert state_of(services).at == time(8, 30)  # nothing changed yet
+    kept = press(services, offers[2], "Keep the time I have")
+    assert "stays at 08:30" in text(kept) and state_of(services).at == time(8, 30)
+    # No second offer within a fortnight, however often it is put off.
+    daily = message_at(services, clock, datetime(2026, 11, 29, 7, 30, tzinfo=UTC))
+    assert daily is not None and "Shall it come" not in text(later(services, daily))
+    # A yes, another time, moves the message and its reminder.
+    state = replace(state_of(services), time_offer_on=None)
+    with services.store.on_behalf(USER, clock.now()) as tx:
+        assert tx is not None
+        tx.save_programme(state.to_dict())
+    daily = message_at(services, clock, datetime(2026, 11, 30, 7, 30, tzinfo=UTC))
+    assert daily is not None
+    yes = press(services, later(services, daily), "✓ Yes, at 09:30")
+    assert "now comes at 09:30" in text(yes)
+    assert state_of(services).at == time(9, 30) and state_of(services).snoozes == ()
+    with services.store.view(USER, clock.now()) as tx:
+        assert tx is not None
+        rule = next(r.rule for r in tx.reminders() if r.kind == PROGRAMME and not r.one_off)
+    assert Rule.from_dict(rule).times == ("09:30",)
 
 
 def test_nothing_is_sent_while_paused_and_the_message_is_back_after(
@@ -370,6 +451,7 @@ def test_after_three_ignored_messages_they_are_spaced_out_and_another_time_is_of
     assert asked is not None and "Would another time of day work better?" in asked.text
     assert [b.label for row in asked.buttons for b in row] == [
         "▶ Start today's session",
+        "⏰ Later",
         "🕒 Choose another time",
     ]
     assert sent[32] is not None and "another time" not in sent[32].text  # asked once

@@ -167,6 +167,31 @@ async def test_a_pause_sends_nothing_until_it_ends(
         for hours in (0, 3, 6, 12):
             await tick_at(dispatcher, clock, first + timedelta(days=day, hours=hours))
     assert programme_messages(h) == []
-    for hours in (0, 3, 6, 12):  # Wednesday 2 December: back, and one follow-up at most
+    # Wednesday 2 December, back: the day's message at 8:30, its one follow-up three
+    # hours later at 11:30, and nothing more that day.
+    counts = []
+    for hours in (0, 3, 6, 12):
         await tick_at(dispatcher, clock, first + timedelta(days=6, hours=hours))
-    assert 1 <= len(programme_messages(h)) <= 2  # the day's message, and its follow-up
+        counts.append(len(programme_messages(h)))
+    assert counts == [1, 2, 2, 2]
+
+
+async def test_later_on_the_daily_message_brings_it_back_an_hour_later(
+    bot: tuple[Harness, Dispatcher], clock: ManualClock
+) -> None:
+    h, dispatcher = bot
+    await onboard(h)
+    await enrol_from_programme(h)
+    morning = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)  # 8:30 in Brussels
+    await tick_at(dispatcher, clock, morning)
+    daily = programme_messages(h)
+    assert len(daily) == 1 and "⏰ Later" in h.buttons(daily[0])
+    clock.set(morning + timedelta(minutes=5))
+    ack = await tap(h, daily[0], "⏰ Later")
+    assert ack[-1].text == "Okay, I'll remind you at 09:35."
+    counts = []
+    for minutes in (60, 65, 180, 600):  # before, at 9:35, the follow-up's 11:30, evening
+        await tick_at(dispatcher, clock, morning + timedelta(minutes=minutes))
+        counts.append(len(programme_messages(h)))
+    assert counts == [1, 2, 2, 2]
+    assert "⏰ Later" not in h.buttons(programme_messages(h)[-1])

@@ -246,6 +246,51 @@ def test_snoozes_and_follow_ups_are_outside_the_limit(due: Due, expected: str) -
     assert pacing.decide(due) == expected
 
 
+# -- the programme's daily message (issue 16): counted, ranked first, never held ----------
+
+PROGRAMME_MESSAGE = Regular(Rule.at("programme", ("08:30",), BXL))
+
+
+def enrolled_plan() -> list[Regular]:
+    """An enrolled office worker: the programme's message replaced the check-in, the
+    breathing and the walk; the movement breaks and posture nudges stay."""
+    kept = [r for r in office_plan() if r.rule.kind not in ("checkin", "stress", "pain")]
+    return [PROGRAMME_MESSAGE, *kept]
+
+
+@pytest.mark.parametrize("limit", [2, 3, 4])
+def test_the_programme_message_counts_as_one_of_the_days_pushes_and_goes_first(
+    limit: int,
+) -> None:
+    week = live(enrolled_plan(), 7, limit=limit)
+    for pushes in week.values():
+        assert pushes[0] == ("08:30", "programme", pacing.SEND)
+        assert len(pushes) <= limit  # unanswered breaks are spaced out from Thursday
+    assert len(week[MONDAY]) == limit  # the breaks fill what the message leaves
+    assert pacing.ranked([("movement", EVENING), ("programme", EVENING)])[0][0] == "programme"
+
+
+def test_the_programme_message_is_never_held_back_by_the_limit() -> None:
+    morning = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
+    breaks = tuple(Pushed("movement", morning - timedelta(hours=h)) for h in (1, 2))
+    due = Due(
+        "programme", morning, BXL, daily_limit=2, regular=tuple(enrolled_plan()), pushed=breaks
+    )
+    assert pacing.decide(due) == pacing.SEND
+    # Once it went, it takes a place: the next break is over the limit of 3.
+    after = replace(
+        due,
+        kind="movement",
+        slot=morning + timedelta(hours=1),
+        daily_limit=3,
+        pushed=(*breaks, Pushed("programme", morning)),
+    )
+    assert pacing.decide(after) == pacing.CAPPED
+    # Its follow-up is a one-off slot: outside the count, like a snooze.
+    follow_up = Pushed("programme", morning + timedelta(hours=3), one_off=True)
+    assert pacing.sent_on(TUESDAY, (*breaks, follow_up), BXL) == 2
+
+
 # -- reminders ignored three days running are spaced out, and asked about once ----------
 
 D = [MONDAY + timedelta(days=n) for n in range(14)]

@@ -12,10 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows import programme_day as pd
 from flows.exercises.library import load_library
 from flows.i18n import default_catalogue
 from flows.programme.activity import quota
 from flows.programme.calendar import is_paused, position, week_dates
+from flows.programme.content import ProgrammeContent
 from flows.programme.lessons import THEMES, check_book, mark_read
 from flows.programme.library import ExerciseSpec
 from flows.programme.plan import DayPlan, is_done, remaining
@@ -381,3 +383,54 @@ def test_week_dates_match_the_day_by_day_definition_with_any_pauses(
     state = ProgrammeState(START, "full", time(18, 0), pause=pause, pauses=tuple(spans))
     today = START + timedelta(days=offset)
     assert week_dates(state, week, today) == _week_dates_by_walking(state, week, today)
+
+
+# -- new symptoms: a caution opened since the last review brings the red flags back -------
+
+
+def caution_day(n: int, raised: int | None, state: ProgrammeState) -> pd.Day:
+    return pd.Day(
+        day(n),
+        state,
+        left=False,
+        sessions=(),
+        checkins=tuple(calm_week(n)),
+        risk="medium",
+        caution_on=None if raised is None else day(raised),
+    )
+
+
+CONTENT = ProgrammeContent(LIBRARY, BOOK, (), (), (), ())
+
+
+@pytest.mark.parametrize(
+    ("raised", "last_review", "expected"),
+    [
+        (None, None, False),  # no caution
+        (9, None, True),  # raised today, never reviewed
+        (7, None, True),  # raised two days ago, still open and never reviewed
+        (7, 8, False),  # reviewed after it was raised
+        (9, 9, False),  # reviewed today already (the plan keeps the review all day)
+        (9, 7, True),  # raised after the last review
+        (-3, None, False),  # open from before enrolment: the caution itself advised
+    ],
+)
+def test_new_symptoms_come_from_a_caution_raised_since_the_last_review(
+    raised: int | None, last_review: int | None, expected: bool
+) -> None:
+    state = new_state(
+        walk_baseline=10, last_review_on=None if last_review is None else day(last_review)
+    )
+    assert pd.new_symptoms(caution_day(9, raised, state)) is expected
+
+
+def test_a_caution_brings_the_review_into_the_plan_once() -> None:
+    state = new_state(walk_baseline=10)
+    assert "review" not in pd.plan_of(caution_day(9, None, state), CONTENT).flags
+    today = pd.plan_of(caution_day(9, 9, state), CONTENT)
+    assert "review" in today.flags and "review" in today.parts
+    assert today.state.last_review_on == day(9)
+    again = pd.plan_of(caution_day(9, 9, today.state), CONTENT)
+    assert "review" in again.flags  # the same plan however often today is opened
+    tomorrow = pd.plan_of(caution_day(10, 9, today.state), CONTENT)
+    assert "review" not in tomorrow.flags
