@@ -15,7 +15,7 @@ from typing import Any
 
 from flows import caution as cn
 from flows import typed_answer
-from flows.exercises.facts import ExerciseFinished, ExerciseStarted
+from flows.exercises.facts import ExerciseFinished
 from flows.exercises.library import CATEGORIES, Exercise, load_library
 from flows.exercises.screens import another, guide_step, intro, question
 from flows.exercises.state import (
@@ -79,10 +79,9 @@ class ExerciseFlow:
       stay open to them (they need nothing stored); the flow then records nothing, asks
       for no rating and says so at the end.
 
-    Facts (only while ``keeps_log``, :mod:`flows.exercises.facts`): ``ExerciseStarted``
-    when the guided steps begin, and ``ExerciseFinished`` when they end (rated, skipped or stopped
-    early); :class:`flows.caution.CautionCleared` when the user says a doctor has seen
-    them.
+    Facts (only while ``keeps_log``, :mod:`flows.exercises.facts`): ``ExerciseFinished``
+    when the guided steps end (rated, skipped or stopped early);
+    :class:`flows.caution.CautionCleared` when the user says a doctor has seen them.
     """
 
     name = NAME
@@ -373,8 +372,7 @@ class ExerciseFlow:
         self, state: FlowState, exercise: Exercise, level: int | None, ctx: Context
     ) -> Outcome:
         nxt = state.at(GUIDE, exercise=exercise.id, index=0, level=level)
-        facts = (ExerciseStarted(exercise.id),) if keeps(state) else ()
-        return Outcome(nxt, self.current(nxt, ctx), facts)
+        return Outcome(nxt, self.current(nxt, ctx))
 
     def _ask(self, state: FlowState, ctx: Context, note: str | None = None) -> Outcome:
         """Show ``state``'s question, after ``note`` (why we ask again, or what came
