@@ -90,6 +90,15 @@ def test_a_second_registration_is_refused_and_the_first_stays(what: str) -> None
     assert wiring.on_start == (on_start,) and wiring.on_safety == (on_safety,)
 
 
+def test_flows_are_added_only_through_add_flow() -> None:
+    wiring = registered()
+    assert not hasattr(wiring.flows, "add")  # no way past the duplicate check and title
+    assert wiring.flows.names() == ["delete"]
+    wiring.add_flow(LanguageFlow(), title="common.flows.language")
+    assert wiring.flows.names() == ["delete", LanguageFlow.name]
+    assert [flow.name for flow in wiring.flows] == wiring.flows.names()
+
+
 def test_a_command_cannot_start_a_flow_that_is_not_registered() -> None:
     with pytest.raises(LookupError):
         Wiring().add_command_flow("language", LanguageFlow.name)
