@@ -62,7 +62,7 @@ class ReminderSettingsFlow:
     - ``open_kind``: a reminder kind to open at once ("another time?" under a
       reminder that went unanswered).
     - ``daily_limit``: the user's daily limit, None for none (default
-      :data:`flows.pacing.DEFAULT_DAILY_LIMIT` when absent).
+      :data:`flows.rows.DEFAULT_DAILY_LIMIT` when absent).
     - ``caution``: advice to see a doctor that still stands (:mod:`flows.caution`): the
       suggested plan then waits until the user says a doctor has seen them and it is
       fine to go on; "not yet" leaves the plan and offers only calm exercises.
