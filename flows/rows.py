@@ -83,11 +83,24 @@ class PushRow:
 
 @dataclass(frozen=True)
 class SelfCheckRow:
-    """The latest finished pain self-check: when, and its scores as stored."""
+    """The latest finished pain self-check: when, its scores as stored (what the plan,
+    the lessons and a retake read), and the two of them the summary and the programme
+    use, read once (:meth:`of`)."""
 
     taken_at: datetime
     risk: str | None
     pain_now: int | None
+    scores: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, taken_at: datetime, scores: Mapping[str, Any]) -> SelfCheckRow:
+        risk, pain_now = scores.get("risk"), scores.get("pain_now")
+        return cls(
+            taken_at,
+            str(risk) if risk else None,
+            int(pain_now) if pain_now is not None else None,
+            scores,
+        )
 
 
 @dataclass(frozen=True)

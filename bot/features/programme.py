@@ -43,7 +43,7 @@ def programme_history(tx: Turn) -> dict[str, Any]:
         pd.PROGRAMME: state,
         pd.LEFT: row is not None and not row.enrolled,
         pd.SESSIONS: tx.programme_sessions(since),
-        pd.RISK: latest[1].get("risk") if latest else None,
+        pd.RISK: latest.risk if latest else None,
         pd.REMINDER_KINDS: [r.kind for r in tx.reminders() if r.enabled and not r.one_off],
         **checkin.history(tx),
     }

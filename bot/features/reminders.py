@@ -67,7 +67,7 @@ def screening() -> Screening:
 
 def history(tx: Turn) -> dict[str, Any]:
     latest = tx.latest_test()
-    scores = latest[1] if latest else None
+    scores = dict(latest.scores) if latest else None
     return {
         "reminders": [
             {"id": r.id, "kind": r.kind, "enabled": r.enabled, "rule": r.rule}
