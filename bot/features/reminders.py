@@ -42,6 +42,17 @@ ACTION_CODES = {
     "stop": "rs",
 }
 CODES_TO_ACTION = {code: action for action, code in ACTION_CODES.items()}
+LABELS = {
+    "done": "reminders.actions.done",
+    "skip": "reminders.actions.skip",
+    "snooze15": "reminders.actions.snooze15",
+    "snooze30": "reminders.actions.snooze30",
+    "start": "reminders.actions.start",
+    "change": "reminders.review.change",
+    "keep": "reminders.review.keep",
+    "stop": "reminders.review.stop",
+}
+"""Each button's label, by action (every action has one: a test checks)."""
 
 
 def advance(rule: dict[str, Any], after: datetime) -> datetime | None:
@@ -163,7 +174,7 @@ def nudge(claim: Claim, catalogue: Catalogue) -> Outgoing:
     kind = str(claim.rule.get("kind") or claim.kind)
     actions = reminder_words.nudge_actions(kind)
     buttons = tuple(
-        Choice(t(f"reminders.actions.{action}"), f"{claim.delivery_id}{SEP}{ACTION_CODES[action]}")
+        Choice(t(LABELS[action]), f"{claim.delivery_id}{SEP}{ACTION_CODES[action]}")
         for action in actions
     )
     rows = tuple(buttons[i : i + 2] for i in range(0, len(buttons), 2))
@@ -177,11 +188,7 @@ def review(claim: Claim, catalogue: Catalogue) -> Outgoing:
     t = catalogue.translator(claim.language)
     kind = str(claim.rule.get("kind") or claim.kind)
     buttons = tuple(
-        (
-            Choice(
-                t(f"reminders.review.{answer}"), f"{claim.delivery_id}{SEP}{ACTION_CODES[answer]}"
-            ),
-        )
+        (Choice(t(LABELS[answer]), f"{claim.delivery_id}{SEP}{ACTION_CODES[answer]}"),)
         for answer in REVIEW_ANSWERS
     )
     text = t("reminders.review.ask", kind=t(f"reminders.kinds.{kind}"))

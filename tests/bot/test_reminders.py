@@ -19,6 +19,7 @@ from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
 from flows import pacing
+from flows.i18n import default_catalogue
 from flows.reminders import facts
 from flows.schedule import Rule
 from flows.schedule import next_due_after_today as _next_after_today
@@ -604,3 +605,11 @@ async def test_the_question_about_an_ignored_reminder_is_answered_with_its_butto
     )
     assert _texts(friday[0]) and len(friday[0]) == 1
     assert friday[0][0].params["text"] in t.list("reminders.messages.stress")
+
+
+def test_every_reminder_button_has_its_label_in_every_language() -> None:
+    assert set(feat.LABELS) == set(feat.ACTION_CODES)
+    catalogue = default_catalogue()
+    for language in catalogue.languages:
+        keys = set(catalogue.keys(language))
+        assert set(feat.LABELS.values()) <= keys, language
