@@ -27,6 +27,7 @@ from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
 from tests.support import peek
 from tests.support.engine import USER, command, drive, onboard, press_data
 from tests.support.fakebotapi import FakeBotApi
+from tests.support.self_check import OFFICE_WORKER
 
 
 def labels(result: TurnResult) -> dict[str, str]:
@@ -451,15 +452,6 @@ async def test_reminders_whose_task_is_done_that_day_are_skipped_across_a_week(
 
 # -- at most 4 pushes a day; ignored reminders spaced out and asked about once ----------
 # (issue 14, item 6)
-
-OFFICE_WORKER = {  # sits at work, posture, some stress, pain for months: 13 pushes a weekday
-    "physical_factors": ["long_sitting", "posture"],
-    "worse_with": ["sitting"],
-    "pss4": 9,
-    "stress_role": "some",
-    "duration": "chronic",
-    "risk": "medium",
-}
 
 
 async def _live_to(

@@ -105,15 +105,8 @@ from flows.pacing import Regular  # noqa: E402
 from flows.plan import default_plan  # noqa: E402
 from flows.rows import DEFAULT_DAILY_LIMIT, PushedRow, RegularRow  # noqa: E402
 from flows.schedule import Rule  # noqa: E402
+from tests.support.self_check import OFFICE_WORKER  # noqa: E402
 
-OFFICE_WORKER = {  # the profile of issue 14: sits at work, some stress, pain for months
-    "physical_factors": ["long_sitting", "posture"],
-    "worse_with": ["sitting"],
-    "pss4": 9,
-    "stress_role": "some",
-    "duration": "chronic",
-    "risk": "medium",
-}
 MONDAY = date(2026, 11, 23)
 
 
