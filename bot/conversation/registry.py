@@ -8,7 +8,7 @@ registers with, never the turn machinery.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -49,23 +49,6 @@ SafetyHook = Callable[[Turn, Signal], None]
 StartHook = Callable[[Turn], None]
 
 
-class RegisteredFlows:
-    """The flows by name, as the engine reads them: there is no way to add one here, so
-    every flow comes in through :meth:`Wiring.add_flow` (its duplicate check and title)."""
-
-    def __init__(self, flows: Mapping[str, Flow]) -> None:
-        self._flows = flows
-
-    def get(self, name: str) -> Flow | None:
-        return self._flows.get(name)
-
-    def names(self) -> list[str]:
-        return list(self._flows)
-
-    def __iter__(self) -> Iterator[Flow]:
-        return iter(self._flows.values())
-
-
 CANCEL = "cancel"
 RESUME = "resume"
 ENGINE_COMMANDS = frozenset({CANCEL, RESUME})
@@ -83,7 +66,6 @@ class Wiring:
 
     def __init__(self) -> None:
         self._flows: dict[str, Flow] = {}
-        self._flow_view = RegisteredFlows(MappingProxyType(self._flows))
         self._titles: dict[str, str] = {}
         self._history: dict[str, HistoryLoader] = {}
         self._command_flows: dict[str, str] = {}
@@ -167,8 +149,10 @@ class Wiring:
     # -- what the engine reads -------------------------------------------------------
 
     @property
-    def flows(self) -> RegisteredFlows:
-        return self._flow_view
+    def flows(self) -> Mapping[str, Flow]:
+        """The flows by name, read-only: every flow comes in through :meth:`add_flow`
+        (its duplicate check and title)."""
+        return MappingProxyType(self._flows)
 
     def title_of(self, flow: str) -> str:
         """The content key naming ``flow`` for the user."""
