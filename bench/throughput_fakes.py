@@ -1,7 +1,7 @@
 """The in-process Bot API for ``bench.throughput``: a null request and update factories.
 
 :class:`NullRequest` answers every Bot API call at once with a realistic JSON result (a
-Message for ``sendMessage`` and ``editMessageReplyMarkup``, ``true`` for
+Message for ``sendMessage``, ``editMessageText`` and ``editMessageReplyMarkup``, ``true`` for
 ``answerCallbackQuery``, the bot's User for ``getMe``), so a benchmark measures only our
 code and PTB, never a network. It encodes the parameters exactly as PTB's
 ``HTTPXRequest`` does (``RequestData.json_parameters``) and keeps, per chat, the last
@@ -62,6 +62,10 @@ class Sent:
 
     def callback_data(self) -> list[str]:
         return [str(b.get("callback_data", "")) for row in self.keyboard for b in row]
+
+    def flow_buttons(self) -> list[str]:
+        """The callback data of buttons that answer a flow's question (``f|...``)."""
+        return [data for data in self.callback_data() if data.startswith("f|")]
 
     def as_message(self, chat_id: int) -> JsonDict:
         """The message as Telegram would embed it in a callback query."""

@@ -31,6 +31,9 @@ from typing import Any
 import numpy as np
 
 from bench.common import machine_line, work_folder
+from flows.understanding.labels import Label
+
+ALARM_ORDER = (Label.CRISIS, Label.EMERGENCY, Label.SAMEDAY)
 
 _PROBE = """
 import json, resource, sys, time
@@ -57,7 +60,12 @@ def _probe(folder: Path, encoder: str) -> dict[str, float]:
 
 def _tune(bank: Any, vectors: Any) -> None:
     """The lowest held-out false-alarm rate at which held-out crisis recall stays at or
-    above each bar and emergency recall at or above 0.95."""
+    above each bar and emergency recall at or above 0.95. The readings carry their
+    nearest examples left out one at a time, so the look-alike margins are tuned too.
+
+    Twelve thousand settings over five thousand readings are too many for ``decide``
+    one by one, so the search mirrors it on arrays; each winner is then checked with
+    ``decide`` itself and printed from that check."""
     from flows.understanding.classifier import held_out_readings
     from flows.understanding.evaluation import CAUGHT
     from flows.understanding.labels import Label
@@ -66,43 +74,62 @@ def _tune(bank: Any, vectors: Any) -> None:
     train = [i for i, p in enumerate(bank.phrases) if p.split == "train"]
     labels = [bank.phrases[i].label for i in train]
     readings = held_out_readings(vectors[train], labels)
-    rows: list[tuple[float, float, float, Thresholds]] = []
+
+    def column(values: Any) -> Any:
+        return np.array(list(values), dtype=np.float64)
+
+    pc, pe, ps = (column(r.p(label) for r in readings) for label in ALARM_ORDER)
+    mc, me = (column(r.look_alike_margin(label) for r in readings) for label in ALARM_ORDER[:2])
+    crisis, emergency, harmless = (
+        np.array([lab is label for lab in labels])
+        for label in (Label.CRISIS, Label.EMERGENCY, Label.HARMLESS)
+    )
+    bars = (0.98, 0.97, 0.96, 0.95)
+    # Per bar, the best with one margin for both alarms ("one") and with one each.
+    best: dict[tuple[float, str], tuple[float, float, Thresholds]] = {}
+    margins = (-1.0, -0.01, -0.005, 0.0, 0.005, 0.01)  # -1.0: no margin at all
     for cc, ca, ec, ea, sc in itertools.product(
         (0.3, 0.4, 0.5, 0.6, 0.7),
-        (0.1, 0.15, 0.2, 0.3),
+        (0.05, 0.1, 0.15, 0.2),
         (0.4, 0.5, 0.6, 0.7),
         (0.1, 0.2, 0.3),
-        (0.5, 0.6, 0.7, 0.8, 0.9),
+        (0.6, 0.7, 0.8),
     ):
         if ca >= cc or ea >= ec:
             continue
-        limits = Thresholds(cc, ca, ec, ea, sc)
+        lines = pc >= cc
+        advice = ~lines & (pe >= ec)
+        rest = ~lines & ~advice
+        for m_c, m_e in itertools.product(margins, margins):
+            ask_c = rest & (pc >= ca) & (mc > m_c)
+            ask_e = rest & ~ask_c & (pe >= ea) & (me > m_e)
+            alarm = lines | advice | ask_c | ask_e | (rest & ~ask_c & ~ask_e & (ps >= sc))
+            fa = float(alarm[harmless].mean())
+            caught = float((lines | ask_c)[crisis].mean())
+            if float((advice | ask_e)[emergency].mean()) < 0.95:
+                continue
+            kinds = ("one", "each") if m_c == m_e else ("each",)
+            for bar, kind in itertools.product(bars, kinds):
+                key = (bar, kind)
+                if caught >= bar and (key not in best or (fa, -caught) < best[key][:2]):
+                    best[key] = (fa, -caught, Thresholds(cc, ca, ec, ea, sc, m_c, m_e))
+    for key in itertools.product(bars, ("one", "each")):
+        if key not in best:
+            continue
+        bar, kind = key
+        limits = best[key][2]
         calls = [decide(None, r, limits) for r in readings]
 
-        def share(
-            label: Label, hits: frozenset[Any] | None = None, calls: list[Any] = calls
-        ) -> float:
+        def share(label: Label, hits: frozenset[Any] | None, calls: list[Any] = calls) -> float:
             got = [c for c, lab in zip(calls, labels, strict=True) if lab is label]
-            if hits is None:
-                return float(np.mean([c is not None for c in got]))
-            return float(np.mean([c in hits for c in got]))
+            return float(np.mean([c is not None if hits is None else c in hits for c in got]))
 
-        rows.append(
-            (
-                share(Label.HARMLESS),
-                share(Label.CRISIS, CAUGHT[Label.CRISIS]),
-                share(Label.EMERGENCY, CAUGHT[Label.EMERGENCY]),
-                limits,
-            )
+        print(
+            f"held out, {kind} margin, crisis recall >= {bar}: "
+            f"false alarms {share(Label.HARMLESS, None):.3f}, "
+            f"crisis {share(Label.CRISIS, CAUGHT[Label.CRISIS]):.3f}, "
+            f"emergency {share(Label.EMERGENCY, CAUGHT[Label.EMERGENCY]):.3f} with {limits}"
         )
-    for bar in (0.98, 0.97, 0.96, 0.95):
-        fitting = [r for r in rows if r[1] >= bar and r[2] >= 0.95]
-        if fitting:
-            fa, crisis, emergency, limits = min(fitting, key=lambda r: (r[0], -r[1]))
-            print(
-                f"held out, crisis recall >= {bar}: false alarms {fa:.3f}, crisis {crisis:.3f}, "
-                f"emergency {emergency:.3f} with {limits}"
-            )
 
 
 def main() -> None:

@@ -1,6 +1,10 @@
 """Telegram's flood limits, kept on our side: messages spaced evenly at 30 a second,
 20 a minute per group, and a 429's ``retry_after`` honoured by every send.
 
+A message is any call addressed to a chat: a send, and an edit too (Telegram counts
+edits, so a reply that takes the place of the pressed question waits its turn like a
+new message). Answers to callback queries name no chat and are not paced.
+
 PTB's ``AIORateLimiter`` does not suit a dispatcher that keeps many sends in flight: a
 send takes its token first and only then waits out a 429's pause, so every send that
 queues during the pause leaves in the same instant when it ends (up to the dispatcher's

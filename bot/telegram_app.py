@@ -119,8 +119,7 @@ def _incoming(update: Update, **fields: Any) -> Incoming:
 async def _run_turn(
     update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming
 ) -> list[Outgoing]:
-    services = _services(context)
-    result = await asyncio.to_thread(services.conversations.handle, incoming)
+    result = await asyncio.to_thread(_services(context).conversations.handle, incoming)
     chat = update.effective_chat
     assert chat is not None
     await send_replies(context, chat.id, result.replies)
@@ -195,10 +194,47 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # behind a queue): the press itself must still count.
     with suppress(BadRequest):
         await query.answer()
-    await _run_turn(update, context, _incoming(update, kind="press", callback=query.data))
+    incoming = _incoming(update, kind="press", callback=query.data)
+    result = await asyncio.to_thread(_services(context).conversations.handle, incoming)
+    replies = result.replies
+    chat_id, message_id = message.chat.id, message.message_id
+    # The answer to the question on screen takes its place: one paced call per step
+    # instead of a new message plus an edit taking the old buttons off.
+    first = replies[0] if replies else None
+    if first is not None and first.in_place and first.attachment is None and not result.stale:
+        if await edit_in_place(context.bot, chat_id, message_id, first):
+            await send_replies(context, chat_id, replies[1:])
+            return
+        # Refused (older than Telegram allows to edit, or deleted): the answer comes as
+        # a new message. The old buttons stay, and a press on them is a stale one.
+        await send_replies(context, chat_id, replies)
+        return
+    await send_replies(context, chat_id, replies)
     # Tidy the chat: the pressed question's buttons are used up either way.
     with suppress(BadRequest):  # the message is too old to edit, or had no buttons left
-        await query.edit_message_reply_markup(reply_markup=None)
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+
+
+async def edit_in_place(bot: Bot, chat_id: int, message_id: int, reply: Outgoing) -> bool:
+    """Turn the pressed message into ``reply``; False when Telegram refuses to edit it
+    (a bot may edit its messages for 48 hours; the user may have deleted it), so the
+    caller sends it instead. "Not modified" means the message already reads so.
+
+    Only a plain text takes the place (a chart or a file comes as its own message after
+    its text; the caller sends those). An edit is paced like a send and a 429 is waited
+    out and retried by the rate limiter (:mod:`bot.rate_limit`); a timeout propagates
+    as a send's does, never followed by a second copy.
+    """
+    try:
+        await bot.edit_message_text(
+            reply.text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard(reply)
+        )
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return True
+        log.info("could not edit the pressed message (%s): sending the reply", exc.message)
+        return False
+    return True
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,7 +19,17 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
 from flows.checkin_feedback import checkin_row, closing, has_checkin
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, reask
+from flows.runtime import (
+    Choice,
+    Context,
+    Event,
+    FlowState,
+    Outcome,
+    Press,
+    Reply,
+    in_place,
+    reask,
+)
 from flows.streaks import (
     SCORE_MAX,
     SCORE_MIN,
@@ -166,6 +176,11 @@ class CheckinFlow:
         return (self._question(state, ctx),)
 
     def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        # Every answer's reply takes the place of the question answered: the check-in
+        # is a short form, and its feedback at the end says what was recorded.
+        return in_place(self._handle(state, event, ctx))
+
+    def _handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         step = state.step
         if step not in STEPS or parse_day(state.answers.get("day")) is None:
             # A state this version cannot read: begin again rather than guess.

@@ -1,7 +1,7 @@
 """Which due reminder slots are worth a push: the rules the dispatcher applies at claim.
 
 **Done for the day.** A reminder that comes after the person already did what it asks
-for teaches them to ignore reminders (CONTENT.md: people want a reminder only when the
+for teaches them to ignore reminders (docs/CLINICAL.md: people want a reminder only when the
 day's task is not done yet). So a slot whose task is done for the user's local day is
 skipped: the evening check-in after a check-in at 19:00, the breathing reminder after a
 breathing exercise that morning, the walk after a graded walk. Movement breaks and

@@ -40,7 +40,17 @@ from flows.pain_test_questions import (
     Step,
 )
 from flows.pain_test_result import result_replies
-from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, reask
+from flows.runtime import (
+    Context,
+    Event,
+    FlowState,
+    Outcome,
+    Press,
+    Reply,
+    Text,
+    in_place,
+    reask,
+)
 
 NAME = "pain_test"
 
@@ -98,6 +108,10 @@ class PainTestFlow:
         return (q.question(q.step_of(state), state.answers, ctx.t),)
 
     def handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
+        outcome = self._handle(state, event, ctx)
+        return in_place(outcome) if _replaces_question(state, outcome) else outcome
+
+    def _handle(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         t = ctx.t
         if state.step not in INDEX and state.step not in (SEE_DOCTOR, CRISIS):
             fresh = FlowState(self.name, STEPS[0].id, {})  # saved by an older version
@@ -261,6 +275,18 @@ class PainTestFlow:
         fact = PainTestCompleted(dict(answers), scores.to_dict(), "complete", cards)
         taken_on = _taken_on(ctx.history.get("previous_test_taken_at"), ctx.timezone, ctx.t)
         return Outcome(None, result_replies(scores, ctx, taken_on), (fact,))
+
+
+def _replaces_question(before: FlowState, outcome: Outcome) -> bool:
+    """Whether the reply takes the place of the question answered: from a question to
+    the next one (or the same, ticked) or to the profile, which restates the answers.
+    Advice to see a doctor and the crisis lines come as new messages, and a press on
+    the advice's own buttons leaves it where it is: those stay in the chat."""
+    if before.step not in INDEX:
+        return False
+    if outcome.state is not None:
+        return outcome.state.step in INDEX
+    return any(isinstance(f, PainTestCompleted) and f.outcome == "complete" for f in outcome.facts)
 
 
 def _taken_on(value: object, timezone: str, t: Translator) -> str:

@@ -58,11 +58,24 @@ Attachment = Chart | File
 
 @dataclass(frozen=True)
 class Reply:
-    """One message to show: localised text, optional rows of buttons and an attachment."""
+    """One message to show: localised text, optional rows of buttons and an attachment.
+
+    ``in_place``: this reply may take the place of the question whose button was just
+    pressed, in the same message, instead of coming as a new one. Every message costs
+    one paced send (Telegram's 30 a second), and a new message also needs an edit to
+    take the used buttons off the old one, so a step of a form costs half as much this
+    way. The answered question is then gone from the chat: set it only on the reply to
+    a question that has no further use once answered (not on advice, a lesson, the
+    consent text), where the answers are kept elsewhere (the check-in's feedback, the
+    self-check's profile). Only a flow's answer to a press of its current question can
+    take the place; the bot sends it as usual otherwise. Where it goes is not what it
+    says, so two replies with the same text, buttons and attachment are equal.
+    """
 
     text: str
     choices: tuple[tuple[Choice, ...], ...] = ()
     attachment: Attachment | None = None
+    in_place: bool = field(default=False, compare=False)
 
     def buttons(self) -> tuple[Choice, ...]:
         return tuple(choice for row in self.choices for choice in row)
@@ -139,6 +152,15 @@ def reask(
         return Outcome(state, (Reply(note),), facts)
     first, *rest = question
     return Outcome(state, (replace(first, text=f"{note}\n\n{first.text}"), *rest), facts)
+
+
+def in_place(outcome: Outcome) -> Outcome:
+    """``outcome`` with its first reply taking the place of the question just answered
+    (see :attr:`Reply.in_place`); a flow returns this from ``handle`` only."""
+    if not outcome.replies:
+        return outcome
+    first, *rest = outcome.replies
+    return replace(outcome, replies=(replace(first, in_place=True), *rest))
 
 
 class Flow(Protocol):

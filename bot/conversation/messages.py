@@ -50,11 +50,13 @@ class Button:
 @dataclass(frozen=True)
 class Outgoing:
     """A reply ready for any front end: text, rows of buttons with callback data, and an
-    optional chart or file that the front end sends after the text."""
+    optional chart or file that the front end sends after the text. ``in_place``: it
+    may take the place of the pressed question (:attr:`flows.runtime.Reply.in_place`)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None
+    in_place: bool = field(default=False, compare=False)
 
 
 @dataclass
@@ -81,7 +83,7 @@ def to_outgoing(reply: Reply, *, nonce: str = "", prefix: str = FLOW_PREFIX) -> 
         )
         for row in reply.choices
     )
-    return Outgoing(reply.text, rows, reply.attachment)
+    return Outgoing(reply.text, rows, reply.attachment, reply.in_place)
 
 
 def _callback(command: str | None, value: str, nonce: str, prefix: str) -> str:

@@ -624,3 +624,22 @@ async def test_sends_held_back_by_a_429_resume_at_the_pace_not_all_at_once(
     assert report.sent == 60 and server.delivered() == 60 and not server.duplicate_sends()
     assert server.stats["429"] == 1  # the injected one only
     assert server.stats["rate_limited"] == 0  # none from the flood limits
+
+
+async def test_edits_take_their_turn_at_the_pace_like_sends() -> None:
+    """Telegram counts an edit toward its 30 messages a second as it does a send, so a
+    reply that takes the place of the pressed question waits its turn like any send."""
+    limiter = smooth_rate_limiter(10.0)
+    loop = asyncio.get_running_loop()
+    made: list[float] = []
+
+    async def call() -> bool:
+        made.append(loop.time())
+        return True
+
+    methods = ("sendMessage", "editMessageText", "editMessageReplyMarkup", "editMessageText")
+    for method in methods:
+        data = {"chat_id": 7, "message_id": 3, "text": "x"}
+        await limiter.process_request(call, (), {}, method, data, None)
+    assert len(made) == 4
+    assert made[-1] - made[0] >= 0.3 - 0.01, "one every 1/10 s, edits included"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -37,14 +38,18 @@ LANGUAGES = ("de", "en", "fr", "nl")
 CRISIS_RECALL = 0.98
 """The issue's figure, reached in every language."""
 EMERGENCY_RECALL = {"de": 0.95, "en": 0.95, "fr": 0.85, "nl": 0.95}
-"""The issue asks 0.95: reached except in French (0.857, six of 42 missed; see the
-issue note). The French floor guards against getting worse until it is reached."""
-FALSE_ALARMS = {"de": 0.18, "en": 0.13, "fr": 0.12, "nl": 0.24}
+"""The issue asks 0.95: reached except in French (0.857, six of 42 missed, also after
+26 more French training sentences on the three signs; see the issue note). The French
+floor guards against getting worse until it is reached."""
+FALSE_ALARMS = {"de": 0.16, "en": 0.12, "fr": 0.12, "nl": 0.24}
 """The issue asks at most 0.04: NOT reached with the shipped 4-bit encoder (0.11-0.23,
-most of them the direct question, not the lines). These ceilings only stop it from
-getting worse; the note has the trade-off measured on held-out training data."""
-INTENT_ACCURACY = {"de": 0.79, "en": 0.85, "fr": 0.85, "nl": 0.85}
-"""The issue asks 0.85: reached except in German (0.794)."""
+most of them the direct question, not the lines). Before the look-alike margin and the
+new look-alike sentences: de 0.176, en 0.130, fr 0.113, nl 0.231. Dutch was 0.173 for
+a while, back at 0.231 once pain reports such as "I can hardly sit" were taught (they
+had gone to the emergency advice): with 52 Dutch look-alikes, three sentences. These
+ceilings only stop it from getting worse; see ``Thresholds`` for the held-out figures."""
+INTENT_ACCURACY = {"de": 0.81, "en": 0.85, "fr": 0.85, "nl": 0.85}
+"""The issue asks 0.85: reached except in German (0.813)."""
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +187,36 @@ def test_two_layers_decide_in_order(
 ) -> None:
     reading = _reading(**probabilities) if probabilities else None
     assert decide(listed, reading, LIMITS) is expected
+
+
+@pytest.mark.parametrize(
+    ("alarm", "margin", "expected"),
+    [
+        (Label.CRISIS, 0.05, Call.ASK_CRISIS),
+        (Label.CRISIS, -0.05, None),  # nearer to a harmless look-alike: no question
+        (Label.EMERGENCY, 0.05, Call.ASK_EMERGENCY),
+        (Label.EMERGENCY, -0.05, None),
+    ],
+)
+def test_a_borderline_question_needs_the_alarm_nearer_than_any_look_alike(
+    alarm: Label, margin: float, expected: Call | None
+) -> None:
+    near = {label: 0.8 for label in Label} | {alarm: 0.8 + margin}
+    reading = replace(_reading(**{alarm.value: 0.3}), neighbours=near)
+    assert decide(None, reading, LIMITS) is expected
+
+
+def test_a_clear_reading_needs_no_margin() -> None:
+    near = {label: 0.8 for label in Label} | {Label.CRISIS: 0.7}
+    reading = replace(_reading(crisis=0.6), neighbours=near)
+    assert decide(None, reading, LIMITS) is Call.CRISIS_LINES
+
+
+def test_the_bots_readings_carry_their_nearest_examples(understanding: Understanding) -> None:
+    read = understanding.read("i'm bored to death in this meeting")
+    assert read is not None
+    assert set(read.reading.neighbours) == set(Label)
+    assert read.reading.look_alike_margin(Label.CRISIS) < 0
 
 
 # -- the encoder missing ----------------------------------------------------------------------

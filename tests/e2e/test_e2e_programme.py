@@ -36,12 +36,15 @@ async def bot(sqlite_url: str, clock: ManualClock) -> AsyncIterator[tuple[Harnes
             services.store.dispose()
 
 
-async def tap(h: Harness, call: Call, label: str, expect: int = 1) -> list[Call]:
-    return await h.press(call, label, expect)
+async def tap(
+    h: Harness, call: Call, label: str, expect: int = 1, *, in_place: bool = False
+) -> list[Call]:
+    return await h.press(call, label, expect, in_place=in_place)
 
 
 async def self_check(h: Harness) -> list[Call]:
-    """The whole self-check over Telegram with calm answers; returns the profile."""
+    """The whole self-check over Telegram with calm answers; returns the profile. Each
+    answer's reply takes the place of the question answered, the profile too."""
     replies = await h.say(h.server.command(USER, "/test"), expect=2)
     last_step = STEPS[-1].id
     while (state := peek.saved_state(h.services.store, USER)) is not None:
@@ -50,7 +53,7 @@ async def self_check(h: Harness) -> list[Call]:
             nonce = peek.saved_state(h.services.store, USER).nonce  # type: ignore[union-attr]
             final = state.step == last_step and number == len(presses)
             update = h.server.callback(USER, f"f|{nonce}|{value}")
-            replies = await h.say(update, expect=2 if final else 1)
+            replies = await h.say_in_place(update, expect=2 if final else 1)
     return replies
 
 
@@ -65,8 +68,8 @@ async def check_in(h: Harness, call: Call, pain: str) -> list[Call]:
     """From the session's check-in prompt to what comes after it (two messages: the
     check-in's own closing words, then the next part)."""
     question = await tap(h, call, "Check in")
-    for label in (pain, "3", "😴 Good", "Yes"):
-        question = await tap(h, question[-1], label)
+    for label in (pain, "3", "😴 Good", "Yes"):  # each in place of the question answered
+        question = await tap(h, question[-1], label, in_place=True)
     return await tap(h, question[-1], "Skip", expect=2)
 
 

@@ -53,7 +53,8 @@ async def test_after_the_112_advice_exercise_cautions_first_and_the_doctor_is_as
     h, dispatcher = bot
     await onboard(h)
     test = await h.say(h.server.command(USER, "/test"), expect=2)
-    ticked = await h.press(test[-1], "New bladder or bowel trouble")
+    ticked = await h.press(test[-1], "New bladder or bowel trouble", in_place=True)
+    # The advice comes as a new message, never in place of the question.
     advice = await h.press(ticked[-1], "Done")
     assert "Call 112 now" in advice[0].text
 

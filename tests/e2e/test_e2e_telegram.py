@@ -4,6 +4,7 @@ PTB's real client, against the fake Bot API server, in polling and webhook mode.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -12,12 +13,15 @@ import pytest
 from bot.clock import ManualClock
 from bot.runner import running
 from bot.services import build_services
+from flows.i18n import default_catalogue
+from flows.pain_test import INDEX
 from tests.conftest import TEST_TOKEN, bot_settings
 from tests.support import peek
 from tests.support.fakebotapi import Call, FakeBotApi
 from tests.support.telegram import USER, Harness, message_id, onboard
 
 SECRET = "s3cret-Hook_token"
+CANT_SEE = default_catalogue().translator("en")("common.media_reply")
 
 
 async def start_harness(
@@ -124,16 +128,20 @@ async def test_checkin_through_telegram_and_a_stale_button(polling: Harness) -> 
     await onboard(polling)
     first = await polling.say(polling.server.command(USER, "/checkin"))
     assert "0" in polling.buttons(first[-1]) and "10" in polling.buttons(first[-1])
-    stress = await polling.press(first[-1], "6")
-    # Pressing the pain question's button again: it has moved on, nothing is rewritten.
+    # Each answer's reply takes the place of the question answered.
+    stress = await polling.press(first[-1], "6", in_place=True)
+    assert stress[0].text.startswith("How stressed")
+    # The pain question's button pressed again (a second tap, before the edit showed):
+    # it has moved on, nothing is rewritten, and the question comes again, as new.
     stale = await polling.press(first[-1], "2", expect=2)
     assert "moved on" in stale[0].text
     assert stale[1].text == stress[-1].text
-    sleep = await polling.press(stress[-1], "3")
-    moved = await polling.press(sleep[-1], next(iter(polling.buttons(sleep[-1]))))
-    note = await polling.press(moved[-1], next(iter(polling.buttons(moved[-1]))))
+    assert polling.buttons(stale[1]) == polling.buttons(stress[-1])
+    sleep = await polling.press(stale[1], "3", in_place=True)
+    moved = await polling.press(sleep[-1], next(iter(polling.buttons(sleep[-1]))), in_place=True)
+    note = await polling.press(moved[-1], next(iter(polling.buttons(moved[-1]))), in_place=True)
     skip = next(label for label in polling.buttons(note[-1]) if "kip" in label)
-    done = await polling.press(note[-1], skip)
+    done = await polling.press(note[-1], skip, in_place=True)
     assert "in a row" in done[-1].text or "first" in done[-1].text
     store = polling.services.store
     with store.turn(USER, polling.services.clock.now(), language="en", timezone="UTC") as tx:
@@ -141,14 +149,132 @@ async def test_checkin_through_telegram_and_a_stale_button(polling: Harness) -> 
     assert len(recent) == 1 and recent[0].pain == 6 and recent[0].stress == 3
 
 
+async def calls_until_answered(h: Harness, mark: int) -> Counter[str]:
+    """The Bot API calls since ``calls[mark]``, once a /help behind them is answered
+    (updates are handled one at a time), the /help's own send included."""
+    await h.say(h.server.command(USER, "/help"))
+    return Counter(c.method for c in h.server.calls[mark:] if c.method != "getUpdates")
+
+
+async def test_a_checkin_step_costs_one_paced_call(polling: Harness) -> None:
+    """Telegram's 30 messages a second: a step that sent the next question and then
+    edited the old one's buttons away spent two, and halved how many people one bot
+    serves at a peak. Now the pressed question becomes the next one (issue 15)."""
+    await onboard(polling)
+    step = await polling.say(polling.server.command(USER, "/checkin"))
+    mark = len(polling.server.calls)
+    for label in ("4", "3", "😐 So-so", "A little", "Skip"):
+        step = await polling.press(step[-1], label, in_place=True)
+    assert step[0].text.startswith("Saved, thank you.")
+    assert await calls_until_answered(polling, mark) == {
+        "answerCallbackQuery": 5,
+        "editMessageText": 5,
+        "sendMessage": 1,  # the /help
+    }
+    assert all(c.status == 200 for c in polling.server.calls[mark:])
+
+
+async def test_a_stale_press_on_a_question_turned_into_the_next_is_answered_safely(
+    polling: Harness,
+) -> None:
+    """A second tap on the pain question's old buttons, after its message became the
+    stress question: nothing is recorded or rewritten; the note and the question again
+    come as new messages, and the pressed message's buttons are taken off, as before."""
+    await onboard(polling)
+    store = polling.services.store
+    first = await polling.say(polling.server.command(USER, "/checkin"))
+    stress = await polling.press(first[-1], "6", in_place=True)
+    state = peek.saved_state(store, USER)
+    mark = len(polling.server.calls)
+    stale = await polling.press(first[-1], "2", expect=2)
+    assert [c.text for c in stale] == [
+        polling.services.catalogue.translator("en")("common.stale_button"),
+        stress[0].text,
+    ]
+    assert (
+        peek.saved_state(store, USER) == state and state is not None and state.answers["pain"] == 6
+    )
+    assert await calls_until_answered(polling, mark) == {
+        "answerCallbackQuery": 1,
+        "sendMessage": 3,  # the note, the question again, the /help
+        "editMessageReplyMarkup": 1,
+    }
+    tidied = polling.server.calls_to("editMessageReplyMarkup")[-1]
+    assert tidied.params["message_id"] == message_id(first[-1])
+    assert "reply_markup" not in tidied.params
+
+
+async def test_an_answer_comes_as_a_new_message_when_the_question_cannot_be_edited(
+    polling: Harness,
+) -> None:
+    """Telegram lets a bot edit its messages for 48 hours: a question answered later is
+    refused, and the reply is sent instead, once, with the answer kept."""
+    await onboard(polling)
+    first = await polling.say(polling.server.command(USER, "/checkin"))
+    polling.server.fail_next(
+        "editMessageText", status=400, description="Bad Request: message can't be edited"
+    )
+    mark = len(polling.server.calls)
+    stress = await polling.press(first[-1], "6")
+    assert stress[0].text.startswith("How stressed")
+    assert await calls_until_answered(polling, mark) == {
+        "answerCallbackQuery": 1,
+        "editMessageText": 1,  # refused: 400
+        "sendMessage": 2,  # the stress question, the /help
+    }
+    state = peek.saved_state(polling.services.store, USER)
+    assert state is not None and state.step == "stress" and state.answers["pain"] == 6
+    # The question sent instead is answered in place, as any other.
+    sleep = await polling.press(stress[0], "3", in_place=True)
+    assert sleep[0].text.startswith("How did you sleep")
+
+
+async def test_a_429_on_an_edit_is_waited_out_and_the_edit_made_once(polling: Harness) -> None:
+    await onboard(polling)
+    first = await polling.say(polling.server.command(USER, "/checkin"))
+    polling.server.fail_next("editMessageText", status=429, retry_after=1)
+    mark = len(polling.server.calls)
+    stress = await polling.press(first[-1], "6", in_place=True)
+    assert stress[0].text.startswith("How stressed")
+    edits = [c for c in polling.server.calls[mark:] if c.method == "editMessageText"]
+    assert [c.status for c in edits] == [429, 200]
+    assert edits[1].time - edits[0].time >= 1.0, "retry_after was honoured"
+    assert await calls_until_answered(polling, mark) == {
+        "answerCallbackQuery": 1,
+        "editMessageText": 2,
+        "sendMessage": 1,  # the /help: the question was neither lost nor sent twice
+    }
+
+
+async def test_not_modified_is_an_edit_done(polling: Harness) -> None:
+    """Telegram answers "message is not modified" when the message already reads so:
+    nothing is sent again."""
+    await onboard(polling)
+    first = await polling.say(polling.server.command(USER, "/checkin"))
+    polling.server.fail_next(
+        "editMessageText",
+        status=400,
+        description="Bad Request: message is not modified: specified new message content "
+        "and reply markup are exactly the same as a current content and reply markup of "
+        "the message",
+    )
+    mark = len(polling.server.calls)
+    polling.server.push_update(polling.server.callback(USER, polling.buttons(first[-1])["6"]))
+    assert await calls_until_answered(polling, mark) == {
+        "answerCallbackQuery": 1,
+        "editMessageText": 1,
+        "sendMessage": 1,  # the /help only
+    }
+
+
 async def checkin_via_buttons(h: Harness, pain: str, stress: str) -> None:
     first = await h.say(h.server.command(USER, "/checkin"))
-    step = await h.press(first[-1], pain)
-    step = await h.press(step[-1], stress)
+    step = await h.press(first[-1], pain, in_place=True)
+    step = await h.press(step[-1], stress, in_place=True)
     for _ in range(3):  # sleep, moved, note: take the first / skip
         labels = list(h.buttons(step[-1]))
         skip = [label for label in labels if "kip" in label]
-        step = await h.press(step[-1], skip[0] if skip else labels[0])
+        step = await h.press(step[-1], skip[0] if skip else labels[0], in_place=True)
 
 
 async def test_summary_arrives_as_text_and_a_png_chart(polling: Harness) -> None:
@@ -225,7 +351,7 @@ async def test_onboarding_a_test_question_and_summary_in_the_users_language(
     await polling.press(zone[0], t("onboarding.timezone_keep"), expect=2)
     test = await polling.say(server.command(USER, "/test", language_code=language), expect=2)
     assert all(label in polling.buttons(test[-1]) for label in [t("pain_test.buttons.none")])
-    second = await polling.press(test[-1], t("pain_test.buttons.none"))
+    second = await polling.press(test[-1], t("pain_test.buttons.none"), in_place=True)
     assert "2/" in second[-1].text
     summary = await polling.say(server.command(USER, "/summary", language_code=language))
     assert t("summary.nothing_yet") in summary[0].text
@@ -247,12 +373,19 @@ async def test_the_whole_self_check_through_telegram_then_a_retake(polling: Harn
     server = polling.server
 
     async def press_all(call: Call, label: str) -> list[Call]:
-        """Press, then wait for the button tidy-up that on_press does after all replies."""
-        sent = len(server.sent_messages(USER))
-        tidied = len(server.calls_to("editMessageReplyMarkup"))
+        """Press; every reply to it has come once a sticker sent after it is answered
+        (updates are handled one at a time). The replies: edits and new messages."""
+        mark = len(server.calls)
         server.push_update(server.callback(USER, polling.buttons(call)[label], message_id(call)))
-        await server.wait_for("editMessageReplyMarkup", count=tidied + 1, successful_only=False)
-        return server.sent_messages(USER)[sent:]
+        stickers = len([c for c in server.sent_messages(USER) if c.text == CANT_SEE])
+        server.push_update(server.sticker(USER))
+        await server.wait_for(lambda c: c.chat_id == USER and c.text == CANT_SEE, stickers + 1)
+        replies = ("sendMessage", "editMessageText")
+        return [
+            c
+            for c in server.calls[mark:]
+            if c.ok and c.chat_id == USER and c.method in replies and c.text != CANT_SEE
+        ]
 
     async def run_test() -> list[Call]:
         step = await polling.say(server.command(USER, "/test"), expect=2)
@@ -268,6 +401,12 @@ async def test_the_whole_self_check_through_telegram_then_a_retake(polling: Harn
             unchanged = (
                 state and after and (after.step, after.answers) == (state.step, state.answers)
             )
+            if state and after and not unchanged and {state.step, after.step} <= set(INDEX):
+                # From a question to the next (or the same, ticked): the pressed message
+                # becomes it, and nothing else is sent or edited.
+                assert [(c.method, c.params["message_id"]) for c in step] == [
+                    ("editMessageText", message_id(question))
+                ]
             if unchanged:  # "Done" needs a pick first
                 question = next(c for c in reversed(step) if polling.buttons(c))
                 step = await press_all(question, labels[0])

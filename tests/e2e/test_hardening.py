@@ -496,6 +496,8 @@ async def test_answers_slower_than_the_read_timeout_count_as_sent_and_are_never_
 
 # ------------------------------------------------------------------------ 4. security
 
+REPLY_METHODS = (*SEND_METHODS, "editMessageText")
+"""What a user can read: new messages, and a question edited into its answer's reply."""
 ALICE, BOB = 424_242, 515_151
 ALICE_NOTE = "alice-private-note-4242"
 SECRET = "hardening_Hook-secret_42"
@@ -509,13 +511,17 @@ class Chat:
     services: Services
     app: Any
 
-    async def say(self, user: int, update: dict[str, Any], expect: int = 1) -> list[Call]:
-        before = len(self.server.sent_messages(user))
+    async def deliver(self, update: dict[str, Any]) -> None:
+        """Hand an update to the bot the way the current mode receives it."""
         if self.server.webhook_url:
             status = await self.server.post_webhook(update, self.server.webhook_secret_token)
             assert status == 200
         else:
             self.server.push_update(update)
+
+    async def say(self, user: int, update: dict[str, Any], expect: int = 1) -> list[Call]:
+        before = len(self.server.sent_messages(user))
+        await self.deliver(update)
         calls = await self.server.wait_for(
             lambda c: c.method in SEND_METHODS and c.chat_id == user,
             count=before + expect,
@@ -544,10 +550,33 @@ class Chat:
         await self.server.wait_for(is_help, count=answered + 1, timeout=15)
         return [c for c in self.server.calls[before:] if c.chat_id == user]
 
-    async def press(self, user: int, call: Call, label: str, expect: int = 1) -> list[Call]:
+    async def press(
+        self, user: int, call: Call, label: str, expect: int = 1, *, in_place: bool = False
+    ) -> list[Call]:
+        """Press a button under the message ``call`` sent or edited. ``in_place``: the
+        first reply is that message edited into it, the others are new messages."""
         labels = labelled_buttons(call)
         data = next(d for text, d in labels.items() if text.startswith(label))
-        return await self.say(user, self.server.callback(user, data, message_id(call)), expect)
+        update = self.server.callback(user, data, message_id(call))
+        if not in_place:
+            return await self.say(user, update, expect)
+
+        def edit(c: Call) -> bool:
+            return c.method == "editMessageText" and c.chat_id == user
+
+        edits = len([c for c in self.server.calls if c.ok and edit(c)])
+        sends = len(self.server.sent_messages(user))
+        await self.deliver(update)
+        edited = (await self.server.wait_for(edit, count=edits + 1, timeout=15))[-1]
+        assert edited.params["message_id"] == message_id(call)
+        if expect == 1:
+            return [edited]
+        calls = await self.server.wait_for(
+            lambda c: c.method in SEND_METHODS and c.chat_id == user,
+            count=sends + expect - 1,
+            timeout=15,
+        )
+        return [edited, *calls[sends:]]
 
     async def forge(self, user: int, data: str, expect: int = 1) -> list[Call]:
         """A press with hand-made callback data under the user's own latest message."""
@@ -563,13 +592,16 @@ class Chat:
         await self.press(user, zone[-1], "Yes, that's right", expect=2)
 
     async def checkin(self, user: int, pain: str, stress: str, note: str | None) -> None:
+        """Each answer's reply takes the place of the question answered."""
         step = await self.say(user, self.server.command(user, "/checkin"))
-        step = await self.press(user, step[-1], pain)
-        step = await self.press(user, step[-1], stress)
-        step = await self.press(user, step[-1], next(iter(labelled_buttons(step[-1]))))
-        step = await self.press(user, step[-1], next(iter(labelled_buttons(step[-1]))))
+        step = await self.press(user, step[-1], pain, in_place=True)
+        step = await self.press(user, step[-1], stress, in_place=True)
+        first = next(iter(labelled_buttons(step[-1])))
+        step = await self.press(user, step[-1], first, in_place=True)
+        first = next(iter(labelled_buttons(step[-1])))
+        step = await self.press(user, step[-1], first, in_place=True)
         if note is None:
-            await self.press(user, step[-1], "Skip")
+            await self.press(user, step[-1], "Skip", in_place=True)
         else:
             await self.say(user, self.server.user_message(user, note))
 
@@ -705,6 +737,7 @@ async def test_one_user_can_never_see_or_change_another_users_data(
         alice_rows = peek.rows_about(store, ALICE)
         alice_reminders = {(r.kind, r.next_due_at) for r in reminders_of(store, ALICE)}
         alice_messages = len(server.sent_messages(ALICE))
+        alice_calls = len([c for c in server.calls if c.chat_id == ALICE])
 
         # Bob presses Alice's reminder buttons (each action code) and her flow's buttons.
         gone = services.catalogue.translator("en")("reminders.ack.gone")
@@ -745,7 +778,7 @@ async def test_one_user_can_never_see_or_change_another_users_data(
         ask = await chat.say(BOB, server.command(BOB, "/delete"))
         await chat.press(BOB, ask[-1], "Yes, erase")
 
-        bob_calls = [c for c in server.calls if c.chat_id == BOB and c.method in SEND_METHODS]
+        bob_calls = [c for c in server.calls if c.chat_id == BOB and c.method in REPLY_METHODS]
         bob_text = "\n".join(c.text or "" for c in bob_calls)
         files = [f.data.decode("utf-8", "replace") for c in bob_calls for f in c.files.values()]
         for leak in (ALICE_NOTE, str(ALICE), "Alice", "pain 7", "stress 9"):
@@ -765,8 +798,9 @@ async def test_one_user_can_never_see_or_change_another_users_data(
         assert peek.rows_about(store, ALICE) == alice_rows
         assert {(r.kind, r.next_due_at) for r in reminders_of(store, ALICE)} == alice_reminders
         assert len(server.sent_messages(ALICE)) == alice_messages
+        assert len([c for c in server.calls if c.chat_id == ALICE]) == alice_calls
         assert set(peek.rows_about(store, BOB).values()) == {0}
-        assert not [c for c in server.calls if c.method in SEND_METHODS and not c.ok]
+        assert not [c for c in server.calls if c.method in REPLY_METHODS and not c.ok]
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage() for r in errors]
     assert_no_token_in_records(caplog.records, "the logs")

@@ -83,6 +83,20 @@ async def test_a_flow_continues_on_whichever_worker_gets_the_next_update(
         )
         return calls[before:]
 
+    async def answer(update: dict[str, Any]) -> list[Call]:
+        """A check-in answer: the pressed question becomes the next (one edit of it)."""
+        nonlocal turn
+
+        def edit(c: Call) -> bool:
+            return c.method == "editMessageText" and c.chat_id == USER
+
+        before = len([c for c in server.calls if c.ok and edit(c)])
+        await workers[turn % 2].post(update)  # alternate between the two processes
+        turn += 1
+        calls = await server.wait_for(edit, count=before + 1)
+        assert calls[-1].params["message_id"] == update["callback_query"]["message"]["message_id"]
+        return calls[before:]
+
     def press(call: Call, label: str) -> dict[str, Any]:
         markup = call.params["reply_markup"]["inline_keyboard"]
         data = next(b["callback_data"] for row in markup for b in row if b["text"] == label)
@@ -94,8 +108,8 @@ async def test_a_flow_continues_on_whichever_worker_gets_the_next_update(
     zone = await say(press(consent[0], "Yes, I agree"))
     await say(press(zone[0], "Yes, that's right"), expect=2)
     step = await say(server.command(USER, "/checkin"))
-    step = await say(press(step[-1], "5"))
-    step = await say(press(step[-1], "4"))
+    step = await answer(press(step[-1], "5"))
+    step = await answer(press(step[-1], "4"))
     for _ in range(3):  # sleep, moved: the first answer; the note: skip
         buttons = [
             b["text"]
@@ -103,7 +117,7 @@ async def test_a_flow_continues_on_whichever_worker_gets_the_next_update(
             for b in row
             if "Back" not in b["text"]
         ]
-        step = await say(press(step[-1], next((b for b in buttons if "kip" in b), buttons[0])))
+        step = await answer(press(step[-1], next((b for b in buttons if "kip" in b), buttons[0])))
     assert "in a row" in step[-1].text or "first" in step[-1].text
     store = workers[0].services.store
     with store.turn(USER, workers[0].services.clock.now(), language="en", timezone="UTC") as tx:

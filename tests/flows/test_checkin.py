@@ -903,3 +903,19 @@ def test_random_input_never_raises_or_records_bad_scores(
             assert fact.local_day in ("2026-11-25", "2026-11-24")
             assert fact.sleep in SLEEP_VALUES and fact.moved in MOVED_VALUES
             assert fact.note is None or len(fact.note) <= NOTE_LIMIT
+
+
+def test_every_answer_takes_the_place_of_the_question_and_nothing_else_does() -> None:
+    """One paced call per step (issue 15): each reply to an answer is marked to take the
+    place of the question pressed; the first question and a question asked again are
+    new messages."""
+    c = make_ctx()
+    out = FLOW.start(c)
+    assert [r.in_place for r in out.replies] == [False]
+    assert out.state is not None
+    assert [r.in_place for r in FLOW.current(out.state, c)] == [False]
+    for value in ("4", "back", "4", "3", "soso", "little", "skip"):
+        assert out.state is not None
+        out = FLOW.handle(out.state, Press(value), c)
+        assert [r.in_place for r in out.replies] == [True], value
+    assert out.state is None and "Saved" in out.replies[0].text

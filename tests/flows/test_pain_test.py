@@ -742,3 +742,33 @@ def test_no_stray_step_texts() -> None:
 def test_without_a_red_flag_no_doctor_advice_is_remembered() -> None:
     outcomes, _ = drive(CALM)
     assert advised(outcomes) == [] and completed(outcomes).outcome == "complete"
+
+
+def test_a_question_answered_makes_way_for_the_next_but_never_for_advice() -> None:
+    """One paced call per step (issue 15): from a question to the next one (a tick, a
+    re-ask) or to the profile, the first reply takes the place of the question pressed;
+    the advice to see a doctor and the crisis lines come as new messages, and a press on
+    the advice's own buttons leaves the advice in the chat."""
+    c = ctx()
+    start = FLOW.start(c)
+    assert not any(r.in_place for r in start.replies)
+    outcomes, _ = drive(CALM)
+    assert all(o.replies[0].in_place for o in outcomes[1:]), "every step, the profile too"
+    assert "next steps" in all_text(outcomes[-1]).lower()
+    assert all(not r.in_place for o in outcomes for r in o.replies[1:])
+    ticked = FLOW.handle(at(sc.RED_EMERGENCY), Press(sc.EMERGENCY_FLAGS[0]), c)
+    assert ticked.replies[0].in_place
+    assert ticked.state is not None
+    emergency = FLOW.handle(ticked.state, Press("done"), c)
+    assert emergency.state is None and not any(r.in_place for r in emergency.replies)
+    same_day = FLOW.handle(
+        at(sc.RED_SAMEDAY, **{sc.RED_SAMEDAY: [sc.SAMEDAY_FLAGS[0]]}), Press("done"), c
+    )
+    assert same_day.state is not None and same_day.state.step == SEE_DOCTOR
+    assert not any(r.in_place for r in same_day.replies)
+    carry_on = FLOW.handle(same_day.state, Press("cont"), c)
+    assert carry_on.state is not None and carry_on.state.step in INDEX
+    assert not any(r.in_place for r in carry_on.replies)
+    crisis = FLOW.handle(at(sc.SAFETY), Press(sc.YES), c)
+    assert crisis.state is not None and crisis.state.step == CRISIS
+    assert not any(r.in_place for r in crisis.replies)

@@ -22,9 +22,9 @@ limiting, validation errors), is appended to :attr:`FakeBotApi.calls` as a
 Only the methods the bot calls are implemented (with result payloads PTB can
 parse): getMe, getUpdates (long polling; 409 while a webhook is set or when a
 newer getUpdates supersedes a pending one), setWebhook, deleteWebhook,
-setMyCommands, sendMessage, sendPhoto, sendDocument, answerCallbackQuery and
-editMessageReplyMarkup.  Every other method answers 404, so a bot that starts
-using a new one fails loudly here until the fake learns it.
+setMyCommands, sendMessage, sendPhoto, sendDocument, answerCallbackQuery,
+editMessageText and editMessageReplyMarkup.  Every other method answers 404, so
+a bot that starts using a new one fails loudly here until the fake learns it.
 
 Telegram behaviours reproduced because real bots trip on them: method names are
 case-insensitive; "message is not modified" (400) on no-op edits; 400 for
@@ -480,6 +480,7 @@ class FakeBotApi:
             "sendPhoto": self._api_send_photo,
             "sendDocument": self._api_send_document,
             "answerCallbackQuery": self._api_answer_callback_query,
+            "editMessageText": self._api_edit_message_text,
             "editMessageReplyMarkup": self._api_edit_message_reply_markup,
         }
         self._canonical = {name.lower(): name for name in self._methods}
@@ -1410,6 +1411,32 @@ class FakeBotApi:
             return error
         content["text"] = params["text"]
         return _ok(self._new_bot_message(request.chat_key, content))
+
+    async def _api_edit_message_text(self, request: _Request) -> _Reply:
+        """A question turned into its answer's reply: new text and keyboard (none when
+        the edit names none, as Telegram does)."""
+        error = self._check_text(request.params.get("text"), caption=False)
+        if error is not None:
+            return error
+        markup = request.params.get("reply_markup")
+        markup_error = _check_inline_keyboard(markup)
+        if markup_error:
+            return _bad_request(markup_error)
+        message, error = self._message_for_edit(request)
+        if message is None:
+            return error or _bad_request("message to edit not found")
+        new_markup = markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
+        text = request.params["text"]
+        if message.get("text") == text and message.get("reply_markup") == new_markup:
+            return _bad_request(_NOT_MODIFIED)
+        message["text"] = text
+        message.pop("caption", None)
+        if new_markup is None:
+            message.pop("reply_markup", None)
+        else:
+            message["reply_markup"] = new_markup
+        message["edit_date"] = int(time.time())
+        return _ok(copy.deepcopy(message))
 
     async def _api_edit_message_reply_markup(self, request: _Request) -> _Reply:
         markup = request.params.get("reply_markup")

@@ -18,14 +18,18 @@ class Harness:
     server: FakeBotApi
     services: Services
 
-    async def say(self, update: dict[str, Any], expect: int = 1) -> list[Call]:
-        """Send an update the way the current mode receives it; await ``expect`` replies."""
-        before = len(self.server.sent_messages(USER))
+    async def deliver(self, update: dict[str, Any]) -> None:
+        """Hand an update to the bot the way the current mode receives it."""
         if self.server.webhook_url:
             status = await self.server.post_webhook(update, self.server.webhook_secret_token)
             assert status == 200
         else:
             self.server.push_update(update)
+
+    async def say(self, update: dict[str, Any], expect: int = 1) -> list[Call]:
+        """Send an update the way the current mode receives it; await ``expect`` replies."""
+        before = len(self.server.sent_messages(USER))
+        await self.deliver(update)
         calls = await self.server.wait_for(
             lambda c: c.method == "sendMessage" and c.chat_id == USER, count=before + expect
         )
@@ -37,13 +41,44 @@ class Harness:
             b["text"]: b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row
         }
 
-    async def press(self, call: Call, label: str, expect: int = 1) -> list[Call]:
+    async def press(
+        self, call: Call, label: str, expect: int = 1, *, in_place: bool = False
+    ) -> list[Call]:
+        """Press ``label`` under the message ``call`` sent or edited; await ``expect``
+        replies. ``in_place``: the first reply is that message edited into it (one
+        ``editMessageText``), the others are new messages; else all are new messages."""
         data = self.buttons(call)[label]
-        return await self.say(self.server.callback(USER, data, message_id(call)), expect)
+        update = self.server.callback(USER, data, message_id(call))
+        if not in_place:
+            return await self.say(update, expect)
+        return await self.say_in_place(update, expect)
+
+    async def say_in_place(self, press: dict[str, Any], expect: int = 1) -> list[Call]:
+        """Send a press; await its ``expect`` replies, the first of them the pressed
+        message edited into it, the others new messages."""
+        pressed = press["callback_query"]["message"]["message_id"]
+        edits, sends = len(self.edits()), len(self.server.sent_messages(USER))
+        await self.deliver(press)
+        edited = await self.server.wait_for(is_edit, count=edits + 1)
+        assert edited[-1].params["message_id"] == pressed
+        if expect == 1:
+            return [edited[-1]]
+        calls = await self.server.wait_for(
+            lambda c: c.method == "sendMessage" and c.chat_id == USER, count=sends + expect - 1
+        )
+        return [edited[-1], *calls[sends:]]
+
+    def edits(self) -> list[Call]:
+        return [c for c in self.server.calls if c.ok and is_edit(c)]
+
+
+def is_edit(call: Call) -> bool:
+    """A message of the user's chat edited into a reply (a question's answer in place)."""
+    return call.method == "editMessageText" and call.chat_id == USER
 
 
 def message_id(call: Call) -> int | None:
-    """The id of the message a send call created (None: the chat's latest)."""
+    """The id of the message a send or edit call left (None: the chat's latest)."""
     result = getattr(call, "result", None)
     return int(result["message_id"]) if isinstance(result, dict) else None
 
@@ -59,21 +94,3 @@ async def onboard(h: Harness) -> None:
     assert "Europe/Brussels" in zone[0].text
     done = await h.press(zone[0], "Yes, that's right", expect=2)
     assert "All set" in done[1].text
-
-
-async def test_polling_start_consent_stores_the_user(polling: Harness) -> None:
-    await onboard(polling)
-    user = polling.services.store.get_user(USER)
-    assert user is not None and user.has_consent and user.consent_version == 1
-    assert polling.server.calls_to("deleteWebhook")
-    # The pressed question's buttons are removed, so old messages stay tidy.
-    assert polling.server.calls_to("editMessageReplyMarkup")
-    assert polling.server.calls_to("answerCallbackQuery")
-
-
-async def test_command_menu_is_set_for_every_language(polling: Harness) -> None:
-    calls = polling.server.calls_to("setMyCommands")
-    languages = {c.params.get("language_code") for c in calls}
-    assert None in languages and "en" in languages
-    names = {cmd["command"] for cmd in calls[0].params["commands"]}
-    assert {"start", "help", "cancel"} <= names

@@ -410,6 +410,30 @@ async def test_editing_the_keyboard_away(bot: Bot, server: FakeBotApi) -> None:
         await bot.edit_message_reply_markup(chat_id=42, message_id=999)
 
 
+async def test_editing_a_question_into_the_next(bot: Bot, server: FakeBotApi) -> None:
+    sent = await bot.send_message(42, "Question?", reply_markup=KEYBOARD)
+    edited = await bot.edit_message_text(
+        "Next question?", chat_id=42, message_id=sent.message_id, reply_markup=KEYBOARD
+    )
+    assert not isinstance(edited, bool)
+    assert edited.text == "Next question?" and edited.edit_date is not None
+    assert edited.message_id == sent.message_id and edited.reply_markup == KEYBOARD
+    assert server.calls_to("editMessageText")[-1].status == 200
+    # A later press under it carries the message as it now reads.
+    pressed = server.callback(42, "x", sent.message_id)["callback_query"]["message"]
+    assert pressed["text"] == "Next question?" and "reply_markup" in pressed
+
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text(
+            "Next question?", chat_id=42, message_id=sent.message_id, reply_markup=KEYBOARD
+        )
+    done = await bot.edit_message_text("Saved.", chat_id=42, message_id=sent.message_id)
+    assert not isinstance(done, bool) and done.reply_markup is None
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_text("late", chat_id=42, message_id=999)
+    assert server.delivered() == 1, "an edit is not a new message"
+
+
 # --------------------------------------------------------------------------- rate limits
 
 
