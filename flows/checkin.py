@@ -19,17 +19,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
 from flows.checkin_feedback import checkin_row, closing, has_checkin
-from flows.runtime import (
-    Choice,
-    Context,
-    Event,
-    FlowState,
-    Outcome,
-    Press,
-    Reply,
-    in_place,
-    reask,
-)
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, in_place, reask
 from flows.streaks import (
     SCORE_MAX,
     SCORE_MIN,

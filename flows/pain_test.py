@@ -40,17 +40,7 @@ from flows.pain_test_questions import (
     Step,
 )
 from flows.pain_test_result import result_replies
-from flows.runtime import (
-    Context,
-    Event,
-    FlowState,
-    Outcome,
-    Press,
-    Reply,
-    Text,
-    in_place,
-    reask,
-)
+from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, in_place, reask
 
 NAME = "pain_test"
 
