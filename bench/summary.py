@@ -118,14 +118,6 @@ def object_sizes(engine: Engine) -> dict[str, float]:
     return {str(name): int(size) / MB for name, size in rows}
 
 
-def user_rows(engine: Engine, uid: int, table: str) -> int:
-    with engine.connect() as conn:
-        value = conn.exec_driver_sql(
-            f"SELECT count(*) FROM {table} WHERE user_id = ?", (uid,)
-        ).scalar_one()
-    return int(value)
-
-
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     now = datetime.now(UTC)
     url = fresh_sqlite_url(workdir / "summary.db")
@@ -163,13 +155,6 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     timed_view(store, sample[0], now, load)  # warm: statement cache, library parse
     say()
     say(f"== store: load_inputs in one Store.view, {len(sample)} random users ==")
-    say(
-        f"per user: {user_rows(store.engine, sample[0], 'checkins')} check-ins, "
-        f"{user_rows(store.engine, sample[0], 'deliveries')} deliveries, "
-        f"{user_rows(store.engine, sample[0], 'exercise_logs')} exercise logs "
-        f"(heavy users: {user_rows(store.engine, heavy[0], 'deliveries') if heavy else 0} "
-        f"deliveries)"
-    )
     load_samples: list[float] = []
     inputs: list[SummaryInputs] = []
     for uid in sample:
