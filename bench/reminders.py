@@ -50,7 +50,6 @@ import gc
 import math
 import os
 import resource
-import statistics
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -79,6 +78,7 @@ from bench.common import (
     postgres_reachable,
     query_plan,
     say,
+    spread,
 )
 from bench.seed import seed_reminders, seed_users, spread_over, user_ids
 from bot.dispatcher import Dispatcher, DispatchReport, DispatchSettings
@@ -105,10 +105,6 @@ def rss_bytes() -> int:
 
 def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def median_ms(samples: Sequence[float]) -> float:
-    return statistics.median(samples) * 1000
 
 
 # ======================================================================================
@@ -285,13 +281,13 @@ def drain_minute(label: str, store: Store, now: datetime) -> dict[str, float]:
         if count:
             rounds.append(took)
             claimed += count
-    per_second = claimed / sum(rounds)
+    per_second, round_ms = claimed / sum(rounds), spread(rounds)["median"]
     say(
         f"[{label}] claim_due x{len(rounds)} rounds of {settings.concurrency}: median "
-        f"{median_ms(rounds):.2f} ms/round; {claimed} claimed, {per_second:,.0f} claims/s = "
+        f"{round_ms:.2f} ms/round; {claimed} claimed, {per_second:,.0f} claims/s = "
         f"{per_second / TELEGRAM_RATE:,.0f}x Telegram's 30/s"
     )
-    return {"round_ms": median_ms(rounds), "claimed": claimed, "per_second": per_second}
+    return {"round_ms": round_ms, "claimed": claimed, "per_second": per_second}
 
 
 def _seed_pick(store: Store, rows: int, now: datetime, span: timedelta) -> float:

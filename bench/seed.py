@@ -237,8 +237,17 @@ SLEEP = ("good", "soso", "bad", None)
 MOVED = ("yes", "little", "no", None)
 
 
-def _evening(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(20, 5), tzinfo=zone).astimezone(UTC)
+def _days(last_day: date, days: int) -> list[date]:
+    return [last_day - timedelta(days=back) for back in range(days - 1, -1, -1)]
+
+
+def _local(span: Sequence[date], at: time) -> dict[str, list[datetime]]:
+    """``at`` local time on each day of ``span``, in UTC, per zone."""
+    zones = {zone: ZoneInfo(zone) for zone in ZONES}
+    return {
+        zone: [datetime.combine(day, at, tzinfo=z).astimezone(UTC) for day in span]
+        for zone, z in zones.items()
+    }
 
 
 def seed_checkins(
@@ -246,9 +255,8 @@ def seed_checkins(
 ) -> int:
     """One check-in per user and local day for ``days`` days ending ``last_day``."""
     rng = random.Random(seed)
-    zones = {zone: ZoneInfo(zone) for zone in ZONES}
-    span = [last_day - timedelta(days=back) for back in range(days - 1, -1, -1)]
-    evenings = {zone: [_evening(day, z) for day in span] for zone, z in zones.items()}
+    span = _days(last_day, days)
+    evenings = _local(span, time(20, 5))
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for uid in ids:
@@ -288,12 +296,8 @@ def seed_exercises(
 ) -> int:
     """About ``per_day`` guided exercises per user and day (at lunch, local time)."""
     rng = random.Random(seed)
-    zones = {zone: ZoneInfo(zone) for zone in ZONES}
-    span = [last_day - timedelta(days=back) for back in range(days - 1, -1, -1)]
-    lunches = {
-        zone: [datetime.combine(d, time(12, 31), tzinfo=z).astimezone(UTC) for d in span]
-        for zone, z in zones.items()
-    }
+    span = _days(last_day, days)
+    lunches = _local(span, time(12, 31))
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for uid in ids:

@@ -8,9 +8,9 @@ Run by hand, never by pytest::
 
 Seeds a fresh SQLite file (bulk inserts, product schema from the migrations) with
 ``--users`` users, one check-in per user and day for ``--days`` days (10,000 x 365 =
-3.65M rows), about ``--exercise-per-day`` guided exercises per user and day, one pain
+3.65M rows), about 0.4 guided exercises per user and day, one pain
 self-check each, the three plan reminders and a delivery for every real slot of the
-last ``--delivery-days`` days. ``--heavy-users`` users (not sampled with the others)
+last 35 days. ``--heavy-users`` users (not sampled with the others)
 carry a whole year of deliveries, to show how the queries grow with history.
 
 Then measures, medians over random users:
@@ -77,23 +77,6 @@ def show(label: str, figures: dict[str, float], target: float | None = None) -> 
     )
 
 
-# -- seeding -------------------------------------------------------------------------
-
-
-def seed_all(engine: Engine, args: argparse.Namespace, now: datetime) -> dict[str, int]:
-    history = History(args.days, args.exercise_per_day, args.delivery_days, args.heavy_users)
-    counts = seed_year(engine, args.users, now, exercise_ids(), history, say)
-    t0 = time.perf_counter()
-    analyze(engine)
-    say(f"  ANALYZE in {time.perf_counter() - t0:.1f}s")
-    return counts
-
-
-def exercise_ids() -> list[str]:
-    t = default_catalogue().translator("en")
-    return list(load_library(t))
-
-
 # -- measuring -----------------------------------------------------------------------
 
 
@@ -135,14 +118,6 @@ def object_sizes(engine: Engine) -> dict[str, float]:
     return {str(name): int(size) / MB for name, size in rows}
 
 
-def user_rows(engine: Engine, uid: int, table: str) -> int:
-    with engine.connect() as conn:
-        value = conn.exec_driver_sql(
-            f"SELECT count(*) FROM {table} WHERE user_id = ?", (uid,)
-        ).scalar_one()
-    return int(value)
-
-
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     now = datetime.now(UTC)
     url = fresh_sqlite_url(workdir / "summary.db")
@@ -152,7 +127,10 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         f"into {workdir / 'summary.db'} =="
     )
     t0 = time.perf_counter()
-    counts = seed_all(store.engine, args, now)
+    exercises = list(load_library(default_catalogue().translator("en")))
+    history = History(days=args.days, heavy_users=args.heavy_users)
+    counts = seed_year(store.engine, args.users, now, exercises, history, say)
+    analyze(store.engine)
     seed_s = time.perf_counter() - t0
     size = sum(p.stat().st_size for p in workdir.glob("summary.db*")) / MB
     total_rows = sum(counts.values())
@@ -177,13 +155,6 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     timed_view(store, sample[0], now, load)  # warm: statement cache, library parse
     say()
     say(f"== store: load_inputs in one Store.view, {len(sample)} random users ==")
-    say(
-        f"per user: {user_rows(store.engine, sample[0], 'checkins')} check-ins, "
-        f"{user_rows(store.engine, sample[0], 'deliveries')} deliveries, "
-        f"{user_rows(store.engine, sample[0], 'exercise_logs')} exercise logs "
-        f"(heavy users: {user_rows(store.engine, heavy[0], 'deliveries') if heavy else 0} "
-        f"deliveries)"
-    )
     load_samples: list[float] = []
     inputs: list[SummaryInputs] = []
     for uid in sample:
@@ -299,8 +270,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.summary")
     parser.add_argument("--users", type=int, default=None, help="users (10,000)")
     parser.add_argument("--days", type=int, default=365, help="days of check-ins (365)")
-    parser.add_argument("--exercise-per-day", type=float, default=0.4)
-    parser.add_argument("--delivery-days", type=int, default=35, help="delivery history (35)")
     parser.add_argument("--heavy-users", type=int, default=None, help="year of deliveries (20)")
     parser.add_argument("--samples", type=int, default=None, help="random users timed (200)")
     parser.add_argument("--chart-runs", type=int, default=None, help="charts rendered (20)")

@@ -141,6 +141,6 @@ def _flows() -> int:
     from bot.wiring import build_wiring
     from flows.runtime import mermaid
 
-    for flow in build_wiring().flows:
+    for flow in build_wiring().flows.values():
         print(f"%% {flow.name}\n{mermaid(flow)}\n")
     return 0

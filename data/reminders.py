@@ -28,8 +28,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from data.models import Delivery, Reminder, User
-from data.screening import ASK, SEND, RoundScreen, Screening, day_facts
-from flows.rows import SENT_STATUSES, DeliveryStatus
+from data.screening import RoundScreen, Screening, day_facts
+from flows.rows import ASK, SEND, SENT_STATUSES, DeliveryStatus
 
 Advance = Callable[[dict[str, Any], datetime], datetime | None]
 """(rule, after) -> the first slot strictly after ``after``, or None when there is none."""
@@ -84,7 +84,7 @@ def claim_due(
 
     With ``screening``, each slot is first put to its ``decide``: a slot it holds back
     is recorded with the status it gives (``skipped``, ``capped``, ``spaced``), never
-    sent, and the reminder moves on as usual; :data:`data.screening.ASK` marks the
+    sent, and the reminder moves on as usual; :data:`flows.rows.ASK` marks the
     reminder asked and the claim as the question.
     """
     cutoff = stale_before if stale_before is not None else now - grace

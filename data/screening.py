@@ -22,54 +22,15 @@ from sqlmodel import Session, col
 
 from data.models import CheckIn, Delivery, ExerciseLog, Reminder, User
 from data.types import UTCDateTime
-from flows.rows import PUSHED_STATUSES, DeliveryStatus
-
-SEND = "send"
-"""What a screen answers for a slot that goes out; anything else is the status the
-slot is recorded with instead, and nothing is sent..."""
-ASK = "ask"
-"""...except this one: the slot goes out as a question about its reminder, which
-remembers when it was asked (``reminders.asked_at``)."""
-
-
-@dataclass(frozen=True)
-class RegularRow:
-    """One of the user's reminders that are on, as a screen sees it."""
-
-    kind: str
-    rule: dict[str, Any]
-    set_at: datetime
-    asked_at: datetime | None
-
-
-@dataclass(frozen=True)
-class PushedRow:
-    """A push of the user's in the look-back window and the button pressed on it."""
-
-    kind: str
-    slot: datetime
-    one_off: bool
-    action: str | None
-
-
-@dataclass(frozen=True)
-class DueSlot:
-    """A due slot and the facts about its user the claim read with it, so a screen can
-    decide without a query of its own: the latest check-in's local day, the latest
-    finished exercise that does this kind's task (None when there is none), the daily
-    limit, the user's reminders that are on and their pushes of the look-back window
-    (oldest first, this round's earlier claims included)."""
-
-    kind: str
-    rule: dict[str, Any]
-    slot: datetime
-    one_off: bool
-    timezone: str
-    last_checkin_day: date | None
-    last_task_done: datetime | None
-    daily_limit: int | None = None
-    regular: tuple[RegularRow, ...] = ()
-    pushed: tuple[PushedRow, ...] = ()
+from flows.rows import (
+    ASK,
+    PUSHED_STATUSES,
+    SEND,
+    DeliveryStatus,
+    DueRow,
+    PushedRow,
+    RegularRow,
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +39,7 @@ class Screening:
     like :data:`Advance`), which exercises count as a kind's task for the day, and how
     far back pushes are read for it."""
 
-    decide: Callable[[DueSlot], str]
+    decide: Callable[[DueRow], str]
     task_exercises: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     look_back: timedelta = timedelta(days=28)
 
@@ -183,9 +144,8 @@ class RoundScreen:
     ) -> str:
         if self.screening is None:
             return SEND
-        due = DueSlot(
+        due = DueRow(
             kind=str(reminder.rule.get("kind") or reminder.kind),
-            rule=dict(reminder.rule),
             slot=slot,
             one_off=reminder.one_off,
             timezone=user.timezone,

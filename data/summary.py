@@ -11,7 +11,7 @@ turn's session and are reached as ``Turn.summary_inputs`` and ``Turn.checkin_row
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BindParameter, Table, bindparam
@@ -105,7 +105,7 @@ def summary_inputs(session: Session, user: UserInfo, first_day: date, today: dat
             PushRow(slot, kind, action, _STATUS[status])
             for slot, kind, action, status in session.execute(_PUSHES, since)
         ),
-        latest_test=_self_check(test.taken_at, test.scores) if test else None,
+        latest_test=SelfCheckRow.of(test.taken_at, dict(test.scores)) if test else None,
         reminders_on=frozenset(session.execute(_REMINDERS_ON, ids).scalars()),
         began_at=user.consent_at or user.created_at,
     )
@@ -122,11 +122,4 @@ def _checkins(session: Session, user_id: int, first: date, last: date) -> tuple[
         for day, pain, stress, sleep, moved, note in session.execute(
             _CHECKINS, {"user_id_": user_id, "first": first, "last": last}
         )
-    )
-
-
-def _self_check(taken_at: datetime, scores: dict[str, Any]) -> SelfCheckRow:
-    risk, pain_now = scores.get("risk"), scores.get("pain_now")
-    return SelfCheckRow(
-        taken_at, str(risk) if risk else None, int(pain_now) if pain_now is not None else None
     )

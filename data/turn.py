@@ -38,7 +38,7 @@ from data.models import (
 )
 from data.programme import ProgrammeOps
 from data.values import ReminderInfo, SavedState, UserInfo
-from flows.rows import DayRow, SummaryRows
+from flows.rows import DayRow, SelfCheckRow, SummaryRows
 
 # Every button press opens a turn: the user and their state are read and written with
 # Core statements built once (loading them as ORM objects cost more than the rest of the
@@ -244,13 +244,13 @@ class Turn(ProgrammeOps):
 
     # -- self-check results ---------------------------------------------------------------
 
-    def latest_test(self) -> tuple[datetime, dict[str, Any]] | None:
+    def latest_test(self) -> SelfCheckRow | None:
         row = self._session.exec(
             select(TestResult)
             .where(TestResult.user_id == self._user_id, TestResult.outcome == "complete")
             .order_by(col(TestResult.taken_at).desc(), col(TestResult.id).desc())
         ).first()
-        return (row.taken_at, dict(row.scores)) if row else None
+        return SelfCheckRow.of(row.taken_at, dict(row.scores)) if row else None
 
     def record_test(self, answers: dict[str, Any], scores: dict[str, Any], outcome: str) -> None:
         self._session.add(

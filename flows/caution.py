@@ -77,11 +77,11 @@ def _date(caution: Caution, ctx: Context) -> str:
     return format_date(caution.raised_at, ctx.timezone, ctx.t)
 
 
-def question(caution: Caution, ctx: Context, prefix: str | None = None) -> Reply:
-    """The caution with its date, and the question with its two buttons."""
-    text = ctx.t("caution.ask", date=_date(caution, ctx))
+def question(caution: Caution, ctx: Context) -> Reply:
+    """The caution with its date, and the question with its two buttons. Input that
+    answers nothing re-asks it with ``caution.reask`` as the note (runtime.reask)."""
     return Reply(
-        f"{prefix}\n\n{text}" if prefix else text,
+        ctx.t("caution.ask", date=_date(caution, ctx)),
         (
             (Choice(ctx.t("caution.seen"), SEEN, means="yes"),),
             (Choice(ctx.t("caution.not_yet"), NOT_YET, means="no"),),
@@ -95,10 +95,6 @@ def answer(event: Event, ctx: Context) -> str | None:
     if isinstance(event, Press):
         return event.value if event.value in (SEEN, NOT_YET) else None
     return None
-
-
-def reask(caution: Caution, ctx: Context) -> Reply:
-    return question(caution, ctx, ctx.t("caution.reask"))
 
 
 def cleared(ctx: Context) -> str:

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
 from flows.checkin_feedback import checkin_row, closing, has_checkin
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, in_place
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, in_place, reask
 from flows.streaks import (
     SCORE_MAX,
     SCORE_MIN,
@@ -334,12 +334,10 @@ class CheckinFlow:
             rows = (*rows, (switch,))
         return Reply(t(_QUESTIONS["pain"][yesterday]), rows)
 
-    def _ask(self, state: FlowState, ctx: Context, prefix: str | None = None) -> Outcome:
-        """Show ``state``'s question, after ``prefix`` (why we ask again) if any."""
-        question = self._question(state, ctx)
-        if prefix:
-            question = Reply(f"{prefix}\n\n{question.text}", question.choices)
-        return Outcome(state, (question,))
+    def _ask(self, state: FlowState, ctx: Context, note: str | None = None) -> Outcome:
+        """Show ``state``'s question; with ``note`` (why we ask again) it is a re-ask."""
+        question = (self._question(state, ctx),)
+        return reask(state, question, note) if note else Outcome(state, question)
 
     def _switch_day(self, state: FlowState, when: str, ctx: Context) -> FlowState:
         """Point the check-in at yesterday or back at today (the day the flow began)."""

@@ -47,7 +47,14 @@ from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flows.rows import DeliveryStatus
+from flows.rows import (
+    ASK,
+    SEND,
+    DeliveryStatus,
+    DueRow,
+    PushedRow,
+    RegularRow,
+)
 from flows.schedule import (
     DEFAULT_TIMEZONE,
     KINDS,
@@ -58,9 +65,6 @@ from flows.schedule import (
     slots_between,
 )
 
-SEND: Final = "send"
-ASK: Final = "ask"
-"""Send the question about an ignored reminder in place of its nudge."""
 DONE: Final = DeliveryStatus.SKIPPED
 """Recorded as the delivery's status: the day's task was already done, nothing sent."""
 CAPPED: Final = DeliveryStatus.CAPPED
@@ -72,16 +76,12 @@ TASK_KINDS: Final = ("checkin", "stress", "pain")
 """Kinds that ask for one thing a day; a check-in, a breathing or relaxation exercise,
 the graded walk."""
 
-DEFAULT_DAILY_LIMIT: Final = 4
 DAILY_LIMITS: Final = (2, 3, 4, 6, 8)
 """The limits a user can choose (besides none)."""
 IGNORED_DAYS: Final = 3
 MAX_GAP_DAYS: Final = 7
 LOOK_BACK: Final = timedelta(days=28)
 """How far back pushes are read: enough for the widest spacing to see its history."""
-REVIEW_ANSWERS: Final = ("change", "keep", "stop")
-"""Answers to the question about an ignored reminder: they are no answer to the
-reminder itself, so "keep it, less often" keeps it spaced."""
 SPACED_KINDS: Final = ("movement", "posture", "stress", "pain", "checkin")
 """The weekly summary has no buttons to answer it with, so it is never spaced."""
 PRIORITY: Final = {PROGRAMME: -1, "summary": 0, "checkin": 1, "pain": 2, "stress": 3}
@@ -95,24 +95,9 @@ _ALL_DAY: Final = timedelta(days=1)
 
 
 @dataclass(frozen=True)
-class Pushed:
-    """A push of the user's that reached them (or may have, or is on its way), and
-    the button they pressed on it, if any."""
-
-    kind: str
-    slot: datetime
-    one_off: bool = False
-    action: str | None = None
-
-    @property
-    def answered(self) -> bool:
-        return self.action is not None and self.action not in REVIEW_ANSWERS
-
-
-@dataclass(frozen=True)
 class Regular:
-    """One of the user's reminders that are on: its rule, when it was last set, and
-    when the bot asked about it."""
+    """One of the user's reminders that are on, its rule read (:func:`readable`): its
+    rule, when it was last set, and when the bot asked about it."""
 
     rule: Rule
     set_at: datetime | None = None
@@ -124,26 +109,16 @@ class Regular:
         return self.asked_at is not None and (self.set_at is None or self.asked_at >= self.set_at)
 
 
-@dataclass(frozen=True)
-class Due:
-    """A slot that is due, with what the store knows about its user's day.
-
-    ``last_checkin_day`` is the user's latest check-in's local day; ``last_task_done``
-    the latest finished exercise that does this kind's task (see
-    :func:`task_exercises` in the bot), both None when there is none. ``regular`` are
-    the user's reminders that are on, ``pushed`` their pushes of the last
-    :data:`LOOK_BACK` (oldest first); ``daily_limit`` None means no limit.
-    """
-
-    kind: str
-    slot: datetime
-    timezone: str
-    one_off: bool = False
-    last_checkin_day: date | None = None
-    last_task_done: datetime | None = None
-    daily_limit: int | None = DEFAULT_DAILY_LIMIT
-    regular: tuple[Regular, ...] = ()
-    pushed: tuple[Pushed, ...] = ()
+def readable(rows: Iterable[RegularRow]) -> tuple[Regular, ...]:
+    """The stored reminders with their rules read; a rule this version cannot read
+    plans no push."""
+    regular = []
+    for row in rows:
+        try:
+            regular.append(Regular(Rule.from_dict(row.rule), row.set_at, row.asked_at))
+        except ValueError:
+            continue
+    return tuple(regular)
 
 
 @cache
@@ -161,7 +136,7 @@ def local_day(instant: datetime, timezone: str) -> date:
     return instant.astimezone(zone_of(timezone)).date()
 
 
-def task_done(due: Due) -> bool:
+def task_done(due: DueRow) -> bool:
     """Whether the task a reminder of ``due.kind`` asks for is done on the slot's day."""
     if due.kind not in TASK_KINDS:
         return False
@@ -176,7 +151,7 @@ def task_done(due: Due) -> bool:
 
 
 def ignored_days(
-    kind: str, pushed: Iterable[Pushed], today: date, timezone: str, since: datetime | None
+    kind: str, pushed: Iterable[PushedRow], today: date, timezone: str, since: datetime | None
 ) -> int:
     """How many days running the pushes of ``kind`` went unanswered, counted back from
     yesterday over the days it was pushed (days without a push are passed over).
@@ -213,7 +188,7 @@ ONCE: Final = "once"
 QUIET: Final = "quiet"
 
 
-def rhythm(regular: Regular, pushed: Sequence[Pushed], today: date, timezone: str) -> str:
+def rhythm(regular: Regular, pushed: Sequence[PushedRow], today: date, timezone: str) -> str:
     """How a reminder comes on ``today``: :data:`NORMAL`; :data:`ASKING` (ignored three
     days running and not asked yet: its first slot carries the question); :data:`ONCE`
     (spaced out, and today is one of its days: its first slot only); :data:`QUIET`."""
@@ -307,7 +282,7 @@ def within_limit(
     return due in remaining[:budget]
 
 
-def sent_on(day: date, pushed: Iterable[Pushed], timezone: str) -> int:
+def sent_on(day: date, pushed: Iterable[PushedRow], timezone: str) -> int:
     """Pushes of the user's reminders that count against ``day``'s limit, the
     programme's daily message included: not snoozes (the user asked for them), not the
     programme's follow-up, not safety follow-ups."""
@@ -321,7 +296,7 @@ def sent_on(day: date, pushed: Iterable[Pushed], timezone: str) -> int:
 # -- the decision ----------------------------------------------------------------------
 
 
-def decide(due: Due) -> str:
+def decide(due: DueRow) -> str:
     """:data:`SEND` or :data:`ASK`, or the status to record instead of sending
     (:data:`DONE`, :data:`SPACED`, :data:`CAPPED`)."""
     if due.kind == PROGRAMME:  # decided by the programme's rules; counted, never held
@@ -333,8 +308,9 @@ def decide(due: Due) -> str:
     if due.one_off:  # a snooze the user asked for
         return SEND
     today = local_day(due.slot, due.timezone)
-    rhythms = {r.rule.kind: rhythm(r, due.pushed, today, due.timezone) for r in due.regular}
-    candidates = day_candidates(due.regular, rhythms, today, due.timezone)
+    regular = readable(due.regular)
+    rhythms = {r.rule.kind: rhythm(r, due.pushed, today, due.timezone) for r in regular}
+    candidates = day_candidates(regular, rhythms, today, due.timezone)
     mode = rhythms.get(due.kind, NORMAL)
     if mode == QUIET:
         return SPACED

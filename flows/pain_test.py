@@ -40,7 +40,7 @@ from flows.pain_test_questions import (
     Step,
 )
 from flows.pain_test_result import result_replies
-from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, in_place
+from flows.runtime import Context, Event, FlowState, Outcome, Press, Reply, Text, in_place, reask
 
 NAME = "pain_test"
 
@@ -249,7 +249,7 @@ class PainTestFlow:
         return self._reask(state, ctx, "pain_test.crisis.reask")
 
     def _reask(self, state: FlowState, ctx: Context, key: str, **params: Any) -> Outcome:
-        return Outcome(state, (Reply(ctx.t(key, **params)), *self.current(state, ctx)))
+        return reask(state, self.current(state, ctx), ctx.t(key, **params))
 
     # -- endings ---------------------------------------------------------------------
 

@@ -8,9 +8,11 @@ in between. This is the one module of ``flows`` that ``data`` imports.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class DeliveryStatus(StrEnum):
@@ -81,11 +83,24 @@ class PushRow:
 
 @dataclass(frozen=True)
 class SelfCheckRow:
-    """The latest finished pain self-check: when, and its scores as stored."""
+    """The latest finished pain self-check: when, its scores as stored (what the plan,
+    the lessons and a retake read), and the two of them the summary and the programme
+    use, read once (:meth:`of`)."""
 
     taken_at: datetime
     risk: str | None
     pain_now: int | None
+    scores: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, taken_at: datetime, scores: Mapping[str, Any]) -> SelfCheckRow:
+        risk, pain_now = scores.get("risk"), scores.get("pain_now")
+        return cls(
+            taken_at,
+            str(risk) if risk else None,
+            int(pain_now) if pain_now is not None else None,
+            scores,
+        )
 
 
 @dataclass(frozen=True)
@@ -101,3 +116,68 @@ class SummaryRows:
     latest_test: SelfCheckRow | None
     reminders_on: frozenset[str]
     began_at: datetime
+
+
+# -- what the reminder screening reads (data.screening) and decides on (flows.pacing) --
+
+SEND = "send"
+"""What the screening answers for a slot that goes out; anything else is the status the
+slot is recorded with instead, and nothing is sent..."""
+ASK = "ask"
+"""...except this one: the slot goes out as the question about its ignored reminder,
+which remembers when it was asked (``reminders.asked_at``)."""
+REVIEW_ANSWERS = ("change", "keep", "stop")
+"""Answers to the question about an ignored reminder: they are no answer to the
+reminder itself, so "keep it, less often" keeps it spaced."""
+DEFAULT_DAILY_LIMIT = 4
+"""Pushes a day when the user has chosen no limit of their own."""
+
+
+@dataclass(frozen=True)
+class PushedRow:
+    """A push of the user's that reached them (or may have, or is on its way), and
+    the button they pressed on it, if any."""
+
+    kind: str
+    slot: datetime
+    one_off: bool = False
+    action: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.action is not None and self.action not in REVIEW_ANSWERS
+
+
+@dataclass(frozen=True)
+class RegularRow:
+    """One of the user's reminders that are on, its rule as stored (``flows.pacing``
+    reads it; one this version cannot read plans no push), when it was last set and
+    when the bot asked about it."""
+
+    kind: str
+    rule: Mapping[str, Any]
+    set_at: datetime | None = None
+    asked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """A slot that is due, with what the claim read about its user's day, so the rule
+    decides without a query of its own.
+
+    ``last_checkin_day`` is the user's latest check-in's local day; ``last_task_done``
+    the latest finished exercise that does this kind's task, both None when there is
+    none. ``regular`` are the user's reminders that are on, ``pushed`` their pushes of
+    the look-back window (oldest first, the round's earlier claims included);
+    ``daily_limit`` None means no limit.
+    """
+
+    kind: str
+    slot: datetime
+    timezone: str
+    one_off: bool = False
+    last_checkin_day: date | None = None
+    last_task_done: datetime | None = None
+    daily_limit: int | None = DEFAULT_DAILY_LIMIT
+    regular: tuple[RegularRow, ...] = ()
+    pushed: tuple[PushedRow, ...] = ()

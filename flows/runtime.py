@@ -7,7 +7,7 @@ so a crash between two steps never loses or repeats an answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -185,27 +185,6 @@ class Flow(Protocol):
 
     def transitions(self) -> list[tuple[str, str, str]]:
         """(from step, label, to step) edges, so the flow can draw itself."""
-
-
-class FlowRegistry:
-    """Flows by name; the bot looks flows up here rather than importing each one."""
-
-    def __init__(self, flows: list[Flow]) -> None:
-        self._flows = {flow.name: flow for flow in flows}
-
-    def add(self, flow: Flow) -> None:
-        if flow.name in self._flows:
-            raise ValueError(f"flow {flow.name!r} is registered twice")
-        self._flows[flow.name] = flow
-
-    def get(self, name: str) -> Flow | None:
-        return self._flows.get(name)
-
-    def names(self) -> list[str]:
-        return list(self._flows)
-
-    def __iter__(self) -> Iterator[Flow]:
-        return iter(self._flows.values())
 
 
 def mermaid(flow: Flow) -> str:

@@ -27,6 +27,8 @@ How a rule turns into instants, and why:
 The rules in words and the reminder messages are :mod:`flows.reminder_words`; times and
 days as people type them are :mod:`flows.time_input`. This module is the arithmetic
 alone, so the part every slot of every user goes through stays small and has no content.
+It is one piece because a :class:`Rule` is valid exactly when this arithmetic can run on
+it: the checks in the rule and the walk over its slots read the same fields the same way.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any
 from bot.conversation.messages import ENGINE_PREFIXES, SEP
 from data.turn import Turn
 from flows.i18n import Translator
-from flows.runtime import Flow, FlowRegistry, Reply
+from flows.runtime import Flow, Reply
 from flows.safety import Signal
 
 
@@ -48,6 +48,7 @@ CommandHandler = Callable[[Turn, Translator], Sequence[Reply | AfterTurn]]
 SafetyHook = Callable[[Turn, Signal], None]
 StartHook = Callable[[Turn], None]
 
+
 CANCEL = "cancel"
 RESUME = "resume"
 ENGINE_COMMANDS = frozenset({CANCEL, RESUME})
@@ -64,7 +65,7 @@ class Wiring:
     """
 
     def __init__(self) -> None:
-        self._flows = FlowRegistry([])
+        self._flows: dict[str, Flow] = {}
         self._titles: dict[str, str] = {}
         self._history: dict[str, HistoryLoader] = {}
         self._command_flows: dict[str, str] = {}
@@ -81,7 +82,9 @@ class Wiring:
     def add_flow(self, flow: Flow, *, title: str, history: HistoryLoader | None = None) -> None:
         """A flow, the content key that names it ("the daily check-in", for the question
         before switching away from it) and what it needs loaded from the store."""
-        self._flows.add(flow)  # refuses a second flow of the same name
+        if flow.name in self._flows:
+            raise ValueError(f"flow {flow.name!r} is registered twice")
+        self._flows[flow.name] = flow
         self._titles[flow.name] = title
         if history is not None:
             self._history[flow.name] = history
@@ -92,7 +95,7 @@ class Wiring:
         """``/command`` starts ``flow`` (registered before), with ``history`` added to its
         context (``/plan`` opens the reminder settings at the proposal)."""
         self._claim_command(command)
-        if self._flows.get(flow) is None:
+        if flow not in self._flows:
             raise LookupError(f"/{command} starts flow {flow!r}, which is not registered")
         self._command_flows[command] = flow
         if history is not None:
@@ -146,8 +149,10 @@ class Wiring:
     # -- what the engine reads -------------------------------------------------------
 
     @property
-    def flows(self) -> FlowRegistry:
-        return self._flows
+    def flows(self) -> Mapping[str, Flow]:
+        """The flows by name, read-only: every flow comes in through :meth:`add_flow`
+        (its duplicate check and title)."""
+        return MappingProxyType(self._flows)
 
     def title_of(self, flow: str) -> str:
         """The content key naming ``flow`` for the user."""

@@ -11,7 +11,7 @@ from bot.features import caution
 from bot.features.common import require_consent, today
 from data.turn import Turn
 from flows import caution as cn
-from flows.exercises.facts import ExerciseFinished, ExerciseStarted
+from flows.exercises.facts import ExerciseFinished
 from flows.exercises.flow import ExerciseFlow
 from flows.exercises.state import QUICK_STARTS
 from flows.exercises.walking import WALK_ID, days_before
@@ -49,5 +49,4 @@ def register(wiring: Wiring) -> None:
     wiring.add_command_flow(cn.CALM_COMMAND, flow.name, history={"caution_answered": True})
     for command, exercise_id in QUICK_STARTS.items():
         wiring.add_command_flow(command, flow.name, history={"exercise_id": exercise_id})
-    wiring.add_recorder(ExerciseStarted, lambda tx, fact: None)
     wiring.add_recorder(ExerciseFinished, record_finished)

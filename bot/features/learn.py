@@ -17,7 +17,7 @@ def history(tx: Turn) -> dict[str, Any]:
         # consent: without ``read_cards`` the flow keeps no list of reads either.
         return {"recommended_cards": []}
     latest = tx.latest_test()
-    cards = latest[1].get("recommended_cards", []) if latest else []
+    cards = latest.scores.get("recommended_cards", []) if latest else []
     return {"recommended_cards": list(cards), "read_cards": tx.lessons_read()}
 
 

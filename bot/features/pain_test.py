@@ -18,8 +18,10 @@ def history(tx: Turn) -> dict[str, Any]:
     latest = tx.latest_test()
     if latest is None:
         return {"previous_test": None}
-    taken_at, scores = latest
-    return {"previous_test": scores, "previous_test_taken_at": taken_at.isoformat()}
+    return {
+        "previous_test": dict(latest.scores),
+        "previous_test_taken_at": latest.taken_at.isoformat(),
+    }
 
 
 def record(tx: Turn, fact: pain_test.PainTestCompleted) -> None:

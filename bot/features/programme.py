@@ -63,7 +63,7 @@ def programme_history(tx: Turn) -> dict[str, Any]:
     latest = tx.latest_test()
     return {
         **day_history(tx, tx.programme()),
-        pd.RISK: latest[1].get("risk") if latest else None,
+        pd.RISK: latest.risk if latest else None,
         pd.REMINDER_KINDS: [r.kind for r in tx.reminders() if r.enabled and not r.one_off],
     }
 

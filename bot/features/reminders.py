@@ -17,7 +17,7 @@ from bot.conversation.registry import StartFlow, Wiring
 from bot.features import caution
 from bot.features.common import DELIVERY_ID, require_consent
 from data.reminders import Claim
-from data.screening import ASK, SEND, DueSlot, Screening
+from data.screening import Screening
 from data.turn import Turn
 from flows import onboarding, pacing, plan, reminder_words, schedule
 from flows.exercises.library import exercises_for_kind
@@ -25,6 +25,7 @@ from flows.exercises.walking import WALK_ID
 from flows.formatting import format_time
 from flows.i18n import Catalogue, Translator
 from flows.reminders import facts, settings_flow
+from flows.rows import REVIEW_ANSWERS
 from flows.runtime import Choice, Reply
 from flows.schedule import Rule
 
@@ -41,6 +42,17 @@ ACTION_CODES = {
     "stop": "rs",
 }
 CODES_TO_ACTION = {code: action for action, code in ACTION_CODES.items()}
+LABELS = {
+    "done": "reminders.actions.done",
+    "skip": "reminders.actions.skip",
+    "snooze15": "reminders.actions.snooze15",
+    "snooze30": "reminders.actions.snooze30",
+    "start": "reminders.actions.start",
+    "change": "reminders.review.change",
+    "keep": "reminders.review.keep",
+    "stop": "reminders.review.stop",
+}
+"""Each button's label, by action (every action has one: a test checks)."""
 
 
 def advance(rule: dict[str, Any], after: datetime) -> datetime | None:
@@ -56,35 +68,9 @@ def task_exercises() -> dict[str, tuple[str, ...]]:
     return {"stress": tuple(exercises_for_kind("stress")), "pain": (WALK_ID,)}
 
 
-def decide(due: DueSlot) -> str:
-    """The pure rules of :mod:`flows.pacing` over what the claim read."""
-    regular = []
-    for row in due.regular:
-        try:
-            regular.append(pacing.Regular(Rule.from_dict(row.rule), row.set_at, row.asked_at))
-        except ValueError:
-            continue  # a rule this version cannot read plans no push
-    verdict = pacing.decide(
-        pacing.Due(
-            kind=due.kind,
-            slot=due.slot,
-            timezone=due.timezone,
-            one_off=due.one_off,
-            last_checkin_day=due.last_checkin_day,
-            last_task_done=due.last_task_done,
-            daily_limit=due.daily_limit,
-            regular=tuple(regular),
-            pushed=tuple(
-                pacing.Pushed(row.kind, row.slot, row.one_off, row.action) for row in due.pushed
-            ),
-        )
-    )
-    return {pacing.SEND: SEND, pacing.ASK: ASK}.get(verdict, verdict)
-
-
 def screening() -> Screening:
     """What the dispatcher puts every due slot to before sending it."""
-    return Screening(decide, task_exercises(), pacing.LOOK_BACK)
+    return Screening(pacing.decide, task_exercises(), pacing.LOOK_BACK)
 
 
 # -- the settings flow ---------------------------------------------------------------
@@ -92,7 +78,7 @@ def screening() -> Screening:
 
 def history(tx: Turn) -> dict[str, Any]:
     latest = tx.latest_test()
-    scores = latest[1] if latest else None
+    scores = dict(latest.scores) if latest else None
     return {
         "reminders": [
             {"id": r.id, "kind": r.kind, "enabled": r.enabled, "rule": r.rule}
@@ -188,7 +174,7 @@ def nudge(claim: Claim, catalogue: Catalogue) -> Outgoing:
     kind = str(claim.rule.get("kind") or claim.kind)
     actions = reminder_words.nudge_actions(kind)
     buttons = tuple(
-        Choice(t(f"reminders.actions.{action}"), f"{claim.delivery_id}{SEP}{ACTION_CODES[action]}")
+        Choice(t(LABELS[action]), f"{claim.delivery_id}{SEP}{ACTION_CODES[action]}")
         for action in actions
     )
     rows = tuple(buttons[i : i + 2] for i in range(0, len(buttons), 2))
@@ -202,12 +188,8 @@ def review(claim: Claim, catalogue: Catalogue) -> Outgoing:
     t = catalogue.translator(claim.language)
     kind = str(claim.rule.get("kind") or claim.kind)
     buttons = tuple(
-        (
-            Choice(
-                t(f"reminders.review.{answer}"), f"{claim.delivery_id}{SEP}{ACTION_CODES[answer]}"
-            ),
-        )
-        for answer in pacing.REVIEW_ANSWERS
+        (Choice(t(LABELS[answer]), f"{claim.delivery_id}{SEP}{ACTION_CODES[answer]}"),)
+        for answer in REVIEW_ANSWERS
     )
     text = t("reminders.review.ask", kind=t(f"reminders.kinds.{kind}"))
     return to_outgoing(Reply(text, buttons), prefix=PRESS_PREFIX)
@@ -231,7 +213,7 @@ def on_press(tx: Turn, parts: list[str], t: Translator) -> list[Reply | StartFlo
         return [_start_for(kind, delivery.slot)]
     if not tx.act_on_delivery(int(parts[0]), action):
         return [Reply(t("reminders.ack.already"))]
-    if action in pacing.REVIEW_ANSWERS:
+    if action in REVIEW_ANSWERS:
         return _on_review(tx, reminder.kind, action, t)
     if action in reminder_words.SNOOZE_MINUTES:
         due = schedule.snooze(tx.now, reminder_words.SNOOZE_MINUTES[action])

@@ -1,4 +1,5 @@
-"""What the exercise flow asks the bot to record: an exercise started, an exercise ended.
+"""What the exercise flow asks the bot to record: an exercise ended (finished or stopped
+early). Its start is not recorded: nothing reads it, and a stop is recorded as an end.
 
 The facts check their own values because they are the last line of defence before the
 database: a bad id or level is a bug in the flow and must not reach a stored log.
@@ -11,16 +12,6 @@ from dataclasses import dataclass
 from flows.exercises.library import check_id
 from flows.exercises.walking import WALK_MAX_MINUTES, WALK_MIN_MINUTES, walk_minutes
 from flows.streaks import valid_score
-
-
-@dataclass(frozen=True)
-class ExerciseStarted:
-    """The user began the guided steps of an exercise (after choosing a walk level)."""
-
-    exercise_id: str
-
-    def __post_init__(self) -> None:
-        check_id(self.exercise_id)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from flows import caution as cn
 from flows import typed_answer
-from flows.exercises.facts import ExerciseFinished, ExerciseStarted
+from flows.exercises.facts import ExerciseFinished
 from flows.exercises.library import CATEGORIES, Exercise, load_library
 from flows.exercises.screens import another, guide_step, intro, question
 from flows.exercises.state import (
@@ -53,7 +53,7 @@ from flows.exercises.walking import (
     walk_durations,
     walk_minutes,
 )
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text, reask
 from flows.streaks import parse_score
 
 
@@ -79,10 +79,9 @@ class ExerciseFlow:
       stay open to them (they need nothing stored); the flow then records nothing, asks
       for no rating and says so at the end.
 
-    Facts (only while ``keeps_log``, :mod:`flows.exercises.facts`): ``ExerciseStarted``
-    when the guided steps begin, and ``ExerciseFinished`` when they end (rated, skipped or stopped
-    early); :class:`flows.caution.CautionCleared` when the user says a doctor has seen
-    them.
+    Facts (only while ``keeps_log``, :mod:`flows.exercises.facts`): ``ExerciseFinished``
+    when the guided steps end (rated, skipped or stopped early);
+    :class:`flows.caution.CautionCleared` when the user says a doctor has seen them.
     """
 
     name = NAME
@@ -220,7 +219,7 @@ class ExerciseFlow:
         if choice == cn.NOT_YET:
             outcome = self._start_at(FlowState(self.name, MENU, rest), wanted, ctx)
             return _preface(outcome, cn.advice(caution, ctx))
-        return Outcome(state, (cn.reask(caution, ctx),))
+        return reask(state, (cn.question(caution, ctx),), ctx.t("caution.reask"))
 
     def _handle_menu(self, state: FlowState, event: Event, ctx: Context) -> Outcome:
         choice = self._pressed(event, (*CATEGORIES, CLOSE))
@@ -228,7 +227,7 @@ class ExerciseFlow:
             return Outcome(None, (Reply(ctx.t("exercises.closed")),))
         if choice in categories(load_library(ctx.t), state):
             return self._ask(state.at(CATEGORY, category=choice), ctx)
-        return self._ask(state, ctx, ctx.t("exercises.use_buttons"))
+        return self._ask(state, ctx, ctx.t("common.please_use_buttons"))
 
     def _handle_category(
         self, state: FlowState, event: Event, library: Mapping[str, Exercise], ctx: Context
@@ -242,7 +241,7 @@ class ExerciseFlow:
             return self._ask(state.at(MENU), ctx)
         if isinstance(event, Press) and event.value in in_category:
             return self._open(state, in_category[event.value], ctx)
-        return self._ask(state, ctx, ctx.t("exercises.use_buttons"))
+        return self._ask(state, ctx, ctx.t("common.please_use_buttons"))
 
     def _handle_walk_base(
         self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
@@ -269,7 +268,7 @@ class ExerciseFlow:
         value = event.value if isinstance(event, Press) else None
         if value in options:
             return self._begin(state, exercise, options[value], ctx)
-        return self._ask(state, ctx, ctx.t("exercises.use_buttons"))
+        return self._ask(state, ctx, ctx.t("common.please_use_buttons"))
 
     def _handle_guide(
         self, state: FlowState, event: Event, exercise: Exercise, ctx: Context
@@ -373,16 +372,13 @@ class ExerciseFlow:
         self, state: FlowState, exercise: Exercise, level: int | None, ctx: Context
     ) -> Outcome:
         nxt = state.at(GUIDE, exercise=exercise.id, index=0, level=level)
-        facts = (ExerciseStarted(exercise.id),) if keeps(state) else ()
-        return Outcome(nxt, self.current(nxt, ctx), facts)
+        return Outcome(nxt, self.current(nxt, ctx))
 
-    def _ask(self, state: FlowState, ctx: Context, prefix: str | None = None) -> Outcome:
-        """Show ``state``'s question, after ``prefix`` (why we ask again) if any."""
+    def _ask(self, state: FlowState, ctx: Context, note: str | None = None) -> Outcome:
+        """Show ``state``'s question, after ``note`` (why we ask again, or what came
+        before it) if any: the note is said in the question's message (runtime.reask)."""
         replies = self.current(state, ctx)
-        if prefix:
-            first = replies[0]
-            replies = (Reply(f"{prefix}\n\n{first.text}", first.choices), *replies[1:])
-        return Outcome(state, replies)
+        return reask(state, replies, note) if note else Outcome(state, replies)
 
     @staticmethod
     def _pressed(event: Event, options: Container[str]) -> str | None:

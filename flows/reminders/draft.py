@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from flows import caution as cn
-from flows import pacing
 from flows.plan import REASONS, default_rule, plan_changes
+from flows.rows import DEFAULT_DAILY_LIMIT
 from flows.runtime import Context, FlowState
 from flows.schedule import DEFAULT_TIMEZONE, EVERY_DAY, KINDS, WEEKDAYS, WEEKENDS, Rule
 from flows.timezones import is_valid_timezone
@@ -207,14 +207,14 @@ def can_keep_own(own: Mapping[str, Rule], plan: Mapping[str, Item]) -> bool:
 def history_limit(ctx: Context) -> int | None:
     """The user's daily limit from ``ctx.history["daily_limit"]`` (None: no limit)."""
     if "daily_limit" not in ctx.history:
-        return pacing.DEFAULT_DAILY_LIMIT
+        return DEFAULT_DAILY_LIMIT
     value = ctx.history["daily_limit"]
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def state_limit(state: FlowState) -> int | None:
     if "limit" not in state.answers:  # a state saved before limits existed
-        return pacing.DEFAULT_DAILY_LIMIT
+        return DEFAULT_DAILY_LIMIT
     value = state.answers["limit"]
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 

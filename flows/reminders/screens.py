@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from flows import caution as cn
-from flows import pacing
+from flows import pacing, runtime
 from flows.formatting import format_time, zone_name
 from flows.plan import REASONS, Change, plan_changes
 from flows.reminder_words import describe, describe_pause
@@ -86,16 +86,15 @@ def question(state: FlowState, items: Mapping[str, Item], ctx: Context) -> Reply
 
 
 def ask(
-    state: FlowState, items: Mapping[str, Item], ctx: Context, prefix: str | None = None
+    state: FlowState, items: Mapping[str, Item], ctx: Context, note: str | None = None
 ) -> Outcome:
-    """Show ``state``'s question, after ``prefix`` (why we ask again) if any."""
-    reply = question(state, items, ctx)
-    if prefix:
-        reply = Reply(f"{prefix}\n\n{reply.text}", reply.choices)
-    return Outcome(state, (reply,))
+    """Show ``state``'s question; with ``note`` (why we ask again) it is a re-ask."""
+    reply = (question(state, items, ctx),)
+    return runtime.reask(state, reply, note) if note else Outcome(state, reply)
 
 
 def reask(state: FlowState, items: Mapping[str, Item], ctx: Context) -> Outcome:
+    """Input that answers nothing: the step's question again (runtime.reask)."""
     return ask(state, items, ctx, ctx.t("common.please_use_buttons"))
 
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any, Final
 
 from flows import caution as cn
-from flows import pacing
+from flows import pacing, runtime
 from flows.onboarding import TimezoneChosen
 from flows.plan import keep_own, plan_changes
 from flows.reminder_words import describe, describe_pause
@@ -62,7 +62,7 @@ class ReminderSettingsFlow:
     - ``open_kind``: a reminder kind to open at once ("another time?" under a
       reminder that went unanswered).
     - ``daily_limit``: the user's daily limit, None for none (default
-      :data:`flows.pacing.DEFAULT_DAILY_LIMIT` when absent).
+      :data:`flows.rows.DEFAULT_DAILY_LIMIT` when absent).
     - ``caution``: advice to see a doctor that still stands (:mod:`flows.caution`): the
       suggested plan then waits until the user says a doctor has seen them and it is
       fine to go on; "not yet" leaves the plan and offers only calm exercises.
@@ -202,7 +202,7 @@ def _on_caution(state: FlowState, items: dict[str, Item], event: Event, ctx: Con
         text = f"{cn.advice(caution, ctx)}\n\n{ctx.t('caution.plan_not_yet')}"
         calm = Choice(ctx.t("caution.calm_button"), command=cn.CALM_COMMAND)
         return Outcome(None, (Reply(text, ((calm,),)),))
-    return Outcome(state, (cn.reask(caution, ctx),))
+    return runtime.reask(state, (cn.question(caution, ctx),), ctx.t("caution.reask"))
 
 
 # -- propose -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from flows.schedule import Rule
 from tests.conftest import TEST_TOKEN, hourly, unthrottled_app
 from tests.support import peek
 from tests.support.fakebotapi import FakeBotApi
+from tests.support.self_check import OFFICE_WORKER
 
 EVERY = timedelta(hours=1)
 
@@ -546,15 +547,6 @@ async def test_reading_what_was_done_today_costs_no_query_per_reminder(
 
 
 # -- at most 4 pushes a day; ignored reminders asked about once (issue 14, item 6) -------
-
-OFFICE_WORKER = {
-    "physical_factors": ["long_sitting", "posture"],
-    "worse_with": ["sitting"],
-    "pss4": 9,
-    "stress_role": "some",
-    "duration": "chronic",
-    "risk": "medium",
-}
 
 
 async def test_the_daily_limit_holds_day_after_day_on_both_databases(

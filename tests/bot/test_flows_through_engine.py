@@ -80,7 +80,7 @@ def test_pain_test_completes_and_is_stored_with_scores(services: Services) -> No
     with services.store.turn(USER, services.clock.now(), language="en", timezone="UTC") as tx:
         latest = tx.latest_test()
     assert latest is not None
-    scores = latest[1]
+    scores = latest.scores
     assert 0 <= scores["pain_now"] <= 10 and scores["risk"] in ("low", "medium", "high")
     assert scores["recommended_cards"]
 

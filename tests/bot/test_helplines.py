@@ -15,7 +15,7 @@ from bot.conversation import Incoming
 from bot.services import Services
 from flows import caution as cn
 from flows import follow_up as fu
-from flows import helplines
+from flows import helpline_table, helplines
 from flows.i18n import default_catalogue
 from flows.learn import LearnFlow
 from flows.pain_test import PainTestFlow
@@ -65,7 +65,7 @@ def shows(text: str, number: str) -> bool:
 def foreign_numbers(zone: str) -> set[str]:
     """Numbers of the other countries that this zone's user must never see (112 works
     everywhere in the EU and is named as such)."""
-    data = helplines.helplines()
+    data = helpline_table.helplines()
     own = COUNTRY[zone]
     mine = {n for line in data.countries[own].lines for n in line.numbers} if own else set()
     theirs = {
@@ -91,15 +91,15 @@ def assert_only_own_lines(text: str, zone: str) -> None:
 
 
 def test_the_data_file_covers_every_country_with_every_kind_of_line() -> None:
-    data = helplines.helplines()
+    data = helpline_table.helplines()
     assert set(COVERED) <= set(data.countries)
     for code in COVERED:
         country = data.countries[code]
-        for kind in helplines.KINDS:
+        for kind in helpline_table.KINDS:
             assert country.of_kind(kind), (code, kind)
         for line in country.lines:
             assert line.source.startswith("http") and line.checked_against.startswith("http")
-            assert line.evidence in helplines.EVIDENCE
+            assert line.evidence in helpline_table.EVIDENCE
 
 
 GOOD_LINE = """
@@ -132,7 +132,7 @@ HEADER = 'checked = "2026-12-04"\neu_emergency = "112"\n'
 
 
 def test_a_complete_file_loads() -> None:
-    data = helplines.load(HEADER + GOOD_LINE + REST)
+    data = helpline_table.load(HEADER + GOOD_LINE + REST)
     assert data.countries["BE"].of_kind("doctor")[0].numbers == ("1733",)
 
 
@@ -165,14 +165,14 @@ def test_a_complete_file_loads() -> None:
     ],
 )
 def test_a_broken_file_is_refused_with_a_clear_message(text: str, problem: str) -> None:
-    with pytest.raises(helplines.HelplineDataError, match=problem):
-        helplines.load(text)
+    with pytest.raises(helpline_table.HelplineDataError, match=problem):
+        helpline_table.load(text)
 
 
 def test_every_number_and_source_is_in_the_clinical_notes() -> None:
     notes = CLINICAL.read_text(encoding="utf-8")
     assert "## Crisis and help lines" in notes
-    data = helplines.helplines()
+    data = helpline_table.helplines()
     missing = [n for n in data.numbers() if not shows(notes, n)]
     assert missing == []
     sources = {
@@ -187,17 +187,17 @@ def test_every_number_and_source_is_in_the_clinical_notes() -> None:
 def test_every_country_and_regional_service_has_its_words_in_every_language() -> None:
     catalogue = default_catalogue()
     regional = {
-        line.regional for c in helplines.helplines().countries.values() for line in c.lines
+        line.regional for c in helpline_table.helplines().countries.values() for line in c.lines
     } - {""}
     for language in catalogue.languages:
         t = catalogue.translator(language)
-        for code in helplines.helplines().countries:
+        for code in helpline_table.helplines().countries:
             assert t.has(f"helplines.countries.{code}.in"), (language, code)
             assert t.has(f"helplines.countries.{code}.not_in"), (language, code)
         for key in regional:
             assert t.has(f"helplines.doctor.regional.{key}"), (language, key)
             assert t.has(f"helplines.doctor.regional_short.{key}"), (language, key)
-        for code in helplines.LANGUAGES:
+        for code in helpline_table.LANGUAGES:
             assert t.has(f"helplines.languages.{code}"), (language, code)
 
 
@@ -207,15 +207,15 @@ def test_every_country_and_regional_service_has_its_words_in_every_language() ->
 @pytest.mark.parametrize(("zone", "country"), [*COUNTRY.items(), ("Europe/Busingen", "DE")])
 def test_the_zone_gives_the_country(zone: str, country: str | None) -> None:
     expected = "US" if zone == "America/New_York" else country
-    assert helplines.country_for(zone) == expected
+    assert helpline_table.country_for(zone) == expected
 
 
 def test_a_known_country_wins_over_the_zone_and_unknown_zones_give_none() -> None:
-    assert helplines.country_for("Europe/Brussels", "nl") == "NL"  # a Dutch user left on Brussels
-    assert helplines.country_for("Europe/Brussels", "US") == "BE"  # no lines for US: the zone
-    assert helplines.country_for("Asia/Tokyo") == "JP"
-    assert helplines.country_for("UTC") is None
-    assert helplines.country_for("UTC", "AT") == "AT"
+    assert helpline_table.country_for("Europe/Brussels", "nl") == "NL"  # Dutch, left on Brussels
+    assert helpline_table.country_for("Europe/Brussels", "US") == "BE"  # no lines for US: the zone
+    assert helpline_table.country_for("Asia/Tokyo") == "JP"
+    assert helpline_table.country_for("UTC") is None
+    assert helpline_table.country_for("UTC", "AT") == "AT"
     assert "142" in helplines.crisis_text(T, "UTC", country="AT")
 
 

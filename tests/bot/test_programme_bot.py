@@ -125,7 +125,7 @@ def test_the_self_check_offers_the_programme_its_risk_picks_the_track_and_leavin
         programme = tx.reminders()[-1]
     kept = row(services)
     assert kept is not None and kept.enrolled and kept.replaced == ("checkin", "stress")
-    assert state_of(services).track == BY_RISK[latest[1]["risk"]]
+    assert state_of(services).track == BY_RISK[latest.risk]
     assert state_of(services).at == time(19, 0)
     # The daily message replaces the check-in and the breathing reminders; movement stays.
     assert enabled(services) == {

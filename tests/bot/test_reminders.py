@@ -19,6 +19,7 @@ from bot.features.reminders import advance
 from bot.reminder_sender import make_sender
 from bot.services import Services, build_services
 from flows import pacing
+from flows.i18n import default_catalogue
 from flows.reminders import facts
 from flows.schedule import Rule
 from flows.schedule import next_due_after_today as _next_after_today
@@ -26,6 +27,7 @@ from tests.conftest import TEST_TOKEN, make_settings, unthrottled_app
 from tests.support import peek
 from tests.support.engine import USER, command, drive, onboard, press_data
 from tests.support.fakebotapi import FakeBotApi
+from tests.support.self_check import OFFICE_WORKER
 
 
 def labels(result: TurnResult) -> dict[str, str]:
@@ -451,15 +453,6 @@ async def test_reminders_whose_task_is_done_that_day_are_skipped_across_a_week(
 # -- at most 4 pushes a day; ignored reminders spaced out and asked about once ----------
 # (issue 14, item 6)
 
-OFFICE_WORKER = {  # sits at work, posture, some stress, pain for months: 13 pushes a weekday
-    "physical_factors": ["long_sitting", "posture"],
-    "worse_with": ["sitting"],
-    "pss4": 9,
-    "stress_role": "some",
-    "duration": "chronic",
-    "risk": "medium",
-}
-
 
 async def _live_to(
     clock: ManualClock, dispatcher: Dispatcher, until: datetime, step: int = 15
@@ -604,3 +597,11 @@ async def test_the_question_about_an_ignored_reminder_is_answered_with_its_butto
     )
     assert _texts(friday[0]) and len(friday[0]) == 1
     assert friday[0][0].params["text"] in t.list("reminders.messages.stress")
+
+
+def test_every_reminder_button_has_its_label_in_every_language() -> None:
+    assert set(feat.LABELS) == set(feat.ACTION_CODES)
+    catalogue = default_catalogue()
+    for language in catalogue.languages:
+        keys = set(catalogue.keys(language))
+        assert set(feat.LABELS.values()) <= keys, language

@@ -121,7 +121,7 @@ def test_the_first_question_of_a_flow_is_left_for_any_other(
 def test_no_flow_holds_anything_unsaved_at_its_first_question(services: Services) -> None:
     t = services.catalogue.translator("en")
     ctx = Context(t, services.clock.now(), "Europe/Brussels", {})
-    for each in services.conversations.wiring.flows:
+    for each in services.conversations.wiring.flows.values():
         state = each.start(ctx).state
         # /today ends at once for someone not in the programme: nothing to hold either.
         assert state is None or not each.holds_unsaved(state), each.name

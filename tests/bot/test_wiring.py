@@ -36,7 +36,7 @@ def on_safety(tx: Turn, signal: Signal) -> None:
 
 def test_the_bots_wiring_builds_and_names_every_flow_in_every_language() -> None:
     wiring = build_wiring()
-    names = wiring.flows.names()
+    names = list(wiring.flows)
     assert {"onboarding", "checkin", "pain_test", "exercise", "reminders"} <= set(names)
     assert {"start", "checkin", "plan", "today"} <= set(wiring.command_flows)
     assert {"help", "summary", "export"} <= set(wiring.commands)
@@ -88,6 +88,17 @@ def test_a_second_registration_is_refused_and_the_first_stays(what: str) -> None
     assert wiring.presses["x"] is no_press
     assert wiring.command_flows == {"delete": "delete"}
     assert wiring.on_start == (on_start,) and wiring.on_safety == (on_safety,)
+
+
+def test_flows_are_added_only_through_add_flow() -> None:
+    wiring = registered()
+    flows = wiring.flows
+    with pytest.raises(TypeError):  # no way past the duplicate check and title
+        flows["language"] = LanguageFlow()  # type: ignore[index]
+    assert list(flows) == ["delete"]
+    wiring.add_flow(LanguageFlow(), title="common.flows.language")
+    assert list(wiring.flows) == ["delete", LanguageFlow.name]
+    assert [flow.name for flow in wiring.flows.values()] == list(wiring.flows)
 
 
 def test_a_command_cannot_start_a_flow_that_is_not_registered() -> None:

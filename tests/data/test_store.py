@@ -15,7 +15,7 @@ from data.engine import DatabaseUrlError, make_engine, normalise_url
 from data.migrate import downgrade, upgrade
 from data.models import PERSONAL_TABLES, CheckIn
 from data.store import Store
-from flows.rows import DayRow, DeliveryStatus, PushRow, SelfCheckRow
+from flows.rows import DayRow, DeliveryStatus, PushRow
 from tests.conftest import hourly
 from tests.support import peek
 
@@ -274,8 +274,8 @@ def test_records_read_back_the_same_on_each_database(store: Store) -> None:
         assert tx.checkin_rows()[0].local_day == NOW.date() - timedelta(days=39)
         assert tx.checkin_rows()[0] == DayRow(NOW.date() - timedelta(days=39), 6, 3, "good", "no")
         taken = tx.latest_test()
-        assert taken is not None and taken[0] == NOW and taken[1]["risk"] == "low"
-        assert week.latest_test == SelfCheckRow(NOW, "low", 6)
+        assert taken is not None and taken.taken_at == NOW and taken.risk == "low"
+        assert week.latest_test == taken and (taken.risk, taken.pain_now) == ("low", 6)
         # The unfinished level 4 is not counted; each finished walk at level 3 is listed.
         assert tx.walking_progress("walking") == (3, [NOW, later])
         assert tx.walking_progress("stretching") == (None, [])

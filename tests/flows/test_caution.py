@@ -12,7 +12,6 @@ import pytest
 
 from flows import caution as cn
 from flows import helplines
-from flows.exercises.facts import ExerciseStarted
 from flows.exercises.flow import ExerciseFlow
 from flows.exercises.library import CALM_CATEGORIES
 from flows.i18n import default_catalogue
@@ -86,7 +85,7 @@ def test_yes_clears_the_caution_and_opens_the_whole_menu() -> None:
 def test_yes_on_a_reminders_start_goes_into_its_exercise_without_the_caution() -> None:
     history = {"caution": EMERGENCY, "exercise_id": "bridge"}
     outcome = advance(EXERCISE.start(ctx(history)), Text("yes, I've been seen and it's FINE"), {})
-    assert outcome.facts == (cn.CautionCleared(), ExerciseStarted("bridge"))
+    assert outcome.facts == (cn.CautionCleared(),)
     assert outcome.state is not None and outcome.state.step == "guide"
     assert "Bridges" in texts(outcome) and "Because of what you told me" not in texts(outcome)
 
@@ -113,14 +112,16 @@ def test_a_calm_exercise_carries_the_caution_while_it_is_open() -> None:
     category = advance(menu, Press("breathing"), history)
     exercise = values(category.replies[-1])[0]
     started = advance(category, Press(exercise), history)
-    assert isinstance(started.facts[0], ExerciseStarted)
+    assert started.facts == ()
+    assert started.state is not None and started.state.step == "guide"
     assert "⚠️ Because of what you told me on Wed 25 Nov, please still get checked" in texts(started)
 
 
 def test_not_yet_on_a_calm_reminder_opens_that_exercise_with_the_caution() -> None:
     history = {"caution": SEE_DOCTOR, "exercise_id": "slow_breath"}
     outcome = advance(EXERCISE.start(ctx(history)), Press(cn.NOT_YET), history)
-    assert outcome.facts == (ExerciseStarted("slow_breath"),)
+    assert outcome.facts == ()
+    assert outcome.state is not None and outcome.state.step == "guide"
     assert "GP" in outcome.replies[0].text
     assert "please still get checked by a doctor" in texts(outcome)
 

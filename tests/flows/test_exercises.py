@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.exercises.facts import ExerciseFinished, ExerciseStarted
+from flows.exercises.facts import ExerciseFinished
 from flows.exercises.flow import ExerciseFlow
 from flows.exercises.library import (
     CATEGORIES,
@@ -68,7 +68,7 @@ def check_outcome(outcome: Outcome) -> None:
                 assert choice.value and choice.value.isascii() and len(choice.value) <= 20
                 assert "|" not in choice.value
     for fact in outcome.facts:
-        assert isinstance(fact, ExerciseStarted | ExerciseFinished)
+        assert isinstance(fact, ExerciseFinished)
         json.dumps(dataclasses.asdict(fact))
         assert fact.exercise_id in LIBRARY
     if any(isinstance(fact, ExerciseFinished) for fact in outcome.facts):
@@ -285,7 +285,7 @@ def test_every_exercise_can_be_walked_from_the_menu_and_rated(ex_id: str) -> Non
     minutes = 5 if ex_id == WALK_ID else ex.duration_min
     assert f"about {minutes} min" in begun.replies[0].text  # duration stated at the start
     assert ex.intro in begun.replies[0].text
-    assert begun.facts == (ExerciseStarted(ex_id),)
+    assert begun.facts == ()  # a start is not recorded, only the end
 
     guided = outcomes[len(opening_events(ex_id)) : -2 - len(walked)]
     for number, outcome in enumerate(guided, start=1):
@@ -305,7 +305,7 @@ def test_every_exercise_can_be_walked_from_the_menu_and_rated(ex_id: str) -> Non
     assert done.state is None
     level = 5 if ex_id == WALK_ID else None
     assert done.facts == (ExerciseFinished(ex_id, 7, completed=True, level=level),)
-    assert all_facts(outcomes) == [ExerciseStarted(ex_id), *done.facts]
+    assert all_facts(outcomes) == list(done.facts)
     assert "7/10" in done.replies[0].text
 
 
@@ -315,7 +315,7 @@ def test_reminder_start_jumps_straight_into_the_exercise(ex_id: str) -> None:
     out = FLOW.start(make_ctx({"exercise_id": ex_id}))
     check_outcome(out)
     assert state_of(out).step == "guide"
-    assert out.facts == (ExerciseStarted(ex_id),)
+    assert out.facts == ()
     assert len(out.replies) == 2
     assert ex.title in out.replies[0].text and f"about {ex.duration_min} min" in out.replies[0].text
     assert f"Step 1/{len(ex.steps)}" in out.replies[1].text
@@ -618,7 +618,7 @@ def test_first_walk_asks_for_a_baseline(history: dict[str, Any]) -> None:
 def test_baseline_sets_todays_walk(event: Event, minutes: int) -> None:
     outcomes = drive([Press("pacing"), Press(WALK_ID), event])
     begun = outcomes[-1]
-    assert begun.facts == (ExerciseStarted(WALK_ID),)
+    assert begun.facts == ()
     assert state_of(begun).answers["level"] == minutes
     assert f"about {minutes} min" in begun.replies[0].text
     assert f"Today's walk: {minutes} minutes" in begun.replies[0].text
@@ -827,8 +827,8 @@ def test_parse_minutes(typed: str, minutes: int | None) -> None:
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: ExerciseStarted(""),
-        lambda: ExerciseStarted("Bad Id"),
+        lambda: ExerciseFinished("", None, completed=False, level=None),
+        lambda: ExerciseFinished("Bad Id", None, completed=False, level=None),
         lambda: ExerciseFinished("bridge", 11, completed=True, level=None),
         lambda: ExerciseFinished("bridge", -1, completed=True, level=None),
         lambda: ExerciseFinished("bridge", True, completed=True, level=None),
@@ -915,7 +915,7 @@ def test_random_events_never_raise(history: dict[str, Any], picks: list[tuple[st
     ctx = make_ctx(history)
     outcome = FLOW.start(ctx)
     check_outcome(outcome)
-    started = len([f for f in outcome.facts if isinstance(f, ExerciseStarted)])
+    ended = len([f for f in outcome.facts if isinstance(f, ExerciseFinished)])
     for kind, payload in picks:
         if outcome.state is None:
             break
@@ -931,5 +931,5 @@ def test_random_events_never_raise(history: dict[str, Any], picks: list[tuple[st
         check_outcome(outcome)
         if outcome.state is not None:
             assert FLOW.current(outcome.state, ctx)
-        started += len([f for f in outcome.facts if isinstance(f, ExerciseStarted)])
-        assert started <= 1
+        ended += len([f for f in outcome.facts if isinstance(f, ExerciseFinished)])
+        assert ended <= 1

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from flows import pacing
-from flows.pacing import Due
+from flows.rows import DueRow
 
 BXL = "Europe/Brussels"
 # Tuesday 24 November 2026, 20:00 in Brussels (19:00 UTC).
@@ -17,42 +17,42 @@ TUESDAY = date(2026, 11, 24)
 
 # -- a task done for the day (issue 14, item 5) --------------------------------------
 
-DONE_CASES: list[tuple[str, Due, str]] = [
+DONE_CASES: list[tuple[str, DueRow, str]] = [
     (
         "check-in today: the evening nudge is skipped",
-        Due("checkin", EVENING, BXL, last_checkin_day=TUESDAY),
+        DueRow("checkin", EVENING, BXL, last_checkin_day=TUESDAY),
         pacing.DONE,
     ),
     (
         "check-in yesterday: it is sent",
-        Due("checkin", EVENING, BXL, last_checkin_day=date(2026, 11, 23)),
+        DueRow("checkin", EVENING, BXL, last_checkin_day=date(2026, 11, 23)),
         pacing.SEND,
     ),
-    ("never checked in: it is sent", Due("checkin", EVENING, BXL), pacing.SEND),
+    ("never checked in: it is sent", DueRow("checkin", EVENING, BXL), pacing.SEND),
     (
         "a snoozed check-in after checking in: skipped too",
-        Due("checkin", EVENING, BXL, one_off=True, last_checkin_day=TUESDAY),
+        DueRow("checkin", EVENING, BXL, one_off=True, last_checkin_day=TUESDAY),
         pacing.DONE,
     ),
     (
         "breathing exercise this morning: skipped",
-        Due("stress", EVENING, BXL, last_task_done=datetime(2026, 11, 24, 7, 0, tzinfo=UTC)),
+        DueRow("stress", EVENING, BXL, last_task_done=datetime(2026, 11, 24, 7, 0, tzinfo=UTC)),
         pacing.DONE,
     ),
     (
         "breathing exercise last night: sent",
-        Due("stress", EVENING, BXL, last_task_done=datetime(2026, 11, 23, 21, 0, tzinfo=UTC)),
+        DueRow("stress", EVENING, BXL, last_task_done=datetime(2026, 11, 23, 21, 0, tzinfo=UTC)),
         pacing.SEND,
     ),
     # 23:30 UTC on the 23rd is already the 24th in Brussels: the user's day counts.
     (
         "the walk after local midnight counts for the local day",
-        Due("pain", EVENING, BXL, last_task_done=datetime(2026, 11, 23, 23, 30, tzinfo=UTC)),
+        DueRow("pain", EVENING, BXL, last_task_done=datetime(2026, 11, 23, 23, 30, tzinfo=UTC)),
         pacing.DONE,
     ),
     (
         "... but not in London, where it was still the 23rd",
-        Due(
+        DueRow(
             "pain",
             EVENING,
             "Europe/London",
@@ -62,27 +62,27 @@ DONE_CASES: list[tuple[str, Due, str]] = [
     ),
     (
         "movement breaks are a rhythm, not a task: never skipped",
-        Due("movement", EVENING, BXL, last_checkin_day=TUESDAY, last_task_done=EVENING),
+        DueRow("movement", EVENING, BXL, last_checkin_day=TUESDAY, last_task_done=EVENING),
         pacing.SEND,
     ),
     (
         "changes of position: never skipped",
-        Due("posture", EVENING, BXL, last_task_done=EVENING),
+        DueRow("posture", EVENING, BXL, last_task_done=EVENING),
         pacing.SEND,
     ),
     (
         "the weekly summary: never skipped",
-        Due("summary", EVENING, BXL, last_checkin_day=TUESDAY),
+        DueRow("summary", EVENING, BXL, last_checkin_day=TUESDAY),
         pacing.SEND,
     ),
     (
         "a doctor follow-up: never skipped",
-        Due("doctor_followup", EVENING, BXL, one_off=True, last_checkin_day=TUESDAY),
+        DueRow("doctor_followup", EVENING, BXL, one_off=True, last_checkin_day=TUESDAY),
         pacing.SEND,
     ),
     (
         "a crisis follow-up: never skipped",
-        Due("crisis_followup", EVENING, BXL, one_off=True, last_task_done=EVENING),
+        DueRow("crisis_followup", EVENING, BXL, one_off=True, last_task_done=EVENING),
         pacing.SEND,
     ),
 ]
@@ -91,7 +91,7 @@ DONE_CASES: list[tuple[str, Due, str]] = [
 @pytest.mark.parametrize(
     ("due", "expected"), [c[1:] for c in DONE_CASES], ids=[c[0] for c in DONE_CASES]
 )
-def test_a_reminder_whose_task_is_done_today_is_skipped(due: Due, expected: str) -> None:
+def test_a_reminder_whose_task_is_done_today_is_skipped(due: DueRow, expected: str) -> None:
     assert pacing.decide(due) == expected
 
 
@@ -101,18 +101,12 @@ from collections.abc import Callable  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
-from flows.pacing import Pushed, Regular  # noqa: E402
+from flows.pacing import Regular  # noqa: E402
 from flows.plan import default_plan  # noqa: E402
+from flows.rows import DEFAULT_DAILY_LIMIT, PushedRow, RegularRow  # noqa: E402
 from flows.schedule import Rule  # noqa: E402
+from tests.support.self_check import OFFICE_WORKER  # noqa: E402
 
-OFFICE_WORKER = {  # the profile of issue 14: sits at work, some stress, pain for months
-    "physical_factors": ["long_sitting", "posture"],
-    "worse_with": ["sitting"],
-    "pss4": 9,
-    "stress_role": "some",
-    "duration": "chronic",
-    "risk": "medium",
-}
 MONDAY = date(2026, 11, 23)
 
 
@@ -123,14 +117,14 @@ def hhmm(slot: datetime) -> str:
 def live(
     regular: list[Regular],
     days: int,
-    limit: int | None = pacing.DEFAULT_DAILY_LIMIT,
+    limit: int | None = DEFAULT_DAILY_LIMIT,
     answer: Callable[[str, date], str | None] = lambda kind, day: None,
     start: date = MONDAY,
 ) -> dict[date, list[tuple[str, str, str]]]:
     """The dispatcher's view of ``days`` days: every slot of every rule in time order,
     put to decide() with the pushes so far; (time, kind, verdict) of those that went out
     or carried the question, per day."""
-    pushed: list[Pushed] = []
+    pushed: list[PushedRow] = []
     reminders = list(regular)
     log: dict[date, list[tuple[str, str, str]]] = {}
     for offset in range(days):
@@ -140,18 +134,28 @@ def live(
         )
         log[day] = []
         for slot, kind in slots:
-            due = Due(
-                kind, slot, BXL, daily_limit=limit, regular=tuple(reminders), pushed=tuple(pushed)
+            due = DueRow(
+                kind,
+                slot,
+                BXL,
+                daily_limit=limit,
+                regular=tuple(map(stored, reminders)),
+                pushed=tuple(pushed),
             )
             verdict = pacing.decide(due)
             if verdict in (pacing.SEND, pacing.ASK):
-                pushed.append(Pushed(kind, slot, action=answer(kind, day)))
+                pushed.append(PushedRow(kind, slot, action=answer(kind, day)))
                 log[day].append((hhmm(slot), kind, verdict))
             if verdict == pacing.ASK:
                 reminders = [
                     replace(r, asked_at=slot) if r.rule.kind == kind else r for r in reminders
                 ]
     return log
+
+
+def stored(regular: Regular) -> RegularRow:
+    """``regular`` as the store hands it over: its rule as JSON."""
+    return RegularRow(regular.rule.kind, regular.rule.to_dict(), regular.set_at, regular.asked_at)
 
 
 def office_plan() -> list[Regular]:
@@ -193,28 +197,33 @@ def test_sunday_keeps_the_weekly_summary_first() -> None:
 def test_a_task_done_early_frees_its_place_for_a_break() -> None:
     plan = office_plan()
     morning = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
-    pushed: list[Pushed] = []
+    pushed: list[PushedRow] = []
     sent = []
     day = sorted((s, r.rule.kind) for r in plan for s in pacing.day_slots(r.rule, MONDAY, BXL))
     for slot, kind in day:
-        due = Due(
-            kind, slot, BXL, last_task_done=morning, regular=tuple(plan), pushed=tuple(pushed)
+        due = DueRow(
+            kind,
+            slot,
+            BXL,
+            last_task_done=morning,
+            regular=tuple(map(stored, plan)),
+            pushed=tuple(pushed),
         )
         if pacing.decide(due) == pacing.SEND:
-            pushed.append(Pushed(kind, slot))
+            pushed.append(PushedRow(kind, slot))
             sent.append(hhmm(slot))
     # Breathing (12:30) and the walk (17:30) were done that morning: breathing's place
     # goes to the next break; the walk's is known only at 17:30, when no break is left.
     assert sent == ["09:00", "15:00", "20:00"]
 
 
-SNOOZE = Due(
+SNOOZE = DueRow(
     "checkin",
     EVENING,
     BXL,
     one_off=True,
     daily_limit=1,
-    pushed=(Pushed("stress", EVENING - timedelta(hours=7)),),
+    pushed=(PushedRow("stress", EVENING - timedelta(hours=7)),),
 )
 
 
@@ -225,7 +234,9 @@ SNOOZE = Due(
         (replace(SNOOZE, one_off=False), pacing.CAPPED),
         # Follow-ups are never held back, and never count against the limit.
         (
-            Due("doctor_followup", EVENING, BXL, one_off=True, daily_limit=1, pushed=SNOOZE.pushed),
+            DueRow(
+                "doctor_followup", EVENING, BXL, one_off=True, daily_limit=1, pushed=SNOOZE.pushed
+            ),
             pacing.SEND,
         ),
         (
@@ -233,8 +244,8 @@ SNOOZE = Due(
                 SNOOZE,
                 one_off=False,
                 pushed=(
-                    Pushed("crisis_followup", EVENING - timedelta(hours=9), one_off=True),
-                    Pushed("checkin", EVENING - timedelta(hours=8), one_off=True),
+                    PushedRow("crisis_followup", EVENING - timedelta(hours=9), one_off=True),
+                    PushedRow("checkin", EVENING - timedelta(hours=8), one_off=True),
                 ),
             ),
             pacing.SEND,
@@ -242,7 +253,7 @@ SNOOZE = Due(
         (replace(SNOOZE, one_off=False, daily_limit=None), pacing.SEND),
     ],
 )
-def test_snoozes_and_follow_ups_are_outside_the_limit(due: Due, expected: str) -> None:
+def test_snoozes_and_follow_ups_are_outside_the_limit(due: DueRow, expected: str) -> None:
     assert pacing.decide(due) == expected
 
 
@@ -272,9 +283,14 @@ def test_the_programme_message_counts_as_one_of_the_days_pushes_and_goes_first(
 
 def test_the_programme_message_is_never_held_back_by_the_limit() -> None:
     morning = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
-    breaks = tuple(Pushed("movement", morning - timedelta(hours=h)) for h in (1, 2))
-    due = Due(
-        "programme", morning, BXL, daily_limit=2, regular=tuple(enrolled_plan()), pushed=breaks
+    breaks = tuple(PushedRow("movement", morning - timedelta(hours=h)) for h in (1, 2))
+    due = DueRow(
+        "programme",
+        morning,
+        BXL,
+        daily_limit=2,
+        regular=tuple(map(stored, enrolled_plan())),
+        pushed=breaks,
     )
     assert pacing.decide(due) == pacing.SEND
     # Once it went, it takes a place: the next break is over the limit of 3.
@@ -283,11 +299,11 @@ def test_the_programme_message_is_never_held_back_by_the_limit() -> None:
         kind="movement",
         slot=morning + timedelta(hours=1),
         daily_limit=3,
-        pushed=(*breaks, Pushed("programme", morning)),
+        pushed=(*breaks, PushedRow("programme", morning)),
     )
     assert pacing.decide(after) == pacing.CAPPED
     # Its follow-up is a one-off slot: outside the count, like a snooze.
-    follow_up = Pushed("programme", morning + timedelta(hours=3), one_off=True)
+    follow_up = PushedRow("programme", morning + timedelta(hours=3), one_off=True)
     assert pacing.sent_on(TUESDAY, (*breaks, follow_up), BXL) == 2
 
 
@@ -300,16 +316,16 @@ def at(day: date, hour: int = 17) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=hour)
 
 
-IGNORED: list[tuple[str, list[Pushed], date, datetime | None, int]] = [
+IGNORED: list[tuple[str, list[PushedRow], date, datetime | None, int]] = [
     ("nothing pushed", [], D[3], None, 0),
-    ("three days unanswered", [Pushed("pain", at(d)) for d in D[:3]], D[3], None, 3),
-    ("only other kinds count", [Pushed("stress", at(d)) for d in D[:3]], D[3], None, 0),
+    ("three days unanswered", [PushedRow("pain", at(d)) for d in D[:3]], D[3], None, 3),
+    ("only other kinds count", [PushedRow("stress", at(d)) for d in D[:3]], D[3], None, 0),
     (
         "an answer breaks the run",
         [
-            Pushed("pain", at(D[0])),
-            Pushed("pain", at(D[1]), action="skip"),
-            Pushed("pain", at(D[2])),
+            PushedRow("pain", at(D[0])),
+            PushedRow("pain", at(D[1]), action="skip"),
+            PushedRow("pain", at(D[2])),
         ],
         D[3],
         None,
@@ -317,40 +333,49 @@ IGNORED: list[tuple[str, list[Pushed], date, datetime | None, int]] = [
     ),
     (
         "a snooze pressed is an answer",
-        [Pushed("pain", at(D[0])), Pushed("pain", at(D[1]), action="snooze30")],
+        [PushedRow("pain", at(D[0])), PushedRow("pain", at(D[1]), action="snooze30")],
         D[2],
         None,
         0,
     ),
     (
         "answered today: back to normal at once",
-        [*(Pushed("pain", at(d)) for d in D[:3]), Pushed("pain", at(D[3], 8), action="done")],
+        [*(PushedRow("pain", at(d)) for d in D[:3]), PushedRow("pain", at(D[3], 8), action="done")],
         D[3],
         None,
         0,
     ),
     (
         "one answered push of several that day is enough",
-        [Pushed("movement", at(D[0], h), action="done" if h == 9 else None) for h in (9, 10, 11)],
+        [
+            PushedRow("movement", at(D[0], h), action="done" if h == 9 else None)
+            for h in (9, 10, 11)
+        ],
         D[1],
         None,
         0,
     ),
     (
         "days without a push are passed over (spaced, paused)",
-        [Pushed("pain", at(d)) for d in (D[0], D[2], D[6])],
+        [PushedRow("pain", at(d)) for d in (D[0], D[2], D[6])],
         D[8],
         None,
         3,
     ),
     (
         "'keep it, less often' is no answer to the reminder",
-        [*(Pushed("pain", at(d)) for d in D[:3]), Pushed("pain", at(D[3]), action="keep")],
+        [*(PushedRow("pain", at(d)) for d in D[:3]), PushedRow("pain", at(D[3]), action="keep")],
         D[4],
         None,
         4,
     ),
-    ("a new setting starts afresh", [Pushed("pain", at(d)) for d in D[:3]], D[3], at(D[2], 18), 0),
+    (
+        "a new setting starts afresh",
+        [PushedRow("pain", at(d)) for d in D[:3]],
+        D[3],
+        at(D[2], 18),
+        0,
+    ),
 ]
 
 
@@ -358,7 +383,7 @@ IGNORED: list[tuple[str, list[Pushed], date, datetime | None, int]] = [
     ("pushed", "today", "since", "expected"), [c[1:] for c in IGNORED], ids=[c[0] for c in IGNORED]
 )
 def test_ignored_days(
-    pushed: list[Pushed], today: date, since: datetime | None, expected: int
+    pushed: list[PushedRow], today: date, since: datetime | None, expected: int
 ) -> None:
     kind = "movement" if pushed and pushed[0].kind == "movement" else "pain"
     assert pacing.ignored_days(kind, pushed, today, "UTC", since) == expected
@@ -399,8 +424,8 @@ def test_movement_breaks_ignored_come_once_on_their_days() -> None:
 
 def test_a_new_setting_after_the_question_gets_a_fresh_start() -> None:
     asked = replace(WALK, asked_at=at(D[3]), set_at=at(D[0], 6))
-    pushed = tuple(Pushed("pain", at(d)) for d in D[:4])
-    due = Due("pain", at(D[4]), "UTC", regular=(asked,), pushed=pushed)
+    pushed = tuple(PushedRow("pain", at(d)) for d in D[:4])
+    due = DueRow("pain", at(D[4]), "UTC", regular=(stored(asked),), pushed=pushed)
     assert pacing.decide(due) == pacing.SPACED
     changed = replace(asked, set_at=at(D[4], 9))  # the user picked another time
-    assert pacing.decide(replace(due, regular=(changed,))) == pacing.SEND
+    assert pacing.decide(replace(due, regular=(stored(changed),))) == pacing.SEND

@@ -871,7 +871,7 @@ def test_the_store_rows_become_local_days_and_only_nudges_count_as_reminders() -
             PushRow(late, "checkin", None, DeliveryStatus.CAPPED),
             PushRow(late, "stress", None, DeliveryStatus.SPACED),
         ),
-        latest_test=SelfCheckRow(late, None, 5),
+        latest_test=SelfCheckRow.of(late, {"pain_now": 5}),
         reminders_on=frozenset({"checkin"}),
         began_at=late,
     )

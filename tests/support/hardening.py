@@ -19,7 +19,6 @@ from typing import Any
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application
 
 from bot.clock import ManualClock
 from bot.conversation import Outgoing, to_outgoing
@@ -36,10 +35,11 @@ from flows.instruments import PHQ4_BANDS, PSEQ2_BANDS, PSS4_LEVELS, RISKS
 from flows.pain_test_questions import INDEX as PAIN_TEST_INDEX
 from flows.pain_test_questions import STEPS as PAIN_TEST_STEPS
 from flows.runtime import Context, FlowState
-from tests.conftest import TEST_TOKEN, TOKEN_SECRET
+from tests.conftest import TEST_TOKEN, TOKEN_SECRET, unthrottled_app
 from tests.support import hardening_updates as hu
 from tests.support import peek
 from tests.support.fakebotapi import Call, FakeBotApi
+from tests.support.telegram import message_id
 
 SEND_METHODS = ("sendMessage", "sendPhoto", "sendDocument")
 
@@ -78,11 +78,6 @@ def labelled_buttons(call: Call) -> dict[str, str]:
     return {b["text"]: b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row}
 
 
-def message_id(call: Call) -> int:
-    assert isinstance(call.result, dict), call
-    return int(call.result["message_id"])
-
-
 def unthrottled_application(
     server: FakeBotApi, services: Services, *, read_timeout: float | None = None
 ) -> Any:
@@ -90,15 +85,7 @@ def unthrottled_application(
     does not hold sends to Telegram's 30 a second: thousands of updates must fit in
     seconds here. Everything else (real Bot, real HTTPXRequest) is as in production."""
     harden_logging(TEST_TOKEN)
-    app_builder = (
-        Application.builder()
-        .token(TEST_TOKEN)
-        .base_url(f"{server.base_url}/bot")
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
-    )
-    if read_timeout is not None:
-        app_builder = app_builder.read_timeout(read_timeout)
-    app = app_builder.build()
+    app = unthrottled_app(server, read_timeout)
     app.bot_data[SERVICES] = services
     register_handlers(app)
     return app

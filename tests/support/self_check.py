@@ -1,12 +1,24 @@
 """Answers to the self-check shared by the tests of every layer: a calm profile, a
-retake with stress a little raised, and the presses that give an answer (a multiple
-choice is its picks and "done", or "none")."""
+retake with stress a little raised, the office worker's scores, and the presses that
+give an answer (a multiple choice is its picks and "done", or "none")."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flows.pain_test_questions import Step
+
+OFFICE_WORKER: dict[str, Any] = {
+    # The profile of issue 14: sits at work, posture, some stress, pain for months; its
+    # default plan is 13 pushes a weekday, more than the daily limit lets through.
+    "physical_factors": ["long_sitting", "posture"],
+    "worse_with": ["sitting"],
+    "pss4": 9,
+    "stress_role": "some",
+    "duration": "chronic",
+    "risk": "medium",
+}
+"""Self-check scores (as stored), not answers: what the plan and the pacing read."""
 
 CALM: dict[str, Any] = {
     "red_emergency": [],
