@@ -295,15 +295,23 @@ def week_report(day: Day, content: ProgrammeContent) -> WeekReport | None:
 
 def week_text(t: Translator, report: WeekReport) -> str:
     """The summary's programme part, in the user's language."""
-    k = "programme.ui.summary"
     theme = t(f"programme.weeks.{week_key(report.week)}.theme")
     lines = [
-        t(f"{k}.title", label=t(report.label.key, **report.label.fills()), theme=theme),
-        t(f"{k}.sessions", done=report.done, days=report.days),
+        t(
+            "programme.ui.summary.title",
+            label=t(report.label.key, **report.label.fills()),
+            theme=theme,
+        ),
+        t("programme.ui.summary.sessions", done=report.done, days=report.days),
         t("programme.ui.status_level", level=report.level),
     ]
     if report.flare_days:
-        lines.append(t(f"{k}.flare_days", days=report.flare_days))
+        lines.append(t("programme.ui.summary.flare_days", days=report.flare_days))
     if report.next_week is not None:
-        lines.append(t(f"{k}.next", theme=t(f"programme.weeks.{week_key(report.next_week)}.theme")))
+        lines.append(
+            t(
+                "programme.ui.summary.next",
+                theme=t(f"programme.weeks.{week_key(report.next_week)}.theme"),
+            )
+        )
     return "\n".join(lines)

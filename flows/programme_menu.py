@@ -28,11 +28,10 @@ from flows.programme.goals import goal_of_week
 from flows.programme.keeping_up import confirm_time, engaged
 from flows.programme.state import MAX_PAUSE_DAYS, ProgrammeState
 from flows.programme.tracks import enrol
-from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text
+from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply, Text, reask
 from flows.time_input import parse_hhmm
 
 NAME: Final = "programme"
-P: Final = "programme.ui"
 
 OFFER, TIME, STATUS, PAUSE, RESTART, LEAVE = "offer", "time", "status", "pause", "restart", "leave"
 SUGGEST: Final = "suggest"
@@ -96,7 +95,7 @@ class ProgrammeFlow:
         if state.step not in STEPS or (state.step not in (OFFER, TIME) and not day.enrolled):
             return self.start(ctx)
         if value == CLOSE or (value == NO and state.step in (RESTART, LEAVE)):
-            return Outcome(None, (Reply(ctx.t(f"{P}.closed")),))
+            return Outcome(None, (Reply(ctx.t("programme.ui.closed")),))
         if state.step == OFFER:
             if value == START:
                 return self._ask(state.at(TIME, enrol=True), ctx)
@@ -111,7 +110,7 @@ class ProgrammeFlow:
         if state.step == RESTART and value == YES:
             return self._enrolled(day, day.state.at, ctx, restarted=True)
         if state.step == LEAVE and value == YES:
-            return Outcome(None, (Reply(ctx.t(f"{P}.left")),), (pd.ProgrammeLeft(),))
+            return Outcome(None, (Reply(ctx.t("programme.ui.left")),), (pd.ProgrammeLeft(),))
         if state.step == STATUS:
             return self._handle_status(state, value, day, ctx)
         return self._ask(state, ctx, ctx.t("common.please_use_buttons"))
@@ -157,14 +156,14 @@ class ProgrammeFlow:
             typed = parse_hhmm(event.text)
             at = time.fromisoformat(typed) if typed else None
         if at is None:
-            return self._ask(state, ctx, ctx.t(f"{P}.time_invalid"))
+            return self._ask(state, ctx, ctx.t("programme.ui.time_invalid"))
         if state.answers.get("enrol") or not day.enrolled:
             return self._enrolled(day, at, ctx, restarted=False)
         assert day.state is not None
         changed = confirm_time(day.state, at)
         facts = (*pd.changes(day.state, changed), DailyTimeChosen(hhmm(at)))
         return Outcome(
-            None, (Reply(ctx.t(f"{P}.time_changed", time=pd.time_text(ctx, at))),), facts
+            None, (Reply(ctx.t("programme.ui.time_changed", time=pd.time_text(ctx, at))),), facts
         )
 
     def _handle_suggest(
@@ -174,7 +173,7 @@ class ProgrammeFlow:
         noted when it was made, so it is not made again for a fortnight)."""
         assert day.state is not None
         if value == NO:
-            text = ctx.t(f"{P}.suggest_kept", time=pd.time_text(ctx, day.state.at))
+            text = ctx.t("programme.ui.suggest_kept", time=pd.time_text(ctx, day.state.at))
             return Outcome(None, (Reply(text),))
         if value != YES:
             return self._ask(state, ctx, ctx.t("common.please_use_buttons"))
@@ -182,21 +181,23 @@ class ProgrammeFlow:
         changed = confirm_time(day.state, at)
         facts = (*pd.changes(day.state, changed), DailyTimeChosen(hhmm(at)))
         return Outcome(
-            None, (Reply(ctx.t(f"{P}.time_changed", time=pd.time_text(ctx, at))),), facts
+            None, (Reply(ctx.t("programme.ui.time_changed", time=pd.time_text(ctx, at))),), facts
         )
 
     def _enrolled(self, day: pd.Day, at: time, ctx: Context, *, restarted: bool) -> Outcome:
         t = ctx.t
         enrolment = enrol(day.today, at, day.risk)
-        key = "restarted" if restarted else "enrolled"
-        lines = [t(f"{P}.{key}", time=pd.time_text(ctx, at))]
+        key = "programme.ui.restarted" if restarted else "programme.ui.enrolled"
+        lines = [t(key, time=pd.time_text(ctx, at))]
         kinds = ctx.history.get(pd.REMINDER_KINDS) or ()
         if not restarted and any(kind in pd.REPLACED_KINDS for kind in kinds):
-            lines.append(t(f"{P}.replaced"))
-        rows: list[tuple[Choice, ...]] = [(Choice(t(f"{P}.today_button"), command="today"),)]
+            lines.append(t("programme.ui.replaced"))
+        rows: list[tuple[Choice, ...]] = [
+            (Choice(t("programme.ui.today_button"), command="today"),)
+        ]
         if enrolment.suggest_self_check:
-            lines.append(t(f"{P}.suggest_test"))
-            rows.append((Choice(t(f"{P}.take_test"), command="test"),))
+            lines.append(t("programme.ui.suggest_test"))
+            rows.append((Choice(t("programme.ui.take_test"), command="test"),))
         facts = (pd.ProgrammeEnrolled(enrolment.state.to_dict()), DailyTimeChosen(hhmm(at)))
         return Outcome(None, (Reply("\n\n".join(lines), tuple(rows)),), facts)
 
@@ -215,21 +216,21 @@ class ProgrammeFlow:
         if value == DO_RESUME:
             resumed = engaged(pause_rules.resume(day.state, day.today))
             where = label(position(resumed, day.today))
-            text = ctx.t(f"{P}.resumed", label=pd.label_text(ctx, where))
+            text = ctx.t("programme.ui.resumed", label=pd.label_text(ctx, where))
             return Outcome(None, (Reply(text),), pd.changes(day.state, resumed))
         status = self._status(day, ctx)
-        note = ctx.t("common.please_use_buttons")
-        return Outcome(status.state, (Reply(note), *status.replies), status.facts)
+        assert status.state is not None
+        return reask(status.state, status.replies, ctx.t("common.please_use_buttons"), status.facts)
 
     def _handle_pause(self, state: FlowState, event: Event, day: pd.Day, ctx: Context) -> Outcome:
         assert day.state is not None
         text = event.value if isinstance(event, Press) else event.text.strip()
         days = int(text) if text.isascii() and text.isdigit() and len(text) <= 2 else 0
         if not 1 <= days <= MAX_PAUSE_DAYS:
-            return self._ask(state, ctx, ctx.t(f"{P}.pause_invalid"))
+            return self._ask(state, ctx, ctx.t("programme.ui.pause_invalid"))
         paused = pause_rules.pause(day.state, day.today, days)
         assert paused.pause is not None
-        reply = Reply(ctx.t(f"{P}.paused", date=pd.date_text(ctx, paused.pause.end)))
+        reply = Reply(ctx.t("programme.ui.paused", date=pd.date_text(ctx, paused.pause.end)))
         return Outcome(None, (reply,), pd.changes(day.state, paused))
 
     # -- what is shown ---------------------------------------------------------------
@@ -243,34 +244,41 @@ class ProgrammeFlow:
         where = position(state, day.today)
         lines = [
             t(
-                f"{P}.status_head",
+                "programme.ui.status_head",
                 label=pd.label_text(ctx, plan.label),
                 theme=pd.theme_text(ctx, where.week),
             ),
-            t(f"{P}.status_level", level=plan.level),
+            t("programme.ui.status_level", level=plan.level),
             pd.streak_text(ctx, day.with_state(state)),
         ]
         paused = pause_rules.paused_today(state, day.today)
         if paused and state.pause is not None:
-            lines.append(t(f"{P}.status_paused", date=pd.date_text(ctx, state.pause.end)))
+            lines.append(t("programme.ui.status_paused", date=pd.date_text(ctx, state.pause.end)))
         else:
             left = pd.left_today(plan, day)
             if pd.done_today(plan, day) or not left:
-                lines.append(t(f"{P}.status_done"))
+                lines.append(t("programme.ui.status_done"))
             else:
-                lines.append(t(f"{P}.status_next", parts=pd.part_names(ctx, left)))
+                lines.append(t("programme.ui.status_next", parts=pd.part_names(ctx, left)))
         goal = goal_of_week(state, where.week)
         if goal is not None:
-            lines.append(t(f"{P}.status_goal", goal=t(f"programme.goals.{goal}")))
-        lines.append(t(f"{P}.status_time", time=pd.time_text(ctx, state.at)))
+            lines.append(t("programme.ui.status_goal", goal=t(f"programme.goals.{goal}")))
+        lines.append(t("programme.ui.status_time", time=pd.time_text(ctx, state.at)))
         rows: list[tuple[Choice, ...]] = []
         if not paused:
-            rows.append((Choice(t(f"{P}.today_button"), command="today!"),))
+            rows.append((Choice(t("programme.ui.today_button"), command="today!"),))
         rows += [
-            (Choice(t(f"{P}.resume"), DO_RESUME) if paused else Choice(t(f"{P}.pause"), DO_PAUSE),),
-            (Choice(t(f"{P}.change_time"), DO_TIME),),
-            (Choice(t(f"{P}.restart"), DO_RESTART), Choice(t(f"{P}.leave"), DO_LEAVE)),
-            (Choice(t(f"{P}.close"), CLOSE),),
+            (
+                Choice(t("programme.ui.resume"), DO_RESUME)
+                if paused
+                else Choice(t("programme.ui.pause"), DO_PAUSE),
+            ),
+            (Choice(t("programme.ui.change_time"), DO_TIME),),
+            (
+                Choice(t("programme.ui.restart"), DO_RESTART),
+                Choice(t("programme.ui.leave"), DO_LEAVE),
+            ),
+            (Choice(t("programme.ui.close"), CLOSE),),
         ]
         reply = Reply("\n".join(lines), tuple(rows))
         return Outcome(FlowState(self.name, STATUS), (reply,), pd.changes(day.state, state))
@@ -280,51 +288,62 @@ class ProgrammeFlow:
         if state.step == OFFER:
             return Reply(
                 self._offer_text(ctx),
-                ((Choice(t(f"{P}.start"), START),), (Choice(t(f"{P}.not_now"), CLOSE),)),
+                (
+                    (Choice(t("programme.ui.start"), START),),
+                    (Choice(t("programme.ui.not_now"), CLOSE),),
+                ),
             )
         if state.step == TIME:
             options = tuple(
-                Choice(t(f"{P}.times.{name}", time=pd.time_text(ctx, at)), name)
+                Choice(t(f"programme.ui.times.{name}", time=pd.time_text(ctx, at)), name)
                 for name, at in TIMES_OF_DAY.items()
             )
-            return Reply(t(f"{P}.time_question"), tuple((option,) for option in options))
+            return Reply(t("programme.ui.time_question"), tuple((option,) for option in options))
         if state.step == SUGGEST:
             at = pd.time_text(ctx, time.fromisoformat(str(state.answers[SUGGESTED])))
             return Reply(
-                t(f"{P}.suggest_question", time=at),
+                t("programme.ui.suggest_question", time=at),
                 (
-                    (Choice(t(f"{P}.suggest_yes", time=at), YES, means="yes"),),
-                    (Choice(t(f"{P}.suggest_no"), NO, means="no"),),
+                    (Choice(t("programme.ui.suggest_yes", time=at), YES, means="yes"),),
+                    (Choice(t("programme.ui.suggest_no"), NO, means="no"),),
                 ),
             )
         if state.step == PAUSE:
             options = tuple(
                 Choice(
-                    t(f"{P}.pause_one") if days == 1 else t(f"{P}.pause_days", days=days), str(days)
+                    t("programme.ui.pause_one")
+                    if days == 1
+                    else t("programme.ui.pause_days", days=days),
+                    str(days),
                 )
                 for days in PAUSE_OPTIONS
             )
-            return Reply(t(f"{P}.pause_question"), (options, (Choice(t(f"{P}.close"), CLOSE),)))
-        key = "restart_question" if state.step == RESTART else "leave_question"
-        yes = "restart_yes" if state.step == RESTART else "leave_yes"
+            return Reply(
+                t("programme.ui.pause_question"),
+                (options, (Choice(t("programme.ui.close"), CLOSE),)),
+            )
+        if state.step == RESTART:
+            question, yes = "programme.ui.restart_question", "programme.ui.restart_yes"
+        else:
+            question, yes = "programme.ui.leave_question", "programme.ui.leave_yes"
         return Reply(
-            t(f"{P}.{key}"),
-            ((Choice(t(f"{P}.{yes}"), YES),), (Choice(t(f"{P}.keep_going"), NO),)),
+            t(question),
+            ((Choice(t(yes), YES),), (Choice(t("programme.ui.keep_going"), NO),)),
         )
 
     def _offer_text(self, ctx: Context) -> str:
         day = pd.load_day(ctx)
         t = ctx.t
-        lines = [t(f"{P}.offer_again") if day.left else t(f"{P}.offer")]
+        lines = [t("programme.ui.offer_again") if day.left else t("programme.ui.offer")]
         track = enrol(day.today, TIMES_OF_DAY["morning"], day.risk)
         if track.suggest_self_check:
-            lines.append(t(f"{P}.offer_no_test"))
+            lines.append(t("programme.ui.offer_no_test"))
         else:
-            lines.append(t(f"{P}.offer_track.{track.state.track}"))
+            lines.append(t(f"programme.ui.offer_track.{track.state.track}"))
         return "\n\n".join(lines)
 
-    def _ask(self, state: FlowState, ctx: Context, prefix: str | None = None) -> Outcome:
-        question = self._question(state, ctx)
-        if prefix:
-            question = Reply(f"{prefix}\n\n{question.text}", question.choices)
-        return Outcome(state, (question,))
+    def _ask(self, state: FlowState, ctx: Context, note: str | None = None) -> Outcome:
+        """The step's question, with ``note`` (why it is asked again) on top if any:
+        :func:`flows.runtime.reask`."""
+        question = (self._question(state, ctx),)
+        return reask(state, question, note) if note else Outcome(state, question)

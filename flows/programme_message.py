@@ -39,7 +39,6 @@ from flows.programme.state import ProgrammeState
 from flows.runtime import Choice, Context, Reply
 from flows.schedule import resolve_local, snooze
 
-P: Final = "programme.ui.message"
 FOLLOW_UP: Final = "follow_up"
 """Key in a one-off reminder's rule: this slot is the day's follow-up."""
 SNOOZED: Final = "snoozed"
@@ -126,15 +125,17 @@ def daily_message(ctx: Context, *, follow_up: bool, snoozed_slot: bool = False) 
     if decided.kind is None or decided.key is None:
         return Message(decided.state)
     t = ctx.t
-    start: tuple[Choice, ...] = (Choice(t(f"{P}.start"), command="today"),)
+    start: tuple[Choice, ...] = (Choice(t("programme.ui.message.start"), command="today"),)
     if decided.kind == "daily":
-        start = (*start, Choice(t(f"{P}.later"), LATER))
+        start = (*start, Choice(t("programme.ui.message.later"), LATER))
     weekly = decided.kind == "weekly"
-    text = t(f"programme.{'maintenance' if weekly else 'nudges'}.{decided.key}")
+    text = t(
+        f"programme.maintenance.{decided.key}" if weekly else f"programme.nudges.{decided.key}"
+    )
     rows: tuple[tuple[Choice, ...], ...] = (start,)
     if decided.ask_time:
-        text = f"{text}\n\n{t(f'{P}.ask_time')}"
-        rows = (start, (Choice(t(f"{P}.other_time"), command="programme_time"),))
+        text = f"{text}\n\n{t('programme.ui.message.ask_time')}"
+        rows = (start, (Choice(t("programme.ui.message.other_time"), command="programme_time"),))
     due = follow_up_at(decided.state, ctx.now, ctx.timezone) if decided.kind == "daily" else None
     return Message(decided.state, Reply(text, rows), due)
 
@@ -178,7 +179,7 @@ def put_off(ctx: Context) -> PutOff | None:
     else:
         due = snooze(ctx.now, LATER_MINUTES)
         local = due.astimezone(ZoneInfo(ctx.timezone)).time()
-        reply = Reply(ctx.t(f"{P}.later_ack", time=pd.time_text(ctx, local)))
+        reply = Reply(ctx.t("programme.ui.message.later_ack", time=pd.time_text(ctx, local)))
     offer = suggested_time(state, day.today)
     if offer is not None:
         state = offered_time(state, day.today)

@@ -39,8 +39,19 @@ from flows.programme.lessons import mark_read
 from flows.programme.levels import after_block
 from flows.programme.plan import DayPlan
 from flows.programme.records import FEEDBACKS, PARTS, Part
-from flows.runtime import Choice, Context, Event, Flow, FlowState, Outcome, Press, Reply, Text
-from flows.today_screens import GO, LATER, OK, SKIP, WALK_OPTIONS, P
+from flows.runtime import (
+    Choice,
+    Context,
+    Event,
+    Flow,
+    FlowState,
+    Outcome,
+    Press,
+    Reply,
+    Text,
+    reask,
+)
+from flows.today_screens import GO, LATER, OK, SKIP, WALK_OPTIONS
 
 NAME: Final = "today"
 
@@ -84,7 +95,7 @@ class TodayFlow:
         if not day.enrolled or day.state is None:
             t = ctx.t
             button = Choice(t("programme.ui.start"), command="programme_start")
-            return Outcome(None, (Reply(t(f"{P}.not_enrolled"), ((button,),)),))
+            return Outcome(None, (Reply(t("programme.ui.today.not_enrolled"), ((button,),)),))
         work = _Turn(day.with_state(engaged(day.state)), day)
         plan = self._plan(work, ctx)
         if "paused" in plan.flags and work.day.state is not None:
@@ -126,7 +137,7 @@ class TodayFlow:
         if state.step == INNER:
             return self._handle_inner(state, event, work, ctx)
         if value == LATER:
-            return Outcome(None, (Reply(ctx.t(f"{P}.later")),), work.all_facts())
+            return Outcome(None, (Reply(ctx.t("programme.ui.today.later")),), work.all_facts())
         plan = self._plan(work, ctx)
         part = str(state.answers.get("part"))
         if state.step == FEEDBACK:
@@ -178,7 +189,7 @@ class TodayFlow:
             minutes = _minutes(event)
             if minutes is not None:
                 self._done(work, plan, "activity", walk=minutes)
-                work.lead.append(Reply(ctx.t(f"{P}.walk_noted", minutes=minutes)))
+                work.lead.append(Reply(ctx.t("programme.ui.today.walk_noted", minutes=minutes)))
                 return self._next(state, work, ctx)
         elif value == GO and part in ("checkin", "exercises", "skill"):
             return self._open_inner(state, part, work, plan, ctx)
@@ -190,9 +201,11 @@ class TodayFlow:
             return self._next(state, work, ctx)
         if part not in plan.parts:
             return self._next(state, work, ctx)  # the plan moved on meanwhile
-        note = Reply(ctx.t(f"{P}.walk_invalid" if part == "activity" else "use_buttons"))
+        key = (
+            "programme.ui.today.walk_invalid" if part == "activity" else "common.please_use_buttons"
+        )
         reply = sc.part_reply(part, _block_done(state), work.day, plan, ctx)
-        return Outcome(state, (note, reply), work.all_facts())
+        return reask(state, (reply,), ctx.t(key), work.all_facts())
 
     def _open_inner(
         self, state: FlowState, part: str, work: _Turn, plan: DayPlan, ctx: Context
@@ -260,8 +273,8 @@ class TodayFlow:
         self, state: FlowState, value: str | None, work: _Turn, plan: DayPlan, ctx: Context
     ) -> Outcome:
         if value not in FEEDBACKS:
-            note = Reply(ctx.t(f"{P}.use_buttons"))
-            return Outcome(state, (note, sc.feedback_question(ctx)), work.all_facts())
+            note = ctx.t("common.please_use_buttons")
+            return reask(state, (sc.feedback_question(ctx),), note, work.all_facts())
         feedback = next(f for f in FEEDBACKS if f == value)
         work.day = work.day.with_session(
             pd.session_with(work.day, plan.level, "exercises", feedback=feedback)
@@ -270,7 +283,7 @@ class TodayFlow:
         work.day = work.day.with_state(
             after_block(work.day.state, work.day.sessions, work.day.today)
         )
-        work.lead.append(Reply(ctx.t(f"{P}.rated.{feedback}")))
+        work.lead.append(Reply(ctx.t(f"programme.ui.today.rated.{feedback}")))
         return self._next(state.at(PART, block=[]), work, ctx)
 
     def _handle_goal(
@@ -278,14 +291,16 @@ class TodayFlow:
     ) -> Outcome:
         offered = _strings(state.answers.get("offered"))
         if value == SKIP:
-            return Outcome(None, (Reply(ctx.t(f"{P}.goal_later")),), work.all_facts())
+            return Outcome(None, (Reply(ctx.t("programme.ui.today.goal_later")),), work.all_facts())
         if value not in offered or work.day.state is None:
-            note = Reply(ctx.t(f"{P}.use_buttons"))
-            return Outcome(state, (note, sc.goal_question(offered, ctx)), work.all_facts())
+            note = ctx.t("common.please_use_buttons")
+            return reask(state, (sc.goal_question(offered, ctx),), note, work.all_facts())
         week = position(work.day.state, work.day.today).week
         work.day = work.day.with_state(choose_goal(work.day.state, week, str(value), offered))
         label = ctx.t(f"programme.goals.{value}")
-        return Outcome(None, (Reply(ctx.t(f"{P}.goal_set", goal=label)),), work.all_facts())
+        return Outcome(
+            None, (Reply(ctx.t("programme.ui.today.goal_set", goal=label)),), work.all_facts()
+        )
 
     # -- moving on -------------------------------------------------------------------
 
@@ -315,8 +330,10 @@ class TodayFlow:
         work.day = work.day.with_state(plan.state)
         t = ctx.t
         for event in sorted(plan.events):
-            if event in ("level_up", "level_down"):
-                work.lead.append(Reply(t(f"{P}.{event}", level=plan.level)))
+            if event == "level_up":
+                work.lead.append(Reply(t("programme.ui.today.level_up", level=plan.level)))
+            elif event == "level_down":
+                work.lead.append(Reply(t("programme.ui.today.level_down", level=plan.level)))
             elif event == "flare_ended":
                 work.lead.append(Reply(t("programme.flare.over")))
         return plan
@@ -335,7 +352,7 @@ class TodayFlow:
         state = work.day.state
         assert state is not None and state.pause is not None
         button = Choice(ctx.t("programme.ui.resume"), command="programme")
-        text = ctx.t(f"{P}.paused", date=pd.date_text(ctx, state.pause.end))
+        text = ctx.t("programme.ui.today.paused", date=pd.date_text(ctx, state.pause.end))
         return Outcome(None, (Reply(text, ((button,),)),), work.all_facts())
 
     def _goals(self, work: _Turn, ctx: Context) -> tuple[str, ...]:

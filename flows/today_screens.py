@@ -20,7 +20,6 @@ from flows.programme.plan import DayPlan
 from flows.programme.records import FEEDBACKS
 from flows.runtime import Choice, Context, Reply
 
-P: Final = "programme.ui.today"
 GO, OK, SKIP, LATER = "go", "ok", "skip", "later"
 WALK_OPTIONS: Final = (5, 10, 15, 20, 30, 45)
 """Minutes walked, as buttons; any other number from 1 to 60 can be typed."""
@@ -30,10 +29,10 @@ def end_reply(plan: DayPlan, day: pd.Day, ctx: Context) -> Reply:
     """The session's last words: a rest day, done (with the streak), or parts skipped."""
     t = ctx.t
     if "rest" in plan.flags:
-        return Reply(t(f"{P}.rest"))
+        return Reply(t("programme.ui.today.rest"))
     if pd.done_today(plan, day):
-        return Reply(t(f"{P}.done", streak=pd.streak_text(ctx, day)))
-    return Reply(t(f"{P}.skipped_end"))
+        return Reply(t("programme.ui.today.done", streak=pd.streak_text(ctx, day)))
+    return Reply(t("programme.ui.today.skipped_end"))
 
 
 def header(plan: DayPlan, day: pd.Day, ctx: Context) -> str:
@@ -60,47 +59,54 @@ def part_reply(
 ) -> Reply:
     """The step for one part of the day, with "Skip for now" and "Later"."""
     t = ctx.t
-    later = (Choice(t(f"{P}.skip"), SKIP), Choice(t(f"{P}.later_button"), LATER))
+    later = (
+        Choice(t("programme.ui.today.skip"), SKIP),
+        Choice(t("programme.ui.today.later_button"), LATER),
+    )
     if part == "checkin":
-        return choice_reply(t(f"{P}.checkin"), Choice(t(f"{P}.checkin_button"), GO), later)
+        return choice_reply(
+            t("programme.ui.today.checkin"),
+            Choice(t("programme.ui.today.checkin_button"), GO),
+            later,
+        )
     if part == "reassurance":
         flare = day.state.flare if day.state is not None else None
         first = flare is not None and flare.started_on == day.today
         text = t("programme.flare.intro" if first else "programme.flare.day")
-        return choice_reply(text, Choice(t(f"{P}.continue"), OK), later)
+        return choice_reply(text, Choice(t("programme.ui.today.continue"), OK), later)
     if part == "review":
-        lines = t(f"{P}.review", **helplines.fills(t, ctx.timezone))
-        signs = Choice(t(f"{P}.review_button"), command="test!")
+        lines = t("programme.ui.today.review", **helplines.fills(t, ctx.timezone))
+        signs = Choice(t("programme.ui.today.review_button"), command="test!")
         return Reply(
             f"{t('programme.flare.long')}\n\n{lines}",
-            ((signs,), (Choice(t(f"{P}.continue"), OK),), later),
+            ((signs,), (Choice(t("programme.ui.today.continue"), OK),), later),
         )
     if part == "lesson" and plan.lesson is not None:
         title, text = lesson_keys(plan.lesson.lesson_id)
         card = f"📖 {t(title)}\n\n{t(text)}"
         if plan.lesson.sleep_card:
-            card = f"{t(f'{P}.sleep_card')}\n\n{card}"
-        return choice_reply(card, Choice(t(f"{P}.read"), OK), later)
+            card = f"{t('programme.ui.today.sleep_card')}\n\n{card}"
+        return choice_reply(card, Choice(t("programme.ui.today.read"), OK), later)
     if part == "exercises":
         return exercises_reply(block_done, plan, ctx, later)
     if part == "skill" and plan.skill is not None:
         exercise = load_library(t)[plan.skill.exercise_id]
-        text = t(f"{P}.skill", title=exercise.title, minutes=exercise.duration_min)
+        text = t("programme.ui.today.skill", title=exercise.title, minutes=exercise.duration_min)
         if "stress_skill" in plan.flags:
             text = f"{t('programme.cards.stress.title')}\n\n{t('programme.cards.stress.text')}"
-        return choice_reply(text, Choice(t(f"{P}.start_button"), GO), later)
+        return choice_reply(text, Choice(t("programme.ui.today.start_button"), GO), later)
     if part == "activity" and plan.activity is not None:
         goal = plan.activity
         if goal.short_walks:
-            text = t(f"{P}.walk_flare", minutes=goal.minutes)
+            text = t("programme.ui.today.walk_flare", minutes=goal.minutes)
         elif goal.minutes is None:
-            text = t(f"{P}.walk_baseline")
+            text = t("programme.ui.today.walk_baseline")
         else:
-            text = t(f"{P}.walk_goal", minutes=goal.minutes)
-        options = [Choice(t(f"{P}.walked", minutes=m), str(m)) for m in WALK_OPTIONS]
+            text = t("programme.ui.today.walk_goal", minutes=goal.minutes)
+        options = [Choice(t("programme.ui.today.walked", minutes=m), str(m)) for m in WALK_OPTIONS]
         rows = tuple(tuple(options[i : i + 3]) for i in range(0, len(options), 3))
         return Reply(text, (*rows, later))
-    return Reply(t(f"{P}.use_buttons"), (later,))
+    return Reply(t("common.please_use_buttons"), (later,))
 
 
 def exercises_reply(
@@ -112,29 +118,42 @@ def exercises_reply(
     upcoming = next_exercise(block_done, plan)
     if block_done and upcoming is not None:
         exercise = library[upcoming]
-        text = t(f"{P}.exercise_next", title=exercise.title, minutes=exercise.duration_min)
-        return choice_reply(text, Choice(t(f"{P}.next_button"), GO), later)
+        text = t(
+            "programme.ui.today.exercise_next", title=exercise.title, minutes=exercise.duration_min
+        )
+        return choice_reply(text, Choice(t("programme.ui.today.next_button"), GO), later)
     listed = "\n".join(
-        t(f"{P}.exercise_line", title=library[e].title, minutes=library[e].duration_min)
+        t(
+            "programme.ui.today.exercise_line",
+            title=library[e].title,
+            minutes=library[e].duration_min,
+        )
         for e in plan.exercises
         if e in library
     )
     minutes = sum(library[e].duration_min for e in plan.exercises if e in library)
-    key = "exercises_flare" if "flare" in plan.flags else "exercises"
-    text = t(f"{P}.{key}", minutes=minutes, level=plan.level, exercises=listed)
-    return choice_reply(text, Choice(t(f"{P}.start_button"), GO), later)
+    key = (
+        "programme.ui.today.exercises_flare"
+        if "flare" in plan.flags
+        else "programme.ui.today.exercises"
+    )
+    text = t(key, minutes=minutes, level=plan.level, exercises=listed)
+    return choice_reply(text, Choice(t("programme.ui.today.start_button"), GO), later)
 
 
 def goal_question(offered: Sequence[str], ctx: Context) -> Reply:
     t = ctx.t
     rows = tuple((Choice(t(f"programme.goals.{goal}"), goal),) for goal in offered)
-    return Reply(t(f"{P}.goal_question"), (*rows, (Choice(t(f"{P}.skip"), SKIP),)))
+    return Reply(
+        t("programme.ui.today.goal_question"),
+        (*rows, (Choice(t("programme.ui.today.skip"), SKIP),)),
+    )
 
 
 def feedback_question(ctx: Context) -> Reply:
     t = ctx.t
-    options = tuple(Choice(t(f"{P}.feedback.{value}"), value) for value in FEEDBACKS)
-    return Reply(t(f"{P}.feedback_question"), (options,))
+    options = tuple(Choice(t(f"programme.ui.today.feedback.{value}"), value) for value in FEEDBACKS)
+    return Reply(t("programme.ui.today.feedback_question"), (options,))
 
 
 def next_exercise(block_done: Sequence[str], plan: DayPlan) -> str | None:

@@ -525,3 +525,49 @@ def test_the_weeks_goal_is_chosen_from_three_at_the_end_of_a_session(
     again = press(services, command(services, "today!"), "Skip for now")
     again = press(services, finish_exercises(services, press(services, again, "✓ Got it")), "Fine")
     assert "Pick one goal" not in text(press(services, again, "10 min"))
+
+
+PLEASE = "Please pick one of the buttons below, or type /cancel to stop."
+
+
+def reasked(services: Services, words: str, question: TurnResult, note: str = PLEASE) -> TurnResult:
+    """Type ``words`` that answer nothing: one message comes back, ``note`` on top of the
+    question just asked, with its buttons (returned, to go on from)."""
+    again = say(services, words)
+    (reply,) = again.replies
+    asked = question.replies[-1]
+    assert reply.text == f"{note}\n\n{asked.text}"
+    assert [[b.label for b in r] for r in reply.buttons] == [
+        [b.label for b in r] for r in asked.buttons
+    ]
+    return again
+
+
+def test_programme_steps_re_ask_in_one_message_with_the_note_on_top(services: Services) -> None:
+    t = services.catalogue.translator("en")
+    onboard(services)
+    offer = reasked(services, "hmm", command(services, "programme"))
+    asked = press(services, offer, "Start the programme")
+    asked = reasked(services, "soon", asked, t("programme.ui.time_invalid"))
+    press(services, asked, MORNING)
+    status = reasked(services, "hmm", command(services, "programme"))
+    pause = press(services, status, "⏸ Pause (ill or on holiday)")
+    reasked(services, "99", pause, t("programme.ui.pause_invalid"))
+
+
+def test_today_steps_re_ask_in_one_message_with_the_note_on_top(services: Services) -> None:
+    t = services.catalogue.translator("en")
+    onboard(services)
+    enrol(services)
+    checkin = reasked(services, "hmm", command(services, "today"))
+    lesson = reasked(services, "hmm", press(services, checkin, "Skip for now"))
+    block = press(services, lesson, "✓ Got it")
+    feedback = reasked(services, "hmm", finish_exercises(services, block))
+    walk = press(services, feedback, "Fine")
+    walk = reasked(services, "lots", walk, t("programme.ui.today.walk_invalid"))
+    goal = press(services, walk, "10 min")
+    question = t("programme.ui.today.goal_question")
+    assert goal.replies[-1].text.endswith(f"\n\n{question}")  # after the day's last words
+    (again,) = say(services, "hmm").replies
+    assert again.text == f"{PLEASE}\n\n{question}"
+    assert again.buttons and labels(TurnResult([again])) == labels(goal)
