@@ -10,7 +10,7 @@ one each programme day, so the exercises rotate within the level rather than rep
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -128,10 +128,6 @@ def pick_skill(library: Library, kind: SkillKind, offset: int) -> Skill | None:
         if ids:
             return Skill(rotated(ids, offset)[0], wanted)
     return None
-
-
-def minutes_of(library: Library, ids: Iterable[str]) -> int:
-    return sum(library[ex_id].minutes for ex_id in ids if ex_id in library)
 
 
 def _ids(

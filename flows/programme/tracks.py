@@ -10,7 +10,7 @@ so the safe default is the light track plus a suggestion to take the self-check.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, time
 from typing import Final
 
@@ -75,9 +75,3 @@ def enrol(today: date, at: time, risk: str | None) -> Enrolment:
     choice = track_for(risk)
     state = ProgrammeState(enrolled_on=today, track=choice.track, at=at.replace(second=0))
     return Enrolment(state, choice.suggest_self_check)
-
-
-def with_track(state: ProgrammeState, risk: str | None) -> ProgrammeState:
-    """The state after a (new) self-check: its risk picks the track from now on; the
-    level, lessons and history stay, so retaking the self-check never starts over."""
-    return replace(state, track=track_for(risk).track)

@@ -20,7 +20,7 @@ from flows.programme.pause import pause, resume, settle
 from flows.programme.records import Flare, Snooze, Span
 from flows.programme.state import ProgrammeState
 from flows.programme.streak import weekly_streak
-from flows.programme.tracks import enrol, track_for, with_track
+from flows.programme.tracks import enrol, track_for
 from tests.support.programme_fixtures import AT, START, day, new_state, session
 
 # -- the daily message and its follow-up -------------------------------------------------
@@ -285,7 +285,5 @@ def test_track_from_the_self_checks_risk(risk: str | None, track: str, suggest: 
     assert enrolment.state.at == time(7, 30) and enrolment.state.level == 1
 
 
-def test_every_risk_band_has_its_own_track_and_a_retake_keeps_the_progress() -> None:
+def test_every_risk_band_has_its_own_track() -> None:
     assert {track_for(risk).track for risk in RISKS} == {"light", "full", "full_psych"}
-    state = new_state("light", level=3)
-    assert with_track(state, "high") == new_state("full_psych", level=3)
