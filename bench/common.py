@@ -5,6 +5,7 @@ line, because other load on a shared machine changes them."""
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import os
@@ -145,6 +146,40 @@ def postgres_database(admin_url: str, prefix: str = "backcoach_bench") -> Iterat
     finally:
         with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def databases(postgres_url: str | None) -> list[str]:
+    """``sqlite``, and ``postgres`` when ``postgres_url`` is given and answers."""
+    reason = postgres_reachable(postgres_url) if postgres_url else "--no-postgres"
+    if reason is not None:
+        say(f"PostgreSQL skipped: {reason}")
+    return ["sqlite"] if reason is not None else ["sqlite", "postgres"]
+
+
+@contextmanager
+def database(kind: str, workdir: Path, name: str, postgres_url: str | None) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file ``name.db`` in ``workdir``, or a PostgreSQL
+    database next to ``postgres_url``'s, dropped afterwards."""
+    if kind == "sqlite" or postgres_url is None:
+        yield fresh_sqlite_url(workdir / f"{name}.db")
+    else:
+        with postgres_database(postgres_url, f"backcoach_bench_{name}") as url:
+            yield url
+
+
+def options(parser: argparse.ArgumentParser, quick: str) -> None:
+    """The options every benchmark takes: ``--quick`` (``quick`` says how small),
+    ``--workdir``/``--keep`` for the database files and the PostgreSQL to use."""
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument("--workdir", type=Path, default=None, help="where the database files go")
+    parser.add_argument("--keep", action="store_true", help="keep the database files")
+    parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL, help="its admin URL")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+
+
+def postgres_of(args: argparse.Namespace) -> str | None:
+    """The PostgreSQL admin URL the options ask for, or None (``--no-postgres``)."""
+    return None if args.no_postgres else str(args.postgres_url)
 
 
 def _libpq(url: str) -> str:

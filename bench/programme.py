@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m bench.programme [--users 1000] [--weeks 16] [--quick] [--postgres URL]
+    python -m bench.programme [--users 1000] [--weeks 16] [--quick] [--no-postgres]
 
 Each simulated person follows one pattern (steady, improving, a flare-up in week 5,
 stress peaks, drifting away, a week's holiday) and lives through the programme with
@@ -20,19 +20,17 @@ the drifting people's messages spaced out. Last, one dispatcher tick (claims and
 programme's decisions, no network) at 1,000 and at 100,000 enrolled users with the
 same 1,000 due: it must cost the same.
 
-The last line is one JSON object (keys in :func:`summary_line`).
+The last line is one JSON object of the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import time as wall
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -41,13 +39,15 @@ from typing import Any, Final
 from sqlalchemy import text as sa_text
 
 from bench.common import (
-    fresh_sqlite_url,
-    machine_line,
+    analyze,
+    bench_run,
+    database,
+    databases,
     make_settings,
     migrated_store,
-    postgres_database,
-    postgres_reachable,
-    work_folder,
+    options,
+    postgres_of,
+    say,
 )
 from bench.seed import REMINDER_COLUMNS, bulk_insert, seed_users, user_ids
 from bot.clock import ManualClock
@@ -89,7 +89,6 @@ FLARE_DAYS: Final = range(28, 32)
 """The flare pattern's bad days: the first four days of week 5."""
 CHECKIN_WINDOW: Final = 14
 """Check-ins kept for planning: the plan reads the last week and a day."""
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 # -- people --------------------------------------------------------------------------
@@ -441,9 +440,7 @@ def seed_enrolled(store: Store, count: int) -> None:
             yield (uid, PROGRAMME, rule, True, due, now, now)
 
     bulk_insert(engine, Reminder, REMINDER_COLUMNS, reminders())
-    with engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
+    analyze(engine)
 
 
 async def one_tick(url: str) -> tuple[float, float]:
@@ -476,80 +473,15 @@ async def one_tick(url: str) -> tuple[float, float]:
     return sorted(samples)[TICKS // 2], sorted(cpu)[TICKS // 2]
 
 
-def tick_cost(
-    folder: Path, counts: Sequence[int], postgres: str | None
-) -> dict[int, tuple[float, float]]:
-    found: dict[int, tuple[float, float]] = {}
-    for count in counts:
-        with ExitStack() as stack:
-            url = (
-                stack.enter_context(postgres_database(postgres, "backcoach_bench_programme"))
-                if postgres is not None
-                else fresh_sqlite_url(folder / f"programme-{count}.db")
-            )
-            store = migrated_store(url)
-            seed_enrolled(store, count)
-            store.dispose()
-            found[count] = asyncio.run(one_tick(url))
-    return found
+def tick_cost(folder: Path, count: int) -> tuple[float, float]:
+    with database("sqlite", folder, f"programme-{count}", None) as url:
+        store = migrated_store(url)
+        seed_enrolled(store, count)
+        store.dispose()
+        return asyncio.run(one_tick(url))
 
 
 # -- the command ---------------------------------------------------------------------
-
-
-def say(line: str = "") -> None:
-    print(line, flush=True)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.programme")
-    parser.add_argument("--users", type=int, default=1_000)
-    parser.add_argument("--weeks", type=int, default=PROGRAMME_WEEKS + 4)
-    parser.add_argument("--quick", action="store_true", help="100 users, 10,000 for the tick")
-    parser.add_argument("--postgres", default=POSTGRES_ADMIN, help="admin URL, or 'none'")
-    parser.add_argument("--work", type=Path, default=None)
-    args = parser.parse_args(argv)
-    users = 100 if args.quick else args.users
-    big = 10_000 if args.quick else 100_000
-    folder = work_folder(args.work)
-    say(machine_line("bench.programme"))
-    postgres: str | None = args.postgres
-    if args.postgres == "none" or postgres_reachable(args.postgres) is not None:
-        postgres = None
-    runs: dict[str, dict[str, Any]] = {}
-    for name in ("sqlite", "postgresql"):
-        if name == "postgresql" and postgres is None:
-            say("postgresql: not reachable, skipped")
-            continue
-        with ExitStack() as stack:
-            url = (
-                stack.enter_context(postgres_database(postgres, "backcoach_bench_programme"))
-                if name == "postgresql" and postgres is not None
-                else fresh_sqlite_url(folder / "programme-sim.db")
-            )
-            store = migrated_store(url)
-            clock = ManualClock(datetime(2026, 1, 5, tzinfo=UTC))
-            run = simulate(users, args.weeks, store, clock)
-            store.dispose()
-        found = figures(run)
-        say(f"{name}: {found['users']} users x {found['days']} days in {found['simulate_s']} s")
-        for key, value in found.items():
-            say(f"  {key}: {value}")
-        runs[name] = found
-    result = combined(runs)
-    cost = tick_cost(folder, (1_000, big), None)
-    for count, (seconds, cpu) in cost.items():
-        say(
-            f"one tick, {count:,} enrolled, {DUE:,} due: {seconds * 1000:.0f} ms"
-            f" ({cpu * 1000:.0f} ms CPU)"
-        )
-    result["tick_ms_1k"] = round(cost[1_000][0] * 1000, 1)
-    result[f"tick_ms_{big // 1000}k"] = round(cost[big][0] * 1000, 1)
-    result["tick_cpu_ms_1k"] = round(cost[1_000][1] * 1000, 1)
-    result[f"tick_cpu_ms_{big // 1000}k"] = round(cost[big][1] * 1000, 1)
-    result["tick_ratio_100k_vs_1k"] = round(cost[big][0] / cost[1_000][0], 2)
-    say(json.dumps(summary_line(result)))
-
 
 WORST_OF: Final = (
     "max_messages_per_user_day",
@@ -562,33 +494,43 @@ WORST_OF: Final = (
 )
 
 
-def combined(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """SQLite's figures, with the worst of every check over both databases and the
-    slower simulation speed."""
-    result = dict(runs["sqlite"])
-    for key in WORST_OF:
-        result[key] = max(run[key] for run in runs.values())
-    result["simulated_user_days_per_s"] = min(
-        run["simulated_user_days_per_s"] for run in runs.values()
-    )
-    for name, run in runs.items():
-        result[f"{name}_simulate_s"] = run["simulate_s"]
-        result[f"{name}_simulate_cpu_s"] = run["simulate_cpu_s"]
-    return result
-
-
-def summary_line(result: dict[str, Any]) -> dict[str, Any]:
-    """The figures the issue asks for first, then the rest."""
-    first = (
-        "max_messages_per_user_day",
-        "repeated_lessons",
-        "repeated_nudges_14d",
-        "messages_while_paused",
-        "flare_entries",
-        "simulated_user_days_per_s",
-        "tick_ratio_100k_vs_1k",
-    )
-    return {**{key: result[key] for key in first if key in result}, **result}
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.programme")
+    parser.add_argument("--users", type=int, default=1_000)
+    parser.add_argument("--weeks", type=int, default=PROGRAMME_WEEKS + 4)
+    options(parser, "100 users, 10,000 for the tick")
+    args = parser.parse_args(argv)
+    users = 100 if args.quick else args.users
+    big = 10_000 if args.quick else 100_000
+    with bench_run("bench.programme", args.workdir, args.keep) as (folder, result):
+        runs: dict[str, dict[str, Any]] = {}
+        for kind in databases(postgres_of(args)):
+            with database(kind, folder, "programme-sim", postgres_of(args)) as url:
+                store = migrated_store(url)
+                run = simulate(
+                    users, args.weeks, store, ManualClock(datetime(2026, 1, 5, tzinfo=UTC))
+                )
+                store.dispose()
+            runs[kind] = figures(run)
+            say(f"{kind}: {users} users x {run.days} days in {run.seconds:.1f} s")
+        # SQLite's figures, with the worst of every check over both databases and the
+        # slower simulation speed.
+        result.update(runs["sqlite"])
+        for key in WORST_OF:
+            result[key] = max(found[key] for found in runs.values())
+        result["simulated_user_days_per_s"] = min(
+            found["simulated_user_days_per_s"] for found in runs.values()
+        )
+        for kind, found in runs.items():
+            result[f"{kind}_simulate_s"] = found["simulate_s"]
+            result[f"{kind}_simulate_cpu_s"] = found["simulate_cpu_s"]
+        small, large = tick_cost(folder, 1_000), tick_cost(folder, big)
+        say(f"one tick, {DUE:,} due: {small[0]:.3f} s at 1k, {large[0]:.3f} s at {big:,} enrolled")
+        result["tick_ms_1k"] = round(small[0] * 1000, 1)
+        result[f"tick_ms_{big // 1000}k"] = round(large[0] * 1000, 1)
+        result["tick_cpu_ms_1k"] = round(small[1] * 1000, 1)
+        result[f"tick_cpu_ms_{big // 1000}k"] = round(large[1] * 1000, 1)
+        result["tick_ratio_100k_vs_1k"] = round(large[0] / small[0], 2)
 
 
 if __name__ == "__main__":

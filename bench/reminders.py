@@ -51,9 +51,8 @@ import math
 import os
 import resource
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from multiprocessing import get_context
@@ -65,17 +64,18 @@ from sqlmodel import Session, col, select
 
 from bench.common import (
     MB,
-    POSTGRES_ADMIN_URL,
     TEST_TOKEN,
     analyze,
     bench_run,
     captured,
+    database,
+    databases,
     first_select,
     fresh_sqlite_url,
     make_settings,
     migrated_store,
-    postgres_database,
-    postgres_reachable,
+    options,
+    postgres_of,
     query_plan,
     say,
     spread,
@@ -127,7 +127,7 @@ def _load_reminders(store: Store) -> list[tuple[int, int, dict[str, Any]]]:
     return [(int(rid), int(uid), dict(rule)) for rid, uid, rule in rows]
 
 
-def _schedule_textbook(app: Any, rows: list[tuple[int, int, dict[str, Any]]]) -> int:
+def _schedule_textbook(app: Any, rows: list[tuple[int, int, dict[str, Any]]]) -> None:
     """One ``run_daily`` job per user and reminder (PTB days: 0 = Sunday)."""
     job_queue = app.job_queue
     for reminder_id, user_id, data in rows:
@@ -144,52 +144,37 @@ def _schedule_textbook(app: Any, rows: list[tuple[int, int, dict[str, Any]]]) ->
             chat_id=user_id,
             user_id=user_id,
         )
-    return len(rows)
 
 
 async def _startup(variant: str, url: str) -> dict[str, float]:
     settings = make_settings(url, telegram_api_base_url="http://127.0.0.1:9", log_level="WARNING")
-    result: dict[str, float] = {}
     if variant == "textbook":
         # Same services and Application as ours, built before the clock starts.
         services = build_services(settings)
         app = build_application(services)
         gc.collect()
         rss0, peak0, t0 = rss_bytes(), peak_rss_bytes(), time.perf_counter()
-        rows = _load_reminders(services.store)
-        t_loaded = time.perf_counter()
-        jobs = _schedule_textbook(app, rows)
-        t_added = time.perf_counter()
-        assert app.job_queue is not None
-        await app.job_queue.start()
-        t1 = time.perf_counter()
-        result.update(load_s=t_loaded - t0, run_daily_s=t_added - t_loaded, start_s=t1 - t_added)
+        _schedule_textbook(app, _load_reminders(services.store))
     else:
         gc.collect()
         rss0, peak0, t0 = rss_bytes(), peak_rss_bytes(), time.perf_counter()
         services = build_services(settings)
         app = build_application(services)
-        t_built = time.perf_counter()
         schedule_reminders(app, services)
-        assert app.job_queue is not None
-        await app.job_queue.start()
-        t1 = time.perf_counter()
-        jobs = 1
-        result.update(services_s=t_built - t0, schedule_s=t1 - t_built)
-    seconds = t1 - t0
+    assert app.job_queue is not None
+    await app.job_queue.start()
+    seconds = time.perf_counter() - t0
     gc.collect()
     rss1, peak1 = rss_bytes(), peak_rss_bytes()
     scheduled = len(app.job_queue.jobs())
     await app.job_queue.stop(wait=False)
     services.store.dispose()
-    result.update(
-        seconds=seconds,
-        rss_mb=(rss1 - rss0) / MB,
-        peak_mb=(peak1 - peak0) / MB,
-        jobs=float(jobs),
-        scheduled=float(scheduled),
-    )
-    return result
+    return {
+        "seconds": seconds,
+        "rss_mb": (rss1 - rss0) / MB,
+        "peak_mb": (peak1 - peak0) / MB,
+        "scheduled": float(scheduled),
+    }
 
 
 def startup_child(variant: str, url: str) -> dict[str, float]:
@@ -207,34 +192,20 @@ def bench_startup(n_users: int, workdir: Path) -> dict[str, Any]:
     url = fresh_sqlite_url(workdir / "startup.db")
     store = migrated_store(url)
     now = datetime.now(UTC)
-    t0 = time.perf_counter()
     ids = user_ids(n_users)
     seed_users(store.engine, ids, now)
     rows = seed_reminders(store.engine, ids, now)
     analyze(store.engine)
     store.dispose()
-    say(f"seeded {n_users:,} users, {rows:,} reminders in {time.perf_counter() - t0:.1f}s")
 
-    ours = in_fresh_process("ours", url)
-    say(
-        f"ours     : {ours['seconds']:8.3f} s  RSS +{ours['rss_mb']:7.1f} MB "
-        f"(peak +{ours['peak_mb']:.1f})  jobs {ours['scheduled']:.0f}  "
-        f"[build_services+app {ours['services_s']:.3f}s, one job+start {ours['schedule_s']:.3f}s]"
-    )
-    textbook = in_fresh_process("textbook", url)
-    say(
-        f"textbook : {textbook['seconds']:8.3f} s  RSS +{textbook['rss_mb']:7.1f} MB "
-        f"(peak +{textbook['peak_mb']:.1f})  jobs {textbook['scheduled']:,.0f}  "
-        f"[load {textbook['load_s']:.2f}s, run_daily {textbook['run_daily_s']:.2f}s, "
-        f"start {textbook['start_s']:.2f}s]"
-    )
+    ours, textbook = in_fresh_process("ours", url), in_fresh_process("textbook", url)
     speedup = textbook["seconds"] / ours["seconds"]
     memory_ratio = textbook["rss_mb"] / max(ours["rss_mb"], 0.1)
     say(
-        f"speedup {speedup:,.0f}x (target >= 100x)   memory ratio {memory_ratio:,.1f}x "
-        f"(target >= 20x)"
+        f"ours {ours['seconds']:.3f} s, +{ours['rss_mb']:.1f} MB; textbook "
+        f"{textbook['seconds']:.3f} s, +{textbook['rss_mb']:.1f} MB: speedup {speedup:,.0f}x "
+        f"(target >= 100x), memory ratio {memory_ratio:,.1f}x (target >= 20x)"
     )
-    say()
     return {
         "n_users": n_users,
         "n_reminders": rows,
@@ -272,9 +243,8 @@ def drain_minute(label: str, store: Store, now: datetime) -> dict[str, float]:
     claim(now - timedelta(seconds=61))
     with captured(store.engine) as statements:
         count, took = claim(now)
-    say(f"[{label}] plan of claim_due's SELECT, with the minute due:")
-    for line in query_plan(store.engine, first_select(statements, "reminders")):
-        say(f"    {line}")
+    plan = query_plan(store.engine, first_select(statements, "reminders"))
+    say(f"[{label}] plan of claim_due's SELECT: {' / '.join(line.strip() for line in plan)}")
     rounds, claimed = [took], count
     while count:
         count, took = claim(now)
@@ -282,72 +252,45 @@ def drain_minute(label: str, store: Store, now: datetime) -> dict[str, float]:
             rounds.append(took)
             claimed += count
     per_second, round_ms = claimed / sum(rounds), spread(rounds)["median"]
-    say(
-        f"[{label}] claim_due x{len(rounds)} rounds of {settings.concurrency}: median "
-        f"{round_ms:.2f} ms/round; {claimed} claimed, {per_second:,.0f} claims/s = "
-        f"{per_second / TELEGRAM_RATE:,.0f}x Telegram's 30/s"
-    )
+    say(f"[{label}] {claimed} claimed, median {round_ms:.2f} ms a round, {per_second:,.0f}/s")
     return {"round_ms": round_ms, "claimed": claimed, "per_second": per_second}
 
 
-def _seed_pick(store: Store, rows: int, now: datetime, span: timedelta) -> float:
+def _seed_pick(store: Store, rows: int, now: datetime, span: timedelta) -> None:
     """``rows`` reminders due over ``[now - 60 s, now - 60 s + span)``: the rows due at
     ``now`` are one minute's."""
-    t0 = time.perf_counter()
     ids = user_ids(math.ceil(rows / 3))
     seed_users(store.engine, ids, now)
     seed_reminders(store.engine, ids, now, due=spread_over(now - timedelta(minutes=1), span))
     analyze(store.engine)
-    return time.perf_counter() - t0
-
-
-def pick_on(label: str, make_url: Any, rows: int, now: datetime) -> dict[str, float]:
-    """The minute out of ``rows`` rows spread over a day, then out of a table
-    :data:`SMALLER` times smaller with the same minute; returns the large one's figures
-    and the ratio of their rounds."""
-    figures: dict[str, dict[str, float]] = {}
-    for size, count in (("small", rows // SMALLER), ("large", rows)):
-        with make_url(size) as url:
-            store = migrated_store(url)
-            seconds = _seed_pick(store, count, now, timedelta(days=1) * count / rows)
-            say(f"[{label}] seeded {count:,} reminders in {seconds:.1f}s")
-            figures[size] = drain_minute(f"{label}, {count:,} rows", store, now)
-            store.dispose()
-    large, small = figures["large"], figures["small"]
-    ratio = large["round_ms"] / small["round_ms"]
-    say(f"[{label}] a round at {rows:,} rows / at {rows // SMALLER:,} rows: {ratio:.2f}x")
-    return {**large, "flat_ratio": ratio}
 
 
 def bench_pick(rows: int, workdir: Path, postgres_url: str | None) -> dict[str, Any]:
+    """The minute out of ``rows`` rows spread over a day, then out of a table
+    :data:`SMALLER` times smaller with the same minute; the ratio of their rounds."""
     say(f"== b. pick time: one minute's due reminders out of {rows:,} spread over a day ==")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-
-    @contextmanager
-    def sqlite_url(size: str) -> Iterator[str]:
-        yield fresh_sqlite_url(workdir / f"pick-{size}.db")
-
-    lite = pick_on("sqlite", sqlite_url, rows, now)
-    out: dict[str, Any] = {
-        "pick_rows": rows,
-        "pick_minute_rows": int(lite["claimed"]),
-        "claim_round_ms_median": round(lite["round_ms"], 3),
-        "claim_round_flat_ratio": round(lite["flat_ratio"], 2),
-        "claims_per_s": round(lite["per_second"], 1),
-    }
-    if postgres_url is not None:
-        admin = postgres_url
-
-        def pg_url(_size: str) -> AbstractContextManager[str]:
-            return postgres_database(admin)
-
-        pg = pick_on("postgres", pg_url, rows, now)
+    out: dict[str, Any] = {"pick_rows": rows}
+    for db in databases(postgres_url):
+        found: dict[str, dict[str, float]] = {}
+        for size, count in (("small", rows // SMALLER), ("large", rows)):
+            with database(db, workdir, f"pick-{size}", postgres_url) as url:
+                store = migrated_store(url)
+                _seed_pick(store, count, now, timedelta(days=1) * count / rows)
+                found[size] = drain_minute(f"{db}, {count:,} rows", store, now)
+                store.dispose()
+        large, ratio = found["large"], found["large"]["round_ms"] / found["small"]["round_ms"]
+        say(f"[{db}] a round at {rows:,} rows / at {rows // SMALLER:,} rows: {ratio:.2f}x")
+        prefix = "" if db == "sqlite" else "pg_"
         out.update(
-            pg_claim_round_ms_median=round(pg["round_ms"], 3),
-            pg_claim_round_flat_ratio=round(pg["flat_ratio"], 2),
-            pg_claims_per_s=round(pg["per_second"], 1),
+            {
+                f"{prefix}claim_round_ms_median": round(large["round_ms"], 3),
+                f"{prefix}claim_round_flat_ratio": round(ratio, 2),
+                f"{prefix}claims_per_s": round(large["per_second"], 1),
+            }
         )
-    say()
+        if db == "sqlite":
+            out["pick_minute_rows"] = int(large["claimed"])
     return out
 
 
@@ -398,11 +341,8 @@ async def deliver(
     delivered, lost = len(sent), n - len({call.chat_id for call in sent})
     rate = delivered / elapsed / TELEGRAM_RATE
     say(
-        f"[{label}] {delivered:,}/{n:,} delivered in {elapsed:.1f}s: "
-        f"{delivered / elapsed:.2f} msg/s = {rate:.3f} of 30/s; 429s {too_many} ({limited} "
-        f"from the flood limits); lost {lost}; duplicated {duplicated}; dispatcher: sent "
-        f"{report.sent}, failed {report.failed}, ambiguous {report.ambiguous}, retries "
-        f"{report.retries}; CPU {cpu / max(delivered, 1) * 1000:.1f} ms/msg (bot and server)"
+        f"[{label}] {delivered:,}/{n:,} in {elapsed:.1f}s ({rate:.3f} of 30/s); 429s "
+        f"{too_many} ({limited} flood); lost {lost}; duplicated {duplicated}"
     )
     return {
         "seconds": round(elapsed, 2),
@@ -420,13 +360,9 @@ def bench_delivery(n: int, workdir: Path) -> dict[str, Any]:
     say(f"== c. delivery: {n:,} due reminders, FakeBotApi at 30/s and 1/s per chat ==")
     plain = asyncio.run(deliver(n, workdir, "plain"))
     injected = asyncio.run(deliver(n, workdir, "with 2% injected 429s", inject=True))
-    say(
-        f"rate with injected 429s / plain: {injected['rate_fraction'] / plain['rate_fraction']:.2f}"
-    )
     out: dict[str, Any] = {"delivery_n": n}
     for prefix, figures in (("delivery", plain), ("injected", injected)):
         out.update({f"{prefix}_{key}": value for key, value in figures.items()})
-    say()
     return out
 
 
@@ -434,29 +370,20 @@ def bench_delivery(n: int, workdir: Path) -> dict[str, Any]:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.reminders", description=__doc__.split("\n")[0] if __doc__ else ""
-    )
+    parser = argparse.ArgumentParser(prog="python -m bench.reminders")
     parser.add_argument("--users", type=int, default=None, help="start-up users (30,000)")
     parser.add_argument("--pick-rows", type=int, default=None, help="pick rows (1,000,000)")
     parser.add_argument("--deliveries", type=int, default=None, help="due reminders (3,000)")
-    parser.add_argument("--quick", action="store_true", help="3,000 / 100,000 / 300 smoke run")
-    parser.add_argument(
-        "--parts", default="startup,pick,delivery", help="comma list of startup,pick,delivery"
-    )
-    parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL)
-    parser.add_argument("--no-postgres", action="store_true", help="SQLite only for pick")
-    parser.add_argument("--workdir", type=Path, default=None, help="where the DB files go")
-    parser.add_argument("--keep", action="store_true", help="keep the database files")
+    parser.add_argument("--parts", default="startup,pick,delivery", help="which, comma list")
+    options(parser, "3,000 / 100,000 / 300")
     args = parser.parse_args(argv)
     quick = args.quick
     args.users = args.users or (3_000 if quick else 30_000)
     args.pick_rows = args.pick_rows or (100_000 if quick else 1_000_000)
     args.deliveries = args.deliveries or (300 if quick else 3_000)
     args.parts = {part.strip() for part in args.parts.split(",") if part.strip()}
-    unknown = args.parts - {"startup", "pick", "delivery"}
-    if unknown:
-        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    if args.parts - {"startup", "pick", "delivery"}:
+        parser.error(f"unknown parts: {', '.join(sorted(args.parts))}")
     return args
 
 
@@ -466,11 +393,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if "startup" in args.parts:
             figures.update(bench_startup(args.users, workdir))
         if "pick" in args.parts:
-            reason = "--no-postgres" if args.no_postgres else postgres_reachable(args.postgres_url)
-            if reason is not None:
-                say(f"(PostgreSQL skipped: {reason})")
-            pg_url = None if reason else args.postgres_url
-            figures.update(bench_pick(args.pick_rows, workdir, pg_url))
+            figures.update(bench_pick(args.pick_rows, workdir, postgres_of(args)))
         if "delivery" in args.parts:
             figures.update(bench_delivery(args.deliveries, workdir))
 

@@ -46,8 +46,7 @@ import random
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,14 +57,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bench.common import (
-    POSTGRES_ADMIN_URL,
     TEST_TOKEN,
     analyze,
     bench_run,
-    fresh_sqlite_url,
+    database,
+    databases,
     make_settings,
-    postgres_database,
-    postgres_reachable,
+    options,
+    postgres_of,
     say,
 )
 from bench.seed import History, seed_users, seed_year, user_ids
@@ -98,42 +97,25 @@ BARE_TARGETS = {"sqlite": 0.29, "postgres": 0.20}
 
 
 @dataclass
-class Timing:
-    """Wall seconds and process CPU seconds (all threads) of a batch of updates."""
-
-    wall: float = 0.0
-    cpu: float = 0.0
-
-    def __add__(self, other: Timing) -> Timing:
-        return Timing(self.wall + other.wall, self.cpu + other.cpu)
-
-
-@dataclass
 class Rate:
-    """Timed batches of ``count`` updates each; figures are medians over batches."""
+    """CPU seconds (all threads) of batches of ``count`` updates each; the figure is the
+    median over batches."""
 
     count: int
-    timings: list[Timing] = field(default_factory=list)
+    timings: list[float] = field(default_factory=list)
 
     @property
     def cpu_ms(self) -> float:
-        return statistics.median(1000 * t.cpu / self.count for t in self.timings)
-
-    @property
-    def per_second(self) -> float:
-        return statistics.median(self.count / t.wall for t in self.timings)
-
-    def describe(self) -> str:
-        return f"{self.cpu_ms:.3f} CPU-ms each ({self.per_second:,.0f}/s wall)"
+        return statistics.median(1000 * cpu / self.count for cpu in self.timings)
 
 
-async def feed(app: AnyApp, updates: Sequence[JsonDict]) -> Timing:
-    """Process ``updates`` one by one as PTB's update fetcher does, timed (the JSON is
-    turned into ``Update`` objects inside the timed region, as the Updater does)."""
-    wall, cpu = time.perf_counter(), time.process_time()
+async def feed(app: AnyApp, updates: Sequence[JsonDict]) -> float:
+    """Process ``updates`` one by one as PTB's update fetcher does; the CPU seconds (the
+    JSON is turned into ``Update`` objects inside the timed region, as the Updater does)."""
+    cpu = time.process_time()
     for data in updates:
         await app.process_update(Update.de_json(data, app.bot))
-    return Timing(time.perf_counter() - wall, time.process_time() - cpu)
+    return time.process_time() - cpu
 
 
 class ErrorCounter(logging.Handler):
@@ -176,11 +158,9 @@ class Population:
     statements: int = 0
     press_statements: int = 0
     presses: Rate = field(init=False)
-    commands: Rate = field(init=False)
 
     def __post_init__(self) -> None:
         self.presses = Rate(len(self.ids) * len(STEPS))
-        self.commands = Rate(len(self.ids))
         event.listen(self.services.store.engine, "before_cursor_execute", self._count)
 
     def _count(self, *_args: Any) -> None:
@@ -213,9 +193,9 @@ async def checkin_day(app: AnyApp, people: Population, day: int, timed: bool) ->
     request = people.request
     request.reset()
     people.clock.set(morning)
-    command = await feed(app, [people.factory.text(uid, "/checkin") for uid in people.ids])
+    await feed(app, [people.factory.text(uid, "/checkin") for uid in people.ids])
     statements, command_calls = people.statements, request.calls.copy()
-    presses = Timing()
+    presses = 0.0
     for index, step in enumerate(STEPS, start=1):
         people.clock.set(morning + timedelta(seconds=SECONDS_PER_TAP * index))
         updates = []
@@ -224,7 +204,7 @@ async def checkin_day(app: AnyApp, people: Population, day: int, timed: bool) ->
             data = pick(sent, PRESS_VALUES[step](people.rng), uid, step)
             assert sent is not None
             updates.append(people.factory.press(uid, sent, data))
-        presses = presses + await feed(app, updates)
+        presses += await feed(app, updates)
     # Finished: no question of the flow is left on screen (the result may still offer
     # an exercise, as a command button).
     unfinished = [uid for uid in people.ids if request.last[uid].flow_buttons()]
@@ -234,7 +214,6 @@ async def checkin_day(app: AnyApp, people: Population, day: int, timed: bool) ->
     check_no_errors(f"check-in, {people.name}")
     calls = request.calls - command_calls
     if timed:
-        people.commands.timings.append(command)
         people.presses.timings.append(presses)
         people.press_statements += people.statements - statements
         people.calls.update(calls)
@@ -367,22 +346,14 @@ def report(
     db: str, small: Population, large: Population, bare: Rate, calls: Counter[str]
 ) -> dict[str, Any]:
     flat = large.presses.cpu_ms / small.presses.cpu_ms
-    flat_command = large.commands.cpu_ms / small.commands.cpu_ms
     vs_bare = bare.cpu_ms / large.presses.cpu_ms
     sends = sum(n for name, n in large.calls.items() if sends_or_edits(name))
     sends_per_step = large.per_press(sends)
-    for people in (small, large):
-        say(
-            f"[{people.name}] press {people.presses.describe()}; /checkin "
-            f"{people.commands.describe()}; {people.per_press(people.press_statements):.1f} "
-            f"SQL statements per press"
-        )
-    shown = ", ".join(f"{name} {n}" for name, n in calls.items())
-    say(f"[{db}] bare PTB press ({shown}): {bare.describe()}")
     say(
-        f"[{db}] flat in users and history: press {flat:.2f}x (target <= {FLAT_TARGET}), "
-        f"/checkin {flat_command:.2f}x; check-in press / bare press: {vs_bare:.2f} "
-        f"(target >= {BARE_TARGETS[db]}); sends per step {sends_per_step:.2f} (goal 1)"
+        f"[{db}] CPU per press: {small.presses.cpu_ms:.3f} ms small, "
+        f"{large.presses.cpu_ms:.3f} ms large ({flat:.2f}x, target <= {FLAT_TARGET}), "
+        f"{bare.cpu_ms:.3f} ms bare ({vs_bare:.2f}, target >= {BARE_TARGETS[db]}); "
+        f"sends per step {sends_per_step:.2f} (goal 1)"
     )
     return {
         f"flat_ratio_{db}": round(flat, 3),
@@ -391,29 +362,11 @@ def report(
             "sends_per_step": round(sends_per_step, 3),
             "press_cpu_ms_small": round(small.presses.cpu_ms, 4),
             "press_cpu_ms_large": round(large.presses.cpu_ms, 4),
-            "checkin_command_cpu_ms_small": round(small.commands.cpu_ms, 4),
-            "checkin_command_cpu_ms_large": round(large.commands.cpu_ms, 4),
-            "flat_ratio_checkin_command": round(flat_command, 3),
             "bare_press_cpu_ms": round(bare.cpu_ms, 4),
             "bot_api_calls_per_press": dict(calls),
-            "sql_statements_per_press_small": round(small.per_press(small.press_statements), 2),
             "sql_statements_per_press_large": round(large.per_press(large.press_statements), 2),
         },
     }
-
-
-@contextmanager
-def sqlite_pair(workdir: Path) -> Iterator[tuple[str, str]]:
-    yield fresh_sqlite_url(workdir / "small.db"), fresh_sqlite_url(workdir / "large.db")
-
-
-@contextmanager
-def postgres_pair(admin_url: str) -> Iterator[tuple[str, str]]:
-    with (
-        postgres_database(admin_url, "backcoach_tp") as small,
-        postgres_database(admin_url, "backcoach_tp") as large,
-    ):
-        yield small, large
 
 
 # -- the run ---------------------------------------------------------------------------
@@ -425,10 +378,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--history-days", type=int, default=None, help="their history (365)")
     parser.add_argument("--pressing", type=int, default=100, help="users who check in (100)")
     parser.add_argument("--days", type=int, default=None, help="timed check-in days (4)")
-    parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL)
-    parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--quick", action="store_true", help="1,000 users x 60 days, 2 days")
-    parser.add_argument("--workdir", type=Path, default=None, help="where the SQLite files go")
+    options(parser, "1,000 users x 60 days, 2 days")
     args = parser.parse_args(argv)
     quick = args.quick
     return Options(
@@ -436,7 +386,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         days=args.days or (2 if quick else 4),
         history_days=args.history_days or (60 if quick else 365),
         pressing=args.pressing,
-        postgres_url=None if args.no_postgres else args.postgres_url,
+        postgres_url=postgres_of(args),
         workdir=args.workdir,
     )
 
@@ -456,20 +406,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     setup_logging()
     with bench_run("bench.throughput", opts.workdir) as (workdir, figures):
         say(f"{opts.pressing} users check in on {opts.days} days (+1 warm-up day)")
-        pairs: list[tuple[str, AbstractContextManager[tuple[str, str]]]] = [
-            ("sqlite", sqlite_pair(workdir))
-        ]
-        reason = postgres_reachable(opts.postgres_url) if opts.postgres_url else "--no-postgres"
-        if reason is None and opts.postgres_url:
-            pairs.append(("postgres", postgres_pair(opts.postgres_url)))
-        else:
-            say(f"PostgreSQL skipped: {reason}")
-        for db, pair in pairs:
-            with pair as (small_url, large_url):
-                measured = asyncio.run(measure(db, small_url, large_url, opts))
-            figures.update(measured)
-        # The bot's calls, whatever the database: counted on the first one measured.
-        figures["sends_per_step"] = figures[f"{pairs[0][0]}_detail"]["sends_per_step"]
+        for db in databases(opts.postgres_url):
+            with (
+                database(db, workdir, "throughput-small", opts.postgres_url) as small_url,
+                database(db, workdir, "throughput-large", opts.postgres_url) as large_url,
+            ):
+                figures.update(asyncio.run(measure(db, small_url, large_url, opts)))
+        # The bot's calls, whatever the database: counted on SQLite.
+        figures["sends_per_step"] = figures["sqlite_detail"]["sends_per_step"]
 
 
 if __name__ == "__main__":
