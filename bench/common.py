@@ -46,32 +46,21 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     return settings
 
 
-def machine_line(name: str) -> str:
-    """``bench.x: python 3.11.7, 2 cpus, load average 0.60`` (other load slows wall time)."""
-    return (
-        f"{name}: python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
-        f"load average {os.getloadavg()[0]:.2f}"
-    )
-
-
-def work_folder(given: Path | None) -> Path:
-    """``given``, or a fresh temporary folder for the benchmark's database files."""
-    folder = given or Path(tempfile.mkdtemp(prefix="backcoach-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @contextmanager
 def bench_run(
     name: str, workdir: Path | None = None, keep: bool = False
 ) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """The machine line, a work folder (removed afterwards unless given or kept), and the
-    last line: one JSON object of the figures the body filled in, with the load and the
-    total time."""
-    folder = work_folder(workdir)
+    """The machine line (other load slows wall time), a work folder (removed afterwards
+    unless given or kept), and the last line: one JSON object of the figures the body
+    filled in, with the load and the total time."""
+    folder = workdir or Path(tempfile.mkdtemp(prefix="backcoach-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
     figures: dict[str, Any] = {}
     load, started = os.getloadavg()[0], time.perf_counter()
-    say(f"{machine_line(name)}; databases in {folder}")
+    say(
+        f"{name}: python {sys.version.split()[0]}, {os.cpu_count()} cpus, load average "
+        f"{load:.2f}; databases in {folder}"
+    )
     try:
         yield folder, figures
     finally:
@@ -86,18 +75,14 @@ def bench_run(
     print(json.dumps(figures), flush=True)
 
 
-def ms(seconds: float) -> float:
-    return seconds * 1000
-
-
 def spread(samples: Sequence[float]) -> dict[str, float]:
     """Median, 95th percentile and mean of samples in seconds, in milliseconds."""
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
     return {
-        "median": ms(statistics.median(ordered)),
-        "p95": ms(p95),
-        "mean": ms(statistics.fmean(ordered)),
+        "median": 1000 * statistics.median(ordered),
+        "p95": 1000 * p95,
+        "mean": 1000 * statistics.fmean(ordered),
     }
 
 
@@ -167,14 +152,16 @@ def database(kind: str, workdir: Path, name: str, postgres_url: str | None) -> I
             yield url
 
 
-def options(parser: argparse.ArgumentParser, quick: str) -> None:
-    """The options every benchmark takes: ``--quick`` (``quick`` says how small),
-    ``--workdir``/``--keep`` for the database files and the PostgreSQL to use."""
+def options(parser: argparse.ArgumentParser, quick: str, *, postgres: bool = True) -> None:
+    """The options the benchmarks share: ``--quick`` (``quick`` says how small),
+    ``--workdir``/``--keep`` for the database files and, unless it runs on SQLite only,
+    the PostgreSQL to use."""
     parser.add_argument("--quick", action="store_true", help=quick)
     parser.add_argument("--workdir", type=Path, default=None, help="where the database files go")
     parser.add_argument("--keep", action="store_true", help="keep the database files")
-    parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL, help="its admin URL")
-    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    if postgres:
+        parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL, help="its admin URL")
+        parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
 
 
 def postgres_of(args: argparse.Namespace) -> str | None:
@@ -244,6 +231,12 @@ def query_plan(engine: Engine, statement: Statement) -> list[str]:
         lines = [str(row[0]) for row in conn.exec_driver_sql(sql, statement.params).all()]
         conn.rollback()
         return lines
+
+
+def scans(engine: Engine, statement: Statement) -> str:
+    """The plan's table and index accesses on one line (which index each read uses)."""
+    lines = [line.strip() for line in query_plan(engine, statement)]
+    return " / ".join(line for line in lines if "SCAN" in line.upper() or "SEARCH" in line)
 
 
 def first_select(statements: Sequence[Statement], table: str) -> Statement:

@@ -76,8 +76,8 @@ from bench.common import (
     migrated_store,
     options,
     postgres_of,
-    query_plan,
     say,
+    scans,
     spread,
 )
 from bench.seed import seed_reminders, seed_users, spread_over, user_ids
@@ -243,8 +243,8 @@ def drain_minute(label: str, store: Store, now: datetime) -> dict[str, float]:
     claim(now - timedelta(seconds=61))
     with captured(store.engine) as statements:
         count, took = claim(now)
-    plan = query_plan(store.engine, first_select(statements, "reminders"))
-    say(f"[{label}] plan of claim_due's SELECT: {' / '.join(line.strip() for line in plan)}")
+    plan = scans(store.engine, first_select(statements, "reminders"))
+    say(f"[{label}] claim_due's SELECT: {plan}")
     rounds, claimed = [took], count
     while count:
         count, took = claim(now)

