@@ -1,26 +1,15 @@
 """The coaching programme lived through: 1,000 people, 12 weeks and 4 of maintenance.
 
-Usage::
-
-    python -m bench.programme [--users 1000] [--weeks 16] [--quick] [--no-postgres]
-
-Each simulated person follows one pattern (steady, improving, a flare-up in week 5,
-stress peaks, drifting away, a week's holiday) and lives through the programme with
-the product's own rules: ``plan_today`` every day after the morning check-in, the daily
-message and its one follow-up decided by ``flows.programme_message.decide``, the
-session done (or not) with the level rules, lessons, nudges, pauses and flare-ups. The
-clock is the injectable :class:`bot.clock.ManualClock`. Half-way the states and sessions
-are written through the store and read back, and the rest of the run goes on from what
-the database returned (a restart), on SQLite and, when reachable, on PostgreSQL.
-
-It then checks what the issue asks: at most one daily message and one follow-up per
-person and day, flare-up modes that start and end by the rules, levels that move by the
-rules, no lesson twice, no nudge text twice within 14 days, nothing while paused, and
-the drifting people's messages spaced out. Last, one dispatcher tick (claims and the
-programme's decisions, no network) at 1,000 and at 100,000 enrolled users with the
-same 1,000 due: it must cost the same.
-
-The last line is one JSON object of the figures.
+Run by hand: ``python -m bench.programme [--users 1000] [--weeks 16] [--quick]``.
+Each person follows a pattern (steady, improving, a flare-up in week 5, stress peaks,
+drifting away, a week's holiday) through the product's own rules (``plan_today`` after
+the morning check-in, the daily message and its follow-up from
+``flows.programme_message.decide``, the levels, lessons, nudges, pauses and flare-ups)
+on the injectable clock, with a restart through the store half-way (SQLite, and
+PostgreSQL when reachable). The checks: at most one message and one follow-up a day,
+flare-ups and levels by the rules, no lesson twice, no nudge twice in 14 days, nothing
+while paused, the drifting spaced out. Last, one dispatcher tick (claims and decisions,
+no network) with 1,000 due at 1,000 and at 100,000 enrolled: it must cost the same.
 """
 
 from __future__ import annotations

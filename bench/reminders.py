@@ -1,45 +1,21 @@
 """Reminders at scale (docs/ARCHITECTURE.md, "Reminders at scale"): start-up, pick time, delivery.
 
-Run by hand, never by pytest::
-
-    .venv/bin/python -m bench.reminders            # defaults, about 10 minutes
-    .venv/bin/python -m bench.reminders --quick    # smoke run, about a minute
-    .venv/bin/python -m bench.reminders --parts startup,pick --users 10000
-
-Parts (``--parts``, default all three):
+Run by hand: ``python -m bench.reminders [--quick] [--parts startup,pick,delivery]``
+(about 10 minutes; ``--quick`` about a minute).
 
 ``startup``
-    N users x 3 real plan reminders (movement every 90 min 09:00-17:00 on weekdays,
-    breathing 12:30, check-in 20:00; four time zones) in a fresh SQLite file. Each
-    variant then runs in a *fresh spawned process* that measures wall time and RSS
-    growth (``/proc/self/statm``) around its own start-up:
-
-    - textbook: read every reminder and call ``JobQueue.run_daily`` once per user and
-      reminder (N x 3 jobs, local time and days of the rule), then start the scheduler.
-      Conservative for the textbook: an interval rule gets one daily job at its first
-      slot (a faithful port would need one job per slot, 6 per day). Building the
-      services and the Application happens before its clock starts.
-    - ours: ``build_services`` (engine, migrations, catalogue), ``build_application``,
-      ``bot.runner.schedule_reminders`` (the one repeating job) and the scheduler
-      start, all inside the clock.
-
+    N users x the 3 plan reminders in a SQLite file; each way starts in a fresh spawned
+    process that measures its wall time and RSS growth: the textbook way (read every
+    reminder, one ``JobQueue.run_daily`` per reminder) against ours
+    (``build_services``, ``build_application`` and the one repeating job).
 ``pick``
-    ``--pick-rows`` reminder rows (users = rows / 3) with ``next_due_at`` spread
-    uniformly over one day, so one minute holds rows/1440 due rows. The minute is
-    drained with the product's own ``Store.claim_due``, in rounds of the dispatcher's
-    concurrency, as ``Dispatcher.tick`` does; the plan of the SELECT it issued is
-    printed. The baseline: the same minute in a table 100 times smaller (the rows
-    spread over 1/100 of a day). SQLite always; PostgreSQL too when reachable
-    (``--postgres-url``; ``--no-postgres`` to skip), seeded with COPY.
-
+    One minute's due rows out of ``--pick-rows`` spread over a day, drained with the
+    product's ``Store.claim_due`` in rounds of the dispatcher's concurrency, against the
+    same minute in a table 100 times smaller; on SQLite and on PostgreSQL.
 ``delivery``
-    ``--deliveries`` users with one reminder each, due now, sent by one
-    ``Dispatcher.tick`` with ``make_sender`` through the product's Application
-    (``build_application``, with its rate limiter) to ``FakeBotApi`` enforcing 30 msg/s
-    overall and 1/s per chat (429 beyond). Then again with 2 % random 429s injected.
-    3,000 messages at 30/s take about 100 s per variant.
-
-Every figure and ratio is measured in the same run; the last line is one JSON object.
+    ``--deliveries`` due reminders sent by one ``Dispatcher.tick`` through the product's
+    Application (with its rate limiter) to ``FakeBotApi`` enforcing 30/s overall and 1/s
+    per chat; then again with 2 % random 429s injected.
 """
 
 from __future__ import annotations

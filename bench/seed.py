@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
-from time import perf_counter
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -379,34 +378,23 @@ def seed_year(
     now: datetime,
     exercises: Sequence[str],
     history: History = History(),
-    say: Callable[[str], None] = print,
 ) -> dict[str, int]:
     """``users`` (+ ``history.heavy_users``) users with consent, one check-in a day and
     some guided exercises for ``history.days`` days up to ``now``'s date, a self-check,
     the three plan reminders and a delivery for every real slot of the last
     ``history.delivery_days`` days. Returns the rows written per table."""
     ids = user_ids(users + history.heavy_users)
-    last_day = now.date()
-    steps: list[tuple[str, Callable[[], int]]] = [
-        ("users", lambda: seed_users(engine, ids, now)),
-        ("checkins", lambda: seed_checkins(engine, ids, last_day, history.days)),
-        (
-            "exercise_logs",
-            lambda: seed_exercises(
-                engine, ids, exercises, last_day, history.days, history.exercise_per_day
-            ),
+    last_day, days = now.date(), history.days
+    return {
+        "users": seed_users(engine, ids, now),
+        "checkins": seed_checkins(engine, ids, last_day, days),
+        "exercise_logs": seed_exercises(
+            engine, ids, exercises, last_day, days, history.exercise_per_day
         ),
-        ("test_results", lambda: seed_tests(engine, ids, now)),
-        ("reminders", lambda: seed_reminders(engine, ids, now)),
-        ("deliveries", lambda: _seed_year_deliveries(engine, ids[users:], now, history)),
-    ]
-    counts: dict[str, int] = {}
-    for name, step in steps:
-        t0 = perf_counter()
-        counts[name] = step()
-        took = perf_counter() - t0
-        say(f"  {name:<14} {counts[name]:>11,} rows in {took:6.1f}s ({counts[name] / took:,.0f}/s)")
-    return counts
+        "test_results": seed_tests(engine, ids, now),
+        "reminders": seed_reminders(engine, ids, now),
+        "deliveries": _seed_year_deliveries(engine, ids[users:], now, history),
+    }
 
 
 def _seed_year_deliveries(

@@ -1,30 +1,14 @@
 """The weekly summary at scale: store queries, pure computation and the chart.
 
-Run by hand, never by pytest::
+Run by hand: ``python -m bench.summary [--quick]`` (10,000 users x a year, 2-3 minutes).
+Seeds ``bench.seed.seed_year`` into a SQLite file (``--heavy-users`` more carry a whole
+year of deliveries, to show how the queries grow with history), then measures medians
+over random users:
 
-    .venv/bin/python -m bench.summary               # 10,000 users x a year, ~2-3 minutes
-    .venv/bin/python -m bench.summary --quick       # 500 users, smoke run
-    .venv/bin/python -m bench.summary --users 2000 --samples 100
-
-Seeds a fresh SQLite file (bulk inserts, product schema from the migrations) with
-``--users`` users, one check-in per user and day for ``--days`` days (10,000 x 365 =
-3.65M rows), about 0.4 guided exercises per user and day, one pain
-self-check each, the three plan reminders and a delivery for every real slot of the
-last 35 days. ``--heavy-users`` users (not sampled with the others)
-carry a whole year of deliveries, to show how the queries grow with history.
-
-Then measures, medians over random users:
-
-- store: ``bot.features.summary.load_inputs`` inside one ``Store.view`` (every query
-  the summary makes: ``Turn.summary_inputs`` in data/summary.py and the programme's
-  row; target < 5 ms median), and how long the database took to execute
-  the statements it issued, by the table each reads;
-- pure: ``summary_replies`` (``compute_summary`` + ``render_summary`` + chart series and
-  labels);
-- chart: ``bot.charts.render_chart`` of ``chart_series`` over 14 days (target < 200 ms).
-
-Ratios against targets and between normal and heavy users are measured in the same
-run; the last line is one JSON object.
+- store: ``bot.features.summary.load_inputs`` in one ``Store.view`` (every query the
+  summary makes; target < 5 ms median), and the database's time by the table read;
+- pure: ``summary_replies`` (compute, render, chart series and labels);
+- chart: ``bot.charts.render_chart`` over 14 days (target < 200 ms).
 """
 
 from __future__ import annotations
@@ -117,7 +101,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     exercises = list(load_library(default_catalogue().translator("en")))
     history = History(days=args.days, heavy_users=args.heavy_users)
-    counts = seed_year(store.engine, args.users, now, exercises, history, say)
+    counts = seed_year(store.engine, args.users, now, exercises, history)
     analyze(store.engine)
     seed_s = time.perf_counter() - t0
     size = sum(p.stat().st_size for p in workdir.glob("summary.db*")) / MB

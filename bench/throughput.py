@@ -1,39 +1,20 @@
 """The check-in through the real PTB ``Application``: is a press's cost flat in users and
-history, and how does it compare with a bare PTB press that makes the same Bot API calls?
+history, and how does it compare with a bare PTB press making the same Bot API calls?
 
-Run by hand, never by pytest::
-
-    .venv/bin/python -m bench.throughput            # 10,000 users x a year; ~6 minutes
-    .venv/bin/python -m bench.throughput --quick    # 1,000 users x 60 days, smoke run
-
-Every Bot API call is answered in-process by :class:`bench.throughput_fakes.NullRequest`,
-so only our code and PTB are measured. The product's Application is built with
-``build_application``'s own builder and handlers, without its rate limiter (Telegram's
-30 messages a second is not what is measured here) and processes updates one by one, as
-the product does.
-
-On SQLite and on PostgreSQL (a fresh database, dropped afterwards), in one run:
+Run by hand: ``python -m bench.throughput [--quick]`` (10,000 users x a year; ~6 minutes).
+Every Bot API call is answered in-process (:class:`bench.throughput_fakes.NullRequest`),
+so only our code and PTB are measured; the Application is ``build_application``'s builder
+and handlers without the rate limiter, processing updates one by one as the product does.
+On SQLite and PostgreSQL, day by day (the first day warms up), 100 users open /checkin
+and press their way through it with the callback data the bot really sent:
 
 - **small**: 100 users with no history, alone in their database;
-- **large**: the data ``bench.summary`` seeds (10,000 users, each with a year of daily
-  check-ins, guided exercises, a self-check, three reminders and five weeks of
-  deliveries); 100 of them, picked at random, check in;
-- **bare press**: bare PTB, one handler making, per press, the Bot API calls a check-in
-  press made (counted on the warm-up day: today the answer to the callback query and
-  one edit of the pressed message into a question with the 11 score buttons), with no
-  turn at all.
+- **large**: ``bench.summary``'s data (10,000 users with a year of history); 100 of them;
+- **bare press**: bare PTB, one handler making the Bot API calls a check-in press made.
 
-Each pressing user opens /checkin, then presses pain, stress, sleep, moved and "skip"
-with the callback data the bot really sent. The three alternate day by day (the clock
-moves a day; the first day warms up), so other load on the machine touches them alike.
-Costs are CPU time (all threads): on a shared machine wall time also counts waiting for
-a core.
-
-- ``flat_ratio``: CPU per press, large / small (target <= 1.2);
-- ``vs_bare_press``: CPU of a bare press / CPU of a check-in press on the large data
-  (target >= 0.29 on SQLite, >= 0.20 on PostgreSQL);
-- ``sends_per_step``: calls that send or edit a message per press, each paced at
-  Telegram's 30 a second (goal 1).
+Figures are CPU time (all threads): ``flat_ratio`` large / small (target <= 1.2);
+``vs_bare_press`` bare / large (target >= 0.29 SQLite, >= 0.20 PostgreSQL);
+``sends_per_step``, calls that send or edit a message per press (each paced; goal 1).
 """
 
 from __future__ import annotations
@@ -313,7 +294,7 @@ def large_population(db: str, url: str, opts: Options) -> Population:
     exercises = list(load_library(default_catalogue().translator("en")))
     history = History(days=opts.history_days)
     engine = services.store.engine
-    seed_year(engine, opts.users, START - timedelta(days=1), exercises, history, say)
+    seed_year(engine, opts.users, START - timedelta(days=1), exercises, history)
     analyze(engine)
     pressing = sorted(random.Random(11).sample(list(user_ids(opts.users)), opts.pressing))
     return Population(name, services, clock, pressing)

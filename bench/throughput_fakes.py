@@ -87,8 +87,6 @@ class NullRequest(BaseRequest):
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.last: dict[int, Sent] = {}
-        self.transcript: list[str] = []
-        """Every text sent or edited in, in order (to compare two runs' replies)."""
         self._message_ids = count(1)
 
     @property
@@ -104,7 +102,6 @@ class NullRequest(BaseRequest):
     def reset(self) -> None:
         self.calls.clear()
         self.last.clear()
-        self.transcript.clear()
 
     async def do_request(
         self,
@@ -121,39 +118,27 @@ class NullRequest(BaseRequest):
         # What HTTPXRequest sends as the form body: every parameter JSON-encoded.
         params = request_data.json_parameters if request_data is not None else {}
         result: Any
-        if endpoint == "sendMessage":
-            result = self._send_message(params)
+        if endpoint in ("sendMessage", "editMessageText"):
+            result = self._message(params, edited=endpoint == "editMessageText")
         elif endpoint == "editMessageReplyMarkup":
             result = self._edit_markup(params)
-        elif endpoint == "editMessageText":
-            result = self._edit_text(params)
         elif endpoint == "getMe":
             result = BOT_USER
         else:  # answerCallbackQuery, setMyCommands, deleteWebhook, ...
             result = True
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
-    def _send_message(self, params: dict[str, str]) -> JsonDict:
+    def _message(self, params: dict[str, str], *, edited: bool) -> JsonDict:
+        """A new message, or the pressed one edited into the next question (text and
+        keyboard replaced); either is the chat's last message from now on."""
         chat_id = int(params["chat_id"])
-        text = params.get("text", "")
         markup = json.loads(params["reply_markup"]) if "reply_markup" in params else None
         keyboard = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
-        sent = Sent(next(self._message_ids), text, keyboard)
-        self.last[chat_id] = sent
-        self.transcript.append(text)
-        return sent.as_message(chat_id)
-
-    def _edit_text(self, params: dict[str, str]) -> JsonDict:
-        """The pressed message becomes the next question (text and keyboard replaced)."""
-        chat_id = int(params["chat_id"])
-        text = params.get("text", "")
-        markup = json.loads(params["reply_markup"]) if "reply_markup" in params else None
-        keyboard = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
-        sent = Sent(int(params["message_id"]), text, keyboard)
-        self.last[chat_id] = sent
-        self.transcript.append(text)
+        number = int(params["message_id"]) if edited else next(self._message_ids)
+        sent = self.last[chat_id] = Sent(number, params.get("text", ""), keyboard)
         message = sent.as_message(chat_id)
-        message["edit_date"] = DATE
+        if edited:
+            message["edit_date"] = DATE
         return message
 
     def _edit_markup(self, params: dict[str, str]) -> JsonDict:
