@@ -40,12 +40,10 @@ from bench.common import (
 )
 from bench.seed import REMINDER_COLUMNS, bulk_insert, seed_users, user_ids
 from bot.clock import ManualClock
-from bot.conversation import Conversations
 from bot.dispatcher import Dispatcher, DispatchSettings
 from bot.features.reminders import advance
 from bot.programme_sender import prepare
-from bot.services import Services
-from bot.wiring import build_wiring
+from bot.services import build_services
 from data.models import Programme, Reminder
 from data.store import Store
 from flows.i18n import default_catalogue
@@ -437,13 +435,9 @@ async def one_tick(url: str) -> tuple[float, float]:
     and, for each, the programme's decision and its writes (the send itself is left
     out: no network). The medians of TICKS ticks on consecutive days, each claiming the
     same DUE users."""
-    store = migrated_store(url)
     clock = ManualClock(TICK_AT)
-    catalogue = default_catalogue()
-    settings = make_settings(url, sentence_encoder="none")
-    services = Services(
-        settings, store, clock, catalogue, Conversations(store, clock, catalogue, build_wiring())
-    )
+    services = build_services(make_settings(url, sentence_encoder="none"), clock)
+    store = services.store
 
     async def send(claim: Any) -> DeliveryStatus | None:
         message = await asyncio.to_thread(prepare, services, claim)
