@@ -174,22 +174,6 @@ def seed_users(engine: Engine, ids: Iterable[int], now: datetime) -> int:
 REMINDER_COLUMNS = ("user_id", "kind", "rule", "enabled", "next_due_at", "created_at", "updated_at")
 
 
-@dataclass(frozen=True)
-class PlanReminder:
-    """One of the three real plan rules of a zone, with its next slot after ``now``."""
-
-    kind: str
-    rule: dict[str, Any]
-    next_due_at: datetime | None
-
-
-def plan_reminders(timezone: str, now: datetime) -> list[PlanReminder]:
-    """The default plan's first three rules: movement every 90 min 09:00-17:00 on
-    weekdays, breathing (``stress``) at 12:30 and the check-in at 20:00."""
-    rules = default_plan(None, timezone)[:3]
-    return [PlanReminder(r.kind, r.to_dict(), next_due(r, now)) for r in rules]
-
-
 def seed_reminders(
     engine: Engine,
     ids: Iterable[int],
@@ -198,17 +182,20 @@ def seed_reminders(
     per_user: int = 3,
     due: Callable[[], datetime] | None = None,
 ) -> int:
-    """``per_user`` of the three plan reminders per user (taking turns when fewer), due
-    at their rule's next slot after ``now`` (computed once per zone), or at ``due()``."""
-    plans = {zone: plan_reminders(zone, now) for zone in ZONES}
+    """``per_user`` of the default plan's first three rules per user (movement every 90
+    min 09:00-17:00 on weekdays, breathing at 12:30, the check-in at 20:00; taking turns
+    when fewer), due at their next slot after ``now`` (once per zone), or at ``due()``."""
+    plans = {
+        zone: [(r.kind, r.to_dict(), next_due(r, now)) for r in default_plan(None, zone)[:3]]
+        for zone in ZONES
+    }
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for index, uid in enumerate(ids):
             items = plans[zone_of(uid)]
             for turn in range(per_user):
-                item = items[(index + turn) % len(items)]
-                at = due() if due else item.next_due_at
-                yield (uid, item.kind, item.rule, True, at, now, now)
+                kind, rule, next_at = items[(index + turn) % len(items)]
+                yield (uid, kind, rule, True, due() if due else next_at, now, now)
 
     return bulk_insert(engine, Reminder, REMINDER_COLUMNS, rows())
 
@@ -265,17 +252,8 @@ def seed_checkins(
                 pain = min(10, max(0, pain + rng.choice((-1, 0, 0, 1))))
                 stress = rng.randrange(11)
                 note = "stiff after the drive" if rng.random() < 0.05 else None
-                yield (
-                    uid,
-                    day,
-                    pain,
-                    stress,
-                    SLEEP[rng.randrange(4)],
-                    MOVED[rng.randrange(4)],
-                    note,
-                    at[index],
-                    at[index],
-                )
+                sleep, moved = SLEEP[rng.randrange(4)], MOVED[rng.randrange(4)]
+                yield (uid, day, pain, stress, sleep, moved, note, at[index], at[index])
 
     return bulk_insert(engine, CheckIn, CHECKIN_COLUMNS, rows())
 
