@@ -30,7 +30,6 @@ from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -265,17 +264,7 @@ def rounded(calls: Counter[str], presses: int) -> Counter[str]:
 # -- one database ----------------------------------------------------------------------
 
 
-@dataclass
-class Options:
-    users: int
-    days: int
-    history_days: int
-    pressing: int
-    postgres_url: str | None
-    workdir: Path | None
-
-
-def small_population(db: str, url: str, opts: Options) -> Population:
+def small_population(db: str, url: str, opts: argparse.Namespace) -> Population:
     """``opts.pressing`` users with consent and nothing else, alone in the database."""
     clock = ManualClock(START)
     services = build_services(make_settings(url, log_level="INFO"), clock)
@@ -285,7 +274,7 @@ def small_population(db: str, url: str, opts: Options) -> Population:
     return Population(f"{db}, {opts.pressing} users, no history", services, clock, ids)
 
 
-def large_population(db: str, url: str, opts: Options) -> Population:
+def large_population(db: str, url: str, opts: argparse.Namespace) -> Population:
     """``bench.summary``'s data up to yesterday; ``opts.pressing`` of its users check in."""
     name = f"{db}, {opts.users:,} users x {opts.history_days} days"
     say(f"[{name}] seeding")
@@ -300,7 +289,9 @@ def large_population(db: str, url: str, opts: Options) -> Population:
     return Population(name, services, clock, pressing)
 
 
-async def measure(db: str, small_url: str, large_url: str, opts: Options) -> dict[str, Any]:
+async def measure(
+    db: str, small_url: str, large_url: str, opts: argparse.Namespace
+) -> dict[str, Any]:
     small = small_population(db, small_url, opts)
     large = large_population(db, large_url, opts)
     bare = Rate(small.presses.count)
@@ -353,7 +344,7 @@ def report(
 # -- the run ---------------------------------------------------------------------------
 
 
-def parse_args(argv: Sequence[str] | None = None) -> Options:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.throughput")
     parser.add_argument("--users", type=int, default=None, help="large data users (10,000)")
     parser.add_argument("--history-days", type=int, default=None, help="their history (365)")
@@ -361,15 +352,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--days", type=int, default=None, help="timed check-in days (4)")
     options(parser, "1,000 users x 60 days, 2 days")
     args = parser.parse_args(argv)
-    quick = args.quick
-    return Options(
-        users=args.users or (1_000 if quick else 10_000),
-        days=args.days or (2 if quick else 4),
-        history_days=args.history_days or (60 if quick else 365),
-        pressing=args.pressing,
-        postgres_url=postgres_of(args),
-        workdir=args.workdir,
-    )
+    args.users = args.users or (1_000 if args.quick else 10_000)
+    args.days = args.days or (2 if args.quick else 4)
+    args.history_days = args.history_days or (60 if args.quick else 365)
+    return args
 
 
 def setup_logging() -> None:
@@ -385,12 +371,13 @@ def setup_logging() -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     opts = parse_args(argv)
     setup_logging()
-    with bench_run("bench.throughput", opts.workdir) as (workdir, figures):
+    postgres = postgres_of(opts)
+    with bench_run("bench.throughput", opts.workdir, opts.keep) as (workdir, figures):
         say(f"{opts.pressing} users check in on {opts.days} days (+1 warm-up day)")
-        for db in databases(opts.postgres_url):
+        for db in databases(postgres):
             with (
-                database(db, workdir, "throughput-small", opts.postgres_url) as small_url,
-                database(db, workdir, "throughput-large", opts.postgres_url) as large_url,
+                database(db, workdir, "throughput-small", postgres) as small_url,
+                database(db, workdir, "throughput-large", postgres) as large_url,
             ):
                 figures.update(asyncio.run(measure(db, small_url, large_url, opts)))
         # The bot's calls, whatever the database: counted on SQLite.
