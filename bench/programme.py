@@ -60,9 +60,8 @@ from flows.programme.records import Feedback, SessionRecord
 from flows.programme.state import ProgrammeState
 from flows.programme.tracks import enrol
 from flows.programme_message import decide
-from flows.rows import DeliveryStatus
+from flows.rows import DayRow, DeliveryStatus
 from flows.schedule import PROGRAMME, Rule
-from flows.summary import DayRow
 
 PATTERNS: Final = ("steady", "improving", "flare", "stress", "drifting", "holiday")
 TIMES: Final = (time(8, 30), time(12, 30), time(19, 0))

@@ -25,9 +25,9 @@ from flows.programme.plan import DayPlan, is_done, plan_today, remaining
 from flows.programme.records import Feedback, Part, SessionRecord
 from flows.programme.state import ProgrammeState
 from flows.programme.streak import weekly_streak
+from flows.rows import DayRow
 from flows.runtime import Context
 from flows.streaks import local_day, parse_day, valid_score
-from flows.summary import DayRow
 
 PROGRAMME: Final = "programme"
 """History key: the stored state dict, or None when the person never enrolled."""

@@ -44,7 +44,7 @@ from flows.programme.signals import (
 )
 from flows.programme.state import ProgrammeState
 from flows.programme.tracks import PROFILES
-from flows.summary import DayRow
+from flows.rows import DayRow
 
 Flag = Literal[
     "green",

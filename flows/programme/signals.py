@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from statistics import median
 from typing import Final, Literal
 
+from flows.rows import DayRow
 from flows.streaks import MIN_AVERAGE_DAYS
-from flows.summary import DayRow
 
 Zone = Literal["green", "amber", "red"]
 ZONES: Final[tuple[Zone, ...]] = ("green", "amber", "red")

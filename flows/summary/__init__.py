@@ -8,7 +8,6 @@ it returns are in ``results``), ``text`` (those numbers in the user's words),
 Callers import from here: the names below are the package's whole public face.
 """
 
-from flows.rows import DayRow
 from flows.summary.chart_data import (
     MAX_DAY_LABELS,
     ChartData,
@@ -95,7 +94,6 @@ __all__ = [
     "WORSE",
     "ChartData",
     "ChartLabels",
-    "DayRow",
     "DayValue",
     "ExerciseCounts",
     "ExerciseRow",

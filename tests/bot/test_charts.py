@@ -11,7 +11,8 @@ import pytest
 
 from bot.charts import render_chart, render_chart_async, with_gaps
 from flows.i18n import default_catalogue
-from flows.summary import ChartData, DayRow, ExerciseRow, chart_labels, chart_series
+from flows.rows import DayRow
+from flows.summary import ChartData, ExerciseRow, chart_labels, chart_series
 
 T = default_catalogue().translator("en")
 TODAY = date(2026, 11, 25)

@@ -24,7 +24,7 @@ from flows.programme.plan import DayPlan, is_done, remaining
 from flows.programme.records import Shown, Span, Track
 from flows.programme.state import ProgrammeState
 from flows.programme.tracks import PROFILES
-from flows.summary import DayRow
+from flows.rows import DayRow
 from tests.support.programme_fixtures import (
     BOOK,
     LIBRARY,

@@ -16,7 +16,7 @@ from flows.programme.levels import after_block
 from flows.programme.plan import DayPlan
 from flows.programme.records import Feedback, SessionRecord
 from flows.programme.state import ProgrammeState
-from flows.summary import DayRow
+from flows.rows import DayRow
 from tests.support.programme_fixtures import LIBRARY, day, new_state, pains, plan, row, session
 
 TODAY = 10  # week 2, day 4: the walking baseline is settled, the 7 days before are full

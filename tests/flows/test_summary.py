@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from flows.formatting import format_day, format_decimal
 from flows.i18n import default_catalogue, placeholders
-from flows.rows import DeliveryStatus, ExerciseLogRow, PushRow, SelfCheckRow, SummaryRows
+from flows.rows import DayRow, DeliveryStatus, ExerciseLogRow, PushRow, SelfCheckRow, SummaryRows
 from flows.summary import (
     ABOUT_THE_SAME,
     BETTER,
@@ -34,7 +34,6 @@ from flows.summary import (
     SEE_GP,
     SUGGESTIONS,
     WORSE,
-    DayRow,
     DayValue,
     ExerciseCounts,
     ExerciseRow,

@@ -12,7 +12,7 @@ from flows.programme.library import ExerciseSpec
 from flows.programme.plan import DayPlan, plan_today
 from flows.programme.records import Feedback, Part, SessionRecord, Track
 from flows.programme.state import ProgrammeState
-from flows.summary import DayRow
+from flows.rows import DayRow
 
 START = date(2026, 1, 5)  # a Monday
 AT = time(18, 0)
