@@ -1,7 +1,6 @@
-"""What every benchmark sets up the same way: a work folder, the test suite's settings,
-fresh databases with the product's schema, the statements the product really issues,
-and the closing JSON line. Figures from different runs are told apart by the machine
-line, because other load on a shared machine changes them."""
+"""What every benchmark sets up the same way: options, a work folder, the test suite's
+settings, fresh databases with the product's schema, the statements the product really
+issues, and the closing JSON line with the machine's load (it changes the figures)."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +72,13 @@ def bench_run(
     )
     say(f"total {figures['total_s']}s")
     print(json.dumps(figures), flush=True)
+
+
+def seconds(work: Callable[..., object], *args: Any) -> float:
+    """How long ``work(*args)`` took."""
+    started = time.perf_counter()
+    work(*args)
+    return time.perf_counter() - started
 
 
 def spread(samples: Sequence[float]) -> dict[str, float]:
@@ -162,6 +168,14 @@ def options(parser: argparse.ArgumentParser, quick: str, *, postgres: bool = Tru
     if postgres:
         parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL, help="its admin URL")
         parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+
+
+def sized(args: argparse.Namespace, **sizes: tuple[int, int]) -> argparse.Namespace:
+    """Each size option left unset, at its ``(quick, full)`` value."""
+    for name, (quick, full) in sizes.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
+    return args
 
 
 def postgres_of(args: argparse.Namespace) -> str | None:
