@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import Any, cast
@@ -169,10 +168,6 @@ SLEEP = ("good", "soso", "bad", None)
 MOVED = ("yes", "little", "no", None)
 
 
-def _days(last_day: date, days: int) -> list[date]:
-    return [last_day - timedelta(days=back) for back in range(days - 1, -1, -1)]
-
-
 def _local(span: Sequence[date], at: time) -> dict[str, list[datetime]]:
     """``at`` local time on each day of ``span``, in UTC, per zone."""
     return {
@@ -181,12 +176,9 @@ def _local(span: Sequence[date], at: time) -> dict[str, list[datetime]]:
     }
 
 
-def seed_checkins(
-    engine: Engine, ids: Iterable[int], last_day: date, days: int, *, seed: int = 2
-) -> int:
-    """One check-in per user and local day for ``days`` days ending ``last_day``."""
-    rng = random.Random(seed)
-    span = _days(last_day, days)
+def seed_checkins(engine: Engine, ids: Iterable[int], span: Sequence[date]) -> int:
+    """One check-in per user and local day of ``span``."""
+    rng = random.Random(2)
     evenings = _local(span, time(20, 5))
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -207,25 +199,17 @@ EXERCISE_COLUMNS = ("user_id", "exercise", "started_at", "finished_at", "rating_
 
 
 def seed_exercises(
-    engine: Engine,
-    ids: Iterable[int],
-    exercises: Sequence[str],
-    last_day: date,
-    days: int,
-    per_day: float,
-    *,
-    seed: int = 3,
+    engine: Engine, ids: Iterable[int], exercises: Sequence[str], span: Sequence[date]
 ) -> int:
-    """About ``per_day`` guided exercises per user and day (at lunch, local time)."""
-    rng = random.Random(seed)
-    span = _days(last_day, days)
+    """About EXERCISES_PER_DAY guided exercises per user and day (at lunch, local time)."""
+    rng = random.Random(3)
     lunches = _local(span, time(12, 31))
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for uid in ids:
             at = lunches[zone_of(uid)]
             for index in range(len(span)):
-                if rng.random() >= per_day:
+                if rng.random() >= EXERCISES_PER_DAY:
                     continue
                 started = at[index]
                 finished = started + timedelta(minutes=4) if rng.random() < 0.8 else None
@@ -237,17 +221,13 @@ def seed_exercises(
 
 DELIVERY_COLUMNS = ("reminder_id", "user_id", "slot", "claimed_at", "sent_at", "status", "action")
 ACTIONS = ("done", "skip", None, None)
+EXERCISES_PER_DAY, DELIVERY_DAYS = 0.4, 35
 
 
 def seed_deliveries(
-    engine: Engine,
-    reminders: Iterable[tuple[int, int, dict[str, Any]]],
-    start: datetime,
-    end: datetime,
-    *,
-    seed: int = 4,
+    engine: Engine, reminders: Iterable[Any], start: datetime, end: datetime, seed: int
 ) -> int:
-    """A delivery for every real slot of each ``(reminder id, user id, rule)`` in
+    """A delivery for every real slot of each ``(reminder id, user id, rule dict)`` in
     ``(start, end]`` (computed with the product's own ``slots_between``)."""
     rng = random.Random(seed)
     sent = DeliveryStatus.SENT.value  # the stored string: drivers get str, never the enum
@@ -277,51 +257,35 @@ def seed_tests(engine: Engine, ids: Iterable[int], now: datetime) -> int:
     return bulk_insert(engine, TestResult, TEST_COLUMNS, rows)
 
 
-@dataclass(frozen=True)
-class History:
-    """How much history each seeded user has (``bench.summary``'s defaults)."""
-
-    days: int = 365
-    exercise_per_day: float = 0.4
-    delivery_days: int = 35
-    heavy_users: int = 0  # after the others, with every delivery of ``days``
-
-
 def seed_year(
     engine: Engine,
     users: int,
     now: datetime,
     exercises: Sequence[str],
-    history: History = History(),
+    *,
+    days: int = 365,
+    heavy_users: int = 0,
 ) -> dict[str, int]:
-    """``users`` (+ ``history.heavy_users``) users with consent, one check-in a day and
-    some guided exercises for ``history.days`` days up to ``now``'s date, a self-check,
-    the three plan reminders and a delivery for every real slot of the last
-    ``history.delivery_days`` days. Returns the rows written per table."""
-    ids = user_ids(users + history.heavy_users)
-    last_day, days = now.date(), history.days
-    return {
+    """``users`` (+ ``heavy_users``) users with consent, one check-in a day and some
+    guided exercises for ``days`` days up to ``now``'s date, a self-check, the three plan
+    reminders and a delivery for every real slot of the last DELIVERY_DAYS days (the
+    heavy users: of all ``days``). Returns the rows written per table."""
+    ids = user_ids(users + heavy_users)
+    span = [now.date() - timedelta(days=back) for back in range(days - 1, -1, -1)]
+    counts = {
         "users": seed_users(engine, ids, now),
-        "checkins": seed_checkins(engine, ids, last_day, days),
-        "exercise_logs": seed_exercises(
-            engine, ids, exercises, last_day, days, history.exercise_per_day
-        ),
+        "checkins": seed_checkins(engine, ids, span),
+        "exercise_logs": seed_exercises(engine, ids, exercises, span),
         "test_results": seed_tests(engine, ids, now),
         "reminders": seed_reminders(engine, ids, now),
-        "deliveries": _seed_year_deliveries(engine, ids[users:], now, history),
     }
-
-
-def _seed_year_deliveries(
-    engine: Engine, heavy: Sequence[int], now: datetime, history: History
-) -> int:
-    table = table_of(Reminder)
+    table, heavy = table_of(Reminder), set(ids[users:])
     with engine.connect() as conn:
         rows = conn.execute(select(table.c.id, table.c.user_id, table.c.rule).order_by(table.c.id))
         reminders = [(int(rid), int(uid), dict(rule)) for rid, uid, rule in rows]
-    heavy_ids = set(heavy)
-    normal = [r for r in reminders if r[1] not in heavy_ids]
-    long = [r for r in reminders if r[1] in heavy_ids]
-    return seed_deliveries(
-        engine, normal, now - timedelta(days=history.delivery_days), now
-    ) + seed_deliveries(engine, long, now - timedelta(days=history.days), now, seed=5)
+    normal = [r for r in reminders if r[1] not in heavy]
+    long = [r for r in reminders if r[1] in heavy]
+    counts["deliveries"] = seed_deliveries(
+        engine, normal, now - timedelta(days=DELIVERY_DAYS), now, 4
+    ) + seed_deliveries(engine, long, now - timedelta(days=days), now, 5)
+    return counts

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import bench.common as c
-from bench.seed import History, seed_year, user_ids
+from bench.seed import seed_year, user_ids
 from bot.charts import render_chart
 from bot.features.summary import load_inputs, summary_replies
 from data.engine import make_engine
@@ -72,8 +72,10 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     c.say(f"== seeding {args.users:,} users (+{args.heavy_users} heavy) x {args.days} days ==")
     t0 = time.perf_counter()
     t = default_catalogue().translator("en")
-    history = History(days=args.days, heavy_users=args.heavy_users)
-    counts = seed_year(store.engine, args.users, now, list(load_library(t)), history)
+    exercises = list(load_library(t))
+    counts = seed_year(
+        store.engine, args.users, now, exercises, days=args.days, heavy_users=args.heavy_users
+    )
     c.analyze(store.engine)
     seed_s = time.perf_counter() - t0
     size = sum(p.stat().st_size for p in workdir.glob("summary.db*")) / c.MB

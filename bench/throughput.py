@@ -25,7 +25,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 import bench.common as c
-from bench.seed import History, seed_users, seed_year, user_ids
+from bench.seed import seed_users, seed_year, user_ids
 from bench.throughput_fakes import JsonDict, NullRequest, Sent, UpdateFactory
 from bot.clock import ManualClock
 from bot.logsafe import configure_logging
@@ -236,8 +236,7 @@ def population(db: str, url: str, opts: argparse.Namespace, large: bool) -> Popu
     name = f"{db}, {opts.users:,} users x {opts.history_days} days"
     c.say(f"[{name}] seeding")
     exercises = list(load_library(default_catalogue().translator("en")))
-    history = History(days=opts.history_days)
-    seed_year(engine, opts.users, START - timedelta(days=1), exercises, history)
+    seed_year(engine, opts.users, START - timedelta(days=1), exercises, days=opts.history_days)
     c.analyze(engine)
     pressing = sorted(random.Random(11).sample(list(user_ids(opts.users)), opts.pressing))
     return Population(name, services, clock, pressing)
