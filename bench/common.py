@@ -92,9 +92,6 @@ def spread(samples: Sequence[float]) -> dict[str, float]:
     }
 
 
-# -- databases -------------------------------------------------------------------------
-
-
 def fresh_sqlite_url(path: Path) -> str:
     """A SQLite URL for ``path``, with any earlier file (and its WAL) removed."""
     for suffix in ("", "-wal", "-shm", "-journal"):
@@ -111,37 +108,18 @@ def migrated_store(url: str) -> Store:
     return store
 
 
-def postgres_reachable(admin_url: str) -> str | None:
-    """None when PostgreSQL answers at ``admin_url``, else a short reason."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    try:
-        with psycopg.connect(_libpq(admin_url), connect_timeout=3):
-            return None
-    except psycopg.OperationalError as exc:
-        return f"not reachable ({type(exc).__name__})"
-
-
-@contextmanager
-def postgres_database(admin_url: str, prefix: str = "backcoach_bench") -> Iterator[str]:
-    """A fresh, empty database next to ``admin_url``'s, dropped afterwards."""
-    import psycopg
-
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{admin_url.rpartition('/')[0]}/{name}"
-    finally:
-        with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def databases(postgres_url: str | None) -> list[str]:
     """``sqlite``, and ``postgres`` when ``postgres_url`` is given and answers."""
-    reason = postgres_reachable(postgres_url) if postgres_url else "--no-postgres"
+    reason = None if postgres_url else "--no-postgres"
+    try:
+        import psycopg
+
+        if postgres_url:
+            psycopg.connect(_libpq(postgres_url), connect_timeout=3).close()
+    except ImportError:
+        reason = "psycopg is not installed"
+    except psycopg.OperationalError as exc:
+        reason = f"not reachable ({type(exc).__name__})"
     if reason is not None:
         say(f"PostgreSQL skipped: {reason}")
     return ["sqlite"] if reason is not None else ["sqlite", "postgres"]
@@ -153,15 +131,22 @@ def database(kind: str, workdir: Path, name: str, postgres_url: str | None) -> I
     database next to ``postgres_url``'s, dropped afterwards."""
     if kind == "sqlite" or postgres_url is None:
         yield fresh_sqlite_url(workdir / f"{name}.db")
-    else:
-        with postgres_database(postgres_url, f"backcoach_bench_{name}") as url:
-            yield url
+        return
+    import psycopg
+
+    created = f"backcoach_bench_{name}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq(postgres_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{created}"')
+    try:
+        yield f"{postgres_url.rpartition('/')[0]}/{created}"
+    finally:
+        with psycopg.connect(_libpq(postgres_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
 
 
 def options(parser: argparse.ArgumentParser, quick: str, *, postgres: bool = True) -> None:
-    """The options the benchmarks share: ``--quick`` (``quick`` says how small),
-    ``--workdir``/``--keep`` for the database files and, unless it runs on SQLite only,
-    the PostgreSQL to use."""
+    """``--quick`` (``quick`` says how small), ``--workdir``, ``--keep`` and, unless on
+    SQLite only, the PostgreSQL to use."""
     parser.add_argument("--quick", action="store_true", help=quick)
     parser.add_argument("--workdir", type=Path, default=None, help="where the database files go")
     parser.add_argument("--keep", action="store_true", help="keep the database files")
@@ -194,13 +179,9 @@ def analyze(engine: Engine) -> None:
         conn.commit()
 
 
-# -- the product's own statements ------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Statement:
-    """One statement the product sent, as SQL text and driver parameters, with how long
-    the driver took to execute it."""
+    """One statement the product sent, its parameters and the driver's seconds on it."""
 
     sql: str
     params: Any
