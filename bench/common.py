@@ -32,17 +32,12 @@ from data.store import Store
 _conftest = importlib.import_module("tests.conftest")
 TEST_TOKEN: str = _conftest.TEST_TOKEN
 POSTGRES_ADMIN_URL: str = _conftest.POSTGRES_ADMIN_URL
+make_settings: Callable[..., Settings] = _conftest.make_settings  # token, zone, language
 MB = 1024 * 1024
 
 
 def say(line: str = "") -> None:
     print(line, flush=True)
-
-
-def make_settings(database_url: str, **overrides: object) -> Settings:
-    """The test suite's settings (token, zone, language), for one database URL."""
-    settings: Settings = _conftest.make_settings(database_url, **overrides)
-    return settings
 
 
 @contextmanager

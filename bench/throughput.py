@@ -212,16 +212,6 @@ def bare_presses(ids: Sequence[int], count: int) -> list[JsonDict]:
     return [factory.press(ids[i % len(ids)], sent, "f|abcd1234|5") for i in range(count)]
 
 
-def sends_or_edits(method: str) -> bool:
-    """Whether a Bot API method sends or edits a message (each is paced at 30/s)."""
-    return method.startswith(("send", "edit")) and method != "sendChatAction"
-
-
-def rounded(calls: Counter[str], presses: int) -> Counter[str]:
-    """The Bot API calls of one press, on average, rounded."""
-    return +Counter({name: round(count / presses) for name, count in calls.items()})
-
-
 def population(db: str, url: str, opts: argparse.Namespace, large: bool) -> Population:
     """``opts.pressing`` users who check in, alone in the database with consent and
     nothing else, or (``large``) among ``bench.summary``'s data up to yesterday."""
@@ -252,7 +242,8 @@ async def measure(
         async with small_app, large_app:
             # Day 0 warms up caches and pools, and tells which calls a press makes.
             await checkin_day(small_app, small, 0, timed=False)
-            calls = rounded(await checkin_day(large_app, large, 0, False), large.presses.count)
+            day0 = await checkin_day(large_app, large, 0, False)
+            calls = +Counter({name: round(n / large.presses.count) for name, n in day0.items()})
             async with bare_application(calls) as bare_app:
                 await feed(bare_app, bare_presses(small.ids, 300))
                 for day in range(1, opts.days + 1):
@@ -271,7 +262,8 @@ def report(
 ) -> dict[str, Any]:
     flat = large.presses.cpu_ms / small.presses.cpu_ms
     vs_bare = bare.cpu_ms / large.presses.cpu_ms
-    sends = sum(n for name, n in large.calls.items() if sends_or_edits(name))
+    paced = [n for name, n in large.calls.items() if name.startswith(("send", "edit"))]
+    sends = sum(paced) - large.calls["sendChatAction"]  # sends and edits: each paced
     sends_per_step = large.per_press(sends)
     c.say(
         f"[{db}] CPU per press: {small.presses.cpu_ms:.3f} ms small, "
