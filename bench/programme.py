@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from sqlalchemy import Engine
 from sqlalchemy import text as sa_text
 
 import bench.common as c
@@ -322,10 +323,9 @@ DUE: Final = 1_000
 TICKS: Final = 3
 
 
-def seed_enrolled(store: Store, count: int) -> None:
+def seed_enrolled(engine: Engine, count: int) -> None:
     """``count`` enrolled users with their daily message; DUE of them due at TICK_AT,
     the rest spread over the other minutes of the day (none due at TICK_AT)."""
-    engine = store.engine
     ids = user_ids(count)
     now = TICK_AT - timedelta(days=1)
     seed_users(engine, ids, now)
@@ -375,7 +375,7 @@ async def one_tick(url: str) -> tuple[float, float]:
 def tick_cost(folder: Path, count: int) -> tuple[float, float]:
     with c.database("sqlite", folder, f"programme-{count}", None) as url:
         store = c.migrated_store(url)
-        seed_enrolled(store, count)
+        seed_enrolled(store.engine, count)
         store.dispose()
         return asyncio.run(one_tick(url))
 

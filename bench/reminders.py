@@ -152,10 +152,8 @@ def bench_startup(n_users: int, workdir: Path) -> dict[str, Any]:
 
 
 def drain_minute(label: str, store: Store, now: datetime) -> dict[str, float]:
-    """Claim the minute's due rows with the product's ``Store.claim_due``, round by round
-    at the dispatcher's concurrency, as ``Dispatcher.tick`` does (it writes deliveries).
-    A claim a minute earlier, when nothing is due, warms the statement up; the first
-    round's SELECT is captured and its plan shown."""
+    """The minute's due rows claimed by ``Store.claim_due`` in rounds as ``Dispatcher.tick``
+    does, after a warm-up claim a minute earlier; the first round's plan shown."""
     settings = DispatchSettings()
 
     def claim(at: datetime) -> tuple[int, float]:
@@ -181,15 +179,6 @@ def drain_minute(label: str, store: Store, now: datetime) -> dict[str, float]:
     return {"round_ms": round_ms, "claimed": claimed, "per_second": per_second}
 
 
-def _seed_pick(store: Store, rows: int, now: datetime, span: timedelta) -> None:
-    """``rows`` reminders due over ``[now - 60 s, now - 60 s + span)``: the rows due at
-    ``now`` are one minute's."""
-    ids = user_ids(math.ceil(rows / 3))
-    seed_users(store.engine, ids, now)
-    seed_reminders(store.engine, ids, now, due=spread_over(now - timedelta(minutes=1), span))
-    c.analyze(store.engine)
-
-
 def bench_pick(rows: int, workdir: Path, postgres_url: str | None) -> dict[str, Any]:
     """The minute out of ``rows`` rows spread over a day, then out of a table
     :data:`SMALLER` times smaller with the same minute; the ratio of their rounds."""
@@ -201,7 +190,12 @@ def bench_pick(rows: int, workdir: Path, postgres_url: str | None) -> dict[str, 
         for size, count in (("small", rows // SMALLER), ("large", rows)):
             with c.database(db, workdir, f"pick-{size}", postgres_url) as url:
                 store = c.migrated_store(url)
-                _seed_pick(store, count, now, timedelta(days=1) * count / rows)
+                # due over a day's share from a minute ago: the rows due at ``now`` are a minute's
+                ids, due = user_ids(math.ceil(count / 3)), now - timedelta(minutes=1)
+                seed_users(store.engine, ids, now)
+                spread = spread_over(due, timedelta(days=1) * count / rows)
+                seed_reminders(store.engine, ids, now, due=spread)
+                c.analyze(store.engine)
                 found[size] = drain_minute(f"{db}, {count:,} rows", store, now)
                 store.dispose()
         large, ratio = found["large"], found["large"]["round_ms"] / found["small"]["round_ms"]

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from logging.handlers import BufferingHandler
 from typing import Any
 
 from sqlalchemy import event
@@ -71,25 +72,14 @@ async def feed(app: AnyApp, updates: Sequence[JsonDict]) -> float:
     return time.process_time() - cpu
 
 
-class ErrorCounter(logging.Handler):
-    """Counts ERROR records: a failed update is logged by PTB or our error handler."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-        self.first = ""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        self.first = self.first or record.getMessage()[:500]
-
-
-ERRORS = ErrorCounter()
+ERRORS = BufferingHandler(capacity=10**9)  # a failed update is logged at ERROR, kept here
+ERRORS.setLevel(logging.ERROR)
 
 
 def check_no_errors(what: str) -> None:
-    if ERRORS.count:
-        raise RuntimeError(f"{what}: {ERRORS.count} update(s) failed; first: {ERRORS.first}")
+    if failed := ERRORS.buffer:
+        first = failed[0].getMessage()[:500]
+        raise RuntimeError(f"{what}: {len(failed)} update(s) failed; first: {first}")
 
 
 @dataclass
