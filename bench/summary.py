@@ -119,13 +119,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     show("summary_replies (compute+render+chart data)", pure_stats)
 
     c.say(f"\n== chart: render_chart over 14 days, {args.chart_runs} renders ==")
-    charts = [
-        (data, s.chart_labels(data, t, t.language))
-        for data in (
-            s.chart_series(item.today, item.checkins, item.exercises, days=14)
-            for item in inputs[: args.chart_runs]
-        )
-    ]
+    chosen = inputs[: args.chart_runs]
+    series = [s.chart_series(i.today, i.checkins, i.exercises, days=14) for i in chosen]
+    charts = [(data, s.chart_labels(data, t, t.language)) for data in series]
     render_chart(*charts[0])  # warm: the first render in a process loads fonts
     chart_stats = c.spread([c.seconds(render_chart, data, labels) for data, labels in charts])
     show("render_chart (warm)", chart_stats, CHART_TARGET_MS)
