@@ -1,7 +1,6 @@
-"""What every benchmark sets up the same way: a work folder, the test suite's settings,
-fresh databases with the product's schema, the statements the product really issues,
-and the closing JSON line. Figures from different runs are told apart by the machine
-line, because other load on a shared machine changes them."""
+"""What every benchmark sets up the same way: options, a work folder, the test suite's
+settings, fresh databases with the product's schema, the statements the product really
+issues, and the closing JSON line with the machine's load (it changes the figures)."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,17 +32,12 @@ from data.store import Store
 _conftest = importlib.import_module("tests.conftest")
 TEST_TOKEN: str = _conftest.TEST_TOKEN
 POSTGRES_ADMIN_URL: str = _conftest.POSTGRES_ADMIN_URL
+make_settings: Callable[..., Settings] = _conftest.make_settings  # token, zone, language
 MB = 1024 * 1024
 
 
 def say(line: str = "") -> None:
     print(line, flush=True)
-
-
-def make_settings(database_url: str, **overrides: object) -> Settings:
-    """The test suite's settings (token, zone, language), for one database URL."""
-    settings: Settings = _conftest.make_settings(database_url, **overrides)
-    return settings
 
 
 @contextmanager
@@ -75,6 +69,13 @@ def bench_run(
     print(json.dumps(figures), flush=True)
 
 
+def seconds(work: Callable[..., object], *args: Any) -> float:
+    """How long ``work(*args)`` took."""
+    started = time.perf_counter()
+    work(*args)
+    return time.perf_counter() - started
+
+
 def spread(samples: Sequence[float]) -> dict[str, float]:
     """Median, 95th percentile and mean of samples in seconds, in milliseconds."""
     ordered = sorted(samples)
@@ -84,9 +85,6 @@ def spread(samples: Sequence[float]) -> dict[str, float]:
         "p95": 1000 * p95,
         "mean": 1000 * statistics.fmean(ordered),
     }
-
-
-# -- databases -------------------------------------------------------------------------
 
 
 def fresh_sqlite_url(path: Path) -> str:
@@ -105,37 +103,18 @@ def migrated_store(url: str) -> Store:
     return store
 
 
-def postgres_reachable(admin_url: str) -> str | None:
-    """None when PostgreSQL answers at ``admin_url``, else a short reason."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    try:
-        with psycopg.connect(_libpq(admin_url), connect_timeout=3):
-            return None
-    except psycopg.OperationalError as exc:
-        return f"not reachable ({type(exc).__name__})"
-
-
-@contextmanager
-def postgres_database(admin_url: str, prefix: str = "backcoach_bench") -> Iterator[str]:
-    """A fresh, empty database next to ``admin_url``'s, dropped afterwards."""
-    import psycopg
-
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{admin_url.rpartition('/')[0]}/{name}"
-    finally:
-        with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def databases(postgres_url: str | None) -> list[str]:
     """``sqlite``, and ``postgres`` when ``postgres_url`` is given and answers."""
-    reason = postgres_reachable(postgres_url) if postgres_url else "--no-postgres"
+    reason = None if postgres_url else "--no-postgres"
+    try:
+        import psycopg
+
+        if postgres_url:
+            psycopg.connect(_libpq(postgres_url), connect_timeout=3).close()
+    except ImportError:
+        reason = "psycopg is not installed"
+    except psycopg.OperationalError as exc:
+        reason = f"not reachable ({type(exc).__name__})"
     if reason is not None:
         say(f"PostgreSQL skipped: {reason}")
     return ["sqlite"] if reason is not None else ["sqlite", "postgres"]
@@ -147,21 +126,36 @@ def database(kind: str, workdir: Path, name: str, postgres_url: str | None) -> I
     database next to ``postgres_url``'s, dropped afterwards."""
     if kind == "sqlite" or postgres_url is None:
         yield fresh_sqlite_url(workdir / f"{name}.db")
-    else:
-        with postgres_database(postgres_url, f"backcoach_bench_{name}") as url:
-            yield url
+        return
+    import psycopg
+
+    created = f"backcoach_bench_{name}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq(postgres_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{created}"')
+    try:
+        yield f"{postgres_url.rpartition('/')[0]}/{created}"
+    finally:
+        with psycopg.connect(_libpq(postgres_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
 
 
 def options(parser: argparse.ArgumentParser, quick: str, *, postgres: bool = True) -> None:
-    """The options the benchmarks share: ``--quick`` (``quick`` says how small),
-    ``--workdir``/``--keep`` for the database files and, unless it runs on SQLite only,
-    the PostgreSQL to use."""
+    """``--quick`` (``quick`` says how small), ``--workdir``, ``--keep`` and, unless on
+    SQLite only, the PostgreSQL to use."""
     parser.add_argument("--quick", action="store_true", help=quick)
     parser.add_argument("--workdir", type=Path, default=None, help="where the database files go")
     parser.add_argument("--keep", action="store_true", help="keep the database files")
     if postgres:
         parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL, help="its admin URL")
         parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+
+
+def sized(args: argparse.Namespace, **sizes: tuple[int, int]) -> argparse.Namespace:
+    """Each size option left unset, at its ``(quick, full)`` value."""
+    for name, (quick, full) in sizes.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
+    return args
 
 
 def postgres_of(args: argparse.Namespace) -> str | None:
@@ -180,13 +174,9 @@ def analyze(engine: Engine) -> None:
         conn.commit()
 
 
-# -- the product's own statements ------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Statement:
-    """One statement the product sent, as SQL text and driver parameters, with how long
-    the driver took to execute it."""
+    """One statement the product sent, its parameters and the driver's seconds on it."""
 
     sql: str
     params: Any

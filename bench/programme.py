@@ -1,16 +1,8 @@
-"""The coaching programme lived through: 1,000 people, 12 weeks and 4 of maintenance.
-
-Run by hand: ``python -m bench.programme [--users 1000] [--weeks 16] [--quick]``.
-Each person follows a pattern (steady, improving, a flare-up in week 5, stress peaks,
-drifting away, a week's holiday) through the product's own rules (``plan_today`` after
-the morning check-in, the daily message and its follow-up from
-``flows.programme_message.decide``, the levels, lessons, nudges, pauses and flare-ups)
-on the injectable clock, with a restart through the store half-way (SQLite, and
-PostgreSQL when reachable). The checks: at most one message and one follow-up a day,
-flare-ups and levels by the rules, no lesson twice, no nudge twice in 14 days, nothing
-while paused, the drifting spaced out. Last, one dispatcher tick (claims and decisions,
-no network) with 1,000 due at 1,000 and at 100,000 enrolled: it must cost the same.
-"""
+"""The coaching programme lived through (docs/ARCHITECTURE.md, "The simulation"): 1,000
+people in six patterns through 12 weeks and 4 of maintenance by the product's own rules
+on the injectable clock, with a restart through the store half-way, every rule checked;
+then one dispatcher tick with 1,000 due among 1,000 and 100,000 enrolled (the same cost).
+``python -m bench.programme [--users 1000] [--weeks 16] [--quick]``."""
 
 from __future__ import annotations
 
@@ -20,24 +12,15 @@ import random
 import time as wall
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from sqlalchemy import Engine
 from sqlalchemy import text as sa_text
 
-from bench.common import (
-    analyze,
-    bench_run,
-    database,
-    databases,
-    make_settings,
-    migrated_store,
-    options,
-    postgres_of,
-    say,
-)
+import bench.common as c
 from bench.seed import REMINDER_COLUMNS, bulk_insert, seed_users, user_ids
 from bot.clock import ManualClock
 from bot.dispatcher import Dispatcher, DispatchSettings
@@ -59,7 +42,7 @@ from flows.programme.plan import DayPlan, is_done, plan_today, remaining
 from flows.programme.records import Feedback, SessionRecord
 from flows.programme.state import ProgrammeState
 from flows.programme.tracks import enrol
-from flows.programme_message import decide
+from flows.programme_message import Decided, decide
 from flows.rows import DayRow, DeliveryStatus
 from flows.schedule import PROGRAMME, Rule
 
@@ -68,16 +51,9 @@ TIMES: Final = (time(8, 30), time(12, 30), time(19, 0))
 ZONE: Final = "Europe/Brussels"
 START: Final = date(2026, 1, 5)  # a Monday
 RISKS: Final = ("low", "medium", "high")
-HOLIDAY_DAY: Final = 42
-"""The holiday pattern pauses for a week from the first day of week 7."""
-HOLIDAY_DAYS: Final = 7
-FLARE_DAYS: Final = range(28, 32)
-"""The flare pattern's bad days: the first four days of week 5."""
-CHECKIN_WINDOW: Final = 14
-"""Check-ins kept for planning: the plan reads the last week and a day."""
-
-
-# -- people --------------------------------------------------------------------------
+HOLIDAY_DAY, HOLIDAY_DAYS = 42, 7  # the holiday pattern pauses for week 7
+FLARE_DAYS: Final = range(28, 32)  # the flare pattern's bad days: early week 5
+CHECKIN_WINDOW: Final = 14  # check-ins kept: the plan reads the last week and a day
 
 
 @dataclass
@@ -90,16 +66,12 @@ class Person:
     rng: random.Random
     sessions: list[SessionRecord] = field(default_factory=list)
     checkins: list[DayRow] = field(default_factory=list)
-    sent: list[tuple[date, str, str]] = field(default_factory=list)
-    """(day, kind, key) of every message."""
+    sent: list[tuple[date, str, str]] = field(default_factory=list)  # day, kind, key
     paused_messages: int = 0
     lessons: list[str] = field(default_factory=list)
-    levels: list[tuple[date, int, int, str]] = field(default_factory=list)
-    """(day, from, to, why) of every level change."""
-    flare_entries: int = 0
+    levels: list[tuple[date, int, int, str]] = field(default_factory=list)  # from, to, why
     flare_entry_days: list[int] = field(default_factory=list)
-    saved_sessions: int = 0
-    """Sessions already written to the store (a session is never changed afterwards)."""
+    saved_sessions: int = 0  # sessions already in the store (never changed afterwards)
 
 
 @dataclass(frozen=True)
@@ -116,11 +88,9 @@ class Behaviour:
 def people(count: int) -> list[Person]:
     """``count`` people, patterns and daily times round-robin, each enrolled on START."""
     found = []
-    for index, user_id in enumerate(user_ids(count)):
-        at = TIMES[index % len(TIMES)]
-        state = enrol(START, at, RISKS[index % len(RISKS)]).state
-        pattern = PATTERNS[index % len(PATTERNS)]
-        found.append(Person(user_id, pattern, state, random.Random(user_id)))
+    for i, uid in enumerate(user_ids(count)):
+        state = enrol(START, TIMES[i % len(TIMES)], RISKS[i % len(RISKS)]).state
+        found.append(Person(uid, PATTERNS[i % len(PATTERNS)], state, random.Random(uid)))
     return found
 
 
@@ -151,9 +121,6 @@ def behaviour(person: Person, n: int, today: date) -> Behaviour:
     return Behaviour(checkin, engage, rng.random() < 0.3, feedback, walk)
 
 
-# -- one day -------------------------------------------------------------------------
-
-
 def live_day(person: Person, n: int, today: date, content: ProgrammeContent) -> None:
     """The morning check-in, the plan, the daily message, the session, the follow-up."""
     act = behaviour(person, n, today)
@@ -165,35 +132,32 @@ def live_day(person: Person, n: int, today: date, content: ProgrammeContent) -> 
     plan = plan_today(
         state, person.checkins, person.sessions, today, content.library, content.lessons
     )
-    _note_events(person, plan, state, today, n)
+    if "flare_started" in plan.events:
+        person.flare_entry_days.append(n)
+    if plan.state.level != state.level:
+        why = "flare_ended" if "flare_ended" in plan.events else "plan"
+        person.levels.append((today, state.level, plan.state.level, why))
     state = plan.state
     paused = "paused" in plan.flags
     session: SessionRecord | None = None
     daily = decide(state, today, is_done(plan, session), content, follow_up=False)
-    state = _sent(person, daily.state, daily.kind, daily.key, today, paused)
+    state = _sent(person, daily, today, paused)
     engage = act.engages and not paused
     if engage and not act.after_follow_up:
         state, session = _session(person, state, plan, act, today)
     if daily.kind == "daily" and follow_up_time(state.at) is not None:
         later = decide(state, today, is_done(plan, session), content, follow_up=True)
-        state = _sent(person, later.state, later.kind, later.key, today, paused)
+        state = _sent(person, later, today, paused)
     if engage and act.after_follow_up:
         state, session = _session(person, state, plan, act, today)
     person.state = state
 
 
-def _sent(
-    person: Person,
-    state: ProgrammeState,
-    kind: str | None,
-    key: str | None,
-    today: date,
-    paused: bool,
-) -> ProgrammeState:
-    if kind is not None and key is not None:
-        person.sent.append((today, kind, key))
+def _sent(person: Person, decided: Decided, today: date, paused: bool) -> ProgrammeState:
+    if decided.kind is not None and decided.key is not None:
+        person.sent.append((today, decided.kind, decided.key))
         person.paused_messages += paused
-    return state
+    return decided.state
 
 
 def _session(
@@ -215,20 +179,6 @@ def _session(
     return state, session
 
 
-def _note_events(
-    person: Person, plan: DayPlan, before: ProgrammeState, today: date, n: int
-) -> None:
-    if "flare_started" in plan.events:
-        person.flare_entries += 1
-        person.flare_entry_days.append(n)
-    if plan.state.level != before.level:
-        why = "flare_ended" if "flare_ended" in plan.events else "plan"
-        person.levels.append((today, before.level, plan.state.level, why))
-
-
-# -- a restart through the store -----------------------------------------------------
-
-
 def seed_store(store: Store, crowd: Sequence[Person], now: datetime) -> None:
     """Each person as a consenting user enrolled through the store's own methods."""
     for person in crowd:
@@ -243,18 +193,8 @@ def save_all(store: Store, crowd: Sequence[Person], now: datetime) -> None:
         with store.on_behalf(person.user_id, now) as tx:
             assert tx is not None
             tx.save_programme(person.state.to_dict())
-            tx.save_programme_sessions(
-                [
-                    {
-                        "day": session.day,
-                        "level": session.level,
-                        "parts": sorted(session.parts),
-                        "feedback": session.feedback,
-                        "walk_minutes": session.walk_minutes,
-                    }
-                    for session in person.sessions[person.saved_sessions :]
-                ]
-            )
+            new = person.sessions[person.saved_sessions :]
+            tx.save_programme_sessions([{**asdict(s), "parts": sorted(s.parts)} for s in new])
         person.saved_sessions = len(person.sessions)
 
 
@@ -274,18 +214,13 @@ def reload_all(store: Store, crowd: Sequence[Person], now: datetime) -> int:
     return differ
 
 
-# -- the run and its checks ----------------------------------------------------------
-
-
 @dataclass
 class Run:
     crowd: list[Person]
     days: int
     seconds: float
     restart_differences: int
-    cpu_seconds: float = 0.0
-    """This process's CPU time over the run: on a shared machine the wall time is
-    mostly waiting for a CPU, and the database server's own work is not counted."""
+    cpu_seconds: float = 0.0  # this process's: on a shared machine wall time is waiting
 
 
 def simulate(count: int, weeks: int, store: Store | None, clock: ManualClock) -> Run:
@@ -302,12 +237,9 @@ def simulate(count: int, weeks: int, store: Store | None, clock: ManualClock) ->
         clock.set(datetime.combine(today, time(23, 0), tzinfo=UTC))
         for person in crowd:
             live_day(person, n, today, content)
-        if store is not None and n == days // 2:
+        if store is not None and n in (days // 2, days - 1):  # half-way and at the end
             save_all(store, crowd, clock.now())
             differ += reload_all(store, crowd, clock.now())
-    if store is not None:
-        save_all(store, crowd, clock.now())
-        differ += reload_all(store, crowd, clock.now())
     return Run(crowd, days, wall.perf_counter() - began, differ, wall.process_time() - cpu)
 
 
@@ -345,7 +277,7 @@ def flare_violations(person: Person) -> int:
     )
     if person.pattern == "flare" and not any(n in FLARE_DAYS for n in person.flare_entry_days):
         bad += 1  # the week-5 flare-up must open a flare-up mode
-    if person.pattern == "steady" and person.flare_entries:
+    if person.pattern == "steady" and person.flare_entry_days:
         bad += 1  # steady pain never is a flare-up
     return bad
 
@@ -362,25 +294,20 @@ def drifting_share(crowd: Sequence[Person]) -> float:
 def figures(run: Run) -> dict[str, Any]:
     crowd = run.crowd
     per_day = Counter((p.user_id, day) for p in crowd for day, _, _ in p.sent)
-    maintenance = sum(
-        1
-        for p in crowd
-        for day, kind, _ in p.sent
-        if kind == "weekly" and position(p.state, day).maintenance
-    )
+    weekly = [(p, day) for p in crowd for day, kind, _ in p.sent if kind == "weekly"]
+    maintenance = sum(1 for p, day in weekly if position(p.state, day).maintenance)
+    messages = sum(len(p.sent) for p in crowd)
     return {
         "users": len(crowd),
         "days": run.days,
-        "messages": sum(len(p.sent) for p in crowd),
-        "messages_per_user_day": round(
-            sum(len(p.sent) for p in crowd) / max(1, len(crowd) * run.days), 3
-        ),
+        "messages": messages,
+        "messages_per_user_day": round(messages / max(1, len(crowd) * run.days), 3),
         "max_messages_per_user_day": max(per_day.values(), default=0),
         "weekly_messages_in_maintenance": maintenance,
         "repeated_lessons": sum(len(p.lessons) - len(set(p.lessons)) for p in crowd),
         "repeated_nudges_14d": sum(repeats_within(p.sent, NO_REPEAT_DAYS) for p in crowd),
         "messages_while_paused": sum(p.paused_messages for p in crowd),
-        "flare_entries": sum(p.flare_entries for p in crowd),
+        "flare_entries": sum(len(p.flare_entry_days) for p in crowd),
         "flare_rule_violations": sum(flare_violations(p) for p in crowd),
         "level_rule_violations": sum(level_violations(p) for p in crowd),
         "drifting_messages_per_day": round(drifting_share(crowd), 3),
@@ -391,31 +318,23 @@ def figures(run: Run) -> dict[str, Any]:
     }
 
 
-# -- one tick at 1,000 and at 100,000 enrolled users ---------------------------------
-
 TICK_AT: Final = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)  # 08:30 in Brussels
 DUE: Final = 1_000
 TICKS: Final = 3
 
 
-def seed_enrolled(store: Store, count: int) -> None:
+def seed_enrolled(engine: Engine, count: int) -> None:
     """``count`` enrolled users with their daily message; DUE of them due at TICK_AT,
     the rest spread over the other minutes of the day (none due at TICK_AT)."""
-    engine = store.engine
     ids = user_ids(count)
     now = TICK_AT - timedelta(days=1)
     seed_users(engine, ids, now)
     with engine.begin() as connection:  # everyone in one zone: one due minute for all
         connection.execute(sa_text("UPDATE users SET timezone = :zone"), {"zone": ZONE})
     state = enrol(now.date() - timedelta(days=20), time(8, 30), "medium").state.to_dict()
-    bulk_insert(
-        engine,
-        Programme,
-        ("user_id", "state", "replaced", "updated_at"),
-        ((uid, state, [], now) for uid in ids),
-    )
+    programmes = ((uid, state, (), now) for uid in ids)
+    bulk_insert(engine, Programme, ("user_id", "state", "replaced", "updated_at"), programmes)
     rule = Rule.at(PROGRAMME, ["08:30"], timezone=ZONE).to_dict()
-
     later = TICK_AT + timedelta(days=TICKS)
 
     def reminders() -> Iterator[tuple[Any, ...]]:
@@ -426,16 +345,14 @@ def seed_enrolled(store: Store, count: int) -> None:
             yield (uid, PROGRAMME, rule, True, due, now, now)
 
     bulk_insert(engine, Reminder, REMINDER_COLUMNS, reminders())
-    analyze(engine)
+    c.analyze(engine)
 
 
 async def one_tick(url: str) -> tuple[float, float]:
-    """Seconds for one dispatcher tick at 08:30, wall and this process's CPU: the claims
-    and, for each, the programme's decision and its writes (the send itself is left
-    out: no network). The medians of TICKS ticks on consecutive days, each claiming the
-    same DUE users."""
+    """Median seconds, wall and this process's CPU, of TICKS dispatcher ticks at 08:30 on
+    consecutive days: the claims and each one's decision and writes (no network)."""
     clock = ManualClock(TICK_AT)
-    services = build_services(make_settings(url, sentence_encoder="none"), clock)
+    services = build_services(c.make_settings(url, sentence_encoder="none"), clock)
     store = services.store
 
     async def send(claim: Any) -> DeliveryStatus | None:
@@ -456,22 +373,16 @@ async def one_tick(url: str) -> tuple[float, float]:
 
 
 def tick_cost(folder: Path, count: int) -> tuple[float, float]:
-    with database("sqlite", folder, f"programme-{count}", None) as url:
-        store = migrated_store(url)
-        seed_enrolled(store, count)
+    with c.database("sqlite", folder, f"programme-{count}", None) as url:
+        store = c.migrated_store(url)
+        seed_enrolled(store.engine, count)
         store.dispose()
         return asyncio.run(one_tick(url))
 
 
-# -- the command ---------------------------------------------------------------------
-
 WORST_OF: Final = (
-    "max_messages_per_user_day",
-    "repeated_lessons",
-    "repeated_nudges_14d",
-    "messages_while_paused",
-    "flare_rule_violations",
-    "level_rule_violations",
+    *("max_messages_per_user_day", "repeated_lessons", "repeated_nudges_14d"),
+    *("messages_while_paused", "flare_rule_violations", "level_rule_violations"),
     "restart_differences",
 )
 
@@ -480,38 +391,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.programme")
     parser.add_argument("--users", type=int, default=1_000)
     parser.add_argument("--weeks", type=int, default=PROGRAMME_WEEKS + 4)
-    options(parser, "100 users, 10,000 for the tick")
+    c.options(parser, "100 users, 10,000 for the tick")
     args = parser.parse_args(argv)
-    users = 100 if args.quick else args.users
-    big = 10_000 if args.quick else 100_000
-    with bench_run("bench.programme", args.workdir, args.keep) as (folder, result):
+    users, big = (100, 10_000) if args.quick else (args.users, 100_000)
+    postgres, began = c.postgres_of(args), datetime(2026, 1, 5, tzinfo=UTC)
+    with c.bench_run("bench.programme", args.workdir, args.keep) as (folder, result):
         runs: dict[str, dict[str, Any]] = {}
-        for kind in databases(postgres_of(args)):
-            with database(kind, folder, "programme-sim", postgres_of(args)) as url:
-                store = migrated_store(url)
-                run = simulate(
-                    users, args.weeks, store, ManualClock(datetime(2026, 1, 5, tzinfo=UTC))
-                )
+        for kind in c.databases(postgres):
+            with c.database(kind, folder, "programme-sim", postgres) as url:
+                store = c.migrated_store(url)
+                run = simulate(users, args.weeks, store, ManualClock(began))
                 store.dispose()
             runs[kind] = figures(run)
-            say(f"{kind}: {users} users x {run.days} days in {run.seconds:.1f} s")
-        # SQLite's figures, with the worst of every check over both databases and the
-        # slower simulation speed.
+            c.say(f"{kind}: {users} users x {run.days} days in {run.seconds:.1f} s")
+        # SQLite's figures, with the worst of every check and the slower speed of both.
         result.update(runs["sqlite"])
         for key in WORST_OF:
             result[key] = max(found[key] for found in runs.values())
-        result["simulated_user_days_per_s"] = min(
-            found["simulated_user_days_per_s"] for found in runs.values()
-        )
+        speeds = [found["simulated_user_days_per_s"] for found in runs.values()]
+        result["simulated_user_days_per_s"] = min(speeds)
         for kind, found in runs.items():
             result[f"{kind}_simulate_s"] = found["simulate_s"]
             result[f"{kind}_simulate_cpu_s"] = found["simulate_cpu_s"]
         small, large = tick_cost(folder, 1_000), tick_cost(folder, big)
-        say(f"one tick, {DUE:,} due: {small[0]:.3f} s at 1k, {large[0]:.3f} s at {big:,} enrolled")
-        result["tick_ms_1k"] = round(small[0] * 1000, 1)
-        result[f"tick_ms_{big // 1000}k"] = round(large[0] * 1000, 1)
-        result["tick_cpu_ms_1k"] = round(small[1] * 1000, 1)
-        result[f"tick_cpu_ms_{big // 1000}k"] = round(large[1] * 1000, 1)
+        c.say(
+            f"one tick, {DUE:,} due: {small[0]:.3f} s at 1k, {large[0]:.3f} s at {big:,} enrolled"
+        )
+        for what, index in (("tick_ms", 0), ("tick_cpu_ms", 1)):
+            result[f"{what}_1k"] = round(small[index] * 1000, 1)
+            result[f"{what}_{big // 1000}k"] = round(large[index] * 1000, 1)
         result["tick_ratio_100k_vs_1k"] = round(large[0] / small[0], 2)
 
 

@@ -1,22 +1,9 @@
-"""Reminders at scale (docs/ARCHITECTURE.md, "Reminders at scale"): start-up, pick time, delivery.
-
-Run by hand: ``python -m bench.reminders [--quick] [--parts startup,pick,delivery]``
-(about 10 minutes; ``--quick`` about a minute).
-
-``startup``
-    N users x the 3 plan reminders in a SQLite file; each way starts in a fresh spawned
-    process that measures its wall time and RSS growth: the textbook way (read every
-    reminder, one ``JobQueue.run_daily`` per reminder) against ours
-    (``build_services``, ``build_application`` and the one repeating job).
-``pick``
-    One minute's due rows out of ``--pick-rows`` spread over a day, drained with the
-    product's ``Store.claim_due`` in rounds of the dispatcher's concurrency, against the
-    same minute in a table 100 times smaller; on SQLite and on PostgreSQL.
-``delivery``
-    ``--deliveries`` due reminders sent by one ``Dispatcher.tick`` through the product's
-    Application (with its rate limiter) to ``FakeBotApi`` enforcing 30/s overall and 1/s
-    per chat; then again with 2 % random 429s injected.
-"""
+"""Reminders at scale (docs/ARCHITECTURE.md, "Reminders at scale"): ``startup``, our one
+repeating job against one PTB job per reminder, each in a fresh process; ``pick``, a
+minute's due rows claimed with ``Store.claim_due`` out of a day's, against a table 100
+times smaller; ``delivery``, one ``Dispatcher.tick`` through the Application to a
+``FakeBotApi`` at 30/s and 1/s per chat, plain and with 2 % injected 429s.
+``python -m bench.reminders [--quick] [--parts startup,pick,delivery]``, ~10 minutes."""
 
 from __future__ import annotations
 
@@ -38,24 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bench.common import (
-    MB,
-    TEST_TOKEN,
-    analyze,
-    bench_run,
-    captured,
-    database,
-    databases,
-    first_select,
-    fresh_sqlite_url,
-    make_settings,
-    migrated_store,
-    options,
-    postgres_of,
-    say,
-    scans,
-    spread,
-)
+import bench.common as c
 from bench.seed import seed_reminders, seed_users, spread_over, user_ids
 from bot.dispatcher import Dispatcher, DispatchReport, DispatchSettings
 from bot.features.reminders import advance
@@ -69,23 +39,14 @@ from flows.schedule import Rule
 from tests.support.fakebotapi import FakeBotApi
 
 TELEGRAM_RATE = 30.0
-PAGE = os.sysconf("SC_PAGE_SIZE")
-SMALLER = 100
-"""The pick baseline's table is this many times smaller, with the same minute."""
+SMALLER = 100  # the pick baseline's table is this many times smaller, same minute
 
 
-def rss_bytes() -> int:
+def memory() -> tuple[int, int]:
+    """Resident and peak resident bytes of this process."""
     with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE
-
-
-def peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-# ======================================================================================
-# a. start-up
-# ======================================================================================
+        rss = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 async def _textbook_nudge(_context: Any) -> None:
@@ -94,12 +55,9 @@ async def _textbook_nudge(_context: Any) -> None:
 
 def _load_reminders(store: Store) -> list[tuple[int, int, dict[str, Any]]]:
     """The textbook bot must read every reminder to know which jobs to create."""
+    query = select(col(Reminder.id), col(Reminder.user_id), col(Reminder.rule))
     with Session(store.engine) as session:
-        rows = session.execute(
-            select(col(Reminder.id), col(Reminder.user_id), col(Reminder.rule)).where(
-                col(Reminder.enabled).is_(True)
-            )
-        ).all()
+        rows = session.execute(query.where(col(Reminder.enabled).is_(True))).all()
     return [(int(rid), int(uid), dict(rule)) for rid, uid, rule in rows]
 
 
@@ -123,17 +81,17 @@ def _schedule_textbook(app: Any, rows: list[tuple[int, int, dict[str, Any]]]) ->
 
 
 async def _startup(variant: str, url: str) -> dict[str, float]:
-    settings = make_settings(url, telegram_api_base_url="http://127.0.0.1:9", log_level="WARNING")
+    settings = c.make_settings(url, telegram_api_base_url="http://127.0.0.1:9", log_level="WARNING")
     if variant == "textbook":
         # Same services and Application as ours, built before the clock starts.
         services = build_services(settings)
         app = build_application(services)
         gc.collect()
-        rss0, peak0, t0 = rss_bytes(), peak_rss_bytes(), time.perf_counter()
+        (rss0, peak0), t0 = memory(), time.perf_counter()
         _schedule_textbook(app, _load_reminders(services.store))
     else:
         gc.collect()
-        rss0, peak0, t0 = rss_bytes(), peak_rss_bytes(), time.perf_counter()
+        (rss0, peak0), t0 = memory(), time.perf_counter()
         services = build_services(settings)
         app = build_application(services)
         schedule_reminders(app, services)
@@ -141,16 +99,12 @@ async def _startup(variant: str, url: str) -> dict[str, float]:
     await app.job_queue.start()
     seconds = time.perf_counter() - t0
     gc.collect()
-    rss1, peak1 = rss_bytes(), peak_rss_bytes()
+    rss1, peak1 = memory()
     scheduled = len(app.job_queue.jobs())
     await app.job_queue.stop(wait=False)
     services.store.dispose()
-    return {
-        "seconds": seconds,
-        "rss_mb": (rss1 - rss0) / MB,
-        "peak_mb": (peak1 - peak0) / MB,
-        "scheduled": float(scheduled),
-    }
+    grown = {"rss_mb": (rss1 - rss0) / c.MB, "peak_mb": (peak1 - peak0) / c.MB}
+    return {"seconds": seconds, **grown, "scheduled": float(scheduled)}
 
 
 def startup_child(variant: str, url: str) -> dict[str, float]:
@@ -164,20 +118,20 @@ def in_fresh_process(variant: str, url: str) -> dict[str, float]:
 
 
 def bench_startup(n_users: int, workdir: Path) -> dict[str, Any]:
-    say(f"== a. start-up: {n_users:,} users x 3 reminders ==")
-    url = fresh_sqlite_url(workdir / "startup.db")
-    store = migrated_store(url)
+    c.say(f"== a. start-up: {n_users:,} users x 3 reminders ==")
+    url = c.fresh_sqlite_url(workdir / "startup.db")
+    store = c.migrated_store(url)
     now = datetime.now(UTC)
     ids = user_ids(n_users)
     seed_users(store.engine, ids, now)
     rows = seed_reminders(store.engine, ids, now)
-    analyze(store.engine)
+    c.analyze(store.engine)
     store.dispose()
 
     ours, textbook = in_fresh_process("ours", url), in_fresh_process("textbook", url)
     speedup = textbook["seconds"] / ours["seconds"]
     memory_ratio = textbook["rss_mb"] / max(ours["rss_mb"], 0.1)
-    say(
+    c.say(
         f"ours {ours['seconds']:.3f} s, +{ours['rss_mb']:.1f} MB; textbook "
         f"{textbook['seconds']:.3f} s, +{textbook['rss_mb']:.1f} MB: speedup {speedup:,.0f}x "
         f"(target >= 100x), memory ratio {memory_ratio:,.1f}x (target >= 20x)"
@@ -197,16 +151,9 @@ def bench_startup(n_users: int, workdir: Path) -> dict[str, Any]:
     }
 
 
-# ======================================================================================
-# b. pick time
-# ======================================================================================
-
-
 def drain_minute(label: str, store: Store, now: datetime) -> dict[str, float]:
-    """Claim the minute's due rows with the product's ``Store.claim_due``, round by round
-    at the dispatcher's concurrency, as ``Dispatcher.tick`` does (it writes deliveries).
-    A claim a minute earlier, when nothing is due, warms the statement up; the first
-    round's SELECT is captured and its plan shown."""
+    """The minute's due rows claimed by ``Store.claim_due`` in rounds as ``Dispatcher.tick``
+    does, after a warm-up claim a minute earlier; the first round's plan shown."""
     settings = DispatchSettings()
 
     def claim(at: datetime) -> tuple[int, float]:
@@ -217,81 +164,57 @@ def drain_minute(label: str, store: Store, now: datetime) -> dict[str, float]:
         return len(claims), time.perf_counter() - t0
 
     claim(now - timedelta(seconds=61))
-    with captured(store.engine) as statements:
+    with c.captured(store.engine) as statements:
         count, took = claim(now)
-    plan = scans(store.engine, first_select(statements, "reminders"))
-    say(f"[{label}] claim_due's SELECT: {plan}")
+    plan = c.scans(store.engine, c.first_select(statements, "reminders"))
+    c.say(f"[{label}] claim_due's SELECT: {plan}")
     rounds, claimed = [took], count
     while count:
         count, took = claim(now)
         if count:
             rounds.append(took)
             claimed += count
-    per_second, round_ms = claimed / sum(rounds), spread(rounds)["median"]
-    say(f"[{label}] {claimed} claimed, median {round_ms:.2f} ms a round, {per_second:,.0f}/s")
+    per_second, round_ms = claimed / sum(rounds), c.spread(rounds)["median"]
+    c.say(f"[{label}] {claimed} claimed, median {round_ms:.2f} ms a round, {per_second:,.0f}/s")
     return {"round_ms": round_ms, "claimed": claimed, "per_second": per_second}
-
-
-def _seed_pick(store: Store, rows: int, now: datetime, span: timedelta) -> None:
-    """``rows`` reminders due over ``[now - 60 s, now - 60 s + span)``: the rows due at
-    ``now`` are one minute's."""
-    ids = user_ids(math.ceil(rows / 3))
-    seed_users(store.engine, ids, now)
-    seed_reminders(store.engine, ids, now, due=spread_over(now - timedelta(minutes=1), span))
-    analyze(store.engine)
 
 
 def bench_pick(rows: int, workdir: Path, postgres_url: str | None) -> dict[str, Any]:
     """The minute out of ``rows`` rows spread over a day, then out of a table
     :data:`SMALLER` times smaller with the same minute; the ratio of their rounds."""
-    say(f"== b. pick time: one minute's due reminders out of {rows:,} spread over a day ==")
+    c.say(f"== b. pick time: one minute's due reminders out of {rows:,} spread over a day ==")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     out: dict[str, Any] = {"pick_rows": rows}
-    for db in databases(postgres_url):
+    for db in c.databases(postgres_url):
         found: dict[str, dict[str, float]] = {}
         for size, count in (("small", rows // SMALLER), ("large", rows)):
-            with database(db, workdir, f"pick-{size}", postgres_url) as url:
-                store = migrated_store(url)
-                _seed_pick(store, count, now, timedelta(days=1) * count / rows)
+            with c.database(db, workdir, f"pick-{size}", postgres_url) as url:
+                store = c.migrated_store(url)
+                # due over a day's share from a minute ago: the rows due at ``now`` are a minute's
+                ids, due = user_ids(math.ceil(count / 3)), now - timedelta(minutes=1)
+                seed_users(store.engine, ids, now)
+                spread = spread_over(due, timedelta(days=1) * count / rows)
+                seed_reminders(store.engine, ids, now, due=spread)
+                c.analyze(store.engine)
                 found[size] = drain_minute(f"{db}, {count:,} rows", store, now)
                 store.dispose()
         large, ratio = found["large"], found["large"]["round_ms"] / found["small"]["round_ms"]
-        say(f"[{db}] a round at {rows:,} rows / at {rows // SMALLER:,} rows: {ratio:.2f}x")
+        c.say(f"[{db}] a round at {rows:,} rows / at {rows // SMALLER:,} rows: {ratio:.2f}x")
         prefix = "" if db == "sqlite" else "pg_"
-        out.update(
-            {
-                f"{prefix}claim_round_ms_median": round(large["round_ms"], 3),
-                f"{prefix}claim_round_flat_ratio": round(ratio, 2),
-                f"{prefix}claims_per_s": round(large["per_second"], 1),
-            }
-        )
+        out[f"{prefix}claim_round_ms_median"] = round(large["round_ms"], 3)
+        out[f"{prefix}claim_round_flat_ratio"] = round(ratio, 2)
+        out[f"{prefix}claims_per_s"] = round(large["per_second"], 1)
         if db == "sqlite":
             out["pick_minute_rows"] = int(large["claimed"])
     return out
 
 
-# ======================================================================================
-# c. delivery
-# ======================================================================================
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-async def deliver(
-    n: int,
-    workdir: Path,
-    label: str,
-    *,
-    inject: bool = False,
-) -> dict[str, Any]:
-    url = fresh_sqlite_url(workdir / "delivery.db")
+async def deliver(n: int, workdir: Path, label: str, *, inject: bool = False) -> dict[str, Any]:
+    url = c.fresh_sqlite_url(workdir / "delivery.db")
     async with FakeBotApi(
-        token=TEST_TOKEN, enforce_limits=True, global_rate=30, per_chat_rate=1.0
+        token=c.TEST_TOKEN, enforce_limits=True, global_rate=30, per_chat_rate=1.0
     ) as server:
-        settings = make_settings(url, telegram_api_base_url=server.base_url, log_level="WARNING")
+        settings = c.make_settings(url, telegram_api_base_url=server.base_url, log_level="WARNING")
         services = build_services(settings)
         now = services.clock.now()
         ids = user_ids(n)
@@ -306,9 +229,9 @@ async def deliver(
             server.clear_calls()
             if inject:
                 server.fail_randomly("sendMessage", 0.02, statuses=(429,), seed=1)
-            cpu0, start = cpu_seconds(), time.monotonic()
+            cpu0, start = time.process_time(), time.monotonic()
             report: DispatchReport = await dispatcher.tick()
-            elapsed, cpu = time.monotonic() - start, cpu_seconds() - cpu0
+            elapsed, cpu = time.monotonic() - start, time.process_time() - cpu0
             server.clear_faults()
         services.store.dispose()
         sent = server.sent_messages()
@@ -316,7 +239,7 @@ async def deliver(
         too_many, limited = int(server.stats["429"]), int(server.stats["rate_limited"])
     delivered, lost = len(sent), n - len({call.chat_id for call in sent})
     rate = delivered / elapsed / TELEGRAM_RATE
-    say(
+    c.say(
         f"[{label}] {delivered:,}/{n:,} in {elapsed:.1f}s ({rate:.3f} of 30/s); 429s "
         f"{too_many} ({limited} flood); lost {lost}; duplicated {duplicated}"
     )
@@ -333,7 +256,7 @@ async def deliver(
 
 
 def bench_delivery(n: int, workdir: Path) -> dict[str, Any]:
-    say(f"== c. delivery: {n:,} due reminders, FakeBotApi at 30/s and 1/s per chat ==")
+    c.say(f"== c. delivery: {n:,} due reminders, FakeBotApi at 30/s and 1/s per chat ==")
     plain = asyncio.run(deliver(n, workdir, "plain"))
     injected = asyncio.run(deliver(n, workdir, "with 2% injected 429s", inject=True))
     out: dict[str, Any] = {"delivery_n": n}
@@ -342,35 +265,24 @@ def bench_delivery(n: int, workdir: Path) -> dict[str, Any]:
     return out
 
 
-# ======================================================================================
-
-
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.reminders")
-    parser.add_argument("--users", type=int, default=None, help="start-up users (30,000)")
-    parser.add_argument("--pick-rows", type=int, default=None, help="pick rows (1,000,000)")
-    parser.add_argument("--deliveries", type=int, default=None, help="due reminders (3,000)")
-    parser.add_argument("--parts", default="startup,pick,delivery", help="which, comma list")
-    options(parser, "3,000 / 100,000 / 300")
-    args = parser.parse_args(argv)
-    quick = args.quick
-    args.users = args.users or (3_000 if quick else 30_000)
-    args.pick_rows = args.pick_rows or (100_000 if quick else 1_000_000)
-    args.deliveries = args.deliveries or (300 if quick else 3_000)
-    args.parts = {part.strip() for part in args.parts.split(",") if part.strip()}
-    if args.parts - {"startup", "pick", "delivery"}:
-        parser.error(f"unknown parts: {', '.join(sorted(args.parts))}")
-    return args
-
-
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
-    with bench_run("bench.reminders", args.workdir, args.keep) as (workdir, figures):
-        if "startup" in args.parts:
+    parser = argparse.ArgumentParser(prog="python -m bench.reminders")
+    parser.add_argument("--users", type=int, help="start-up users (30,000)")
+    parser.add_argument("--pick-rows", type=int, help="pick rows (1,000,000)")
+    parser.add_argument("--deliveries", type=int, help="due reminders (3,000)")
+    parser.add_argument("--parts", default="startup,pick,delivery", help="which, comma list")
+    c.options(parser, "3,000 / 100,000 / 300")
+    sizes = {"users": (3_000, 30_000), "pick_rows": (100_000, 1_000_000)}
+    args = c.sized(parser.parse_args(argv), **sizes, deliveries=(300, 3_000))
+    parts = {part.strip() for part in args.parts.split(",") if part.strip()}
+    if parts - {"startup", "pick", "delivery"}:
+        parser.error(f"unknown parts: {', '.join(sorted(parts))}")
+    with c.bench_run("bench.reminders", args.workdir, args.keep) as (workdir, figures):
+        if "startup" in parts:
             figures.update(bench_startup(args.users, workdir))
-        if "pick" in args.parts:
-            figures.update(bench_pick(args.pick_rows, workdir, postgres_of(args)))
-        if "delivery" in args.parts:
+        if "pick" in parts:
+            figures.update(bench_pick(args.pick_rows, workdir, c.postgres_of(args)))
+        if "delivery" in parts:
             figures.update(bench_delivery(args.deliveries, workdir))
 
 

@@ -1,22 +1,14 @@
-"""Fast bulk seeding shared by the benchmarks: users, reminders, and the year of
-history ``bench.summary`` and ``bench.throughput`` both measure against.
+"""Bulk seeding for the benchmarks: users, reminders, and the year of history.
 
-Rows are written with one prepared ``INSERT`` per chunk through the DB-API's
-``executemany`` (SQLite) or with ``COPY ... FROM STDIN`` (PostgreSQL), never as ORM
-objects one by one. Values still go through each column's own SQLAlchemy bind
-processor (``UTCDateTime``, ``Date``, ``JSON``, ``Boolean``), so what lands on disk is
-byte for byte what the application itself would write and read back. Repeated values
-(the same instant, day or rule object on many rows) are encoded once and cached.
-
-The schema comes from the product's migrations (``bench.common.migrated_store``).
-"""
+Rows go in by ``executemany`` (SQLite) or ``COPY`` (PostgreSQL), not ORM objects one by
+one, yet through each column's own bind processor, so what lands on disk is byte for
+byte what the application writes; repeated values are encoded once."""
 
 from __future__ import annotations
 
 import json
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import Any, cast
@@ -30,42 +22,23 @@ from flows.plan import default_plan
 from flows.rows import DeliveryStatus
 from flows.schedule import Rule, next_due, slots_between
 
-FIRST_USER_ID = 1_000_001
-"""Users get ids FIRST_USER_ID, FIRST_USER_ID + 1, ... (Telegram-like, never 0)."""
-
-ZONES: tuple[str, ...] = (
-    "Europe/Brussels",
-    "Europe/London",
-    "America/New_York",
-    "Asia/Tokyo",
-)
+FIRST_USER_ID = 1_000_001  # Telegram-like ids, never 0
+ZONES = ("Europe/Brussels", "Europe/London", "America/New_York", "Asia/Tokyo")
 """User i lives in ZONES[i % len(ZONES)]: several zones, so local times really differ."""
-
 CHUNK = 50_000
-
-Processor = Callable[[Any], Any]
 
 
 def table_of(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
 
 
-REMINDERS = table_of(Reminder)
-
-
-# -- the bulk writer -----------------------------------------------------------------
-
-
 class _Encoder:
-    """Turns Python values into DB-API values with each column's bind processor.
-
-    Hashable values are cached by value; unhashable ones (rule dicts) by identity,
-    keeping a reference so the identity stays valid. Seeders reuse the same objects.
-    """
+    """Each column's bind processor, cached: hashable values by value, unhashable ones
+    (rule dicts, reused by the seeders) by identity, kept alive so the identity holds."""
 
     def __init__(self, engine: Engine, table: Table, columns: Sequence[str]) -> None:
         dialect = engine.dialect
-        self._processors: list[Processor | None] = [
+        self._processors: list[Callable[[Any], Any] | None] = [
             table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
         ]
         self._caches: list[dict[Any, Any]] = [{} for _ in columns]
@@ -94,12 +67,7 @@ class _Encoder:
 
 
 def bulk_insert(
-    engine: Engine,
-    model: type[Any],
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    chunk: int = CHUNK,
+    engine: Engine, model: type[Any], columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
     """Insert ``rows`` (tuples in ``columns`` order) fast; returns how many."""
     table = table_of(model)
@@ -111,7 +79,7 @@ def bulk_insert(
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
     total = 0
     iterator = iter(encoded)
-    while batch := list(islice(iterator, chunk)):
+    while batch := list(islice(iterator, CHUNK)):
         with engine.begin() as conn:
             conn.exec_driver_sql(sql, batch)
         total += len(batch)
@@ -136,17 +104,9 @@ def _copy_postgres(
     return total
 
 
-# -- users ---------------------------------------------------------------------------
-
 USER_COLUMNS = (
-    "id",
-    "language",
-    "timezone",
-    "consent_version",
-    "consent_at",
-    "active",
-    "created_at",
-    "last_seen_at",
+    *("id", "language", "timezone", "consent_version", "consent_at", "active"),
+    *("created_at", "last_seen_at"),
 )
 
 
@@ -161,15 +121,9 @@ def zone_of(user_id: int) -> str:
 def seed_users(engine: Engine, ids: Iterable[int], now: datetime) -> int:
     """Active users who gave consent a year ago, each in ``zone_of(id)``."""
     joined = now - timedelta(days=400)
-    return bulk_insert(
-        engine,
-        User,
-        USER_COLUMNS,
-        ((uid, "en", zone_of(uid), 1, joined, True, joined, now) for uid in ids),
-    )
+    rows = ((uid, "en", zone_of(uid), 1, joined, True, joined, now) for uid in ids)
+    return bulk_insert(engine, User, USER_COLUMNS, rows)
 
-
-# -- reminders -----------------------------------------------------------------------
 
 REMINDER_COLUMNS = ("user_id", "kind", "rule", "enabled", "next_due_at", "created_at", "updated_at")
 
@@ -206,42 +160,25 @@ def spread_over(start: datetime, span: timedelta, seed: int = 1) -> Callable[[],
     return lambda: start + timedelta(seconds=rng.randrange(seconds))
 
 
-# -- a year of history (the summary benchmark) ---------------------------------------
-
 CHECKIN_COLUMNS = (
-    "user_id",
-    "local_day",
-    "pain",
-    "stress",
-    "sleep",
-    "moved",
-    "note",
-    "created_at",
-    "updated_at",
+    *("user_id", "local_day", "pain", "stress", "sleep", "moved", "note"),
+    *("created_at", "updated_at"),
 )
 SLEEP = ("good", "soso", "bad", None)
 MOVED = ("yes", "little", "no", None)
 
 
-def _days(last_day: date, days: int) -> list[date]:
-    return [last_day - timedelta(days=back) for back in range(days - 1, -1, -1)]
-
-
 def _local(span: Sequence[date], at: time) -> dict[str, list[datetime]]:
     """``at`` local time on each day of ``span``, in UTC, per zone."""
-    zones = {zone: ZoneInfo(zone) for zone in ZONES}
     return {
-        zone: [datetime.combine(day, at, tzinfo=z).astimezone(UTC) for day in span]
-        for zone, z in zones.items()
+        zone: [datetime.combine(day, at, ZoneInfo(zone)).astimezone(UTC) for day in span]
+        for zone in ZONES
     }
 
 
-def seed_checkins(
-    engine: Engine, ids: Iterable[int], last_day: date, days: int, *, seed: int = 2
-) -> int:
-    """One check-in per user and local day for ``days`` days ending ``last_day``."""
-    rng = random.Random(seed)
-    span = _days(last_day, days)
+def seed_checkins(engine: Engine, ids: Iterable[int], span: Sequence[date]) -> int:
+    """One check-in per user and local day of ``span``."""
+    rng = random.Random(2)
     evenings = _local(span, time(20, 5))
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -262,25 +199,17 @@ EXERCISE_COLUMNS = ("user_id", "exercise", "started_at", "finished_at", "rating_
 
 
 def seed_exercises(
-    engine: Engine,
-    ids: Iterable[int],
-    exercises: Sequence[str],
-    last_day: date,
-    days: int,
-    per_day: float,
-    *,
-    seed: int = 3,
+    engine: Engine, ids: Iterable[int], exercises: Sequence[str], span: Sequence[date]
 ) -> int:
-    """About ``per_day`` guided exercises per user and day (at lunch, local time)."""
-    rng = random.Random(seed)
-    span = _days(last_day, days)
+    """About EXERCISES_PER_DAY guided exercises per user and day (at lunch, local time)."""
+    rng = random.Random(3)
     lunches = _local(span, time(12, 31))
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for uid in ids:
             at = lunches[zone_of(uid)]
             for index in range(len(span)):
-                if rng.random() >= per_day:
+                if rng.random() >= EXERCISES_PER_DAY:
                     continue
                 started = at[index]
                 finished = started + timedelta(minutes=4) if rng.random() < 0.8 else None
@@ -292,17 +221,13 @@ def seed_exercises(
 
 DELIVERY_COLUMNS = ("reminder_id", "user_id", "slot", "claimed_at", "sent_at", "status", "action")
 ACTIONS = ("done", "skip", None, None)
+EXERCISES_PER_DAY, DELIVERY_DAYS = 0.4, 35
 
 
 def seed_deliveries(
-    engine: Engine,
-    reminders: Iterable[tuple[int, int, dict[str, Any]]],
-    start: datetime,
-    end: datetime,
-    *,
-    seed: int = 4,
+    engine: Engine, reminders: Iterable[Any], start: datetime, end: datetime, seed: int
 ) -> int:
-    """A delivery for every real slot of each ``(reminder id, user id, rule)`` in
+    """A delivery for every real slot of each ``(reminder id, user id, rule dict)`` in
     ``(start, end]`` (computed with the product's own ``slots_between``)."""
     rng = random.Random(seed)
     sent = DeliveryStatus.SENT.value  # the stored string: drivers get str, never the enum
@@ -328,26 +253,8 @@ def seed_tests(engine: Engine, ids: Iterable[int], now: datetime) -> int:
     answers: dict[str, Any] = {"pain_now": 5}
     scores: dict[str, Any] = {"risk": "medium", "pain_now": 5}
     taken = now - timedelta(days=21)
-    return bulk_insert(
-        engine,
-        TestResult,
-        TEST_COLUMNS,
-        ((uid, taken, answers, scores, "complete") for uid in ids),
-    )
-
-
-# -- the year bench.summary and bench.throughput measure against -----------------------
-
-
-@dataclass(frozen=True)
-class History:
-    """How much history each seeded user has (``bench.summary``'s defaults)."""
-
-    days: int = 365
-    exercise_per_day: float = 0.4
-    delivery_days: int = 35
-    heavy_users: int = 0
-    """Users after the others who carry every delivery of ``days``, not ``delivery_days``."""
+    rows = ((uid, taken, answers, scores, "complete") for uid in ids)
+    return bulk_insert(engine, TestResult, TEST_COLUMNS, rows)
 
 
 def seed_year(
@@ -355,37 +262,30 @@ def seed_year(
     users: int,
     now: datetime,
     exercises: Sequence[str],
-    history: History = History(),
+    *,
+    days: int = 365,
+    heavy_users: int = 0,
 ) -> dict[str, int]:
-    """``users`` (+ ``history.heavy_users``) users with consent, one check-in a day and
-    some guided exercises for ``history.days`` days up to ``now``'s date, a self-check,
-    the three plan reminders and a delivery for every real slot of the last
-    ``history.delivery_days`` days. Returns the rows written per table."""
-    ids = user_ids(users + history.heavy_users)
-    last_day, days = now.date(), history.days
-    return {
+    """``users`` (+ ``heavy_users``) users with consent, one check-in a day and some
+    guided exercises for ``days`` days up to ``now``'s date, a self-check, the three plan
+    reminders and a delivery for every real slot of the last DELIVERY_DAYS days (the
+    heavy users: of all ``days``). Returns the rows written per table."""
+    ids = user_ids(users + heavy_users)
+    span = [now.date() - timedelta(days=back) for back in range(days - 1, -1, -1)]
+    counts = {
         "users": seed_users(engine, ids, now),
-        "checkins": seed_checkins(engine, ids, last_day, days),
-        "exercise_logs": seed_exercises(
-            engine, ids, exercises, last_day, days, history.exercise_per_day
-        ),
+        "checkins": seed_checkins(engine, ids, span),
+        "exercise_logs": seed_exercises(engine, ids, exercises, span),
         "test_results": seed_tests(engine, ids, now),
         "reminders": seed_reminders(engine, ids, now),
-        "deliveries": _seed_year_deliveries(engine, ids[users:], now, history),
     }
-
-
-def _seed_year_deliveries(
-    engine: Engine, heavy: Sequence[int], now: datetime, history: History
-) -> int:
+    table, heavy = table_of(Reminder), set(ids[users:])
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(REMINDERS.c.id, REMINDERS.c.user_id, REMINDERS.c.rule).order_by(REMINDERS.c.id)
-        ).all()
-    reminders = [(int(rid), int(uid), dict(rule)) for rid, uid, rule in rows]
-    heavy_ids = set(heavy)
-    normal = [r for r in reminders if r[1] not in heavy_ids]
-    long = [r for r in reminders if r[1] in heavy_ids]
-    return seed_deliveries(
-        engine, normal, now - timedelta(days=history.delivery_days), now
-    ) + seed_deliveries(engine, long, now - timedelta(days=history.days), now, seed=5)
+        rows = conn.execute(select(table.c.id, table.c.user_id, table.c.rule).order_by(table.c.id))
+        reminders = [(int(rid), int(uid), dict(rule)) for rid, uid, rule in rows]
+    normal = [r for r in reminders if r[1] not in heavy]
+    long = [r for r in reminders if r[1] in heavy]
+    counts["deliveries"] = seed_deliveries(
+        engine, normal, now - timedelta(days=DELIVERY_DAYS), now, 4
+    ) + seed_deliveries(engine, long, now - timedelta(days=days), now, 5)
+    return counts

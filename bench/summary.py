@@ -1,49 +1,28 @@
-"""The weekly summary at scale: store queries, pure computation and the chart.
-
-Run by hand: ``python -m bench.summary [--quick]`` (10,000 users x a year, 2-3 minutes).
-Seeds ``bench.seed.seed_year`` into a SQLite file (``--heavy-users`` more carry a whole
-year of deliveries, to show how the queries grow with history), then measures medians
-over random users:
-
-- store: ``bot.features.summary.load_inputs`` in one ``Store.view`` (every query the
-  summary makes; target < 5 ms median), and the database's time by the table read;
-- pure: ``summary_replies`` (compute, render, chart series and labels);
-- chart: ``bot.charts.render_chart`` over 14 days (target < 200 ms).
-"""
+"""The weekly summary at scale (docs/ARCHITECTURE.md, section 9): ``load_inputs`` in one
+``Store.view`` (target < 5 ms median) and the database's time by table, also for
+``--heavy-users`` with a year of deliveries; ``summary_replies``; ``render_chart`` over
+14 days (target < 200 ms). ``python -m bench.summary [--quick]``, 2-3 minutes."""
 
 from __future__ import annotations
 
 import argparse
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import (
-    MB,
-    Statement,
-    analyze,
-    bench_run,
-    captured,
-    first_select,
-    fresh_sqlite_url,
-    migrated_store,
-    options,
-    say,
-    scans,
-    spread,
-)
-from bench.seed import History, seed_year, user_ids
+import bench.common as c
+from bench.seed import seed_year, user_ids
 from bot.charts import render_chart
 from bot.features.summary import load_inputs, summary_replies
 from data.engine import make_engine
 from data.store import Store
-from data.turn import Turn
 from flows import summary as s
 from flows.exercises.library import load_library
-from flows.i18n import default_catalogue
+from flows.i18n import Translator, default_catalogue
 from flows.summary import SummaryInputs
 
 STORE_TARGET_MS = 5.0
@@ -52,134 +31,102 @@ CHART_TARGET_MS = 200.0
 
 def show(label: str, figures: dict[str, float], target: float | None = None) -> None:
     versus = f"   ({figures['median'] / target:.2f} of the {target:g} ms target)" if target else ""
-    say(
+    c.say(
         f"{label:<44} median {figures['median']:8.3f} ms  p95 {figures['p95']:8.3f} ms  "
         f"mean {figures['mean']:8.3f} ms{versus}"
     )
 
 
-# -- measuring -----------------------------------------------------------------------
-
-
-def timed_view(
-    store: Store, uid: int, now: datetime, work: Callable[[Turn], object]
-) -> tuple[float, object]:
+def load(store: Store, uid: int, now: datetime, t: Translator) -> tuple[float, SummaryInputs]:
+    """``load_inputs`` in one ``Store.view`` and the seconds it took."""
     t0 = time.perf_counter()
     with store.view(uid, now) as tx:
         assert tx is not None
-        result = work(tx)
+        result = load_inputs(tx, t)
     return time.perf_counter() - t0, result
 
 
 def per_table(
-    store: Store, users: Sequence[int], now: datetime, load: Callable[[Turn], object]
-) -> tuple[dict[str, dict[str, float]], list[Statement]]:
+    store: Store, users: Sequence[int], now: datetime, t: Translator
+) -> tuple[dict[str, dict[str, float]], list[c.Statement]]:
     """How long the database takes to execute the statements ``load_inputs`` issues, per
     user and by the table each reads first; and the statements of the first user."""
     samples: dict[str, list[float]] = {}
-    first: list[Statement] = []
+    first: list[c.Statement] = []
     for uid in users:
-        with captured(store.engine) as statements:
-            timed_view(store, uid, now, load)
+        with c.captured(store.engine) as statements:
+            load(store, uid, now, t)
         first = first or statements
-        per_user: dict[str, float] = {}
+        per_user: defaultdict[str, float] = defaultdict(float)
         for statement in statements:
-            per_user[statement.table] = per_user.get(statement.table, 0.0) + statement.seconds
+            per_user[statement.table] += statement.seconds
         for table, seconds in per_user.items():
             samples.setdefault(table, []).append(seconds)
-    return {table: spread(values) for table, values in samples.items()}, first
+    return {table: c.spread(values) for table, values in samples.items()}, first
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     now = datetime.now(UTC)
-    url = fresh_sqlite_url(workdir / "summary.db")
-    store = migrated_store(url)
-    say(
-        f"== seeding {args.users:,} users (+{args.heavy_users} heavy) x {args.days} days "
-        f"into {workdir / 'summary.db'} =="
-    )
+    url = c.fresh_sqlite_url(workdir / "summary.db")
+    store = c.migrated_store(url)
+    c.say(f"== seeding {args.users:,} users (+{args.heavy_users} heavy) x {args.days} days ==")
     t0 = time.perf_counter()
-    exercises = list(load_library(default_catalogue().translator("en")))
-    history = History(days=args.days, heavy_users=args.heavy_users)
-    counts = seed_year(store.engine, args.users, now, exercises, history)
-    analyze(store.engine)
+    t = default_catalogue().translator("en")
+    exercises = list(load_library(t))
+    counts = seed_year(
+        store.engine, args.users, now, exercises, days=args.days, heavy_users=args.heavy_users
+    )
+    c.analyze(store.engine)
     seed_s = time.perf_counter() - t0
-    size = sum(p.stat().st_size for p in workdir.glob("summary.db*")) / MB
-    total_rows = sum(counts.values())
-    say(f"seeded {total_rows:,} rows in {seed_s:.1f}s; {size:,.0f} MB on disk")
+    size = sum(p.stat().st_size for p in workdir.glob("summary.db*")) / c.MB
+    c.say(f"seeded {sum(counts.values()):,} rows in {seed_s:.1f}s; {size:,.0f} MB on disk")
     store.dispose()
 
     store = Store(make_engine(url))  # a fresh engine, as the bot would open it
-    catalogue = default_catalogue()
-    t = catalogue.translator("en")
-    rng = random.Random(7)
     normal = list(user_ids(args.users))
     heavy = list(user_ids(args.users + args.heavy_users))[args.users :]
-    sample = rng.sample(normal, min(args.samples, len(normal)))
-
-    def load(tx: Turn) -> SummaryInputs:
-        return load_inputs(tx, t)
-
-    timed_view(store, sample[0], now, load)  # warm: statement cache, library parse
-    say()
-    say(f"== store: load_inputs in one Store.view, {len(sample)} random users ==")
-    load_samples: list[float] = []
-    inputs: list[SummaryInputs] = []
-    for uid in sample:
-        took, result = timed_view(store, uid, now, load)
-        assert isinstance(result, SummaryInputs)
-        load_samples.append(took)
-        inputs.append(result)
-    store_stats = spread(load_samples)
+    sample = random.Random(7).sample(normal, min(args.samples, len(normal)))
+    load(store, sample[0], now, t)  # warm: statement cache, library parse
+    c.say(f"\n== store: load_inputs in one Store.view, {len(sample)} random users ==")
+    loaded = [load(store, uid, now, t) for uid in sample]
+    inputs = [result for _, result in loaded]
+    store_stats = c.spread([took for took, _ in loaded])
     show("load_inputs (whole view)", store_stats, STORE_TARGET_MS)
-    breakdown, statements = per_table(store, sample, now, load)
+    breakdown, statements = per_table(store, sample, now, t)
     for table, times in breakdown.items():
         show(f"  statements reading {table}", times)
-
-    heavy_stats: dict[str, float] | None = None
-    heavy_deliveries: dict[str, float] | None = None
+    figures: dict[str, Any] = {}
     if heavy:
-        heavy_samples = [timed_view(store, uid, now, load)[0] for uid in heavy for _ in range(3)]
-        heavy_stats = spread(heavy_samples)
+        heavy_stats = c.spread([load(store, uid, now, t)[0] for uid in heavy for _ in range(3)])
         show(f"load_inputs, {len(heavy)} heavy users (year of deliveries)", heavy_stats)
-        heavy_deliveries = per_table(store, heavy * 3, now, load)[0]["deliveries"]
+        heavy_deliveries = per_table(store, heavy * 3, now, t)[0]["deliveries"]
         show("  statements reading deliveries, heavy users", heavy_deliveries)
-        say(
+        ratio = heavy_deliveries["median"] / breakdown["deliveries"]["median"]
+        c.say(
             f"heavy / normal: load_inputs {heavy_stats['median'] / store_stats['median']:.2f}x, "
-            f"deliveries {heavy_deliveries['median'] / breakdown['deliveries']['median']:.2f}x"
+            f"deliveries {ratio:.2f}x"
         )
-    say(f"reading deliveries: {scans(store.engine, first_select(statements, 'deliveries'))}")
+        figures.update(
+            heavy_users=len(heavy),
+            heavy_store_summary_ms_median=round(heavy_stats["median"], 3),
+            heavy_deliveries_statements_ms_median=round(heavy_deliveries["median"], 3),
+            heavy_vs_normal=round(heavy_stats["median"] / store_stats["median"], 2),
+        )
+    c.say(f"reading deliveries: {c.scans(store.engine, c.first_select(statements, 'deliveries'))}")
 
-    say()
-    say(f"== pure: summary text from the loaded rows, {len(inputs)} users ==")
-    pure_samples: list[float] = []
-    for item in inputs:
-        t0 = time.perf_counter()
-        summary_replies(item, t)
-        pure_samples.append(time.perf_counter() - t0)
-    pure_stats = spread(pure_samples)
+    c.say(f"\n== pure: summary text from the loaded rows, {len(inputs)} users ==")
+    pure_stats = c.spread([c.seconds(summary_replies, item, t) for item in inputs])
     show("summary_replies (compute+render+chart data)", pure_stats)
 
-    say()
-    say(f"== chart: render_chart over 14 days, {args.chart_runs} renders ==")
-    charts = [
-        (data, s.chart_labels(data, t, t.language))
-        for data in (
-            s.chart_series(item.today, item.checkins, item.exercises, days=14)
-            for item in inputs[: args.chart_runs]
-        )
-    ]
+    c.say(f"\n== chart: render_chart over 14 days, {args.chart_runs} renders ==")
+    chosen = inputs[: args.chart_runs]
+    series = [s.chart_series(i.today, i.checkins, i.exercises, days=14) for i in chosen]
+    charts = [(data, s.chart_labels(data, t, t.language)) for data in series]
     render_chart(*charts[0])  # warm: the first render in a process loads fonts
-    chart_samples: list[float] = []
-    for data, labels in charts:
-        t0 = time.perf_counter()
-        render_chart(data, labels)
-        chart_samples.append(time.perf_counter() - t0)
-    chart_stats = spread(chart_samples)
+    chart_stats = c.spread([c.seconds(render_chart, data, labels) for data, labels in charts])
     show("render_chart (warm)", chart_stats, CHART_TARGET_MS)
     store.dispose()
-
-    figures: dict[str, Any] = {
+    return {
         "users": args.users,
         "days": args.days,
         "rows": counts,
@@ -196,37 +143,22 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "chart_ms_median": round(chart_stats["median"], 2),
         "chart_ms_p95": round(chart_stats["p95"], 2),
         "chart_target_ratio": round(chart_stats["median"] / CHART_TARGET_MS, 3),
+        **figures,
     }
-    if heavy_stats is not None and heavy_deliveries is not None:
-        figures.update(
-            heavy_users=len(heavy),
-            heavy_store_summary_ms_median=round(heavy_stats["median"], 3),
-            heavy_deliveries_statements_ms_median=round(heavy_deliveries["median"], 3),
-            heavy_vs_normal=round(heavy_stats["median"] / store_stats["median"], 2),
-        )
-    return figures
-
-
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.summary")
-    parser.add_argument("--users", type=int, default=None, help="users (10,000)")
-    parser.add_argument("--days", type=int, default=365, help="days of check-ins (365)")
-    parser.add_argument("--heavy-users", type=int, default=None, help="year of deliveries (20)")
-    parser.add_argument("--samples", type=int, default=None, help="random users timed (200)")
-    parser.add_argument("--chart-runs", type=int, default=None, help="charts rendered (20)")
-    options(parser, "500 users, 50 samples, 5 charts", postgres=False)
-    args = parser.parse_args(argv)
-    quick = args.quick
-    args.users = args.users or (500 if quick else 10_000)
-    args.heavy_users = args.heavy_users if args.heavy_users is not None else (5 if quick else 20)
-    args.samples = args.samples or (50 if quick else 200)
-    args.chart_runs = min(args.chart_runs or (5 if quick else 20), args.samples)
-    return args
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
-    with bench_run("bench.summary", args.workdir, args.keep) as (workdir, figures):
+    parser = argparse.ArgumentParser(prog="python -m bench.summary")
+    parser.add_argument("--users", type=int, help="users (10,000)")
+    parser.add_argument("--days", type=int, default=365, help="days of check-ins (365)")
+    parser.add_argument("--heavy-users", type=int, help="year of deliveries (20)")
+    parser.add_argument("--samples", type=int, help="random users timed (200)")
+    parser.add_argument("--chart-runs", type=int, help="charts rendered (20)")
+    c.options(parser, "500 users, 50 samples, 5 charts", postgres=False)
+    sizes = {"users": (500, 10_000), "heavy_users": (5, 20), "samples": (50, 200)}
+    args = c.sized(parser.parse_args(argv), **sizes, chart_runs=(5, 20))
+    args.chart_runs = min(args.chart_runs, args.samples)
+    with c.bench_run("bench.summary", args.workdir, args.keep) as (workdir, figures):
         figures.update(run(args, workdir))
 
 

@@ -1,21 +1,9 @@
-"""The check-in through the real PTB ``Application``: is a press's cost flat in users and
-history, and how does it compare with a bare PTB press making the same Bot API calls?
-
-Run by hand: ``python -m bench.throughput [--quick]`` (10,000 users x a year; ~6 minutes).
-Every Bot API call is answered in-process (:class:`bench.throughput_fakes.NullRequest`),
-so only our code and PTB are measured; the Application is ``build_application``'s builder
-and handlers without the rate limiter, processing updates one by one as the product does.
-On SQLite and PostgreSQL, day by day (the first day warms up), 100 users open /checkin
-and press their way through it with the callback data the bot really sent:
-
-- **small**: 100 users with no history, alone in their database;
-- **large**: ``bench.summary``'s data (10,000 users with a year of history); 100 of them;
-- **bare press**: bare PTB, one handler making the Bot API calls a check-in press made.
-
-Figures are CPU time (all threads): ``flat_ratio`` large / small (target <= 1.2);
-``vs_bare_press`` bare / large (target >= 0.29 SQLite, >= 0.20 PostgreSQL);
-``sends_per_step``, calls that send or edit a message per press (each paced; goal 1).
-"""
+"""The check-in through the real PTB ``Application`` (docs/ARCHITECTURE.md, section 9),
+every Bot API call answered in-process: CPU per press among ``bench.summary``'s data
+(10,000 users x a year) against 100 users with no history (``flat_ratio``, target <= 1.2)
+and against bare PTB making the same calls (``vs_bare_press``, target >= 0.29 SQLite,
+>= 0.20 PostgreSQL); ``sends_per_step``, paced calls per press (goal 1). The first day
+warms up. ``python -m bench.throughput [--quick]``, ~6 minutes."""
 
 from __future__ import annotations
 
@@ -30,24 +18,15 @@ from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from logging.handlers import BufferingHandler
 from typing import Any
 
 from sqlalchemy import event
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bench.common import (
-    TEST_TOKEN,
-    analyze,
-    bench_run,
-    database,
-    databases,
-    make_settings,
-    options,
-    postgres_of,
-    say,
-)
-from bench.seed import History, seed_users, seed_year, user_ids
+import bench.common as c
+from bench.seed import seed_users, seed_year, user_ids
 from bench.throughput_fakes import JsonDict, NullRequest, Sent, UpdateFactory
 from bot.clock import ManualClock
 from bot.logsafe import configure_logging
@@ -67,19 +46,14 @@ PRESS_VALUES: dict[str, Callable[[random.Random], str]] = {
     "moved": lambda rng: rng.choice(("yes", "little", "no")),
     "note": lambda _rng: "skip",
 }
-SECONDS_PER_TAP = 8
-"""The clock moves this much between two rounds of presses, as it would for a real user."""
+SECONDS_PER_TAP = 8  # the clock's move between two rounds of presses, as for a real user
 FLAT_TARGET = 1.2
 BARE_TARGETS = {"sqlite": 0.29, "postgres": 0.20}
 
 
-# -- timing ----------------------------------------------------------------------------
-
-
 @dataclass
 class Rate:
-    """CPU seconds (all threads) of batches of ``count`` updates each; the figure is the
-    median over batches."""
+    """CPU seconds (all threads) of batches of ``count`` updates; the median per update."""
 
     count: int
     timings: list[float] = field(default_factory=list)
@@ -90,36 +64,22 @@ class Rate:
 
 
 async def feed(app: AnyApp, updates: Sequence[JsonDict]) -> float:
-    """Process ``updates`` one by one as PTB's update fetcher does; the CPU seconds (the
-    JSON is turned into ``Update`` objects inside the timed region, as the Updater does)."""
+    """The CPU seconds of ``updates`` processed one by one, decoded from JSON inside the
+    timed region, as PTB's Updater does."""
     cpu = time.process_time()
     for data in updates:
         await app.process_update(Update.de_json(data, app.bot))
     return time.process_time() - cpu
 
 
-class ErrorCounter(logging.Handler):
-    """Counts ERROR records: a failed update is logged by PTB or our error handler."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-        self.first = ""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        self.first = self.first or record.getMessage()[:500]
-
-
-ERRORS = ErrorCounter()
+ERRORS = BufferingHandler(capacity=10**9)  # a failed update is logged at ERROR, kept here
+ERRORS.setLevel(logging.ERROR)
 
 
 def check_no_errors(what: str) -> None:
-    if ERRORS.count:
-        raise RuntimeError(f"{what}: {ERRORS.count} update(s) failed; first: {ERRORS.first}")
-
-
-# -- the check-in ----------------------------------------------------------------------
+    if failed := ERRORS.buffer:
+        first = failed[0].getMessage()[:500]
+        raise RuntimeError(f"{what}: {len(failed)} update(s) failed; first: {first}")
 
 
 @dataclass
@@ -133,8 +93,7 @@ class Population:
     request: NullRequest = field(default_factory=NullRequest)
     factory: UpdateFactory = field(default_factory=UpdateFactory)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
-    calls: Counter[str] = field(default_factory=Counter)
-    """Bot API calls of the presses on the timed days."""
+    calls: Counter[str] = field(default_factory=Counter)  # of the timed days' presses
     statements: int = 0
     press_statements: int = 0
     presses: Rate = field(init=False)
@@ -147,8 +106,7 @@ class Population:
         self.statements += 1
 
     def application(self) -> AnyApp:
-        """``build_application``'s builder and handlers, minus the rate limiter, plus
-        the null request."""
+        """``build_application``'s, minus the rate limiter, plus the null request."""
         builder = application_builder(self.services).request(self.request)
         return wire(builder.get_updates_request(NullRequest()).build(), self.services)
 
@@ -200,8 +158,6 @@ async def checkin_day(app: AnyApp, people: Population, day: int, timed: bool) ->
     return calls
 
 
-# -- bare PTB --------------------------------------------------------------------------
-
 SCORES = ([str(n) for n in range(6)], [str(n) for n in range(6, 11)])
 BARE_KEYBOARD = [[{"text": v, "callback_data": f"f|abcd1234|{v}"} for v in row] for row in SCORES]
 QUESTION = "How is your back pain right now?"
@@ -216,12 +172,7 @@ def bare_press(calls: Counter[str]) -> PressCallback:
     unknown = set(calls) - set(BARE_CALLS)
     if unknown:
         raise RuntimeError(f"the bare press cannot make {sorted(unknown)} yet")
-    markup = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
-            for row in BARE_KEYBOARD
-        ]
-    )
+    markup = InlineKeyboardMarkup.de_json({"inline_keyboard": BARE_KEYBOARD}, None)
 
     async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -239,7 +190,7 @@ def bare_press(calls: Counter[str]) -> PressCallback:
 
 
 def bare_application(calls: Counter[str]) -> AnyApp:
-    app = Application.builder().token(TEST_TOKEN).request(NullRequest())
+    app = Application.builder().token(c.TEST_TOKEN).request(NullRequest())
     built = app.get_updates_request(NullRequest()).build()
     built.add_handler(CallbackQueryHandler(bare_press(calls)))
     return built
@@ -251,40 +202,22 @@ def bare_presses(ids: Sequence[int], count: int) -> list[JsonDict]:
     return [factory.press(ids[i % len(ids)], sent, "f|abcd1234|5") for i in range(count)]
 
 
-def sends_or_edits(method: str) -> bool:
-    """Whether a Bot API method sends or edits a message (each is paced at 30/s)."""
-    return method.startswith(("send", "edit")) and method != "sendChatAction"
-
-
-def rounded(calls: Counter[str], presses: int) -> Counter[str]:
-    """The Bot API calls of one press, on average, rounded."""
-    return +Counter({name: round(count / presses) for name, count in calls.items()})
-
-
-# -- one database ----------------------------------------------------------------------
-
-
-def small_population(db: str, url: str, opts: argparse.Namespace) -> Population:
-    """``opts.pressing`` users with consent and nothing else, alone in the database."""
+def population(db: str, url: str, opts: argparse.Namespace, large: bool) -> Population:
+    """``opts.pressing`` users who check in, alone in the database with consent and
+    nothing else, or (``large``) among ``bench.summary``'s data up to yesterday."""
     clock = ManualClock(START)
-    services = build_services(make_settings(url, log_level="INFO"), clock)
-    ids = list(user_ids(opts.pressing))
-    seed_users(services.store.engine, ids, START)
-    analyze(services.store.engine)
-    return Population(f"{db}, {opts.pressing} users, no history", services, clock, ids)
-
-
-def large_population(db: str, url: str, opts: argparse.Namespace) -> Population:
-    """``bench.summary``'s data up to yesterday; ``opts.pressing`` of its users check in."""
-    name = f"{db}, {opts.users:,} users x {opts.history_days} days"
-    say(f"[{name}] seeding")
-    clock = ManualClock(START)
-    services = build_services(make_settings(url, log_level="INFO"), clock)
-    exercises = list(load_library(default_catalogue().translator("en")))
-    history = History(days=opts.history_days)
+    services = build_services(c.make_settings(url, log_level="INFO"), clock)
     engine = services.store.engine
-    seed_year(engine, opts.users, START - timedelta(days=1), exercises, history)
-    analyze(engine)
+    if not large:
+        ids = list(user_ids(opts.pressing))
+        seed_users(engine, ids, START)
+        c.analyze(engine)
+        return Population(f"{db}, {opts.pressing} users, no history", services, clock, ids)
+    name = f"{db}, {opts.users:,} users x {opts.history_days} days"
+    c.say(f"[{name}] seeding")
+    exercises = list(load_library(default_catalogue().translator("en")))
+    seed_year(engine, opts.users, START - timedelta(days=1), exercises, days=opts.history_days)
+    c.analyze(engine)
     pressing = sorted(random.Random(11).sample(list(user_ids(opts.users)), opts.pressing))
     return Population(name, services, clock, pressing)
 
@@ -292,15 +225,15 @@ def large_population(db: str, url: str, opts: argparse.Namespace) -> Population:
 async def measure(
     db: str, small_url: str, large_url: str, opts: argparse.Namespace
 ) -> dict[str, Any]:
-    small = small_population(db, small_url, opts)
-    large = large_population(db, large_url, opts)
+    small, large = population(db, small_url, opts, False), population(db, large_url, opts, True)
     bare = Rate(small.presses.count)
     small_app, large_app = small.application(), large.application()
     try:
         async with small_app, large_app:
             # Day 0 warms up caches and pools, and tells which calls a press makes.
             await checkin_day(small_app, small, 0, timed=False)
-            calls = rounded(await checkin_day(large_app, large, 0, False), large.presses.count)
+            day0 = await checkin_day(large_app, large, 0, False)
+            calls = +Counter({name: round(n / large.presses.count) for name, n in day0.items()})
             async with bare_application(calls) as bare_app:
                 await feed(bare_app, bare_presses(small.ids, 300))
                 for day in range(1, opts.days + 1):
@@ -319,9 +252,10 @@ def report(
 ) -> dict[str, Any]:
     flat = large.presses.cpu_ms / small.presses.cpu_ms
     vs_bare = bare.cpu_ms / large.presses.cpu_ms
-    sends = sum(n for name, n in large.calls.items() if sends_or_edits(name))
+    paced = [n for name, n in large.calls.items() if name.startswith(("send", "edit"))]
+    sends = sum(paced) - large.calls["sendChatAction"]  # sends and edits: each paced
     sends_per_step = large.per_press(sends)
-    say(
+    c.say(
         f"[{db}] CPU per press: {small.presses.cpu_ms:.3f} ms small, "
         f"{large.presses.cpu_ms:.3f} ms large ({flat:.2f}x, target <= {FLAT_TARGET}), "
         f"{bare.cpu_ms:.3f} ms bare ({vs_bare:.2f}, target >= {BARE_TARGETS[db]}); "
@@ -341,26 +275,9 @@ def report(
     }
 
 
-# -- the run ---------------------------------------------------------------------------
-
-
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.throughput")
-    parser.add_argument("--users", type=int, default=None, help="large data users (10,000)")
-    parser.add_argument("--history-days", type=int, default=None, help="their history (365)")
-    parser.add_argument("--pressing", type=int, default=100, help="users who check in (100)")
-    parser.add_argument("--days", type=int, default=None, help="timed check-in days (4)")
-    options(parser, "1,000 users x 60 days, 2 days")
-    args = parser.parse_args(argv)
-    args.users = args.users or (1_000 if args.quick else 10_000)
-    args.days = args.days or (2 if args.quick else 4)
-    args.history_days = args.history_days or (60 if args.quick else 365)
-    return args
-
-
 def setup_logging() -> None:
     """As production (``configure_logging`` at INFO), written nowhere, errors counted."""
-    configure_logging("INFO", TEST_TOKEN)
+    configure_logging("INFO", c.TEST_TOKEN)
     root = logging.getLogger()
     for handler in root.handlers:
         if isinstance(handler, logging.StreamHandler):
@@ -369,15 +286,22 @@ def setup_logging() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    opts = parse_args(argv)
+    parser = argparse.ArgumentParser(prog="python -m bench.throughput")
+    parser.add_argument("--users", type=int, help="large data users (10,000)")
+    parser.add_argument("--history-days", type=int, help="their history (365)")
+    parser.add_argument("--pressing", type=int, default=100, help="users who check in (100)")
+    parser.add_argument("--days", type=int, help="timed check-in days (4)")
+    c.options(parser, "1,000 users x 60 days, 2 days")
+    sizes = {"users": (1_000, 10_000), "days": (2, 4), "history_days": (60, 365)}
+    opts = c.sized(parser.parse_args(argv), **sizes)
     setup_logging()
-    postgres = postgres_of(opts)
-    with bench_run("bench.throughput", opts.workdir, opts.keep) as (workdir, figures):
-        say(f"{opts.pressing} users check in on {opts.days} days (+1 warm-up day)")
-        for db in databases(postgres):
+    postgres = c.postgres_of(opts)
+    with c.bench_run("bench.throughput", opts.workdir, opts.keep) as (workdir, figures):
+        c.say(f"{opts.pressing} users check in on {opts.days} days (+1 warm-up day)")
+        for db in c.databases(postgres):
             with (
-                database(db, workdir, "throughput-small", postgres) as small_url,
-                database(db, workdir, "throughput-large", postgres) as large_url,
+                c.database(db, workdir, "throughput-small", postgres) as small_url,
+                c.database(db, workdir, "throughput-large", postgres) as large_url,
             ):
                 figures.update(asyncio.run(measure(db, small_url, large_url, opts)))
         # The bot's calls, whatever the database: counted on SQLite.

@@ -1,17 +1,7 @@
-"""The in-process Bot API for ``bench.throughput``: a null request and update factories.
-
-:class:`NullRequest` answers every Bot API call at once with a realistic JSON result (a
-Message for ``sendMessage``, ``editMessageText`` and ``editMessageReplyMarkup``, ``true`` for
-``answerCallbackQuery``, the bot's User for ``getMe``), so a benchmark measures only our
-code and PTB, never a network. It encodes the parameters exactly as PTB's
-``HTTPXRequest`` does (``RequestData.json_parameters``) and keeps, per chat, the last
-message it "sent" with its inline keyboard, so the benchmark can press the buttons the
-bot really offered.
-
-Updates are built as plain JSON dicts (what ``getUpdates`` or a webhook delivers); the
-benchmark turns them into ``Update`` objects with ``Update.de_json`` inside the timed
-region, as the Updater does.
-"""
+"""The in-process Bot API of ``bench.throughput``: :class:`NullRequest` answers every call
+at once with a realistic result, the parameters encoded as PTB's ``HTTPXRequest`` does,
+and keeps each chat's last message and keyboard so the benchmark presses the buttons
+the bot really offered; updates are built as the JSON ``getUpdates`` delivers."""
 
 from __future__ import annotations
 
@@ -33,23 +23,20 @@ BOT_USER: dict[str, Any] = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-DATE = 1_795_000_000
-"""A fixed Unix time for every message (2026-11-18); PTB only parses it."""
+DATE = 1_795_000_000  # a fixed Unix time for every message (2026-11-18); PTB only parses it
 
 JsonDict = dict[str, Any]
 
 
 def user_json(user_id: int) -> JsonDict:
-    return {
-        "id": user_id,
-        "is_bot": False,
-        "first_name": f"User{user_id % 1000}",
-        "language_code": "en",
-    }
+    name = f"User{user_id % 1000}"
+    return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "en"}
 
 
-def private_chat(user_id: int) -> JsonDict:
-    return {"id": user_id, "type": "private", "first_name": f"User{user_id % 1000}"}
+def message_json(message_id: int, chat_id: int, sender: JsonDict, text: str) -> JsonDict:
+    """A text message in the private chat with ``chat_id``."""
+    chat = {"id": chat_id, "type": "private", "first_name": f"User{chat_id % 1000}"}
+    return {"message_id": message_id, "date": DATE, "chat": chat, "from": sender, "text": text}
 
 
 @dataclass
@@ -69,13 +56,7 @@ class Sent:
 
     def as_message(self, chat_id: int) -> JsonDict:
         """The message as Telegram would embed it in a callback query."""
-        message: JsonDict = {
-            "message_id": self.message_id,
-            "date": DATE,
-            "chat": private_chat(chat_id),
-            "from": BOT_USER,
-            "text": self.text,
-        }
+        message = message_json(self.message_id, chat_id, BOT_USER, self.text)
         if self.keyboard:
             message["reply_markup"] = {"inline_keyboard": self.keyboard}
         return message
@@ -142,16 +123,8 @@ class NullRequest(BaseRequest):
         return message
 
     def _edit_markup(self, params: dict[str, str]) -> JsonDict:
-        chat_id = int(params.get("chat_id", "0"))
-        message_id = int(params.get("message_id", "0"))
-        return {
-            "message_id": message_id,
-            "date": DATE,
-            "edit_date": DATE,
-            "chat": private_chat(chat_id),
-            "from": BOT_USER,
-            "text": "(edited)",
-        }
+        chat_id, message_id = int(params.get("chat_id", "0")), int(params.get("message_id", "0"))
+        return message_json(message_id, chat_id, BOT_USER, "(edited)") | {"edit_date": DATE}
 
 
 class UpdateFactory:
@@ -162,13 +135,7 @@ class UpdateFactory:
 
     def text(self, user_id: int, text: str) -> JsonDict:
         update_id = next(self._ids)
-        message: JsonDict = {
-            "message_id": 1_000_000 + update_id,
-            "date": DATE,
-            "chat": private_chat(user_id),
-            "from": user_json(user_id),
-            "text": text,
-        }
+        message = message_json(1_000_000 + update_id, user_id, user_json(user_id), text)
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
