@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from flows.i18n import Translator
 from flows.runtime import Choice, Reply
 from flows.streaks import parse_score
+from flows.time_input import find_time
 from flows.understanding.labels import Label
 
 PREFIX = "co"
@@ -138,6 +139,10 @@ def answer(
         rows += ((Choice(t("coach.more_exercises"), command="exercise"),),)
         return CoachAnswer((Reply(t("coach.wants_exercise"), rows),))
     if intent is Label.REMINDER_CHANGE:
+        time = find_time(text)
+        if time is not None:
+            # The reminder settings ask which reminder if need be, then offer the time.
+            return CoachAnswer(flow="reminders", flow_history={"offer_time": time})
         return CoachAnswer((Reply(t("coach.reminder_change")),), command="reminders")
     if intent is Label.TODAY_PLAN:
         return CoachAnswer(command="plan")

@@ -63,6 +63,34 @@ def parse_hhmm(text: str) -> str | None:
     return f"{hour:02d}:{minute:02d}"
 
 
+_TIME_IN_SENTENCE = re.compile(
+    r"""
+    (?: \b(?:at|around|to|om|rond|tegen|naar|à|a|vers|um|gegen|auf)\s+ )?  # "at 8", "om 8 uur"
+    (?<![\d:.,])
+    (?P<time> \d{1,2} (?:[:.hu]\d{2})? (?: \s*(?:am|pm|a\.m\.|p\.m\.|uhr|uur|h|u)\b )? )
+    (?![\d:.,]\d)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def find_time(sentence: str) -> str | None:
+    """The one time of day in a sentence ("remind me at 8 instead", "om 20u", "à
+    8h30"), as ``"HH:MM"``, or None when there is none or more than one. A bare number
+    counts only after a word such as "at", "om", "à", "um": in "twice a day" or "2
+    reminders" it is no time."""
+    if not isinstance(sentence, str) or len(sentence) > 500:
+        return None
+    found: set[str] = set()
+    for match in _TIME_IN_SENTENCE.finditer(sentence):
+        piece = match.group("time")
+        marked = match.group(0) != piece or not piece.isdigit()
+        value = parse_hhmm(piece) if marked else None
+        if value is not None:
+            found.add(value)
+    return found.pop() if len(found) == 1 else None
+
+
 _RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|to|till|until)\s*", re.IGNORECASE)
 
 

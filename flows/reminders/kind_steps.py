@@ -39,7 +39,7 @@ from flows.reminders.draft import (
     state_timezone,
 )
 from flows.reminders.facts import ReminderToggled, ReminderUpserted
-from flows.reminders.screens import ask, kind_reply, reask, shown
+from flows.reminders.screens import ask, kind_reply, offered_time, reask, shown
 from flows.runtime import Context, Event, FlowState, Outcome, Press, Text
 from flows.schedule import EVERY_DAY, MAX_INTERVAL, MIN_INTERVAL, Rule, next_due
 from flows.time_input import parse_days, parse_times, parse_window
@@ -98,9 +98,11 @@ def on_kind(state: FlowState, items: dict[str, Item], event: Event, ctx: Context
 
 def on_times(state: FlowState, items: dict[str, Item], event: Event, ctx: Context) -> Outcome:
     times: tuple[str, ...] | None = None
+    offer = offered_time(state)
     if isinstance(event, Press):
         picked = from_value(event.value[2:]) if event.value.startswith("t:") else None
-        times = (picked,) if picked in COMMON_TIMES and picked is not None else None
+        known = (*COMMON_TIMES, offer) if offer else COMMON_TIMES
+        times = (picked,) if picked in known and picked is not None else None
         if times is None:
             return reask(state, items, ctx)
     else:
@@ -111,7 +113,7 @@ def on_times(state: FlowState, items: dict[str, Item], event: Event, ctx: Contex
             )
     rule = selected_rule(state, items)
     return apply(
-        state,
+        state.at(state.step, offer_time=None) if offer else state,
         items,
         dataclasses.replace(
             rule, times=times, interval_minutes=None, window_start=None, window_end=None

@@ -60,6 +60,7 @@ from flows.reminders.draft import (
 )
 from flows.runtime import Choice, Context, FlowState, Outcome, Reply
 from flows.schedule import EVERY_DAY, KINDS, MAX_INTERVAL, MIN_INTERVAL, Rule
+from flows.time_input import parse_hhmm
 from flows.timezones import COMMON_TIMEZONES, local_clock
 
 
@@ -245,6 +246,12 @@ def kind_reply(
     )
 
 
+def offered_time(state: FlowState) -> str | None:
+    """A time typed in a sentence ("remind me at 8 instead"), offered as one press."""
+    offer = state.answers.get("offer_time")
+    return offer if isinstance(offer, str) and parse_hhmm(offer) == offer else None
+
+
 def setting_reply(state: FlowState, items: Mapping[str, Item], ctx: Context) -> Reply:
     """The times, days, interval, working hours or quiet hours screen of one reminder."""
     t = ctx.t
@@ -256,9 +263,16 @@ def setting_reply(state: FlowState, items: Mapping[str, Item], ctx: Context) -> 
             Choice(format_time(value, t.language), f"t:{hhmm_value(value)}")
             for value in COMMON_TIMES
         ]
-        return Reply(
-            t("reminders.flow.times_prompt"), (tuple(buttons[:3]), tuple(buttons[3:]), back)
+        rows = (tuple(buttons[:3]), tuple(buttons[3:]), back)
+        offer = offered_time(state)
+        if offer is None:
+            return Reply(t("reminders.flow.times_prompt"), rows)
+        shown_time = format_time(offer, t.language)
+        text = t("reminders.flow.offer_times", kind=t(f"reminders.kinds.{kind}"), time=shown_time)
+        confirm = Choice(
+            t("reminders.flow.offer_button", time=shown_time), f"t:{hhmm_value(offer)}"
         )
+        return Reply(text, ((confirm,), *rows))
     if step == "days":
         short = t.list("reminders.days.short")
         if kind in SINGLE_DAY_KINDS:

