@@ -20,10 +20,10 @@ from bot.charts import render_chart
 from bot.features.summary import load_inputs, summary_replies
 from data.engine import make_engine
 from data.store import Store
-from flows import summary as s
 from flows.exercises.library import load_library
 from flows.i18n import Translator, default_catalogue
-from flows.summary import SummaryInputs
+from flows.summary.chart_data import chart_labels, chart_series
+from flows.summary.inputs import SummaryInputs
 
 STORE_TARGET_MS = 5.0
 CHART_TARGET_MS = 200.0
@@ -120,8 +120,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
     c.say(f"\n== chart: render_chart over 14 days, {args.chart_runs} renders ==")
     chosen = inputs[: args.chart_runs]
-    series = [s.chart_series(i.today, i.checkins, i.exercises, days=14) for i in chosen]
-    charts = [(data, s.chart_labels(data, t, t.language)) for data in series]
+    series = [chart_series(i.today, i.checkins, i.exercises, days=14) for i in chosen]
+    charts = [(data, chart_labels(data, t, t.language)) for data in series]
     render_chart(*charts[0])  # warm: the first render in a process loads fonts
     chart_stats = c.spread([c.seconds(render_chart, data, labels) for data, labels in charts])
     show("render_chart (warm)", chart_stats, CHART_TARGET_MS)

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from flows.summary import ChartData, ChartLabels
+from flows.summary.chart_data import ChartData, ChartLabels
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 100
 PAIN_COLOUR = "#D55E00"  # Okabe-Ito vermillion

@@ -21,7 +21,7 @@ from data.reminders import Claim
 from flows import follow_up
 from flows.rows import DeliveryStatus
 from flows.schedule import PROGRAMME
-from flows.summary import SummaryInputs
+from flows.summary.inputs import SummaryInputs
 
 NUDGE_EVERY = timedelta(days=14)
 """A user with no data gets at most one gentle nudge instead of a summary per fortnight."""

@@ -13,7 +13,9 @@ the day is planned again with what it recorded, so a check-in that shows a flare
 turns the rest of the day into the gentle flare-up plan at once.
 
 This module decides which step comes next and what is recorded; the words and buttons
-of each step are :mod:`flows.today_screens`.
+of each step are :mod:`flows.today_screens`. It stays one piece (about 400 lines)
+because every step's decision reads the same re-planned day and the same inner-flow
+state: split further, each part would have to re-derive them.
 
 Facts: :class:`~flows.programme_day.ProgrammeChanged` (the state after planning, a
 lesson read, a rating) and :class:`~flows.programme_day.SessionRecorded` (the day's

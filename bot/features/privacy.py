@@ -11,7 +11,7 @@ from flows.erasure import EraseFlow, EverythingErased
 from flows.i18n import Translator
 from flows.language import LanguageFlow
 from flows.runtime import File, Reply
-from flows.summary import CSV_ENCODING, checkins_csv
+from flows.summary.history import CSV_ENCODING, checkins_csv
 
 
 def privacy_command(retention_months: int) -> CommandHandler:

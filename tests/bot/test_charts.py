@@ -12,7 +12,8 @@ import pytest
 from bot.charts import render_chart, render_chart_async, with_gaps
 from flows.i18n import default_catalogue
 from flows.rows import DayRow
-from flows.summary import ChartData, ExerciseRow, chart_labels, chart_series
+from flows.summary.chart_data import ChartData, chart_labels, chart_series
+from flows.summary.inputs import ExerciseRow
 
 T = default_catalogue().translator("en")
 TODAY = date(2026, 11, 25)

@@ -16,12 +16,20 @@ from hypothesis import strategies as st
 from flows.formatting import format_day, format_decimal
 from flows.i18n import default_catalogue, placeholders
 from flows.rows import DayRow, DeliveryStatus, ExerciseLogRow, PushRow, SelfCheckRow, SummaryRows
-from flows.summary import (
+from flows.summary.chart_data import chart_labels, chart_series
+from flows.summary.history import CSV_HEADER, checkins_csv, history_lines
+from flows.summary.inputs import (
+    OWN_ACTIVITY_KIND,
+    ExerciseRow,
+    ReminderActionRow,
+    TestInfo,
+    inputs_from,
+)
+from flows.summary.numbers import (
     ABOUT_THE_SAME,
     BETTER,
     BREATHING,
     CHECKIN_HABIT,
-    CSV_HEADER,
     EVENING_REMINDER,
     KEEP_GOING,
     MOVED_LITTLE,
@@ -29,32 +37,25 @@ from flows.summary import (
     MOVED_TOGETHER,
     MOVEMENT,
     NOT_ENOUGH_DATA,
-    OWN_ACTIVITY_KIND,
     PACING,
     SEE_GP,
     SUGGESTIONS,
     WORSE,
+    compute_summary,
+    correlation_word,
+    pain_higher_on_stressful_days,
+    pearson,
+    trend_word,
+)
+from flows.summary.results import (
     DayValue,
     ExerciseCounts,
-    ExerciseRow,
     MovedPattern,
-    ReminderActionRow,
     ReminderCounts,
     SleepPattern,
     Summary,
-    TestInfo,
-    chart_labels,
-    chart_series,
-    checkins_csv,
-    compute_summary,
-    correlation_word,
-    history_lines,
-    inputs_from,
-    pain_higher_on_stressful_days,
-    pearson,
-    render_summary,
-    trend_word,
 )
+from flows.summary.text import render_summary
 
 CATALOGUE = default_catalogue()
 T = CATALOGUE.translator("en")
