@@ -202,12 +202,10 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # instead of a new message plus an edit taking the old buttons off.
     first = replies[0] if replies else None
     if first is not None and first.in_place and first.attachment is None and not result.stale:
-        if await edit_in_place(context.bot, chat_id, message_id, first):
-            await send_replies(context, chat_id, replies[1:])
-            return
         # Refused (older than Telegram allows to edit, or deleted): the answer comes as
         # a new message. The old buttons stay, and a press on them is a stale one.
-        await send_replies(context, chat_id, replies)
+        edited = await edit_in_place(context.bot, chat_id, message_id, first)
+        await send_replies(context, chat_id, replies[1:] if edited else replies)
         return
     await send_replies(context, chat_id, replies)
     # Tidy the chat: the pressed question's buttons are used up either way.
