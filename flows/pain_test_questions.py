@@ -19,7 +19,7 @@ from flows import helplines
 from flows import scoring as sc
 from flows.i18n import Translator
 from flows.runtime import Choice, Context, Event, FlowState, Press, Reply
-from flows.safety import normalise
+from flows.safety import Signal, screen_of
 
 Kind = Literal["single", "multi", "scale"]
 
@@ -117,21 +117,16 @@ def selection(value: object, step: Step) -> list[str]:
     return [o for o in step.options if o in value]
 
 
-def _words(text: str) -> str:
-    """Case, accents and punctuation folded the same way as the safety screen."""
-    return f" {normalise(text)} "
-
-
 def mentions_crisis(text: str, t: Translator) -> bool:
     """Typed words of despair or self-harm: the safety screen's own list
     (``safety.crisis_words``), so there is one list to keep complete.
 
     The conversation engine screens every typed message before a flow sees it; this
     check keeps the self-check safe on its own too (the flow is pure and may be driven
-    without the engine). Whole words only, so "skills" never matches "kill".
+    without the engine). It is the engine's own screen, for this language's lists, so
+    both read a sentence the same way ("skills" never matches "kill").
     """
-    typed = _words(text)
-    return any(_words(phrase) in typed for phrase in t.list("safety.crisis_words"))
+    return screen_of([t]).check(text) is Signal.CRISIS
 
 
 # -- rendering questions -------------------------------------------------------------
