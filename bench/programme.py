@@ -12,7 +12,7 @@ import random
 import time as wall
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -194,8 +194,20 @@ def save_all(store: Store, crowd: Sequence[Person], now: datetime) -> None:
             assert tx is not None
             tx.save_programme(person.state.to_dict())
             new = person.sessions[person.saved_sessions :]
-            tx.save_programme_sessions([{**asdict(s), "parts": sorted(s.parts)} for s in new])
+            tx.save_programme_sessions([_session_row(s) for s in new])
         person.saved_sessions = len(person.sessions)
+
+
+def _session_row(session: SessionRecord) -> dict[str, Any]:
+    """A session as :meth:`data.turn.Turn.save_programme_sessions` takes it (field by
+    field: ``dataclasses.asdict`` deep-copies, which cost more than the write)."""
+    return {
+        "day": session.day,
+        "level": session.level,
+        "parts": sorted(session.parts),
+        "feedback": session.feedback,
+        "walk_minutes": session.walk_minutes,
+    }
 
 
 def reload_all(store: Store, crowd: Sequence[Person], now: datetime) -> int:
