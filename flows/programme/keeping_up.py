@@ -21,7 +21,7 @@ from typing import Final, Literal
 
 from flows.programme.calendar import position, week_dates
 from flows.programme.pause import paused_today
-from flows.programme.records import Snooze
+from flows.programme.records import MessageLog, Snooze
 from flows.programme.state import ProgrammeState
 
 Kind = Literal["daily", "follow_up", "weekly"]
@@ -99,15 +99,22 @@ def record_daily(state: ProgrammeState, today: date, decision: Decision) -> Prog
     """The state after the daily (or weekly) message went out."""
     if decision.kind not in ("daily", "weekly"):
         return state
+    return replace(state, messages=daily_logged(state, today, decision))
+
+
+def daily_logged(state: ProgrammeState, today: date, decision: Decision) -> MessageLog:
+    """The message log of :func:`record_daily`, for a caller that changes more of the
+    state at once (one copy of the state instead of two)."""
     log = state.messages
-    log = replace(
-        log,
-        ignored=ignored_so_far(state, today),
-        awaiting=True,
+    if decision.kind not in ("daily", "weekly"):
+        return log
+    return MessageLog(
         last_daily_on=today,
+        follow_up_on=log.follow_up_on,
+        awaiting=True,
+        ignored=ignored_so_far(state, today),
         asked_time=log.asked_time or decision.ask_time,
     )
-    return replace(state, messages=log)
 
 
 def follow_up_time(at: time) -> time | None:
@@ -150,7 +157,12 @@ def decide_snoozed(state: ProgrammeState, today: date, session_done: bool) -> De
 
 
 def record_follow_up(state: ProgrammeState, today: date) -> ProgrammeState:
-    return replace(state, messages=replace(state.messages, follow_up_on=today))
+    return replace(state, messages=follow_up_logged(state, today))
+
+
+def follow_up_logged(state: ProgrammeState, today: date) -> MessageLog:
+    """The message log of :func:`record_follow_up` (see :func:`daily_logged`)."""
+    return replace(state.messages, follow_up_on=today)
 
 
 def engaged(state: ProgrammeState) -> ProgrammeState:

@@ -22,26 +22,34 @@ MIN_POOL: Final = 2 * NO_REPEAT_DAYS
 """Two messages a day (the daily one and its follow-up) for 14 days."""
 
 
-def recent_keys(state: ProgrammeState, today: date) -> frozenset[str]:
-    """Keys used in the 14 days up to today (a key used 14 days ago is free again)."""
-    window = timedelta(days=NO_REPEAT_DAYS)
-    return frozenset(shown.key for shown in state.nudges if today - shown.day < window)
-
-
 def pick_nudge(keys: Sequence[str], state: ProgrammeState, today: date) -> str | None:
     """The least recently used key not used in the last 14 days, or None when every key
-    was (a pool that small is a content bug the catalogue test catches)."""
-    recent = recent_keys(state, today)
-    fresh = [key for key in dict.fromkeys(keys) if key not in recent]
-    if not fresh:
-        return None
-    last_used = {shown.key: shown.day for shown in state.nudges}
-    return min(fresh, key=lambda key: last_used.get(key, date.min))
+    was (a pool that small is a content bug the catalogue test catches).
+
+    One pass over the log and one over the pool, since it runs for every message of
+    every person: a key is recent exactly when the last day it was used is."""
+    window = timedelta(days=NO_REPEAT_DAYS)
+    last_used: dict[str, date] = {}
+    for shown in state.nudges:
+        if shown.day > last_used.get(shown.key, date.min):
+            last_used[shown.key] = shown.day
+    best: str | None = None
+    best_day = date.max
+    for key in keys:
+        day = last_used.get(key, date.min)
+        if today - day >= window and day < best_day:  # free, and used longest ago
+            best, best_day = key, day
+    return best
+
+
+def nudges_after(state: ProgrammeState, key: str, today: date) -> tuple[Shown, ...]:
+    """The nudge log once ``key`` was sent today; keys older than the window are
+    dropped, so the list never grows beyond two weeks of messages."""
+    window = timedelta(days=NO_REPEAT_DAYS)
+    kept = tuple(shown for shown in state.nudges if today - shown.day < window)
+    return (*kept, Shown(key, today))
 
 
 def record_nudge(state: ProgrammeState, key: str, today: date) -> ProgrammeState:
-    """The state after ``key`` was sent; keys older than the window are dropped, so the
-    list never grows beyond two weeks of messages."""
-    window = timedelta(days=NO_REPEAT_DAYS)
-    kept = tuple(shown for shown in state.nudges if today - shown.day < window)
-    return replace(state, nudges=(*kept, Shown(key, today)))
+    """The state after ``key`` was sent (:func:`nudges_after`)."""
+    return replace(state, nudges=nudges_after(state, key, today))
