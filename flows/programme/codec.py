@@ -94,10 +94,10 @@ def flag(data: Mapping[str, Any], key: str, default: bool = False) -> bool:
 
 def choice(value: object, name: str, allowed: Sequence[T]) -> T:
     """``value`` if it is one of ``allowed`` (typed as the allowed literal)."""
-    for option in allowed:
-        if value == option:
-            return option
-    raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    try:
+        return allowed[allowed.index(value)]
+    except ValueError:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}") from None
 
 
 def key(value: object, name: str) -> str:

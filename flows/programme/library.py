@@ -70,6 +70,7 @@ class ExerciseLibrary(Mapping[str, ExerciseSpec]):
     def __init__(self, specs: Mapping[str, ExerciseSpec]) -> None:
         self._specs = dict(specs)
         self._by_level: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._chosen: dict[tuple[object, ...], tuple[str, ...]] = {}
 
     def __getitem__(self, ex_id: str) -> ExerciseSpec:
         return self._specs[ex_id]
@@ -99,6 +100,17 @@ class ExerciseLibrary(Mapping[str, ExerciseSpec]):
                 key=lambda ex_id: (-self[ex_id].level, ex_id),
             )
             found = self._by_level[level] = (tuple(at), tuple(below))
+        return found
+
+    def remember(
+        self, key: tuple[object, ...], choose: Callable[[], tuple[str, ...]]
+    ) -> tuple[str, ...]:
+        """``choose()``, worked out once per ``key``: for choices that depend on this
+        library and the key alone (a level, where the day's rotation starts, the track's
+        bounds), never on a person, so every person's plan shares them."""
+        found = self._chosen.get(key)
+        if found is None:
+            found = self._chosen[key] = choose()
         return found
 
     @cached_property
@@ -140,10 +152,13 @@ def top_level(library: Library) -> int:
 
 def rotated(ids: Sequence[str], offset: int) -> list[str]:
     """``ids`` starting at ``offset`` (modulo its length) and wrapping round."""
-    if not ids:
-        return []
-    start = offset % len(ids)
+    start = _start(ids, offset)
     return [*ids[start:], *ids[:start]]
+
+
+def _start(ids: Sequence[str], offset: int) -> int:
+    """Where :func:`rotated` starts ``ids``: all that ``offset`` changes of the order."""
+    return offset % len(ids) if ids else 0
 
 
 def pick_block(
@@ -162,13 +177,23 @@ def pick_block(
     """
     library = exercise_library(library)
     at_level, below = library.block_ids(level)
-    return _fill(library, [*rotated(at_level, offset), *rotated(below, offset)], count, minutes)
+
+    def choose() -> tuple[str, ...]:
+        order = [*rotated(at_level, offset), *rotated(below, offset)]
+        return _fill(library, order, count, minutes)
+
+    key = ("block", level, _start(at_level, offset), _start(below, offset), count, minutes)
+    return library.remember(key, choose)
 
 
 def pick_gentle(library: Library, offset: int) -> tuple[str, ...]:
     """About five minutes of the easiest movement exercises, for a flare-up day."""
     library = exercise_library(library)
-    return _fill(library, rotated(library.gentle_ids, offset), GENTLE_EXERCISES, GENTLE_MINUTES)
+    ids = library.gentle_ids
+    return library.remember(
+        ("gentle", _start(ids, offset)),
+        lambda: _fill(library, rotated(ids, offset), GENTLE_EXERCISES, GENTLE_MINUTES),
+    )
 
 
 def pick_skill(library: Library, kind: SkillKind, offset: int) -> Skill | None:

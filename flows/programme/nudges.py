@@ -26,8 +26,9 @@ def pick_nudge(keys: Sequence[str], state: ProgrammeState, today: date) -> str |
     """The least recently used key not used in the last 14 days, or None when every key
     was (a pool that small is a content bug the catalogue test catches).
 
-    One pass over the log and one over the pool, since it runs for every message of
-    every person: a key is recent exactly when the last day it was used is."""
+    One pass over the log and at most one over the pool, since it runs for every
+    message of every person: a key is recent exactly when the last day it was used is,
+    and the first key the log does not hold is the answer at once."""
     window = timedelta(days=NO_REPEAT_DAYS)
     last_used: dict[str, date] = {}
     for shown in state.nudges:
@@ -36,7 +37,9 @@ def pick_nudge(keys: Sequence[str], state: ProgrammeState, today: date) -> str |
     best: str | None = None
     best_day = date.max
     for key in keys:
-        day = last_used.get(key, date.min)
+        day = last_used.get(key)
+        if day is None:
+            return key  # never used (or not for longer than the log keeps): first
         if today - day >= window and day < best_day:  # free, and used longest ago
             best, best_day = key, day
     return best

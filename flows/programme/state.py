@@ -81,11 +81,15 @@ class ProgrammeState:
         codec.check_int(self.level, "level", 1, MAX_LEVEL)
         if self.walk_baseline is not None:
             codec.check_int(self.walk_baseline, "walk_baseline", 1, MAX_WALK_MINUTES)
-        keys = [shown.key for shown in self.lessons]
-        if len(keys) != len(set(keys)):
+        if len({shown.key for shown in self.lessons}) != len(self.lessons):
             raise ValueError("a lesson can be shown only once in the programme")
-        self._check_spans()
-        self._check_flares()
+        # Most states have neither pauses nor flare-ups, and a state is checked on every
+        # copy (several a day for every person): those checks run only when there is
+        # something to check.
+        if self.pause is not None or self.pauses:
+            self._check_spans()
+        if self.flare is not None or self.flares:
+            self._check_flares()
         if self.flare is not None and self.flare.started_on < self.enrolled_on:
             raise ValueError("a flare-up cannot start before enrolment")
 
