@@ -32,10 +32,19 @@ EASY_ENOUGH: Final = frozenset({"fine", "too_easy"})
 DAY: Final = attrgetter("day")
 
 
-def in_day_order(sessions: Iterable[SessionRecord]) -> tuple[SessionRecord, ...]:
-    """Sessions oldest first. They come so from the store and from the plan, and sorting
-    a run that is already in order is a single pass; any order is accepted."""
-    return tuple(sorted(sessions, key=DAY))
+class InDayOrder(tuple[SessionRecord, ...]):
+    """Sessions oldest first, made only by :func:`in_day_order`: a rule handed one does
+    not sort again (the plan passes its sessions on to several rules)."""
+
+    __slots__ = ()
+
+
+def in_day_order(sessions: Iterable[SessionRecord]) -> InDayOrder:
+    """Sessions oldest first, in whatever order they came (sorting a run that is already
+    in order, as the store returns it, is a single pass)."""
+    if isinstance(sessions, InDayOrder):
+        return sessions
+    return InDayOrder(sorted(sessions, key=DAY))
 
 
 def _rated_newest_first(

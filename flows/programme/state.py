@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 from itertools import pairwise
+from operator import attrgetter
 from typing import Any, Final
 
 from flows.programme import codec
@@ -38,6 +39,9 @@ from flows.programme.records import (
 
 VERSION: Final = 1
 """Written into every dict so a later shape can be told apart and upgraded."""
+_KEY: Final = attrgetter("key")
+"""A shown card's key: read with ``map``, which walks the dozens of cards a state holds
+after some weeks without a Python step per card (it runs on every copy of a state)."""
 MAX_PAUSE_DAYS: Final = 14
 """A pause for illness or a holiday is 1-14 days (docs/CLINICAL.md, "The coaching
 programme"); longer than that is leaving, which keeps the data but ends the messages."""
@@ -81,7 +85,7 @@ class ProgrammeState:
         codec.check_int(self.level, "level", 1, MAX_LEVEL)
         if self.walk_baseline is not None:
             codec.check_int(self.walk_baseline, "walk_baseline", 1, MAX_WALK_MINUTES)
-        if len({shown.key for shown in self.lessons}) != len(self.lessons):
+        if len(set(map(_KEY, self.lessons))) != len(self.lessons):
             raise ValueError("a lesson can be shown only once in the programme")
         # Most states have neither pauses nor flare-ups, and a state is checked on every
         # copy (several a day for every person): those checks run only when there is
@@ -114,7 +118,7 @@ class ProgrammeState:
                 raise ValueError("past flare-ups must be in order and must not overlap")
 
     def shown_lessons(self) -> frozenset[str]:
-        return frozenset(shown.key for shown in self.lessons)
+        return frozenset(map(_KEY, self.lessons))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (strings, numbers, booleans, lists, None)."""
