@@ -14,7 +14,7 @@ transaction, before anything is sent, so a crash never sends a day's message twi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from flows.programme.keeping_up import (
     suggested_time,
 )
 from flows.programme.nudges import nudges_after, pick_nudge
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 from flows.runtime import Choice, Context, Reply
 from flows.schedule import resolve_local, snooze
 
@@ -104,7 +104,7 @@ def decide(
     else:
         messages = daily_logged(state, today, decision)
     # The log and the nudge in one copy of the state: this runs for every message sent.
-    state = replace(state, messages=messages, nudges=nudges_after(state, key, today))
+    state = evolve(state, messages=messages, nudges=nudges_after(state, key, today))
     return Decided(state, decision.kind, key, decision.ask_time)
 
 

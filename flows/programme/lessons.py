@@ -13,7 +13,7 @@ a :data:`LessonBook` (the texts are content); this module only chooses.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
 from typing import Final
@@ -21,7 +21,7 @@ from typing import Final
 from flows.programme import codec
 from flows.programme.calendar import PROGRAMME_WEEKS
 from flows.programme.records import Shown
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 
 THEMES: Final = (
     "hurt_not_harm",
@@ -145,4 +145,4 @@ def mark_read(state: ProgrammeState, lesson_id: str, today: date) -> ProgrammeSt
     codec.key(lesson_id, "lesson")
     if lesson_id in state.shown_lessons():
         return state
-    return replace(state, lessons=(*state.lessons, Shown(lesson_id, today)))
+    return evolve(state, lessons=(*state.lessons, Shown(lesson_id, today)))

@@ -12,14 +12,13 @@ since it last changed count, so one rating never moves the level twice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 from itertools import islice
 from operator import attrgetter
 from typing import Final
 
 from flows.programme.records import SessionRecord
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 
 UP_AFTER_SESSIONS: Final = 3
 """Blocks rated fine or too easy in the week before a step up."""
@@ -97,7 +96,7 @@ def moved(state: ProgrammeState, level: int, today: date) -> ProgrammeState:
     level = max(1, level)
     if level == state.level:
         return state
-    return replace(state, level=level, level_changed_on=today)
+    return evolve(state, level=level, level_changed_on=today)
 
 
 def after_block(

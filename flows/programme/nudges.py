@@ -10,12 +10,11 @@ given), skipping any used in the last 14 days. A pool must therefore hold at lea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from typing import Final
 
 from flows.programme.records import Shown
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 
 NO_REPEAT_DAYS: Final = 14
 MIN_POOL: Final = 2 * NO_REPEAT_DAYS
@@ -61,4 +60,4 @@ def nudges_after(state: ProgrammeState, key: str, today: date) -> tuple[Shown, .
 
 def record_nudge(state: ProgrammeState, key: str, today: date) -> ProgrammeState:
     """The state after ``key`` was sent (:func:`nudges_after`)."""
-    return replace(state, nudges=nudges_after(state, key, today))
+    return evolve(state, nudges=nudges_after(state, key, today))

@@ -16,7 +16,7 @@ the red flags are looked at before anything asks the back to move.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -50,7 +50,7 @@ from flows.programme.signals import (
     stressed,
     zone_of,
 )
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 from flows.programme.tracks import PROFILES
 from flows.rows import DayRow
 
@@ -129,7 +129,7 @@ def plan_today(
             state = moved(state, state.level + 1, today)
     flags: set[Flag] = {zone} if zone is not None else set()
     if flare.review_due(state, today, new_symptoms):
-        state = replace(state, last_review_on=today)
+        state = evolve(state, last_review_on=today)
         flags.add("review")
     events = _events(before, state)
     return _compose(state, rows, row, done, today, where, library, lessons, zone, flags, events)
