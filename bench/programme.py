@@ -36,7 +36,7 @@ from flows.programme.content import ProgrammeContent, programme_content
 from flows.programme.flare import MODE_DAYS
 from flows.programme.keeping_up import engaged, follow_up_time
 from flows.programme.lessons import mark_read
-from flows.programme.levels import UP_GAP_DAYS, after_block
+from flows.programme.levels import UP_GAP_DAYS, InDayOrder, after_block, in_day_order
 from flows.programme.nudges import NO_REPEAT_DAYS
 from flows.programme.plan import DayPlan, is_done, plan_today, remaining
 from flows.programme.records import Feedback, SessionRecord
@@ -64,7 +64,7 @@ class Person:
     pattern: str
     state: ProgrammeState
     rng: random.Random
-    sessions: list[SessionRecord] = field(default_factory=list)
+    sessions: InDayOrder = field(default_factory=InDayOrder)  # as the bot's Day keeps them
     checkins: list[DayRow] = field(default_factory=list)
     sent: list[tuple[date, str, str]] = field(default_factory=list)  # day, kind, key
     paused_messages: int = 0
@@ -171,7 +171,7 @@ def _session(
         person.lessons.append(plan.lesson.lesson_id)
     rated = act.feedback if "exercises" in parts else None
     session = SessionRecord(today, plan.level, parts, rated, act.walk)
-    person.sessions.append(session)
+    person.sessions = in_day_order((*person.sessions, session))
     before = state.level
     state = after_block(state, person.sessions, today)
     if state.level != before:
@@ -220,7 +220,9 @@ def reload_all(store: Store, crowd: Sequence[Person], now: datetime) -> int:
             row = tx.programme()
             assert row is not None
             state = ProgrammeState.from_dict(row.state)
-            sessions = [SessionRecord.from_dict(s) for s in tx.programme_sessions(START)]
+            sessions = in_day_order(
+                SessionRecord.from_dict(s) for s in tx.programme_sessions(START)
+            )
         differ += state != person.state or sessions != person.sessions
         person.state, person.sessions = state, sessions
     return differ
