@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import time as wall
 from collections import Counter
@@ -246,14 +247,23 @@ def simulate(count: int, weeks: int, store: Store | None, clock: ManualClock) ->
     began, cpu = wall.perf_counter(), wall.process_time()
     if store is not None:
         seed_store(store, crowd, clock.now())
-    for n in range(days):
-        today = START + timedelta(days=n)
-        clock.set(datetime.combine(today, time(23, 0), tzinfo=UTC))
-        for person in crowd:
-            live_day(person, n, today, content)
-        if store is not None and n in (days // 2, days - 1):  # half-way and at the end
-            save_all(store, crowd, clock.now())
-            differ += reload_all(store, crowd, clock.now())
+    try:
+        for n in range(days):
+            # The crowd's records so far (every message, session and state of 1,000
+            # people, which a bot keeps in its database, not in memory) are set aside
+            # from the cyclic collector, which would otherwise walk them all again each
+            # time the heap grew by a quarter: a cost of the bench's memory, not of the
+            # rules (about 15% of the time at 1,000 people). Nothing else changes.
+            gc.freeze()
+            today = START + timedelta(days=n)
+            clock.set(datetime.combine(today, time(23, 0), tzinfo=UTC))
+            for person in crowd:
+                live_day(person, n, today, content)
+            if store is not None and n in (days // 2, days - 1):  # half-way and at the end
+                save_all(store, crowd, clock.now())
+                differ += reload_all(store, crowd, clock.now())
+    finally:
+        gc.unfreeze()  # the process (a test run) collects as usual again
     return Run(crowd, days, wall.perf_counter() - began, differ, wall.process_time() - cpu)
 
 
