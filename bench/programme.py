@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import time as wall
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -36,7 +37,7 @@ from flows.programme.content import ProgrammeContent, programme_content
 from flows.programme.flare import MODE_DAYS
 from flows.programme.keeping_up import engaged, follow_up_time
 from flows.programme.lessons import mark_read
-from flows.programme.levels import UP_GAP_DAYS, after_block
+from flows.programme.levels import UP_GAP_DAYS, InDayOrder, after_block, in_day_order
 from flows.programme.nudges import NO_REPEAT_DAYS
 from flows.programme.plan import DayPlan, is_done, plan_today, remaining
 from flows.programme.records import Feedback, SessionRecord
@@ -64,7 +65,7 @@ class Person:
     pattern: str
     state: ProgrammeState
     rng: random.Random
-    sessions: list[SessionRecord] = field(default_factory=list)
+    sessions: InDayOrder = field(default_factory=InDayOrder)  # as the bot's Day keeps them
     checkins: list[DayRow] = field(default_factory=list)
     sent: list[tuple[date, str, str]] = field(default_factory=list)  # day, kind, key
     paused_messages: int = 0
@@ -171,7 +172,7 @@ def _session(
         person.lessons.append(plan.lesson.lesson_id)
     rated = act.feedback if "exercises" in parts else None
     session = SessionRecord(today, plan.level, parts, rated, act.walk)
-    person.sessions.append(session)
+    person.sessions = in_day_order((*person.sessions, session))
     before = state.level
     state = after_block(state, person.sessions, today)
     if state.level != before:
@@ -194,8 +195,20 @@ def save_all(store: Store, crowd: Sequence[Person], now: datetime) -> None:
             assert tx is not None
             tx.save_programme(person.state.to_dict())
             new = person.sessions[person.saved_sessions :]
-            tx.save_programme_sessions([{**asdict(s), "parts": sorted(s.parts)} for s in new])
+            tx.save_programme_sessions([_session_row(s) for s in new])
         person.saved_sessions = len(person.sessions)
+
+
+def _session_row(session: SessionRecord) -> dict[str, Any]:
+    """A session as :meth:`data.turn.Turn.save_programme_sessions` takes it (field by
+    field: ``dataclasses.asdict`` deep-copies, which cost more than the write)."""
+    return {
+        "day": session.day,
+        "level": session.level,
+        "parts": sorted(session.parts),
+        "feedback": session.feedback,
+        "walk_minutes": session.walk_minutes,
+    }
 
 
 def reload_all(store: Store, crowd: Sequence[Person], now: datetime) -> int:
@@ -208,7 +221,9 @@ def reload_all(store: Store, crowd: Sequence[Person], now: datetime) -> int:
             row = tx.programme()
             assert row is not None
             state = ProgrammeState.from_dict(row.state)
-            sessions = [SessionRecord.from_dict(s) for s in tx.programme_sessions(START)]
+            sessions = in_day_order(
+                SessionRecord.from_dict(s) for s in tx.programme_sessions(START)
+            )
         differ += state != person.state or sessions != person.sessions
         person.state, person.sessions = state, sessions
     return differ
@@ -232,14 +247,23 @@ def simulate(count: int, weeks: int, store: Store | None, clock: ManualClock) ->
     began, cpu = wall.perf_counter(), wall.process_time()
     if store is not None:
         seed_store(store, crowd, clock.now())
-    for n in range(days):
-        today = START + timedelta(days=n)
-        clock.set(datetime.combine(today, time(23, 0), tzinfo=UTC))
-        for person in crowd:
-            live_day(person, n, today, content)
-        if store is not None and n in (days // 2, days - 1):  # half-way and at the end
-            save_all(store, crowd, clock.now())
-            differ += reload_all(store, crowd, clock.now())
+    try:
+        for n in range(days):
+            # The crowd's records so far (every message, session and state of 1,000
+            # people, which a bot keeps in its database, not in memory) are set aside
+            # from the cyclic collector, which would otherwise walk them all again each
+            # time the heap grew by a quarter: a cost of the bench's memory, not of the
+            # rules (about 15% of the time at 1,000 people). Nothing else changes.
+            gc.freeze()
+            today = START + timedelta(days=n)
+            clock.set(datetime.combine(today, time(23, 0), tzinfo=UTC))
+            for person in crowd:
+                live_day(person, n, today, content)
+            if store is not None and n in (days // 2, days - 1):  # half-way and at the end
+                save_all(store, crowd, clock.now())
+                differ += reload_all(store, crowd, clock.now())
+    finally:
+        gc.unfreeze()  # the process (a test run) collects as usual again
     return Run(crowd, days, wall.perf_counter() - began, differ, wall.process_time() - cpu)
 
 

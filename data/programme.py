@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, update
+from sqlalchemy import BindParameter, Table, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -25,8 +25,27 @@ PROGRAMMES = cast(Table, Programme.__table__)  # type: ignore[attr-defined]
 SESSIONS = cast(Table, ProgrammeSession.__table__)  # type: ignore[attr-defined]
 SESSION_VALUES = ("level", "parts", "feedback", "walk_minutes", "updated_at")
 """The columns a session saved again replaces (all but its key)."""
-ROWS_PER_STATEMENT = 500
-"""Rows per INSERT: far below SQLite's bound on parameters (7 a row)."""
+
+# The reads and the save run for every enrolled user on every tick of the daily message:
+# built once with bound parameters, so each call skips building the statement and its
+# cache key (the same reason data.turn builds its statements once).
+USER: BindParameter[int] = bindparam("programme_user")
+SINCE: BindParameter[date] = bindparam("programme_since")
+_READ = sa_select(PROGRAMMES.c.state, PROGRAMMES.c.replaced, PROGRAMMES.c.left_at).where(
+    PROGRAMMES.c.user_id == USER
+)
+_SAVE = update(PROGRAMMES).where(PROGRAMMES.c.user_id == USER)
+_READ_SESSIONS = (
+    sa_select(
+        SESSIONS.c.local_day,
+        SESSIONS.c.level,
+        SESSIONS.c.parts,
+        SESSIONS.c.feedback,
+        SESSIONS.c.walk_minutes,
+    )
+    .where(SESSIONS.c.user_id == USER, SESSIONS.c.local_day >= SINCE)
+    .order_by(SESSIONS.c.local_day)
+)
 
 
 @dataclass(frozen=True)
@@ -54,11 +73,7 @@ class ProgrammeOps:
         return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
     def programme(self) -> ProgrammeRow | None:
-        row = self._session.execute(
-            sa_select(PROGRAMMES.c.state, PROGRAMMES.c.replaced, PROGRAMMES.c.left_at).where(
-                PROGRAMMES.c.user_id == self._user_id
-            )
-        ).first()
+        row = self._session.execute(_READ, {"programme_user": self._user_id}).first()
         if row is None:
             return None
         return ProgrammeRow(dict(row.state), tuple(row.replaced or ()), row.left_at)
@@ -81,9 +96,8 @@ class ProgrammeOps:
     def save_programme(self, state: dict[str, Any]) -> None:
         """The new state of an existing programme (a plan, a lesson read, a message)."""
         result = self._session.execute(
-            update(PROGRAMMES)
-            .where(PROGRAMMES.c.user_id == self._user_id)
-            .values(state=dict(state), updated_at=self.now)
+            _SAVE,
+            {"programme_user": self._user_id, "state": dict(state), "updated_at": self.now},
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             raise LookupError("no programme to save: enrol first")
@@ -105,15 +119,7 @@ class ProgrammeOps:
         """Sessions from the local day ``since`` on, oldest first, as the plain dicts
         ``SessionRecord.from_dict`` reads."""
         rows = self._session.execute(
-            sa_select(
-                SESSIONS.c.local_day,
-                SESSIONS.c.level,
-                SESSIONS.c.parts,
-                SESSIONS.c.feedback,
-                SESSIONS.c.walk_minutes,
-            )
-            .where(SESSIONS.c.user_id == self._user_id, SESSIONS.c.local_day >= since)
-            .order_by(SESSIONS.c.local_day)
+            _READ_SESSIONS, {"programme_user": self._user_id, "programme_since": since}
         ).all()
         return [
             {
@@ -151,28 +157,38 @@ class ProgrammeOps:
 
     def save_programme_sessions(self, sessions: Sequence[Mapping[str, Any]]) -> None:
         """Several days at once (``day`` a date, then the keyword arguments of
-        :meth:`save_programme_session`), in one statement per :data:`ROWS_PER_STATEMENT`:
-        a statement per row costs a round trip each, which on PostgreSQL made writing a
-        season of sessions take a thousand times longer than the rows themselves."""
-        for first in range(0, len(sessions), ROWS_PER_STATEMENT):
-            chunk = sessions[first : first + ROWS_PER_STATEMENT]
-            statement = self._upsert(SESSIONS).values(
-                [
-                    {
-                        "user_id": self._user_id,
-                        "local_day": session["day"],
-                        "level": session["level"],
-                        "parts": list(session["parts"]),
-                        "feedback": session["feedback"],
-                        "walk_minutes": session["walk_minutes"],
-                        "updated_at": self.now,
-                    }
-                    for session in chunk
-                ]
-            )
-            self._session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["user_id", "local_day"],
-                    set_={name: statement.excluded[name] for name in SESSION_VALUES},
-                )
-            )
+        :meth:`save_programme_session`) as one executemany of one prepared upsert.
+
+        The statement is the same whatever the number of rows, so SQLAlchemy compiles it
+        once per engine and the drivers batch the rows (SQLite's executemany, psycopg's
+        pipeline): a statement per row cost a round trip each on PostgreSQL, and one
+        multi-row VALUES per call was compiled anew for every row count, which took more
+        time than writing the rows."""
+        if not sessions:
+            return
+        rows = [
+            {
+                "user_id": self._user_id,
+                "local_day": session["day"],
+                "level": session["level"],
+                "parts": list(session["parts"]),
+                "feedback": session["feedback"],
+                "walk_minutes": session["walk_minutes"],
+                "updated_at": self.now,
+            }
+            for session in sessions
+        ]
+        dialect = self._session.get_bind().dialect.name
+        self._session.execute(_SESSION_UPSERTS[dialect], rows)
+
+
+def _session_upsert(dialect: str) -> Any:
+    """The session row's upsert for ``dialect``: built once, parameters given per row."""
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(SESSIONS)
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "local_day"],
+        set_={name: statement.excluded[name] for name in SESSION_VALUES},
+    )
+
+
+_SESSION_UPSERTS = {dialect: _session_upsert(dialect) for dialect in ("sqlite", "postgresql")}

@@ -21,6 +21,7 @@ from flows.i18n import Translator
 from flows.programme.calendar import PROGRAMME_WEEKS, DayLabel, position, week_dates
 from flows.programme.content import ProgrammeContent, programme_content, week_key
 from flows.programme.flare import flare_days
+from flows.programme.levels import in_day_order
 from flows.programme.plan import DayPlan, is_done, plan_today, remaining
 from flows.programme.records import Feedback, Part, SessionRecord
 from flows.programme.state import ProgrammeState
@@ -108,7 +109,7 @@ class Day:
 
     def with_session(self, record: SessionRecord) -> Day:
         kept = tuple(s for s in self.sessions if s.day != record.day)
-        return replace(self, sessions=tuple(sorted((*kept, record), key=lambda s: s.day)))
+        return replace(self, sessions=in_day_order((*kept, record)))
 
     def with_checkin(self, row: DayRow) -> Day:
         kept = tuple(r for r in self.checkins if r.local_day != row.local_day)
@@ -120,11 +121,8 @@ def load_day(ctx: Context) -> Day:
     shape from a newer version) raises ValueError rather than planning from a guess."""
     raw = ctx.history.get(PROGRAMME)
     state = ProgrammeState.from_dict(raw) if raw is not None else None
-    sessions = tuple(
-        sorted(
-            (SessionRecord.from_dict(item) for item in ctx.history.get(SESSIONS) or ()),
-            key=lambda s: s.day,
-        )
+    sessions = in_day_order(
+        SessionRecord.from_dict(item) for item in ctx.history.get(SESSIONS) or ()
     )
     rows = [ctx.history.get(TODAY_CHECKIN), *(ctx.history.get(RECENT) or ())]
     risk = ctx.history.get(RISK)

@@ -23,19 +23,19 @@ from flows import programme_day as pd
 from flows.programme.content import ProgrammeContent
 from flows.programme.keeping_up import (
     Kind,
+    daily_logged,
     decide_daily,
     decide_follow_up,
     decide_snoozed,
     engaged,
+    follow_up_logged,
     follow_up_time,
     offered_time,
-    record_daily,
-    record_follow_up,
     snoozed,
     suggested_time,
 )
-from flows.programme.nudges import pick_nudge, record_nudge
-from flows.programme.state import ProgrammeState
+from flows.programme.nudges import nudges_after, pick_nudge
+from flows.programme.state import ProgrammeState, evolve
 from flows.runtime import Choice, Context, Reply
 from flows.schedule import resolve_local, snooze
 
@@ -100,10 +100,12 @@ def decide(
     if decision.kind is None or key is None:
         return Decided(state)
     if follow_up or snoozed_slot:
-        state = record_follow_up(state, today)
+        messages = follow_up_logged(state, today)
     else:
-        state = record_daily(state, today, decision)
-    return Decided(record_nudge(state, key, today), decision.kind, key, decision.ask_time)
+        messages = daily_logged(state, today, decision)
+    # The log and the nudge in one copy of the state: this runs for every message sent.
+    state = evolve(state, messages=messages, nudges=nudges_after(state, key, today))
+    return Decided(state, decision.kind, key, decision.ask_time)
 
 
 def daily_message(ctx: Context, *, follow_up: bool, snoozed_slot: bool = False) -> Message | None:

@@ -11,14 +11,14 @@ flare-up short walks replace it: moving gently helps more than rest.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
 from flows.exercises.walking import WALK_MAX_MINUTES
 from flows.programme.calendar import PROGRAMME_WEEKS, Position, week_dates
 from flows.programme.records import SessionRecord
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 
 BASELINE_SHARE: Final = 0.70
 WEEKLY_RISE: Final = 0.10
@@ -56,7 +56,7 @@ def settle_baseline(
     if where.week < 2 or state.walk_baseline is not None:
         return state
     average = first_week_average(state, sessions)
-    return replace(state, walk_baseline=max(1, average or DEFAULT_BASELINE))
+    return evolve(state, walk_baseline=max(1, average or DEFAULT_BASELINE))
 
 
 def quota(baseline: int, week: int) -> int:

@@ -28,7 +28,7 @@ from flows.exercises.library import load_library
 from flows.i18n import FALLBACK_LANGUAGE, Catalogue, Translator
 from flows.programme import codec
 from flows.programme.lessons import THEMES, LessonBook, check_book
-from flows.programme.library import ExerciseSpec, Library
+from flows.programme.library import ExerciseLibrary, ExerciseSpec
 from flows.programme.records import MAX_LEVEL
 
 LEVELS_FILE: Final = Path(__file__).parent.parent / "content" / "exercise_levels.toml"
@@ -55,7 +55,7 @@ class ProgrammeContent:
     keys under ``programme.nudges``, ``weekly`` the maintenance messages' keys under
     ``programme.maintenance``, ``goals`` the goal ids under ``programme.goals``."""
 
-    library: Library
+    library: ExerciseLibrary
     lessons: LessonBook
     daily: tuple[str, ...]
     follow_ups: tuple[str, ...]
@@ -95,11 +95,13 @@ def _book(catalogue: Catalogue) -> LessonBook:
     return book
 
 
-def _library(t: Translator) -> Library:
-    return {
-        ex.id: ExerciseSpec(ex.category, ex.duration_min, exercise_levels().get(ex.id, 1))
-        for ex in load_library(t).values()
-    }
+def _library(t: Translator) -> ExerciseLibrary:
+    return ExerciseLibrary(
+        {
+            ex.id: ExerciseSpec(ex.category, ex.duration_min, exercise_levels().get(ex.id, 1))
+            for ex in load_library(t).values()
+        }
+    )
 
 
 def _keys(catalogue: Catalogue, section: str, prefix: str) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from typing import Final
 from flows.programme.levels import moved
 from flows.programme.records import Flare
 from flows.programme.signals import Zone
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 
 MODE_DAYS: Final = 7
 """A flare-up mode lasts at most a week."""
@@ -55,7 +55,7 @@ def start(state: ProgrammeState, today: date, reference: float | None) -> Progra
         flare = Flare(today, previous.episode_start, state.level, previous.reference)
     else:
         flare = Flare(today, today, state.level, reference)
-    return replace(state, flare=flare)
+    return evolve(state, flare=flare)
 
 
 def timed_out(flare: Flare, today: date) -> bool:
@@ -81,16 +81,16 @@ def settle(state: ProgrammeState, today: date, zone: Zone | None) -> ProgrammeSt
     if zone is None or zone == "red":
         return state
     if flare.started_on == today:
-        return replace(state, flare=None)
+        return evolve(state, flare=None)
     return _close(state, flare, today - timedelta(days=1), today)
 
 
 def _close(state: ProgrammeState, flare: Flare, last: date, today: date) -> ProgrammeState:
     ended = replace(flare, ended_on=last)
-    closed = replace(state, flare=None, flares=(*state.flares, ended))
-    restarted = moved(replace(closed, level=flare.level_before), flare.level_before - 1, today)
+    closed = evolve(state, flare=None, flares=(*state.flares, ended))
+    restarted = moved(evolve(closed, level=flare.level_before), flare.level_before - 1, today)
     if restarted.level == flare.level_before:  # already at the lowest level
-        return replace(restarted, level_changed_on=today)
+        return evolve(restarted, level_changed_on=today)
     return restarted
 
 

@@ -10,12 +10,11 @@ again straight away.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Final
 
 from flows.programme.library import rotated
 from flows.programme.records import WeeklyGoal
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 
 SUGGESTIONS: Final = 3
 
@@ -34,7 +33,7 @@ def choose_goal(
     """The state with ``goal_id`` as the goal of ``week``; it must be one offered."""
     if goal_id not in offered:
         raise ValueError(f"goal {goal_id!r} was not one of the suggestions")
-    return replace(state, goal=WeeklyGoal(week, goal_id))
+    return evolve(state, goal=WeeklyGoal(week, goal_id))
 
 
 def goal_of_week(state: ProgrammeState, week: int) -> str | None:

@@ -21,8 +21,8 @@ from typing import Final, Literal
 
 from flows.programme.calendar import position, week_dates
 from flows.programme.pause import paused_today
-from flows.programme.records import Snooze
-from flows.programme.state import ProgrammeState
+from flows.programme.records import MessageLog, Snooze
+from flows.programme.state import ProgrammeState, evolve
 
 Kind = Literal["daily", "follow_up", "weekly"]
 Reason = Literal[
@@ -99,15 +99,22 @@ def record_daily(state: ProgrammeState, today: date, decision: Decision) -> Prog
     """The state after the daily (or weekly) message went out."""
     if decision.kind not in ("daily", "weekly"):
         return state
+    return evolve(state, messages=daily_logged(state, today, decision))
+
+
+def daily_logged(state: ProgrammeState, today: date, decision: Decision) -> MessageLog:
+    """The message log of :func:`record_daily`, for a caller that changes more of the
+    state at once (one copy of the state instead of two)."""
     log = state.messages
-    log = replace(
-        log,
-        ignored=ignored_so_far(state, today),
-        awaiting=True,
+    if decision.kind not in ("daily", "weekly"):
+        return log
+    return MessageLog(
         last_daily_on=today,
+        follow_up_on=log.follow_up_on,
+        awaiting=True,
+        ignored=ignored_so_far(state, today),
         asked_time=log.asked_time or decision.ask_time,
     )
-    return replace(state, messages=log)
 
 
 def follow_up_time(at: time) -> time | None:
@@ -150,7 +157,12 @@ def decide_snoozed(state: ProgrammeState, today: date, session_done: bool) -> De
 
 
 def record_follow_up(state: ProgrammeState, today: date) -> ProgrammeState:
-    return replace(state, messages=replace(state.messages, follow_up_on=today))
+    return evolve(state, messages=follow_up_logged(state, today))
+
+
+def follow_up_logged(state: ProgrammeState, today: date) -> MessageLog:
+    """The message log of :func:`record_follow_up` (see :func:`daily_logged`)."""
+    return replace(state.messages, follow_up_on=today)
 
 
 def engaged(state: ProgrammeState) -> ProgrammeState:
@@ -159,7 +171,7 @@ def engaged(state: ProgrammeState) -> ProgrammeState:
     case (nothing pending) returns the same state without copying it."""
     if not state.messages.awaiting and not state.messages.ignored:
         return state
-    return replace(state, messages=replace(state.messages, awaiting=False, ignored=0))
+    return evolve(state, messages=replace(state.messages, awaiting=False, ignored=0))
 
 
 # -- a better time, offered after repeated snoozes -------------------------------------
@@ -168,7 +180,7 @@ def engaged(state: ProgrammeState) -> ProgrammeState:
 def snoozed(state: ProgrammeState, today: date, minutes: int) -> ProgrammeState:
     """The state after the daily message was put off; only the last week is kept."""
     kept = tuple(s for s in state.snoozes if today - s.day < SNOOZE_WINDOW)
-    return replace(state, snoozes=(*kept, Snooze(today, minutes)))
+    return evolve(state, snoozes=(*kept, Snooze(today, minutes)))
 
 
 def suggested_time(state: ProgrammeState, today: date) -> time | None:
@@ -188,11 +200,11 @@ def suggested_time(state: ProgrammeState, today: date) -> time | None:
 
 def offered_time(state: ProgrammeState, today: date) -> ProgrammeState:
     """The offer was shown: nothing changes until the person confirms."""
-    return replace(state, time_offer_on=today)
+    return evolve(state, time_offer_on=today)
 
 
 def confirm_time(state: ProgrammeState, at: time) -> ProgrammeState:
     """The person chose a new daily time: it counts from now, with a clean slate."""
     if at.second or at.microsecond or at.tzinfo is not None:
         raise ValueError("the daily time must be a naive local time in whole minutes")
-    return replace(engaged(state), at=at, snoozes=())
+    return evolve(engaged(state), at=at, snoozes=())

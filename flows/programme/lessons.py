@@ -13,14 +13,15 @@ a :data:`LessonBook` (the texts are content); this module only chooses.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Final
 
 from flows.programme import codec
 from flows.programme.calendar import PROGRAMME_WEEKS
 from flows.programme.records import Shown
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 
 THEMES: Final = (
     "hurt_not_harm",
@@ -42,6 +43,8 @@ FLARE_THEME: Final = "flare_plan"
 MIN_LESSONS_PER_THEME: Final = 5
 SLEEP_CARD_GAP_DAYS: Final = 7
 """At most one sleep card a week: enough to help, not a nag about bad nights."""
+
+_DAY: Final = attrgetter("day")
 
 LessonBook = Mapping[str, Sequence[str]]
 """Theme id -> its lesson ids in reading order."""
@@ -90,8 +93,13 @@ def first_unread(book: LessonBook, shown: frozenset[str], themes: Iterable[str])
 
 
 def read_today(state: ProgrammeState, today: date) -> str | None:
-    """The first card read today, if any."""
-    return next((shown.key for shown in state.lessons if shown.day == today), None)
+    """The first card read today, if any. The days are searched by ``list.index`` over
+    ``map``: the plan asks every day, and a state holds dozens of cards after some
+    weeks."""
+    try:
+        return state.lessons[list(map(_DAY, state.lessons)).index(today)].key
+    except ValueError:
+        return None
 
 
 def sleep_card_due(state: ProgrammeState, book: LessonBook, today: date) -> bool:
@@ -137,4 +145,4 @@ def mark_read(state: ProgrammeState, lesson_id: str, today: date) -> ProgrammeSt
     codec.key(lesson_id, "lesson")
     if lesson_id in state.shown_lessons():
         return state
-    return replace(state, lessons=(*state.lessons, Shown(lesson_id, today)))
+    return evolve(state, lessons=(*state.lessons, Shown(lesson_id, today)))

@@ -11,13 +11,14 @@ since it last changed count, so one rating never moves the level twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
+from itertools import islice
+from operator import attrgetter
 from typing import Final
 
 from flows.programme.records import SessionRecord
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 
 UP_AFTER_SESSIONS: Final = 3
 """Blocks rated fine or too easy in the week before a step up."""
@@ -27,23 +28,45 @@ TOO_HARD_IN_A_ROW: Final = 2
 EASY_ENOUGH: Final = frozenset({"fine", "too_easy"})
 
 
+DAY: Final = attrgetter("day")
+
+
+class InDayOrder(tuple[SessionRecord, ...]):
+    """Sessions oldest first, made only by :func:`in_day_order`: a rule handed one does
+    not sort again (the plan passes its sessions on to several rules)."""
+
+    __slots__ = ()
+
+
+def in_day_order(sessions: Iterable[SessionRecord]) -> InDayOrder:
+    """Sessions oldest first, in whatever order they came (sorting a run that is already
+    in order, as the store returns it, is a single pass)."""
+    if isinstance(sessions, InDayOrder):
+        return sessions
+    return InDayOrder(sorted(sessions, key=DAY))
+
+
+def _rated_newest_first(
+    state: ProgrammeState, ordered: Sequence[SessionRecord]
+) -> Iterator[SessionRecord]:
+    """Rated blocks at the current level since it last changed, newest first, from
+    sessions oldest first. The rules need only the last few, so the scan stops there
+    instead of reading the whole history for every person every day."""
+    since = state.level_changed_on or state.enrolled_on
+    for session in reversed(ordered):
+        if session.day < since:
+            return
+        if session.level == state.level and session.feedback is not None:
+            yield session
+
+
 def at_level(state: ProgrammeState, sessions: Iterable[SessionRecord]) -> list[SessionRecord]:
     """Rated blocks done at the current level since it last changed, oldest first."""
-    since = state.level_changed_on or state.enrolled_on
-    return sorted(
-        (
-            session
-            for session in sessions
-            if session.level == state.level
-            and session.day >= since
-            and session.feedback is not None
-        ),
-        key=lambda session: session.day,
-    )
+    return list(_rated_newest_first(state, in_day_order(sessions)))[::-1]
 
 
 def too_hard_twice(state: ProgrammeState, sessions: Iterable[SessionRecord]) -> bool:
-    rated = at_level(state, sessions)[-TOO_HARD_IN_A_ROW:]
+    rated = list(islice(_rated_newest_first(state, in_day_order(sessions)), TOO_HARD_IN_A_ROW))
     return len(rated) == TOO_HARD_IN_A_ROW and all(s.feedback == "too_hard" for s in rated)
 
 
@@ -56,12 +79,16 @@ def ready_to_step_up(
     changed = state.level_changed_on
     if changed is not None and today - changed < timedelta(days=UP_GAP_DAYS):
         return False
-    rated = [s for s in at_level(state, sessions) if s.day < today]
-    if rated and rated[-1].feedback == "too_hard":
-        return False
     week_start = today - timedelta(days=UP_GAP_DAYS)
-    easy = [s for s in rated if s.day >= week_start and s.feedback in EASY_ENOUGH]
-    return len(easy) >= UP_AFTER_SESSIONS
+    before_today = (s for s in _rated_newest_first(state, in_day_order(sessions)) if s.day < today)
+    easy = 0
+    for n, rated in enumerate(before_today):
+        if n == 0 and rated.feedback == "too_hard":
+            return False  # never up straight after a "too hard"
+        if rated.day < week_start:
+            break
+        easy += rated.feedback in EASY_ENOUGH
+    return easy >= UP_AFTER_SESSIONS
 
 
 def moved(state: ProgrammeState, level: int, today: date) -> ProgrammeState:
@@ -69,7 +96,7 @@ def moved(state: ProgrammeState, level: int, today: date) -> ProgrammeState:
     level = max(1, level)
     if level == state.level:
         return state
-    return replace(state, level=level, level_changed_on=today)
+    return evolve(state, level=level, level_changed_on=today)
 
 
 def after_block(

@@ -10,8 +10,9 @@ one each programme day, so the exercises rotate within the level rather than rep
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Final, Literal
 
 from flows.programme import codec
@@ -52,6 +53,88 @@ class ExerciseSpec:
 
 
 Library = Mapping[str, ExerciseSpec]
+"""Exercise id -> what the programme needs of it; an :class:`ExerciseLibrary` answers
+the rules' questions fastest."""
+
+
+class ExerciseLibrary(Mapping[str, ExerciseSpec]):
+    """The library as the rules read it, fixed once built.
+
+    Every person's plan asks it the same questions every day (the top level, the ids of
+    a level in order, the skills of a kind), and the answers depend on the library
+    alone, so each is worked out once and kept rather than by a scan of the whole
+    library for every person and day. The content does not change while the bot runs;
+    :func:`exercise_library` wraps any other mapping (a test's) on the way in.
+    """
+
+    def __init__(self, specs: Mapping[str, ExerciseSpec]) -> None:
+        self._specs = dict(specs)
+        self._by_level: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._chosen: dict[tuple[object, ...], tuple[str, ...]] = {}
+
+    def __getitem__(self, ex_id: str) -> ExerciseSpec:
+        return self._specs[ex_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    @cached_property
+    def top_level(self) -> int:
+        """The highest exercise level of the block's categories (1 for an empty library)."""
+        return max(
+            (spec.level for spec in self.values() if spec.category in BLOCK_CATEGORIES),
+            default=1,
+        )
+
+    def block_ids(self, level: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The block's exercises at ``level`` by id, and those below it, the highest
+        level first (then by id): the two orders :func:`pick_block` rotates."""
+        found = self._by_level.get(level)
+        if found is None:
+            at = sorted(_ids(self, BLOCK_CATEGORIES, lambda spec: spec.level == level))
+            below = sorted(
+                _ids(self, BLOCK_CATEGORIES, lambda spec: spec.level < level),
+                key=lambda ex_id: (-self[ex_id].level, ex_id),
+            )
+            found = self._by_level[level] = (tuple(at), tuple(below))
+        return found
+
+    def remember(
+        self, key: tuple[object, ...], choose: Callable[[], tuple[str, ...]]
+    ) -> tuple[str, ...]:
+        """``choose()``, worked out once per ``key``: for choices that depend on this
+        library and the key alone (a level, where the day's rotation starts, the track's
+        bounds), never on a person, so every person's plan shares them."""
+        found = self._chosen.get(key)
+        if found is None:
+            found = self._chosen[key] = choose()
+        return found
+
+    @cached_property
+    def gentle_ids(self) -> tuple[str, ...]:
+        """The easiest movement exercises by id: a flare-up day's routine."""
+        easiest = min(
+            (spec.level for spec in self.values() if spec.category in GENTLE_CATEGORIES),
+            default=1,
+        )
+        return tuple(sorted(_ids(self, GENTLE_CATEGORIES, lambda spec: spec.level == easiest)))
+
+    @cached_property
+    def skill_ids(self) -> dict[SkillKind, tuple[str, ...]]:
+        """The short (2-4 minute) skills of each kind by id."""
+        short = range(SKILL_MINUTES[0], SKILL_MINUTES[1] + 1)
+        return {
+            kind: tuple(sorted(_ids(self, categories, lambda spec: spec.minutes in short)))
+            for kind, categories in SKILL_CATEGORIES.items()
+        }
+
+
+def exercise_library(library: Library) -> ExerciseLibrary:
+    """``library`` itself when it is an :class:`ExerciseLibrary`, else one made from it."""
+    return library if isinstance(library, ExerciseLibrary) else ExerciseLibrary(library)
 
 
 @dataclass(frozen=True)
@@ -64,18 +147,18 @@ class Skill:
 
 def top_level(library: Library) -> int:
     """The highest exercise level of the block's categories (1 for an empty library)."""
-    return max(
-        (spec.level for spec in library.values() if spec.category in BLOCK_CATEGORIES),
-        default=1,
-    )
+    return exercise_library(library).top_level
 
 
 def rotated(ids: Sequence[str], offset: int) -> list[str]:
     """``ids`` starting at ``offset`` (modulo its length) and wrapping round."""
-    if not ids:
-        return []
-    start = offset % len(ids)
+    start = _start(ids, offset)
     return [*ids[start:], *ids[:start]]
+
+
+def _start(ids: Sequence[str], offset: int) -> int:
+    """Where :func:`rotated` starts ``ids``: all that ``offset`` changes of the order."""
+    return offset % len(ids) if ids else 0
 
 
 def pick_block(
@@ -92,22 +175,25 @@ def pick_block(
     short familiar exercise is better than a block that is too small. Nothing above the
     level is ever chosen. A library too small for the bounds gives what it can.
     """
-    at_level = sorted(_ids(library, BLOCK_CATEGORIES, lambda spec: spec.level == level))
-    below = sorted(
-        _ids(library, BLOCK_CATEGORIES, lambda spec: spec.level < level),
-        key=lambda ex_id: (-library[ex_id].level, ex_id),
-    )
-    return _fill(library, [*rotated(at_level, offset), *rotated(below, offset)], count, minutes)
+    library = exercise_library(library)
+    at_level, below = library.block_ids(level)
+
+    def choose() -> tuple[str, ...]:
+        order = [*rotated(at_level, offset), *rotated(below, offset)]
+        return _fill(library, order, count, minutes)
+
+    key = ("block", level, _start(at_level, offset), _start(below, offset), count, minutes)
+    return library.remember(key, choose)
 
 
 def pick_gentle(library: Library, offset: int) -> tuple[str, ...]:
     """About five minutes of the easiest movement exercises, for a flare-up day."""
-    easiest = min(
-        (spec.level for spec in library.values() if spec.category in GENTLE_CATEGORIES),
-        default=1,
+    library = exercise_library(library)
+    ids = library.gentle_ids
+    return library.remember(
+        ("gentle", _start(ids, offset)),
+        lambda: _fill(library, rotated(ids, offset), GENTLE_EXERCISES, GENTLE_MINUTES),
     )
-    ids = sorted(_ids(library, GENTLE_CATEGORIES, lambda spec: spec.level == easiest))
-    return _fill(library, rotated(ids, offset), GENTLE_EXERCISES, GENTLE_MINUTES)
 
 
 def pick_skill(library: Library, kind: SkillKind, offset: int) -> Skill | None:
@@ -117,16 +203,11 @@ def pick_skill(library: Library, kind: SkillKind, offset: int) -> Skill | None:
     two minutes of either helps more than none. None when there is no short skill at all.
     """
     other: SkillKind = "stress" if kind == "relaxation" else "relaxation"
+    skills = exercise_library(library).skill_ids
     for wanted in (kind, other):
-        ids = sorted(
-            _ids(
-                library,
-                SKILL_CATEGORIES[wanted],
-                lambda spec: SKILL_MINUTES[0] <= spec.minutes <= SKILL_MINUTES[1],
-            )
-        )
+        ids = skills[wanted]
         if ids:
-            return Skill(rotated(ids, offset)[0], wanted)
+            return Skill(ids[offset % len(ids)], wanted)
     return None
 
 

@@ -10,38 +10,54 @@ given), skipping any used in the last 14 days. A pool must therefore hold at lea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Final
 
 from flows.programme.records import Shown
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 
 NO_REPEAT_DAYS: Final = 14
 MIN_POOL: Final = 2 * NO_REPEAT_DAYS
 """Two messages a day (the daily one and its follow-up) for 14 days."""
 
 
-def recent_keys(state: ProgrammeState, today: date) -> frozenset[str]:
-    """Keys used in the 14 days up to today (a key used 14 days ago is free again)."""
-    window = timedelta(days=NO_REPEAT_DAYS)
-    return frozenset(shown.key for shown in state.nudges if today - shown.day < window)
+def window_start(today: date) -> date:
+    """The first of the 14 days up to today: a key last used on it or later is recent
+    (one used 14 days ago is free again). Comparing dates with it is cheaper than a
+    difference for every entry, and every message reads the log twice."""
+    return date.fromordinal(max(1, today.toordinal() - NO_REPEAT_DAYS + 1))
 
 
 def pick_nudge(keys: Sequence[str], state: ProgrammeState, today: date) -> str | None:
     """The least recently used key not used in the last 14 days, or None when every key
-    was (a pool that small is a content bug the catalogue test catches)."""
-    recent = recent_keys(state, today)
-    fresh = [key for key in dict.fromkeys(keys) if key not in recent]
-    if not fresh:
-        return None
-    last_used = {shown.key: shown.day for shown in state.nudges}
-    return min(fresh, key=lambda key: last_used.get(key, date.min))
+    was (a pool that small is a content bug the catalogue test catches).
+
+    One pass over the log and at most one over the pool, since it runs for every
+    message of every person: a key is recent exactly when the last day it was used is,
+    and the first key the log does not hold is the answer at once."""
+    last_used: dict[str, date] = {}
+    for shown in state.nudges:
+        if shown.day > last_used.get(shown.key, date.min):
+            last_used[shown.key] = shown.day
+    since = window_start(today)
+    best: str | None = None
+    best_day = since
+    for key in keys:
+        day = last_used.get(key)
+        if day is None:
+            return key  # never used (or not for longer than the log keeps): first
+        if day < best_day:  # free (before the window), and used longest ago so far
+            best, best_day = key, day
+    return best
+
+
+def nudges_after(state: ProgrammeState, key: str, today: date) -> tuple[Shown, ...]:
+    """The nudge log once ``key`` was sent today; keys older than the window are
+    dropped, so the list never grows beyond two weeks of messages."""
+    since = window_start(today)
+    return (*(shown for shown in state.nudges if shown.day >= since), Shown(key, today))
 
 
 def record_nudge(state: ProgrammeState, key: str, today: date) -> ProgrammeState:
-    """The state after ``key`` was sent; keys older than the window are dropped, so the
-    list never grows beyond two weeks of messages."""
-    window = timedelta(days=NO_REPEAT_DAYS)
-    kept = tuple(shown for shown in state.nudges if today - shown.day < window)
-    return replace(state, nudges=(*kept, Shown(key, today)))
+    """The state after ``key`` was sent (:func:`nudges_after`)."""
+    return evolve(state, nudges=nudges_after(state, key, today))

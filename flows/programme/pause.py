@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from flows.programme import codec
 from flows.programme.records import Span
-from flows.programme.state import MAX_PAUSE_DAYS, ProgrammeState
+from flows.programme.state import MAX_PAUSE_DAYS, ProgrammeState, evolve
 
 
 def pause(state: ProgrammeState, today: date, days: int) -> ProgrammeState:
@@ -27,7 +27,7 @@ def pause(state: ProgrammeState, today: date, days: int) -> ProgrammeState:
     state = resume(state, today)
     span = Span(today, today + timedelta(days=days - 1))
     messages = replace(state.messages, awaiting=False, ignored=0)
-    return replace(state, pause=span, messages=messages)
+    return evolve(state, pause=span, messages=messages)
 
 
 def resume(state: ProgrammeState, today: date) -> ProgrammeState:
@@ -38,9 +38,9 @@ def resume(state: ProgrammeState, today: date) -> ProgrammeState:
     if today > current.end:
         return settle(state, today)
     if today <= current.start:
-        return replace(state, pause=None)
+        return evolve(state, pause=None)
     kept = Span(current.start, today - timedelta(days=1))
-    return replace(state, pause=None, pauses=(*state.pauses, kept))
+    return evolve(state, pause=None, pauses=(*state.pauses, kept))
 
 
 def settle(state: ProgrammeState, today: date) -> ProgrammeState:
@@ -48,7 +48,7 @@ def settle(state: ProgrammeState, today: date) -> ProgrammeState:
     current = state.pause
     if current is None or today <= current.end:
         return state
-    return replace(state, pause=None, pauses=(*state.pauses, current))
+    return evolve(state, pause=None, pauses=(*state.pauses, current))
 
 
 def paused_today(state: ProgrammeState, today: date) -> bool:

@@ -16,7 +16,7 @@ the red flags are looked at before anything asks the back to move.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -30,8 +30,16 @@ from flows.programme.activity import (
 )
 from flows.programme.calendar import DayLabel, Position, label, position, week_dates
 from flows.programme.lessons import LessonBook, LessonChoice, choose_lesson
-from flows.programme.levels import after_block, moved, ready_to_step_up
-from flows.programme.library import Library, Skill, pick_block, pick_gentle, pick_skill, top_level
+from flows.programme.levels import after_block, in_day_order, moved, ready_to_step_up
+from flows.programme.library import (
+    ExerciseLibrary,
+    Library,
+    Skill,
+    exercise_library,
+    pick_block,
+    pick_gentle,
+    pick_skill,
+)
 from flows.programme.records import Part, SessionRecord
 from flows.programme.signals import (
     POOR_SLEEP_DAYS,
@@ -42,7 +50,7 @@ from flows.programme.signals import (
     stressed,
     zone_of,
 )
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 from flows.programme.tracks import PROFILES
 from flows.rows import DayRow
 
@@ -108,7 +116,8 @@ def plan_today(
     where = position(state, today)
     if pause.paused_today(state, today):
         return DayPlan(state, label(where), None, state.level, flags=frozenset({"paused"}))
-    done = tuple(sessions)
+    library = exercise_library(library)
+    done = in_day_order(sessions)
     rows = by_day(checkins, today)
     row = rows.get(today)
     before = state
@@ -116,14 +125,14 @@ def plan_today(
     state, zone = _flare_rules(state, rows, row, today)
     if state.flare is None:
         state = after_block(state, done, today)
-        if zone == "green" and ready_to_step_up(state, done, today, top_level(library)):
+        if zone == "green" and ready_to_step_up(state, done, today, library.top_level):
             state = moved(state, state.level + 1, today)
     flags: set[Flag] = {zone} if zone is not None else set()
     if flare.review_due(state, today, new_symptoms):
-        state = replace(state, last_review_on=today)
+        state = evolve(state, last_review_on=today)
         flags.add("review")
-    plan = _compose(state, rows, row, done, today, where, library, lessons, zone, flags)
-    return replace(plan, events=_events(before, state))
+    events = _events(before, state)
+    return _compose(state, rows, row, done, today, where, library, lessons, zone, flags, events)
 
 
 def _flare_rules(
@@ -133,7 +142,7 @@ def _flare_rules(
     if state.flare is not None:
         against_flare = None if row is None else zone_of(row.pain, state.flare.reference)
         state = flare.settle(state, today, against_flare)
-    reference = median_pain(rows.values(), today)
+    reference = median_pain(rows, today)
     zone = None if row is None else zone_of(row.pain, reference)
     if state.flare is None and zone == "red":
         state = flare.start(state, today, reference)
@@ -147,14 +156,15 @@ def _compose(
     sessions: tuple[SessionRecord, ...],
     today: date,
     where: Position,
-    library: Library,
+    library: ExerciseLibrary,
     lessons: LessonBook,
     zone: Zone | None,
     flags: set[Flag],
+    events: frozenset[Event],
 ) -> DayPlan:
-    """The parts of the day once the state has moved."""
+    """The parts of the day once the state has moved; ``sessions`` oldest first."""
     in_flare = state.flare is not None
-    level = min(state.level, top_level(library))
+    level = min(state.level, library.top_level)
     if in_flare:
         flags.add("flare")
     if where.maintenance:
@@ -163,11 +173,13 @@ def _compose(
         where.maintenance and _week_has(state, where, today, set(rows))
     )
     resting = where.maintenance and not in_flare and "review" not in flags
-    if resting and _week_has(state, where, today, _blocks_before(sessions, today)):
+    if resting and _block_earlier_this_week(state, where, today, sessions):
         flags.add("rest")
         parts: tuple[Part, ...] = ("checkin",) if needs_checkin else ()
-        return DayPlan(state, label(where), zone, level, parts, flags=frozenset(flags))
-    poor_sleep = poor_sleep_days(rows.values(), today) >= POOR_SLEEP_DAYS
+        return DayPlan(
+            state, label(where), zone, level, parts, flags=frozenset(flags), events=events
+        )
+    poor_sleep = poor_sleep_days(rows, today) >= POOR_SLEEP_DAYS
     lesson = choose_lesson(state, lessons, where.week, today, poor_sleep=poor_sleep, flare=in_flare)
     if lesson is not None and lesson.sleep_card:
         flags.add("sleep_card")
@@ -201,6 +213,7 @@ def _compose(
         skill,
         activity,
         frozenset(flags),
+        events,
     )
 
 
@@ -239,8 +252,19 @@ def _week_has(state: ProgrammeState, where: Position, today: date, days: set[dat
     return any(day in days for day in week_dates(state, where.week, today))
 
 
-def _blocks_before(sessions: tuple[SessionRecord, ...], today: date) -> set[date]:
-    return {s.day for s in sessions if "exercises" in s.parts and s.day < today}
+def _block_earlier_this_week(
+    state: ProgrammeState, where: Position, today: date, sessions: tuple[SessionRecord, ...]
+) -> bool:
+    """True when an exercise block was done on an earlier day of the current programme
+    week. ``sessions`` are oldest first, so only the week's own are read, not every
+    session since enrolment."""
+    week = week_dates(state, where.week, today)
+    for session in reversed(sessions):
+        if not week or session.day < week[0]:
+            return False
+        if session.day < today and session.day in week and "exercises" in session.parts:
+            return True
+    return False
 
 
 def _events(before: ProgrammeState, after: ProgrammeState) -> frozenset[Event]:

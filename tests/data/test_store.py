@@ -591,6 +591,46 @@ def test_programme_state_and_sessions_are_kept_left_exported_and_erased_on_each_
     assert peek.rows_about(store, 2)["programmes"] == 1
 
 
+def test_a_season_of_programme_sessions_is_saved_at_once_on_each_database(store: Store) -> None:
+    first = date(2026, 1, 5)
+    days = [first + timedelta(days=n) for n in range(120)]
+    with store.turn(4, NOW, language="en", timezone="UTC") as tx:
+        tx.give_consent(1)
+        tx.enrol_programme({"v": 1}, [])
+        tx.save_programme_sessions([])  # nothing to write is no statement at all
+        tx.save_programme_session(first, level=1, parts=[], feedback=None, walk_minutes=None)
+        tx.save_programme_sessions(
+            [
+                {
+                    "day": day,
+                    "level": 1 + n % 3,
+                    "parts": ["exercises"] if n % 2 else ["lesson", "activity"],
+                    "feedback": "fine" if n % 2 else None,
+                    "walk_minutes": n,
+                }
+                for n, day in enumerate(days)
+            ]
+        )
+    with store.view(4, NOW) as view:
+        assert view is not None
+        saved = view.programme_sessions(first)
+    assert [row["day"] for row in saved] == [day.isoformat() for day in days]
+    assert saved[0] == {  # the day saved before was replaced, not doubled
+        "day": "2026-01-05",
+        "level": 1,
+        "parts": ["lesson", "activity"],
+        "feedback": None,
+        "walk_minutes": 0,
+    }
+    assert saved[119] == {
+        "day": days[119].isoformat(),
+        "level": 3,
+        "parts": ["exercises"],
+        "feedback": "fine",
+        "walk_minutes": 119,
+    }
+
+
 def test_a_programme_session_out_of_range_is_refused_by_the_database(store: Store) -> None:
     with store.turn(3, NOW, language="en", timezone="UTC"):
         pass

@@ -4,6 +4,8 @@ JSON text, and a malformed one is refused with the name of what is wrong."""
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import fields, replace
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -23,7 +25,7 @@ from flows.programme.records import (
     Span,
     WeeklyGoal,
 )
-from flows.programme.state import ProgrammeState
+from flows.programme.state import ProgrammeState, evolve
 from tests.support.programme_fixtures import START, new_state
 
 days = st.integers(0, 200).map(lambda n: START + timedelta(days=n))
@@ -90,6 +92,37 @@ def states(draw: st.DrawFn) -> ProgrammeState:
 def test_every_state_survives_json(state: ProgrammeState) -> None:
     text = json.dumps(state.to_dict(), allow_nan=False)
     assert ProgrammeState.from_dict(json.loads(text)) == state
+
+
+FIELD_NAMES = [field.name for field in fields(ProgrammeState)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(states(), states(), st.sets(st.sampled_from(FIELD_NAMES)))
+def test_evolve_gives_what_replace_gives_checking_only_what_changed(
+    state: ProgrammeState, other: ProgrammeState, names: set[str]
+) -> None:
+    changes = {name: getattr(other, name) for name in names}
+    try:
+        expected = replace(state, **changes)
+    except ValueError as error:  # two valid states can make an invalid one
+        with pytest.raises(ValueError, match=re.escape(str(error))):
+            evolve(state, **changes)
+    else:
+        assert evolve(state, **changes) == expected
+
+
+def test_evolve_refuses_what_replace_refuses() -> None:
+    state = new_state()
+    with pytest.raises(TypeError, match="levl"):
+        evolve(state, levl=2)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="level"):
+        evolve(state, level=0)
+    with pytest.raises(ValueError, match="shown only once"):
+        evolve(state, lessons=(Shown("a", START), Shown("a", START + timedelta(days=1))))
+    with pytest.raises(ValueError, match="before enrolment"):
+        evolve(new_state(pauses=(Span(START, START),)), enrolled_on=START + timedelta(days=1))
+    assert evolve(state.messages, ignored=2) == replace(state.messages, ignored=2)  # not a state
 
 
 @settings(max_examples=100, deadline=None)
