@@ -60,17 +60,18 @@ def _probe(folder: Path, encoder: str) -> dict[str, float]:
 
 
 LANGUAGES = ("de", "en", "fr", "nl")
+EMERGENCY_BARS = (0.95, 0.96)
 COARSE = (-1.0, -0.02, -0.01, 0.0)  # -1.0: no margin at all
 FINE = (*COARSE, -0.005, 0.005, 0.01)
 
 
 def _tune(bank: Any, vectors: Any) -> None:
     """The lowest held-out false-alarm rate (mean of the languages) at which held-out
-    crisis recall stays at or above each bar and emergency recall at or above 0.95 in
-    every language, the word lists included as in the validation figures. The readings
-    carry their nearest examples left out one at a time, so the look-alike margins are
-    tuned too: coarse ones (as shipped) and finer ones, which flatter held-out readings
-    (paraphrases sit next to each other in the bank).
+    crisis recall stays at or above each bar and emergency recall at or above 0.95 (and
+    0.96, a step of safety) in every language, the word lists included as in the
+    validation figures. The readings carry their nearest examples left out one at a
+    time, so the look-alike margins are tuned too: coarse ones (as shipped) and finer
+    ones, which flatter held-out readings (paraphrases sit next to each other).
 
     Tens of thousands of settings over five thousand readings are too many for
     ``decide`` one by one, so the search mirrors it on arrays; each winner is then
@@ -100,7 +101,7 @@ def _tune(bank: Any, vectors: Any) -> None:
         for label in (Label.CRISIS, Label.EMERGENCY, Label.HARMLESS)
     )
     bars = (0.98, 0.97)
-    best: dict[tuple[float, str], tuple[float, Thresholds]] = {}
+    best: dict[tuple[float, float, str], tuple[float, Thresholds]] = {}
     for cc, ca, ec, ea, sc in itertools.product(
         (0.3, 0.4, 0.5, 0.6, 0.7),
         (0.05, 0.1, 0.15, 0.2, 0.25, 0.3),
@@ -116,23 +117,27 @@ def _tune(bank: Any, vectors: Any) -> None:
         for m_c, m_e in itertools.product(FINE, FINE):
             ask_c = rest & (pc >= ca) & (mc > m_c)
             ask_e = rest & ~ask_c & (pe >= ea) & (me > m_e)
-            if min(float((advice | ask_e)[e].mean()) for e in emergency) < 0.95:
+            warned = min(float((advice | ask_e)[e].mean()) for e in emergency)
+            if warned < min(EMERGENCY_BARS):
                 continue
             caught = min(float((lines | ask_c)[c].mean()) for c in crisis)
             alarm = lines | advice | ask_c | ask_e | (rest & ~ask_c & ~ask_e & (ps >= sc))
             fa = float(np.mean([alarm[h].mean() for h in harmless]))
             kinds = ("coarse", "fine") if m_c in COARSE and m_e in COARSE else ("fine",)
-            for bar, kind in itertools.product(bars, kinds):
-                key = (bar, kind)
-                if caught >= bar and (key not in best or fa < best[key][0]):
+            for bar, e_bar, kind in itertools.product(bars, EMERGENCY_BARS, kinds):
+                key = (bar, e_bar, kind)
+                if caught >= bar and warned >= e_bar and (key not in best or fa < best[key][0]):
                     best[key] = (fa, Thresholds(cc, ca, ec, ea, sc, m_c, m_e))
-    for key in itertools.product(bars, ("coarse", "fine")):
+    for key in itertools.product(bars, EMERGENCY_BARS, ("coarse", "fine")):
         if key not in best:
             continue
-        bar, kind = key
+        bar, e_bar, kind = key
         limits = best[key][1]
         calls = [decide(s, r, limits) for s, r in zip(listed, readings, strict=True)]
-        print(f"held out, {kind} margins, crisis recall >= {bar} in every language: {limits}")
+        print(
+            f"held out, {kind} margins, crisis recall >= {bar} and emergency recall >= {e_bar}"
+            f" in every language: {limits}"
+        )
         for lang in LANGUAGES:
             mine = [
                 (call, reading, label)

@@ -269,7 +269,8 @@ def _letter_neighbours(model: LexicalModel, labels: Sequence[Label]) -> NDArray[
         similarity = cosines(model.memory.part(first, end), model.memory, width)
         similarity[block[first:end, None] == block[None, :]] = -np.inf
         scores[first:end] = _neighbour_scores(similarity[:, order], bounds)
-    return scores
+    # A label whose every example shares the sentence's block (only in a tiny bank).
+    return np.where(np.isfinite(scores), scores, 0.0)
 
 
 def _grouping(labels: Sequence[Label]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
