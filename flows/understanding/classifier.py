@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from flows.understanding.labels import ALARMS, Label
-from flows.understanding.lexical import CHUNK, LexicalModel, cosines
+from flows.understanding.lexical import CHUNK, LexicalModel, cosines, in_letters
 
 Vectors = NDArray[np.float32]
 
@@ -176,10 +176,13 @@ class StackedClassifier:
         cls, vectors: Vectors, texts: Sequence[str], labels: Sequence[Label]
     ) -> StackedClassifier:
         x = np.asarray(vectors, dtype=np.float32)
-        lexical = LexicalModel.fit(texts, labels)
-        features, _ = _held_out_features(x, texts, labels, lexical)
+        features, _ = _held_out_features(x, texts, labels)
         return cls(
-            Classifier.fit(x, labels), x, tuple(labels), Classifier.fit(features, labels), lexical
+            Classifier.fit(x, labels),
+            x,
+            tuple(labels),
+            Classifier.fit(features, labels),
+            LexicalModel.fit(texts, labels),
         )
 
     @cached_property
@@ -231,11 +234,10 @@ def _kept(labels: Sequence[Label], learn: NDArray[np.bool_]) -> list[Label]:
 
 
 def _held_out_features(
-    x: Vectors, texts: Sequence[str], labels: Sequence[Label], full: LexicalModel
+    x: Vectors, texts: Sequence[str], labels: Sequence[Label]
 ) -> tuple[Vectors, NDArray[np.float64]]:
     """What the second layer learns from: each view's reading of every training
-    sentence by a model that did not learn from it (``full`` gives the sentences in
-    letters); and the neighbour scores alone."""
+    sentence by a model that did not learn from it; and the neighbour scores alone."""
     folds = np.arange(len(labels)) % FOLDS
     first = np.zeros((len(labels), len(Label)), dtype=np.float64)
     for fold in range(FOLDS):
@@ -254,19 +256,20 @@ def _held_out_features(
     similarity = x @ x.T
     np.fill_diagonal(similarity, -np.inf)
     neighbours = _all_neighbour_scores(similarity, labels)
-    return _features(first, neighbours, lexical, _letter_neighbours(full, labels)), neighbours
+    return _features(first, neighbours, lexical, _letter_neighbours(texts, labels)), neighbours
 
 
-def _letter_neighbours(model: LexicalModel, labels: Sequence[Label]) -> NDArray[np.float64]:
+def _letter_neighbours(texts: Sequence[str], labels: Sequence[Label]) -> NDArray[np.float64]:
     """Per label, the nearest training sentences in letters, leaving out each
-    sentence's own block of paraphrases; a block at a time, not sentences squared."""
+    sentence's own block of paraphrases; a chunk at a time, not sentences squared."""
     order, bounds = _grouping(labels)
     block = np.arange(len(labels)) // BLOCK
-    width = len(model.buckets)
+    kept, memory = in_letters(texts)
+    width = len(kept)
     scores = np.zeros((len(labels), len(Label)), dtype=np.float64)
     for first in range(0, len(labels), CHUNK):
         end = min(first + CHUNK, len(labels))
-        similarity = cosines(model.memory.part(first, end), model.memory, width)
+        similarity = cosines(memory.part(first, end), memory, width)
         similarity[block[first:end, None] == block[None, :]] = -np.inf
         scores[first:end] = _neighbour_scores(similarity[:, order], bounds)
     # A label whose every example shares the sentence's block (only in a tiny bank).
@@ -329,7 +332,7 @@ def held_out_readings(
     from them (every layer held out): what the thresholds are tuned on, so that the
     validation part stays a measurement and never a target."""
     x = np.asarray(vectors, dtype=np.float32)
-    features, neighbours = _held_out_features(x, texts, labels, LexicalModel.fit(texts, labels))
+    features, neighbours = _held_out_features(x, texts, labels)
     # Blocks of neighbours in the bank's order go to the same fold, so the second
     # layer is not judged on near-copies of what it learned.
     blocks = _blocks(len(labels))

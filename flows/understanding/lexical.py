@@ -119,6 +119,13 @@ def cosines(rows: Rows, memory: Rows, width: int) -> NDArray[np.float32]:
     return result
 
 
+def in_letters(texts: Sequence[str]) -> tuple[NDArray[np.int64], Rows]:
+    """The buckets ``texts`` use (sorted), and the texts as rows over them."""
+    hashes = [hashed(text) for text in texts]
+    kept = np.unique(np.concatenate([b for b, _ in hashes]))
+    return kept, _rows(hashes, kept)
+
+
 def _rows(
     hashes: Sequence[tuple[NDArray[np.int64], NDArray[np.float32]]], kept: NDArray[np.int64]
 ) -> Rows:
@@ -168,9 +175,7 @@ class LexicalModel:
         reads exactly like the one just trained."""
         if len(texts) != len(labels) or not len(labels):
             raise ValueError("one label per text, and at least one of each")
-        hashes = [hashed(text) for text in texts]
-        kept = np.unique(np.concatenate([b for b, _ in hashes]))
-        rows = _rows(hashes, kept)
+        kept, rows = in_letters(texts)
         classes = tuple(sorted(set(labels), key=lambda label: list(Label).index(label)))
         index = {label: i for i, label in enumerate(classes)}
         y = np.array([index[label] for label in labels])
