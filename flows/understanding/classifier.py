@@ -1,5 +1,6 @@
-"""A small classifier over sentence vectors: multinomial logistic regression, trained
-at start-up on the phrase bank's vectors in well under a second.
+"""A small classifier over sentence vectors (multinomial logistic regression), stacked
+with the sentences' nearest examples and a lexical model of their letters; trained
+once per phrase bank and encoder and stored in the vector cache.
 
 Why this and not nearest neighbours alone: a sentence encoder puts every sentence of a
 language fairly close together, and the plain nearest example is easily a look-alike
