@@ -12,7 +12,8 @@
 Run: ``python -m bench.understanding [--encoder SPEC] [--tune]``. ``--encoder`` checks
 a swapped encoder (its vectors are computed once into the user's cache folder);
 ``--tune`` searches the safety thresholds on held-out readings of the training part
-and prints the best ones for ``flows/understanding/safety_call.py``. The last line is
+and prints the best ones for ``flows/understanding/safety_call.py``, and nothing
+else: it never reads the validation part. The last line is
 one JSON object.
 """
 
@@ -31,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from bench.common import bench_run
-from flows.understanding.labels import Label
+from flows.understanding.labels import ALARMS, Label
 
 ALARM_ORDER = (Label.CRISIS, Label.EMERGENCY, Label.SAMEDAY)
 
@@ -58,78 +59,117 @@ def _probe(folder: Path, encoder: str) -> dict[str, float]:
     return result
 
 
-def _tune(bank: Any, vectors: Any) -> None:
-    """The lowest held-out false-alarm rate at which held-out crisis recall stays at or
-    above each bar and emergency recall at or above 0.95. The readings carry their
-    nearest examples left out one at a time, so the look-alike margins are tuned too.
+LANGUAGES = ("de", "en", "fr", "nl")
+EMERGENCY_BARS = (0.95, 0.96)
+COARSE = (-1.0, -0.02, -0.01, 0.0)  # -1.0: no margin at all
+FINE = (*COARSE, -0.005, 0.005, 0.01)
 
-    Twelve thousand settings over five thousand readings are too many for ``decide``
-    one by one, so the search mirrors it on arrays; each winner is then checked with
-    ``decide`` itself and printed from that check."""
+
+def _tune(bank: Any, vectors: Any) -> None:
+    """The lowest held-out false-alarm rate (mean of the languages) at which held-out
+    crisis recall stays at or above each bar and emergency recall at or above 0.95 (and
+    0.96, a step of safety) in every language, the word lists included as in the
+    validation figures. The readings carry their nearest examples left out one at a
+    time, so the look-alike margins are tuned too: coarse ones (as shipped) and finer
+    ones, which flatter held-out readings (paraphrases sit next to each other).
+
+    Tens of thousands of settings over five thousand readings are too many for
+    ``decide`` one by one, so the search mirrors it on arrays; each winner is then
+    checked with ``decide`` itself and printed from that check."""
+    from flows.i18n import default_catalogue
+    from flows.safety import Signal, build_screen
     from flows.understanding.classifier import held_out_readings
-    from flows.understanding.evaluation import CAUGHT
-    from flows.understanding.labels import Label
     from flows.understanding.safety_call import Thresholds, decide
 
-    train = [i for i, p in enumerate(bank.phrases) if p.split == "train"]
-    labels = [bank.phrases[i].label for i in train]
-    readings = held_out_readings(vectors[train], labels)
+    train = [p for p in bank.phrases if p.split == "train"]
+    rows = [i for i, p in enumerate(bank.phrases) if p.split == "train"]
+    labels = [p.label for p in train]
+    readings = held_out_readings(vectors[rows], [p.text for p in train], labels)
+    screen = build_screen(default_catalogue())
+    listed = [screen.check(p.text) for p in train]
 
     def column(values: Any) -> Any:
         return np.array(list(values), dtype=np.float64)
 
     pc, pe, ps = (column(r.p(label) for r in readings) for label in ALARM_ORDER)
     mc, me = (column(r.look_alike_margin(label) for r in readings) for label in ALARM_ORDER[:2])
+    listed_crisis = np.array([s is Signal.CRISIS for s in listed])
+    listed_emergency = np.array([s is Signal.EMERGENCY for s in listed])
+    language = np.array([p.language for p in train])
     crisis, emergency, harmless = (
-        np.array([lab is label for lab in labels])
+        [np.array([lab is label for lab in labels]) & (language == lang) for lang in LANGUAGES]
         for label in (Label.CRISIS, Label.EMERGENCY, Label.HARMLESS)
     )
-    bars = (0.98, 0.97, 0.96, 0.95)
-    # Per bar, the best with one margin for both alarms ("one") and with one each.
-    best: dict[tuple[float, str], tuple[float, float, Thresholds]] = {}
-    margins = (-1.0, -0.01, -0.005, 0.0, 0.005, 0.01)  # -1.0: no margin at all
+    bars = (0.98, 0.97)
+    best: dict[tuple[float, float, str], tuple[float, Thresholds]] = {}
     for cc, ca, ec, ea, sc in itertools.product(
         (0.3, 0.4, 0.5, 0.6, 0.7),
-        (0.05, 0.1, 0.15, 0.2),
-        (0.4, 0.5, 0.6, 0.7),
-        (0.1, 0.2, 0.3),
+        (0.05, 0.1, 0.15, 0.2, 0.25, 0.3),
+        (0.3, 0.4, 0.5, 0.6, 0.7),
+        (0.1, 0.15, 0.2, 0.3),
         (0.6, 0.7, 0.8),
     ):
         if ca >= cc or ea >= ec:
             continue
-        lines = pc >= cc
-        advice = ~lines & (pe >= ec)
+        lines = listed_crisis | (pc >= cc)
+        advice = ~lines & (listed_emergency | (pe >= ec))
         rest = ~lines & ~advice
-        for m_c, m_e in itertools.product(margins, margins):
+        for m_c, m_e in itertools.product(FINE, FINE):
             ask_c = rest & (pc >= ca) & (mc > m_c)
             ask_e = rest & ~ask_c & (pe >= ea) & (me > m_e)
-            alarm = lines | advice | ask_c | ask_e | (rest & ~ask_c & ~ask_e & (ps >= sc))
-            fa = float(alarm[harmless].mean())
-            caught = float((lines | ask_c)[crisis].mean())
-            if float((advice | ask_e)[emergency].mean()) < 0.95:
+            warned = min(float((advice | ask_e)[e].mean()) for e in emergency)
+            if warned < min(EMERGENCY_BARS):
                 continue
-            kinds = ("one", "each") if m_c == m_e else ("each",)
-            for bar, kind in itertools.product(bars, kinds):
-                key = (bar, kind)
-                if caught >= bar and (key not in best or (fa, -caught) < best[key][:2]):
-                    best[key] = (fa, -caught, Thresholds(cc, ca, ec, ea, sc, m_c, m_e))
-    for key in itertools.product(bars, ("one", "each")):
+            caught = min(float((lines | ask_c)[c].mean()) for c in crisis)
+            alarm = lines | advice | ask_c | ask_e | (rest & ~ask_c & ~ask_e & (ps >= sc))
+            fa = float(np.mean([alarm[h].mean() for h in harmless]))
+            kinds = ("coarse", "fine") if m_c in COARSE and m_e in COARSE else ("fine",)
+            for bar, e_bar, kind in itertools.product(bars, EMERGENCY_BARS, kinds):
+                key = (bar, e_bar, kind)
+                if caught >= bar and warned >= e_bar and (key not in best or fa < best[key][0]):
+                    best[key] = (fa, Thresholds(cc, ca, ec, ea, sc, m_c, m_e))
+    for key in itertools.product(bars, EMERGENCY_BARS, ("coarse", "fine")):
         if key not in best:
             continue
-        bar, kind = key
-        limits = best[key][2]
-        calls = [decide(None, r, limits) for r in readings]
-
-        def share(label: Label, hits: frozenset[Any] | None, calls: list[Any] = calls) -> float:
-            got = [c for c, lab in zip(calls, labels, strict=True) if lab is label]
-            return float(np.mean([c is not None if hits is None else c in hits for c in got]))
-
+        bar, e_bar, kind = key
+        limits = best[key][1]
+        calls = [decide(s, r, limits) for s, r in zip(listed, readings, strict=True)]
         print(
-            f"held out, {kind} margin, crisis recall >= {bar}: "
-            f"false alarms {share(Label.HARMLESS, None):.3f}, "
-            f"crisis {share(Label.CRISIS, CAUGHT[Label.CRISIS]):.3f}, "
-            f"emergency {share(Label.EMERGENCY, CAUGHT[Label.EMERGENCY]):.3f} with {limits}"
+            f"held out, {kind} margins, crisis recall >= {bar} and emergency recall >= {e_bar}"
+            f" in every language: {limits}"
         )
+        for lang in LANGUAGES:
+            mine = [
+                (call, reading, label)
+                for call, reading, label, p in zip(calls, readings, labels, train, strict=True)
+                if p.language == lang
+            ]
+            print(f"  {lang}: {_held_out_line(mine)}")
+
+
+def _held_out_line(rows: list[tuple[Any, Any, Label]]) -> str:
+    """One language's held-out figures, counted as :func:`figures` counts them."""
+    from flows.understanding.evaluation import CAUGHT, intent_of
+
+    def share(hits: list[bool]) -> float:
+        return float(np.mean(hits)) if hits else 1.0
+
+    caught = {
+        label: share([call in CAUGHT[label] for call, _, lab in rows if lab is label])
+        for label in (Label.CRISIS, Label.EMERGENCY)
+    }
+    false_alarms = share([call is not None for call, _, lab in rows if lab is Label.HARMLESS])
+    intents = share(
+        [
+            call is None and intent_of(r) == (None if lab is Label.OTHER else lab)
+            for call, r, lab in rows
+            if lab not in ALARMS and lab is not Label.HARMLESS
+        ]
+    )
+    return (
+        f"false alarms {false_alarms:.3f}, crisis {caught[Label.CRISIS]:.3f}, "
+        f"emergency {caught[Label.EMERGENCY]:.3f}, intents {intents:.3f}"
+    )
 
 
 def main() -> None:
@@ -155,6 +195,11 @@ def measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         print(f"no encoder: {understanding.status}")
         return {"encoder": None}
     bank = default_bank()
+    if args.tune:
+        # Tuning reads the training part only: the validation figures stay unseen until
+        # a candidate is fixed.
+        _tune(bank, understanding.cached.phrases)
+        return {"encoder": understanding.status, "tuned": True}
     per_language = figures(
         bank,
         understanding.cached.phrases,
@@ -163,8 +208,6 @@ def measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     )
     for language, f in per_language.items():
         print(f"{language}: {f.as_dict()}")
-    if args.tune:
-        _tune(bank, understanding.cached.phrases)
 
     texts = [p.text for p in bank.split("validation")][: args.messages]
     understanding.read("warm up")

@@ -31,9 +31,15 @@ from flows.exercises.library import load_library
 from flows.i18n import Catalogue, default_catalogue
 from flows.learn import CARD_IDS
 from flows.understanding.bank import PhraseBank, default_bank
-from flows.understanding.classifier import Classifier, Reading, StackedClassifier
+from flows.understanding.classifier import (
+    MODEL_VERSION,
+    Classifier,
+    Reading,
+    StackedClassifier,
+)
 from flows.understanding.gate import worth_reading
 from flows.understanding.labels import Label
+from flows.understanding.lexical import LexicalModel, Rows
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +98,6 @@ class Cached:
     texts: tuple[str, ...] = ()
     """The phrases' texts, then the topics': lets a rebuild reuse unchanged vectors."""
 
-    def known(self) -> dict[str, NDArray[np.float32]]:
-        rows = np.vstack([self.phrases, self.topics])
-        return {text: rows[i] for i, text in enumerate(self.texts) if i < len(rows)}
-
 
 class Understanding:
     """Reads typed messages. Thread-safe: turns call it from worker threads."""
@@ -122,7 +124,7 @@ class Understanding:
         if self.encoder is None or self.cached is None or not worth_reading(text):
             return None
         vector = self.encoder.encode([text])[0]
-        return Understood(self.cached.classifier.read(vector), vector)
+        return Understood(self.cached.classifier.read(vector, text), vector)
 
     def closest(self, vector: NDArray[np.float32], language: str, kind: str, n: int) -> list[str]:
         """The ids of the ``n`` topics of ``kind`` nearest in meaning, best first."""
@@ -142,7 +144,11 @@ class Understanding:
 
 
 def cache_key(bank: PhraseBank, encoder_name: str, topic_list: Sequence[Topic]) -> str:
-    return bank.content_hash([encoder_name, *(f"{t.key}={t.text}" for t in topic_list)])
+    """The classifier's version is in it too: the file holds trained weights, and a
+    newer build must not read those of an older one."""
+    return bank.content_hash(
+        [MODEL_VERSION, encoder_name, *(f"{t.key}={t.text}" for t in topic_list)]
+    )
 
 
 def build_understanding(
@@ -189,8 +195,11 @@ def compute_cache(
         vectors.update(zip(batch, encoder.encode(batch), strict=True))
     phrases = _as_stored(np.vstack([vectors[p.text] for p in bank.phrases]))
     topic_vectors = _as_stored(np.vstack([vectors[t.text] for t in topic_list]))
-    train = [i for i, p in enumerate(bank.phrases) if p.split == "train"]
-    classifier = StackedClassifier.fit(phrases[train], [bank.phrases[i].label for i in train])
+    train = [bank.phrases[i] for i, p in enumerate(bank.phrases) if p.split == "train"]
+    rows = [i for i, p in enumerate(bank.phrases) if p.split == "train"]
+    classifier = StackedClassifier.fit(
+        phrases[rows], [p.text for p in train], [p.label for p in train]
+    )
     return Cached(phrases, topic_vectors, classifier, encoder.name, tuple(texts))
 
 
@@ -203,12 +212,20 @@ def _as_stored(vectors: NDArray[Any]) -> NDArray[np.float32]:
 def _known_vectors(
     dirs: Sequence[Path], encoder_name: str, bank: PhraseBank
 ) -> dict[str, NDArray[np.float32]]:
+    """Vectors only, so that files of an older classifier (other weights, same
+    encoder) still save encoding the bank again."""
     known: dict[str, NDArray[np.float32]] = {}
     for folder in dirs:
         for path in sorted(folder.glob("*.npz")):
-            cached = read_cache(path, bank)
-            if cached is not None and cached.encoder == encoder_name:
-                known.update(cached.known())
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    if "encoder" not in data or str(data["encoder"]) != encoder_name:
+                        continue
+                    rows = np.vstack([data["phrases"], data["topics"]]).astype(np.float32)
+                    texts = str(data["texts"]).split(_TEXT_SEP) if "texts" in data else []
+            except (OSError, KeyError, ValueError):
+                continue
+            known.update({text: rows[i] for i, text in enumerate(texts) if i < len(rows)})
     return known
 
 
@@ -227,6 +244,17 @@ def read_cache(path: Path, bank: PhraseBank) -> Cached | None:
                     phrases[train] if len(phrases) == len(bank.phrases) else phrases,
                     tuple(bank.phrases[i].label for i in train),
                     _linear(data, "second"),
+                    LexicalModel(
+                        tuple(Label(str(x)) for x in data["lexical_labels"]),
+                        data["lexical_buckets"].astype(np.int64),
+                        data["lexical_weights"].astype(np.float32),
+                        data["lexical_bias"].astype(np.float32),
+                        Rows(
+                            data["lexical_starts"].astype(np.int64),
+                            data["lexical_columns"].astype(np.int64),
+                            data["lexical_values"].astype(np.float32),
+                        ),
+                    ),
                 ),
                 str(data["encoder"]) if "encoder" in data else "",
                 texts,
@@ -258,6 +286,20 @@ def _linear_arrays(model: Classifier, name: str) -> dict[str, NDArray[Any]]:
     }
 
 
+def _lexical_arrays(model: LexicalModel) -> dict[str, NDArray[Any]]:
+    """Half precision like the vectors: the model was rounded the same way when it was
+    trained, so a model read back reads exactly like the one just trained."""
+    return {
+        "lexical_labels": np.array([str(label) for label in model.labels]),
+        "lexical_buckets": model.buckets.astype(np.int32),
+        "lexical_weights": model.weights.astype(np.float16),
+        "lexical_bias": model.bias.astype(np.float16),
+        "lexical_starts": model.memory.starts.astype(np.int32),
+        "lexical_columns": model.memory.columns.astype(np.int32),
+        "lexical_values": model.memory.values.astype(np.float16),
+    }
+
+
 def write_cache(path: Path, cached: Cached) -> None:
     """Written to a temporary file and renamed, so a reader never sees half a file."""
     try:
@@ -272,6 +314,7 @@ def write_cache(path: Path, cached: Cached) -> None:
                 texts=np.array(_TEXT_SEP.join(cached.texts)),
                 **_linear_arrays(cached.classifier.first, "first"),
                 **_linear_arrays(cached.classifier.second, "second"),
+                **_lexical_arrays(cached.classifier.lexical),
             )
             np.savez(tmp, **arrays)
         os.replace(tmp.name, path)

@@ -1,5 +1,6 @@
-"""A small classifier over sentence vectors: multinomial logistic regression, trained
-at start-up on the phrase bank's vectors in well under a second.
+"""A small classifier over sentence vectors (multinomial logistic regression), stacked
+with the sentences' nearest examples and a lexical model of their letters; trained
+once per phrase bank and encoder and stored in the vector cache.
 
 Why this and not nearest neighbours alone: a sentence encoder puts every sentence of a
 language fairly close together, and the plain nearest example is easily a look-alike
@@ -19,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from flows.understanding.labels import ALARMS, Label
+from flows.understanding.lexical import CHUNK, LexicalModel, cosines, in_letters
 
 Vectors = NDArray[np.float32]
 
@@ -52,7 +54,7 @@ class Reading:
 
 
 class Reader(Protocol):
-    def read_many(self, vectors: Vectors) -> list[Reading]: ...
+    def read_many(self, vectors: Vectors, texts: Sequence[str]) -> list[Reading]: ...
 
 
 @dataclass(frozen=True)
@@ -135,68 +137,80 @@ def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
     return result
 
 
+MODEL_VERSION = "stacked-3"
+"""Part of the vector cache's key: a cache holds trained weights, so a change to how
+the classifier is built or read must not load weights from an older build."""
 NEIGHBOURS = 3
 NEIGHBOUR_SCALE = 20.0
 """Cosine similarities between sentences of one encoder differ in the second decimal;
 scaled up they weigh like the log-probabilities beside them."""
 FOLDS = 5
+BLOCK = 7
+"""The bank lists paraphrases side by side; held-out readings that must not profit from
+a near-copy leave out whole runs of this many neighbouring sentences."""
 
 
 @dataclass(frozen=True)
 class StackedClassifier:
-    """Two views of a sentence, combined by a second linear layer.
+    """Three views of a sentence, combined by a second linear layer.
 
     The linear layer sees directions of meaning shared by many examples; the nearest
     examples see the odd wording that only a few sentences share ("I gave my dog to the
-    neighbour"). On the validation part neither alone kept false alarms low at high
+    neighbour"); the lexical model (:mod:`flows.understanding.lexical`) sees the
+    letters, which tell fixed idioms ("this meeting is killing me") from what they
+    sound like. On the validation part no view alone kept false alarms low at high
     recall; the second layer learns how much to trust each, per label. It is trained on
-    first-layer outputs for sentences the first layer did not learn from (k-fold), and
-    on neighbours other than the sentence itself, so it learns how they do on new text.
+    readings of sentences each view did not learn from: k-fold for the linear layer,
+    neighbours other than the sentence itself, and for the letters whole blocks of
+    paraphrases left out (a near-copy would make them look surer than they are on new
+    text).
     """
 
     first: Classifier
     memory: Vectors
     memory_labels: tuple[Label, ...]
     second: Classifier
+    lexical: LexicalModel
 
     @classmethod
-    def fit(cls, vectors: Vectors, labels: Sequence[Label]) -> StackedClassifier:
+    def fit(
+        cls, vectors: Vectors, texts: Sequence[str], labels: Sequence[Label]
+    ) -> StackedClassifier:
         x = np.asarray(vectors, dtype=np.float32)
-        folds = np.arange(len(labels)) % FOLDS
-        held_out = np.zeros((len(labels), len(Label)), dtype=np.float64)
-        for fold in range(FOLDS):
-            learn = folds != fold
-            model = Classifier.fit(
-                x[learn], [lab for lab, keep in zip(labels, learn, strict=True) if keep]
-            )
-            held_out[~learn] = _probabilities(model, x[~learn])
-        first = Classifier.fit(x, labels)
-        similarity = x @ x.T
-        np.fill_diagonal(similarity, -np.inf)
-        features = _features(held_out, _all_neighbour_scores(similarity, labels))
-        second = Classifier.fit(features, labels)
-        return cls(first, x, tuple(labels), second)
+        features, _ = _held_out_features(x, texts, labels)
+        return cls(
+            Classifier.fit(x, labels),
+            x,
+            tuple(labels),
+            Classifier.fit(features, labels),
+            LexicalModel.fit(texts, labels),
+        )
 
     @cached_property
-    def _grouped(self) -> tuple[Vectors, NDArray[np.intp]]:
+    def _grouped(self) -> tuple[Vectors, NDArray[np.intp], NDArray[np.intp]]:
         """The memory with the rows of each label side by side, worked out once: per
         message, finding each label's rows cost more than the encoder (tens of ms)."""
         order, bounds = _grouping(self.memory_labels)
-        return np.ascontiguousarray(self.memory[order]), bounds
+        return np.ascontiguousarray(self.memory[order]), bounds, order
 
-    def read_many(self, vectors: Vectors) -> list[Reading]:
+    def read_many(self, vectors: Vectors, texts: Sequence[str]) -> list[Reading]:
         x = np.asarray(vectors, dtype=np.float32)
-        memory, bounds = self._grouped
+        memory, bounds, order = self._grouped
         # einsum, not ``@``: for one message against the whole memory OpenBLAS wakes
         # all its threads, and on a busy machine waiting for them made the slowest
         # reads take 30 ms instead of 5 (p95, measured with eight jobs on two CPUs).
         similarity = np.einsum("id,md->im", x, memory)
         neighbours = _neighbour_scores(similarity, bounds)
-        features = _features(_probabilities(self.first, x), neighbours)
+        features = _features(
+            _probabilities(self.first, x),
+            neighbours,
+            self.lexical.probabilities(texts),
+            _neighbour_scores(self.lexical.similarities(texts)[:, order], bounds),
+        )
         return _with_neighbours(self.second.read_many(features), neighbours)
 
-    def read(self, vector: Vectors) -> Reading:
-        return self.read_many(np.asarray(vector, dtype=np.float32).reshape(1, -1))[0]
+    def read(self, vector: Vectors, text: str) -> Reading:
+        return self.read_many(np.asarray(vector, dtype=np.float32).reshape(1, -1), [text])[0]
 
 
 def _with_neighbours(readings: list[Reading], neighbours: NDArray[np.float64]) -> list[Reading]:
@@ -209,6 +223,58 @@ def _with_neighbours(readings: list[Reading], neighbours: NDArray[np.float64]) -
 def _probabilities(model: Classifier, x: Vectors) -> NDArray[np.float64]:
     readings = model.read_many(x)
     return np.array([[r.p(label) for label in Label] for r in readings], dtype=np.float64)
+
+
+def _blocks(count: int) -> NDArray[np.intp]:
+    """The fold of each sentence when whole runs of ``BLOCK`` neighbours stay together."""
+    return ((np.arange(count) // BLOCK) % FOLDS).astype(np.intp)
+
+
+def _kept(labels: Sequence[Label], learn: NDArray[np.bool_]) -> list[Label]:
+    return [label for label, keep in zip(labels, learn, strict=True) if keep]
+
+
+def _held_out_features(
+    x: Vectors, texts: Sequence[str], labels: Sequence[Label]
+) -> tuple[Vectors, NDArray[np.float64]]:
+    """What the second layer learns from: each view's reading of every training
+    sentence by a model that did not learn from it; and the neighbour scores alone."""
+    folds = np.arange(len(labels)) % FOLDS
+    first = np.zeros((len(labels), len(Label)), dtype=np.float64)
+    for fold in range(FOLDS):
+        learn = folds != fold
+        first[~learn] = _probabilities(Classifier.fit(x[learn], _kept(labels, learn)), x[~learn])
+    blocks = _blocks(len(labels))
+    lexical = np.zeros((len(labels), len(Label)), dtype=np.float64)
+    for fold in range(FOLDS):
+        learn = blocks != fold
+        model = LexicalModel.fit(
+            [t for t, keep in zip(texts, learn, strict=True) if keep], _kept(labels, learn)
+        )
+        lexical[~learn] = model.probabilities(
+            [t for t, keep in zip(texts, learn, strict=True) if not keep]
+        )
+    similarity = x @ x.T
+    np.fill_diagonal(similarity, -np.inf)
+    neighbours = _all_neighbour_scores(similarity, labels)
+    return _features(first, neighbours, lexical, _letter_neighbours(texts, labels)), neighbours
+
+
+def _letter_neighbours(texts: Sequence[str], labels: Sequence[Label]) -> NDArray[np.float64]:
+    """Per label, the nearest training sentences in letters, leaving out each
+    sentence's own block of paraphrases; a chunk at a time, not sentences squared."""
+    order, bounds = _grouping(labels)
+    block = np.arange(len(labels)) // BLOCK
+    kept, memory = in_letters(texts)
+    width = len(kept)
+    scores = np.zeros((len(labels), len(Label)), dtype=np.float64)
+    for first in range(0, len(labels), CHUNK):
+        end = min(first + CHUNK, len(labels))
+        similarity = cosines(memory.part(first, end), memory, width)
+        similarity[block[first:end, None] == block[None, :]] = -np.inf
+        scores[first:end] = _neighbour_scores(similarity[:, order], bounds)
+    # A label whose every example shares the sentence's block (only in a tiny bank).
+    return np.where(np.isfinite(scores), scores, 0.0)
 
 
 def _grouping(labels: Sequence[Label]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -243,34 +309,38 @@ def _neighbour_scores(
     return scores
 
 
-def _features(probabilities: NDArray[np.float64], neighbours: NDArray[np.float64]) -> Vectors:
-    stacked = np.hstack([np.log(probabilities + 1e-6), neighbours * NEIGHBOUR_SCALE])
+def _features(
+    probabilities: NDArray[np.float64],
+    neighbours: NDArray[np.float64],
+    lexical: NDArray[np.float64],
+    letter_neighbours: NDArray[np.float64],
+) -> Vectors:
+    stacked = np.hstack(
+        [
+            np.log(probabilities + 1e-6),
+            neighbours * NEIGHBOUR_SCALE,
+            np.log(lexical + 1e-6),
+            letter_neighbours * NEIGHBOUR_SCALE,
+        ]
+    )
     return stacked.astype(np.float32)
 
 
-def held_out_readings(vectors: Vectors, labels: Sequence[Label]) -> list[Reading]:
+def held_out_readings(
+    vectors: Vectors, texts: Sequence[str], labels: Sequence[Label]
+) -> list[Reading]:
     """Readings of the training sentences by a stacked classifier that never learned
-    from them (both layers k-fold): what the thresholds are tuned on, so that the
+    from them (every layer held out): what the thresholds are tuned on, so that the
     validation part stays a measurement and never a target."""
     x = np.asarray(vectors, dtype=np.float32)
-    folds = np.arange(len(labels)) % FOLDS
-    held_out = np.zeros((len(labels), len(Label)), dtype=np.float64)
-    for fold in range(FOLDS):
-        learn = folds != fold
-        kept = [lab for lab, keep in zip(labels, learn, strict=True) if keep]
-        held_out[~learn] = _probabilities(Classifier.fit(x[learn], kept), x[~learn])
-    similarity = x @ x.T
-    np.fill_diagonal(similarity, -np.inf)
-    neighbours = _all_neighbour_scores(similarity, labels)
-    features = _features(held_out, neighbours)
-    # Blocks of seven neighbours in the bank's order go to the same fold, so the second
+    features, neighbours = _held_out_features(x, texts, labels)
+    # Blocks of neighbours in the bank's order go to the same fold, so the second
     # layer is not judged on near-copies of what it learned.
-    blocks = (np.arange(len(labels)) // 7) % FOLDS
+    blocks = _blocks(len(labels))
     readings: list[Reading | None] = [None] * len(labels)
     for fold in range(FOLDS):
         learn = blocks != fold
-        kept = [lab for lab, keep in zip(labels, learn, strict=True) if keep]
-        model = Classifier.fit(features[learn], kept)
+        model = Classifier.fit(features[learn], _kept(labels, learn))
         rows = np.where(~learn)[0]
         found = _with_neighbours(model.read_many(features[~learn]), neighbours[rows])
         for i, reading in zip(rows, found, strict=True):

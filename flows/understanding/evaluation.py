@@ -65,7 +65,9 @@ def figures(
     result: dict[str, Figures] = {}
     for language in bank.languages:
         phrases = bank.split("validation", language)
-        readings = classifier.read_many(vectors[[index[id(p)] for p in phrases]])
+        readings = classifier.read_many(
+            vectors[[index[id(p)] for p in phrases]], [p.text for p in phrases]
+        )
         rows = [
             (p.label, r, decide(screen.check(p.text), r, limits))
             for p, r in zip(phrases, readings, strict=True)
