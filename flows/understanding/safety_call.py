@@ -38,28 +38,31 @@ class Call(StrEnum):
 class Thresholds:
     """Probabilities from the classifier above which it acts.
 
-    Chosen by ``python -m bench.understanding --tune`` on held-out predictions for the
-    training part (k-fold): the lowest false-alarm rate at which the held-out crisis
-    recall stays at or above 0.97 and the emergency recall at or above 0.95, with one
-    look-alike margin for both alarms out of (none, -0.02, -0.01, 0): held out crisis
-    0.970, emergency 0.956, false alarms 0.185 (0.213 without the margin). A crisis bar
-    of 0.98 cost 0.245. With the 20 pain reports taught since ("I can hardly sit"), the
-    same thresholds read 0.969, 0.952 and 0.186 held out.
+    Chosen by ``python -m bench.understanding --tune`` on held-out readings of the
+    training part (both layers k-fold, the word lists included), never on the
+    validation part: the lowest mean false-alarm rate at which held-out crisis recall
+    stays at or above 0.98 and emergency recall at or above 0.98 in every language.
+    Held out: false alarms de 0.164, en 0.110, fr 0.157, nl 0.164; crisis 0.983-0.987;
+    emergency 0.983-1.0.
 
-    ``--tune`` now also searches finer margins (-0.005, 0.005, 0.01), one per alarm.
-    They promise 0.15-0.16 held out, but on the validation part they let French crisis
-    recall fall to 0.92, under the 0.98 that must hold: held-out margins flatter, as
-    the bank's paraphrases sit next to each other. So the coarser margin stays. That
-    was a look at the validation part; the thresholds were never fitted to it.
+    The emergency bar was first 0.96 (false alarms 0.08-0.12 held out). On the
+    validation part that setting let German emergency recall fall to 0.93 and French
+    to 0.83, so the bar was raised to 0.98 before a second and last look: a missed
+    emergency sign weighs more than a question asked once too often. Afterwards 24
+    look-alikes were taught ("this stretch is pointless for me", six per language),
+    because "this exercise is pointless" got the crisis question; the thresholds were
+    kept (on the grown bank ``--tune`` now prefers emergency_clear 0.3 and margin
+    -0.005, untried). The three looks are in docs/ARCHITECTURE.md; no threshold was
+    fitted to the validation part.
     """
 
-    crisis_clear: float = 0.5
+    crisis_clear: float = 0.6
     crisis_ask: float = 0.15
     emergency_clear: float = 0.4
     emergency_ask: float = 0.2
-    sameday_clear: float = 0.7
-    crisis_margin: float = -0.01
-    emergency_margin: float = -0.01
+    sameday_clear: float = 0.8
+    crisis_margin: float = -0.02
+    emergency_margin: float = 0.01
     """A borderline question is asked only when the sentence lies closer to the
     nearest examples of the alarm than to the nearest harmless look-alikes, give or
     take this much cosine similarity: the probabilities alone put "I'm bored to death"

@@ -42,19 +42,17 @@ from tests.support.engine import USER, onboard, press_data
 LANGUAGES = ("de", "en", "fr", "nl")
 CRISIS_RECALL = 0.98
 """The issue's figure, reached in every language."""
-EMERGENCY_RECALL = {"de": 0.95, "en": 0.95, "fr": 0.85, "nl": 0.95}
-"""The issue asks 0.95: reached except in French (0.857, six of 42 missed, also after
-26 more French training sentences on the three signs; see the issue note). The French
-floor guards against getting worse until it is reached."""
-FALSE_ALARMS = {"de": 0.16, "en": 0.12, "fr": 0.12, "nl": 0.24}
-"""The issue asks at most 0.04: NOT reached with the shipped 4-bit encoder (0.11-0.23,
-most of them the direct question, not the lines). Before the look-alike margin and the
-new look-alike sentences: de 0.176, en 0.130, fr 0.113, nl 0.231. Dutch was 0.173 for
-a while, back at 0.231 once pain reports such as "I can hardly sit" were taught (they
-had gone to the emergency advice): with 52 Dutch look-alikes, three sentences. These
-ceilings only stop it from getting worse; see ``Thresholds`` for the held-out figures."""
-INTENT_ACCURACY = {"de": 0.81, "en": 0.85, "fr": 0.85, "nl": 0.85}
-"""The issue asks 0.85: reached except in German (0.813)."""
+EMERGENCY_RECALL = {"de": 0.95, "en": 0.95, "fr": 0.92, "nl": 0.95}
+"""The issue asks 0.95: reached except in French (0.929, three of 42 missed; it was
+0.857). The French floor guards against getting worse until it is reached."""
+FALSE_ALARMS = {"de": 0.06, "en": 0.06, "fr": 0.06, "nl": 0.16}
+"""The issue asks at most 0.04: NOT reached. German 0.059, English 0.056 and French
+0.057 are one sentence over (about 52 look-alikes per language, 0.019 each); Dutch
+0.154 is far over. Before the lexical model, the larger bank and the figures of speech
+they were de 0.157, en 0.111, fr 0.113, nl 0.231. These ceilings stop it getting
+worse; see ``Thresholds`` for the held-out figures."""
+INTENT_ACCURACY = {"de": 0.90, "en": 0.90, "fr": 0.90, "nl": 0.90}
+"""The issue asks 0.85: reached everywhere (de 0.913, en 0.930, fr 0.936, nl 0.913)."""
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ encoder the bot still starts and its word lists still work."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -14,10 +15,12 @@ import pytest
 from bot.clock import ManualClock
 from bot.runner import running
 from bot.services import build_services
+from bot.understanding import Understood
 from flows import helplines
 from flows.formatting import format_time
 from flows.i18n import default_catalogue
 from flows.onboarding import CONSENT_VERSION
+from flows.understanding.classifier import Reading
 from flows.understanding.labels import Label
 from flows.understanding.safety_call import crisis_text, emergency_text
 from tests.conftest import TEST_TOKEN, bot_settings, require_encoder
@@ -193,7 +196,7 @@ async def test_a_borderline_sentence_gets_a_direct_question_that_leads_to_the_li
 ) -> None:
     t = CATALOGUE.translator("de")
     consented(bot, USER, "de")
-    typed = "letzte nacht stand ich am fenster im 6. stock und hab lang runtergeschaut"
+    typed = "ich schlafe schlecht und sehe kaum noch einen sinn in meinem alltag"
     asked = await type_text(bot, USER, typed, "de")
     assert asked[0].text.startswith(t("safety.ask_crisis", line="").strip()[:40])
     assert set(buttons(asked[0])) == {t("safety.ask_yes"), t("safety.ask_no"), t("safety.ask_skip")}
@@ -203,10 +206,31 @@ async def test_a_borderline_sentence_gets_a_direct_question_that_leads_to_the_li
     assert texts(no) == [t("safety.ask_no_reply")]
 
 
-async def test_a_borderline_emergency_sign_is_asked_about_sign_by_sign(bot: Harness) -> None:
+async def test_a_borderline_emergency_sign_is_asked_about_sign_by_sign(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The question's path over Telegram, with the reading held in the borderline band.
+
+    The shipped model answers nearly every sentence about the three signs with the
+    advice at once (its recall is tested on the validation part), and the few it puts
+    in the band sit within a hundredth of an edge, where another numpy build could tip
+    them. So the message is encoded for real and only its probabilities are fixed."""
+    understanding = bot.services.conversations.understanding
+    real = understanding.read
+
+    def borderline(text: str) -> Understood | None:
+        found = real(text)
+        assert found is not None
+        reading = Reading(
+            {Label.EMERGENCY: 0.3, Label.PAIN_REPORT: 0.7},
+            {Label.EMERGENCY: 0.9, Label.HARMLESS: 0.8},
+        )
+        return replace(found, reading=reading)
+
+    monkeypatch.setattr(understanding, "read", borderline)
     t = CATALOGUE.translator("de")
     consented(bot, USER, "de")
-    typed = "fühl mich untenrum wie betäubt, so wie nach ner spritze beim zahnarzt"
+    typed = "untenrum fühlt es sich seit heute morgen irgendwie komisch an"
     asked = await type_text(bot, USER, typed, "de")
     assert asked[0].text == t("safety.ask_emergency")
     advice = await press(bot, USER, asked[0], t("safety.sign_saddle"))
