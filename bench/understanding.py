@@ -79,6 +79,7 @@ def _tune(bank: Any, vectors: Any) -> None:
     from flows.i18n import default_catalogue
     from flows.safety import Signal, build_screen
     from flows.understanding.classifier import held_out_readings
+    from flows.understanding.gate import for_alarms
     from flows.understanding.safety_call import Thresholds, decide
 
     train = [p for p in bank.phrases if p.split == "train"]
@@ -133,7 +134,10 @@ def _tune(bank: Any, vectors: Any) -> None:
             continue
         bar, e_bar, kind = key
         limits = best[key][1]
-        calls = [decide(s, r, limits) for s, r in zip(listed, readings, strict=True)]
+        calls = [
+            decide(s, for_alarms(p.text, r), limits)
+            for s, r, p in zip(listed, readings, train, strict=True)
+        ]
         print(
             f"held out, {kind} margins, crisis recall >= {bar} and emergency recall >= {e_bar}"
             f" in every language: {limits}"
