@@ -37,7 +37,7 @@ from flows.programme.content import ProgrammeContent, programme_content
 from flows.programme.flare import MODE_DAYS
 from flows.programme.keeping_up import engaged, follow_up_time
 from flows.programme.lessons import mark_read
-from flows.programme.levels import UP_GAP_DAYS, InDayOrder, after_block, in_day_order
+from flows.programme.levels import UP_GAP_DAYS, InDayOrder, added, after_block, in_day_order
 from flows.programme.nudges import NO_REPEAT_DAYS
 from flows.programme.plan import DayPlan, is_done, plan_today, remaining
 from flows.programme.records import Feedback, SessionRecord
@@ -172,7 +172,7 @@ def _session(
         person.lessons.append(plan.lesson.lesson_id)
     rated = act.feedback if "exercises" in parts else None
     session = SessionRecord(today, plan.level, parts, rated, act.walk)
-    person.sessions = in_day_order((*person.sessions, session))
+    person.sessions = added(person.sessions, session)
     before = state.level
     state = after_block(state, person.sessions, today)
     if state.level != before:

@@ -46,6 +46,15 @@ def in_day_order(sessions: Iterable[SessionRecord]) -> InDayOrder:
     return InDayOrder(sorted(sessions, key=DAY))
 
 
+def added(ordered: InDayOrder, record: SessionRecord) -> InDayOrder:
+    """``ordered`` with ``record`` in its place: appended when it is the newest, as the
+    session of the day being lived is, instead of sorting the whole history again for
+    every session (a record of an earlier day, or of the same day, is sorted in)."""
+    if not ordered or ordered[-1].day < record.day:
+        return InDayOrder((*ordered, record))
+    return in_day_order((*ordered, record))
+
+
 def _rated_newest_first(
     state: ProgrammeState, ordered: Sequence[SessionRecord]
 ) -> Iterator[SessionRecord]:

@@ -84,8 +84,10 @@ class Shown:
 
     @classmethod
     def from_dict(cls, value: object) -> Shown:
+        """The key is checked by :meth:`__post_init__` (once: every card and nudge of a
+        state passes here on each read)."""
         data = codec.mapping(value, "shown")
-        return cls(codec.key(data.get("key"), "key"), codec.day(data, "day"))
+        return cls(data.get("key"), codec.day(data, "day"))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -257,13 +259,18 @@ class SessionRecord:
 
     @classmethod
     def from_dict(cls, value: object) -> SessionRecord:
-        """The dict of :meth:`to_dict` (or the store's); the feedback and the minutes are
-        checked once, on creation, as for a record made in a rule."""
+        """The dict of :meth:`to_dict` (or the store's). The level, the parts, the
+        feedback and the minutes are checked once, by :meth:`__post_init__` as for a
+        record made in a rule (every session of a person is read on each turn)."""
         data = codec.mapping(value, "session")
+        try:
+            parts = frozenset(codec.items(data, "parts"))
+        except TypeError:  # an unhashable item cannot be a part
+            raise ValueError(f"parts must be from {', '.join(PARTS)}") from None
         return cls(
             codec.day(data, "day"),
-            codec.integer(data, "level", 1, MAX_LEVEL),
-            frozenset(codec.choice(part, "part", PARTS) for part in codec.items(data, "parts")),
+            data.get("level"),  # type: ignore[arg-type]
+            parts,
             data.get("feedback"),
             data.get("walk_minutes"),
         )

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from flows.programme import flare
 from flows.programme.lessons import mark_read
-from flows.programme.levels import after_block
+from flows.programme.levels import added, after_block, in_day_order
 from flows.programme.plan import DayPlan
 from flows.programme.records import Feedback, SessionRecord
 from flows.programme.state import ProgrammeState
@@ -315,3 +315,10 @@ def test_levels_move_by_the_rules_whatever_the_days(
             sessions.append(session(n, result.level, feedback))
             state = after_block(state, sessions, day(n))
     assert all(later - earlier >= 7 for earlier, later in pairwise(ups))
+
+
+@given(st.lists(st.integers(0, 30), max_size=12), st.integers(0, 30))
+def test_a_session_added_keeps_the_day_order_a_sort_gives(days: list[int], new: int) -> None:
+    ordered = in_day_order(SessionRecord(day(n), 1, walk_minutes=i) for i, n in enumerate(days))
+    record = SessionRecord(day(new), 2)
+    assert added(ordered, record) == in_day_order((*ordered, record))
