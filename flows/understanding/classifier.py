@@ -19,14 +19,11 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from flows.understanding.labels import ALARMS, Label
+from flows.understanding.labels import Label
 from flows.understanding.lexical import CHUNK, LexicalModel, cosines, in_letters
+from flows.understanding.targets import targets
 
 Vectors = NDArray[np.float32]
-
-ALARM_WEIGHT = 2.0
-"""Extra weight on alarm examples while learning: a missed cry for help costs far more
-than a gentle question asked once too often."""
 
 
 @dataclass(frozen=True)
@@ -79,22 +76,13 @@ class Classifier:
         (a label with fewer sentences counts as much as one with many)."""
         if len(vectors) != len(labels) or not len(labels):
             raise ValueError("one label per vector, and at least one of each")
-        classes = tuple(sorted(set(labels), key=lambda label: list(Label).index(label)))
-        index = {label: i for i, label in enumerate(classes)}
-        y = np.array([index[label] for label in labels])
+        goal = targets(labels)
+        classes, onehot, sample_weight = goal.classes, goal.onehot, goal.weight
         x = np.asarray(vectors, dtype=np.float64)
         mean = x.mean(axis=0)
         scale = x.std(axis=0) + 1e-6
         x = (x - mean) / scale
-        n, d = x.shape
-        k = len(classes)
-        counts = np.bincount(y, minlength=k).astype(np.float64)
-        sample_weight = (n / (k * counts))[y]
-        for label in ALARMS & set(classes):
-            sample_weight[y == index[label]] *= ALARM_WEIGHT
-        sample_weight /= sample_weight.sum()
-        onehot = np.zeros((n, k))
-        onehot[np.arange(n), y] = 1.0
+        d, k = x.shape[1], len(classes)
         w = np.zeros((d, k))
         b = np.zeros(k)
         m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)

@@ -26,14 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from flows.understanding.labels import ALARMS, Label
+from flows.understanding.labels import Label
+from flows.understanding.targets import targets
 
 BUCKETS = 1 << 18
 SHORTEST, LONGEST = 2, 5
 """Character n-grams from two to five letters, taken inside each word with its edges
 marked (``<kil``, ``ing>``): enough for stems and endings, not whole phrases."""
-ALARM_WEIGHT = 2.0
-"""As for the sentence classifier: a missed alarm costs more than a question."""
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -176,17 +175,9 @@ class LexicalModel:
         if len(texts) != len(labels) or not len(labels):
             raise ValueError("one label per text, and at least one of each")
         kept, rows = in_letters(texts)
-        classes = tuple(sorted(set(labels), key=lambda label: list(Label).index(label)))
-        index = {label: i for i, label in enumerate(classes)}
-        y = np.array([index[label] for label in labels])
+        goal = targets(labels)
+        classes, onehot, sample_weight = goal.classes, goal.onehot, goal.weight
         n, k, d = len(labels), len(classes), len(kept)
-        counts = np.bincount(y, minlength=k).astype(np.float64)
-        sample_weight = (n / (k * counts))[y]
-        for label in ALARMS & set(classes):
-            sample_weight[y == index[label]] *= ALARM_WEIGHT
-        sample_weight /= sample_weight.sum()
-        onehot = np.zeros((n, k))
-        onehot[np.arange(n), y] = 1.0
         # X.T @ E one label at a time: the non-zeros sorted by bucket, summed per run.
         owner = np.repeat(np.arange(n), np.diff(rows.starts))
         order = np.argsort(rows.columns, kind="stable")
