@@ -79,8 +79,7 @@ def _tune(bank: Any, vectors: Any) -> None:
     from flows.i18n import default_catalogue
     from flows.safety import Signal, build_screen
     from flows.understanding.classifier import held_out_readings
-    from flows.understanding.gate import for_alarms
-    from flows.understanding.safety_call import Thresholds, decide
+    from flows.understanding.safety_call import Thresholds, decide_typed
 
     train = [p for p in bank.phrases if p.split == "train"]
     rows = [i for i, p in enumerate(bank.phrases) if p.split == "train"]
@@ -135,7 +134,7 @@ def _tune(bank: Any, vectors: Any) -> None:
         bar, e_bar, kind = key
         limits = best[key][1]
         calls = [
-            decide(s, for_alarms(p.text, r), limits)
+            decide_typed(p.text, s, r, limits)
             for s, r, p in zip(listed, readings, train, strict=True)
         ]
         print(

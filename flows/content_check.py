@@ -16,7 +16,8 @@ from flows.exercises.library import validate_catalogue
 from flows.i18n import FALLBACK_LANGUAGE, Catalogue, CatalogueError, placeholders
 
 WORD_LISTS = re.compile(
-    r"(crisis_words|emergency_words|figurative_words|figurative_not_before|typed\.|synonyms|aliases)"
+    r"(crisis_words|crisis_alone|emergency_words|figurative_words|figurative_not_before"
+    r"|typed\.|synonyms|aliases)"
 )
 """Lists matched against what people type: their length differs per language."""
 

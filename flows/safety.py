@@ -11,9 +11,10 @@ A few listed words are everyday figures of speech in some set phrases ("hopeless
 parking", "career suicide", "ich könnt ihn umbringen"). Each language's
 ``figurative_words`` names those phrases; a listed word found only inside one of them
 does not fire the word list. It is not a veto: the sentence still goes to the
-classifier, which answers a real cry for help in any wording. The phrases are kept to
-ones that name what the figure is about, so that no way of saying "I feel hopeless"
-is among them.
+classifier. Every figure names what it is about (a skill, a thing, another person): a
+bare "hopeless at" or "hoffnungslos in" would also hide "I feel hopeless at night".
+Some words are a cry for help only as the whole message (``crisis_alone``: "sterben",
+"mourir"), as inside a sentence they are mostly figures ("zum Sterben schön").
 """
 
 from __future__ import annotations
@@ -52,14 +53,18 @@ class Screen:
     crisis: re.Pattern[str]
     emergency: re.Pattern[str]
     figurative: re.Pattern[str] = re.compile(r"(?!)")
+    alone: frozenset[str] = frozenset()
+    """Words that are a cry for help when they are the whole message ("sterben",
+    "mourir") but too often a figure inside a sentence ("zum Sterben schön")."""
 
     def check(self, text: str) -> Signal | None:
         # Phrases must start at a word boundary but may run on ("hopeless" also finds
         # "hopelessness"): a missed cry for help costs far more than a false alarm.
         # A hopeless message gets the crisis lines even if it also names a red flag:
         # the emergency number 112 is in the crisis text too.
-        padded = self.figurative.sub(" # ", f" {normalise(text[:4096])} ")
-        if self.crisis.search(padded):
+        plain = normalise(text[:4096])
+        padded = self.figurative.sub(" # ", f" {plain} ")
+        if plain in self.alone or self.crisis.search(padded):
             return Signal.CRISIS
         if self.emergency.search(padded):
             return Signal.EMERGENCY
@@ -105,6 +110,7 @@ def screen_of(translators: Iterable[Translator]) -> Screen:
             _phrases(chosen, "safety.figurative_words"),
             _phrases(chosen, "safety.figurative_not_before"),
         ),
+        frozenset(_phrases(chosen, "safety.crisis_alone")),
     )
 
 

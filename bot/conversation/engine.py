@@ -39,9 +39,8 @@ from flows.i18n import Catalogue, Translator
 from flows.runtime import Event, Press, Reply, Text
 from flows.safety import build_screen
 from flows.understanding.evaluation import intent_of
-from flows.understanding.gate import for_alarms
 from flows.understanding.labels import Label
-from flows.understanding.safety_call import decide
+from flows.understanding.safety_call import decide_typed
 
 if TYPE_CHECKING:
     from bot.understanding import Understanding
@@ -136,7 +135,7 @@ def _press(s: TurnSession, data: str) -> None:
 
 def _text(s: TurnSession, text: str) -> None:
     reading = s.understood.reading if s.understood is not None else None
-    call = decide(s.engine.screen.check(text), for_alarms(text, reading))
+    call = decide_typed(text, s.engine.screen.check(text), reading)
     if call is not None:
         show_safety(s, call)
         return

@@ -19,9 +19,8 @@ from numpy.typing import NDArray
 from flows.safety import Screen
 from flows.understanding.bank import PhraseBank
 from flows.understanding.classifier import Reader, Reading
-from flows.understanding.gate import for_alarms
 from flows.understanding.labels import ALARMS, COACH_INTENTS, Label
-from flows.understanding.safety_call import DEFAULT_THRESHOLDS, Call, Thresholds, decide
+from flows.understanding.safety_call import DEFAULT_THRESHOLDS, Call, Thresholds, decide_typed
 
 CAUGHT: dict[Label, frozenset[Call]] = {
     Label.CRISIS: frozenset({Call.CRISIS_LINES, Call.ASK_CRISIS}),
@@ -70,7 +69,7 @@ def figures(
             vectors[[index[id(p)] for p in phrases]], [p.text for p in phrases]
         )
         rows = [
-            (p.label, r, decide(screen.check(p.text), for_alarms(p.text, r), limits))
+            (p.label, r, decide_typed(p.text, screen.check(p.text), r, limits))
             for p, r in zip(phrases, readings, strict=True)
         ]
         caught = {

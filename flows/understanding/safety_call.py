@@ -9,7 +9,7 @@ sentences are false alarms too, so the borderline band is kept narrow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from flows.helplines import (
@@ -23,6 +23,7 @@ from flows.i18n import Translator
 from flows.runtime import Choice, Reply
 from flows.safety import Signal
 from flows.understanding.classifier import Reading
+from flows.understanding.gate import ALARM_WORDS, QUESTION_WORDS, word_count
 from flows.understanding.labels import Label
 
 
@@ -104,6 +105,25 @@ def decide(
     if reading.p(Label.SAMEDAY) >= limits.sameday_clear:
         return Call.SAMEDAY_ADVICE
     return None
+
+
+def decide_typed(
+    text: str,
+    listed: Signal | None,
+    reading: Reading | None,
+    limits: Thresholds = DEFAULT_THRESHOLDS,
+) -> Call | None:
+    """:func:`decide` for a typed message, weighing how much so few words can tell
+    (see :mod:`flows.understanding.gate`): one word raises no alarm from the
+    classifier, two words only a clear one. The word lists always count in full."""
+    words = word_count(text)
+    if words < ALARM_WORDS:
+        return decide(listed, None, limits)
+    if words < QUESTION_WORDS:
+        limits = replace(
+            limits, crisis_ask=limits.crisis_clear, emergency_ask=limits.emergency_clear
+        )
+    return decide(listed, reading, limits)
 
 
 ALARMING_CALLS: frozenset[Call] = frozenset(Call)

@@ -28,6 +28,19 @@ SCREEN = build_screen(default_catalogue())
         "ich bin hoffnungslos in allem",
         "ich will mich umbringen",
         "ich will nicht mehr leben",
+        "I feel hopeless at night",
+        "I'm feeling hopeless at the moment",
+        "I'm hopeless at pretty much everything",
+        "Ik voel me hopeloos in deze situatie",
+        "Ik voel me zo hopeloos in mijn hoofd",
+        "Ich fühle mich hoffnungslos in dieser Situation",
+        "Ich fühle mich hoffnungslos bei dem Gedanken an morgen",
+        "Ich bin hoffnungslos in meinem Leben",
+        "Je suis désespérément triste",
+        "Je me sens désespérément seule",
+        "zelfmoord",
+        "hang myself",
+        "je vais me tuer",
     ],
 )
 def test_a_listed_word_said_of_oneself_gets_the_lines(text: str) -> None:
@@ -46,6 +59,10 @@ def test_a_listed_word_said_of_oneself_gets_the_lines(text: str) -> None:
         "ich bin hoffnungslos beim einparken",
         "mein laptop ist abgestürzt, ich könnt ihn umbringen",
         "bei dem stau komm ich nicht mehr lebend nach hause",
+        "ce boulot va me tuer",
+        "c'est ennuyeux à mourir",
+        "das ist zum sterben langweilig",
+        "walked 10 kms today",
     ],
 )
 def test_a_set_figure_of_speech_is_left_to_the_classifier(text: str) -> None:
@@ -72,3 +89,13 @@ def test_the_self_check_reads_words_of_despair_as_the_screen_does(
 ) -> None:
     t = default_catalogue().translator(language)
     assert mentions_crisis(text, t) is expected
+
+
+@pytest.mark.parametrize("text", ["sterben", "Mourir.", "dood", "die", "Tod"])
+def test_a_word_that_is_the_whole_message_gets_the_lines(text: str) -> None:
+    assert SCREEN.check(text) is Signal.CRISIS
+
+
+@pytest.mark.parametrize("text", ["zum sterben schön", "mort de rire", "dood op", "die hard"])
+def test_the_same_word_inside_a_sentence_is_left_to_the_classifier(text: str) -> None:
+    assert SCREEN.check(text) is None

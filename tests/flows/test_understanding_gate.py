@@ -1,12 +1,15 @@
-"""Which messages the classifier reads, and which it may raise an alarm on."""
+"""Which messages the classifier reads, and how much a very short one may alarm."""
 
 from __future__ import annotations
 
 import pytest
 
+from flows.safety import Signal
 from flows.understanding.bank import default_bank
-from flows.understanding.gate import ALARM_WORDS, for_alarms, worth_reading
-from flows.understanding.labels import ALARMS
+from flows.understanding.classifier import Reading
+from flows.understanding.gate import QUESTION_WORDS, word_count, worth_reading
+from flows.understanding.labels import ALARMS, Label
+from flows.understanding.safety_call import Call, decide_typed
 
 
 @pytest.mark.parametrize(
@@ -17,21 +20,37 @@ def test_only_text_with_a_real_word_is_read(text: str, read: bool) -> None:
     assert worth_reading(text) is read
 
 
-@pytest.mark.parametrize("text", ["weiter", "ziemlich oft", "Berlin", "ok!", "nee, bedankt"])
-def test_one_or_two_words_never_raise_an_alarm_from_the_classifier(text: str) -> None:
-    assert for_alarms(text, "a reading") is None
+CLEAR = Reading({Label.CRISIS: 0.9, Label.OTHER: 0.1}, {Label.CRISIS: 0.9, Label.HARMLESS: 0.5})
+BORDERLINE = Reading(
+    {Label.CRISIS: 0.3, Label.OTHER: 0.7}, {Label.CRISIS: 0.9, Label.HARMLESS: 0.5}
+)
 
 
-@pytest.mark.parametrize("text", ["ik kan niet meer", "i can't go on", "c'est trop dur"])
-def test_three_words_are_enough_to_be_judged(text: str) -> None:
-    assert for_alarms(text, "a reading") == "a reading"
+def test_one_word_raises_no_alarm_from_the_classifier() -> None:
+    assert decide_typed("weiter", None, CLEAR) is None
+    assert decide_typed("Manchmal", None, BORDERLINE) is None
+
+
+def test_two_words_raise_a_clear_alarm_but_never_the_question() -> None:
+    assert decide_typed("hang myself", None, CLEAR) is Call.CRISIS_LINES
+    assert decide_typed("Ziemlich oft", None, BORDERLINE) is None
+
+
+def test_three_words_may_bring_the_question() -> None:
+    assert decide_typed("ich weiß nicht", None, BORDERLINE) is Call.ASK_CRISIS
+
+
+def test_the_word_lists_count_whatever_the_length() -> None:
+    assert decide_typed("sterben", Signal.CRISIS, None) is Call.CRISIS_LINES
 
 
 def test_no_alarm_sentence_in_the_bank_is_shorter_than_the_rule() -> None:
-    """The rule stands on the data: the classifier never learned an alarm that short,
+    """The rule stands on the data: the classifier never learned an alarm this short,
     so an alarm reading on such a message is a guess. If the bank gains one, the rule
     must be looked at again."""
-    for phrase in default_bank().phrases:
-        if phrase.label in ALARMS:
-            assert for_alarms(phrase.text, phrase) is phrase, phrase.text
-    assert ALARM_WORDS == 3
+    short = [
+        p.text
+        for p in default_bank().phrases
+        if p.label in ALARMS and word_count(p.text) < QUESTION_WORDS
+    ]
+    assert short == []
