@@ -91,11 +91,42 @@ def test_the_self_check_reads_words_of_despair_as_the_screen_does(
     assert mentions_crisis(text, t) is expected
 
 
-@pytest.mark.parametrize("text", ["sterben", "Mourir.", "dood", "die", "Tod"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sterben",
+        "Mourir.",
+        "dood",
+        "die",
+        "Tod",
+        "kms",
+        "no hope",
+        "I'm done.",
+        "im done",
+        "kill me now",
+        "Kan niet meer.",
+        "vaarwel iedereen",
+        "à bout",
+        "adieu à tous",
+        "bin am Ende",
+        "lebt wohl",
+    ],
+)
 def test_a_word_that_is_the_whole_message_gets_the_lines(text: str) -> None:
     assert SCREEN.check(text) is Signal.CRISIS
 
 
-@pytest.mark.parametrize("text", ["zum sterben schön", "mort de rire", "dood op", "die hard"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zum sterben schön",
+        "mort de rire",
+        "dood op",
+        "die hard",
+        "walked 10 kms",
+        "ik kan niet meer zitten",
+        "i give up on this printer",
+    ],
+)
 def test_the_same_word_inside_a_sentence_is_left_to_the_classifier(text: str) -> None:
     assert SCREEN.check(text) is None
