@@ -42,9 +42,10 @@ from tests.support.engine import USER, onboard, press_data
 LANGUAGES = ("de", "en", "fr", "nl")
 CRISIS_RECALL = 0.98
 """The issue's figure, reached in every language."""
-EMERGENCY_RECALL = {"de": 0.95, "en": 0.95, "fr": 0.92, "nl": 0.95}
-"""The issue asks 0.95: reached except in French (0.929, three of 42 missed; it was
-0.857). The French floor guards against getting worse until it is reached."""
+EMERGENCY_RECALL = {"de": 0.95, "en": 0.95, "fr": 0.95, "nl": 0.95}
+"""The issue's figure, reached in every language (French 0.952, two of 42 missed; it
+was 0.857 at the start of the session and 0.929 until short answers such as "tout le
+temps" were taught as such)."""
 FALSE_ALARMS = {"de": 0.06, "en": 0.06, "fr": 0.06, "nl": 0.18}
 """The issue asks at most 0.04: NOT reached. German 0.059, English 0.056 and French
 0.057 are one sentence over (about 52 look-alikes per language, 0.019 each); Dutch
@@ -54,8 +55,8 @@ narrowed to phrases that name their object, and one Dutch look-alike now gets an
 alarm: a safety trade, taken on purpose. Before this session's work the figures were
 de 0.157, en 0.111, fr 0.113, nl 0.231. These ceilings stop it getting worse; see
 ``Thresholds`` for the held-out figures."""
-INTENT_ACCURACY = {"de": 0.90, "en": 0.90, "fr": 0.90, "nl": 0.90}
-"""The issue asks 0.85: reached everywhere (de 0.913, en 0.930, fr 0.936, nl 0.913)."""
+INTENT_ACCURACY = {"de": 0.90, "en": 0.90, "fr": 0.95, "nl": 0.90}
+"""The issue asks 0.85: reached everywhere (de 0.913, en 0.930, fr 0.953, nl 0.913)."""
 
 
 @pytest.fixture(scope="module")
