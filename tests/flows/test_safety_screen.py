@@ -130,3 +130,16 @@ def test_a_word_that_is_the_whole_message_gets_the_lines(text: str) -> None:
 )
 def test_the_same_word_inside_a_sentence_is_left_to_the_classifier(text: str) -> None:
     assert SCREEN.check(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my groin is numb since this morning",
+        "meine Beine versagen seit heute",
+        "je fais pipi sur moi sans m'en rendre compte",
+        "mijn benen zijn verlamd",
+    ],
+)
+def test_emergency_signs_in_lay_words_get_the_advice(text: str) -> None:
+    assert SCREEN.check(text) is Signal.EMERGENCY
