@@ -74,8 +74,9 @@ def _tune(bank: Any, vectors: Any) -> None:
     ones, which flatter held-out readings (paraphrases sit next to each other).
 
     Tens of thousands of settings over five thousand readings are too many for
-    ``decide`` one by one, so the search mirrors it on arrays; each winner is then
-    checked with ``decide`` itself and printed from that check."""
+    ``decide`` one by one, so the search mirrors it on arrays (without the rule for
+    one- and two-word messages: no alarm sentence of the bank is that short); each
+    winner is then checked with ``decide_typed`` itself and printed from that check."""
     from flows.i18n import default_catalogue
     from flows.safety import Signal, build_screen
     from flows.understanding.classifier import held_out_readings

@@ -52,8 +52,8 @@ class Screen:
 
     crisis: re.Pattern[str]
     emergency: re.Pattern[str]
-    figurative: re.Pattern[str] = re.compile(r"(?!)")
-    alone: frozenset[str] = frozenset()
+    figurative: re.Pattern[str]
+    alone: frozenset[str]
     """Words that are a cry for help when they are the whole message ("sterben",
     "mourir") but too often a figure inside a sentence ("zum Sterben schön")."""
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from flows.understanding.lexical import words
+
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -35,8 +37,7 @@ ALARM_WORDS = 2
 QUESTION_WORDS = 3
 """The fewest words before a borderline reading may bring the direct question."""
 
-_ANY_WORD = re.compile(r"[^\W_]+")
-
 
 def word_count(text: str) -> int:
-    return len(_ANY_WORD.findall(text))
+    """Words as the lexical model splits them, so both count a message alike."""
+    return len(words(text))
